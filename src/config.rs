@@ -1,0 +1,303 @@
+//! The user's configuration: daemon settings, the feeds to poll and per-site extraction rules.
+//!
+//! The file is untrusted input: unknown keys are rejected (a typo must not silently fall back
+//! to a default), every URL and selector is checked up front, and every error names its place.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use url::Url;
+
+use crate::extract::SiteRule;
+
+/// Why a configuration could not be used; each message names the file and the offending key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("config {path}: {place}: {message}")]
+    Invalid {
+        path: PathBuf,
+        place: String,
+        message: String,
+    },
+}
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Database path; relative paths are taken from the config file's directory.
+    pub db: Option<PathBuf>,
+    #[serde(default)]
+    pub daemon: DaemonConfig,
+    #[serde(default)]
+    pub fetch: FetchConfig,
+    #[serde(default, rename = "feed")]
+    pub feeds: Vec<FeedConfig>,
+    #[serde(default, rename = "site")]
+    pub sites: Vec<SiteRule>,
+}
+
+/// How often feeds are polled.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DaemonConfig {
+    /// Default interval between two polls of one feed.
+    pub poll_interval_secs: u64,
+    /// Never poll a feed more often than this, whatever it asks for.
+    pub min_interval_secs: u64,
+    /// Never wait longer than this between polls, even while backing off after errors.
+    pub max_interval_secs: u64,
+    /// How many times a failed article page is retried on later polls before it is left alone.
+    pub article_retries: u32,
+}
+
+impl Default for DaemonConfig {
+    fn default() -> Self {
+        Self {
+            poll_interval_secs: 900,
+            min_interval_secs: 300,
+            max_interval_secs: 6 * 3600,
+            article_retries: 3,
+        }
+    }
+}
+
+/// HTTP behaviour: politeness, limits and identity.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FetchConfig {
+    pub user_agent: String,
+    pub connect_timeout_secs: u64,
+    /// Whole-request limit, body included, so a trickling server cannot hold a slot forever.
+    pub timeout_secs: u64,
+    pub max_body_bytes: usize,
+    pub max_redirects: usize,
+    /// Requests in flight across all hosts.
+    pub concurrency: usize,
+    /// Requests in flight to one host, feeds and articles together.
+    pub per_host: usize,
+    /// Minimum gap between two request starts to one host.
+    pub per_host_gap_ms: u64,
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        Self {
+            user_agent: format!(
+                "tindex/{} (news archiver; +https://github.com/tindex/tindex)",
+                env!("CARGO_PKG_VERSION")
+            ),
+            connect_timeout_secs: 10,
+            timeout_secs: 30,
+            max_body_bytes: 20 * 1024 * 1024,
+            max_redirects: 5,
+            concurrency: 16,
+            per_host: 2,
+            per_host_gap_ms: 250,
+        }
+    }
+}
+
+impl FetchConfig {
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout_secs)
+    }
+    pub fn connect_timeout(&self) -> Duration {
+        Duration::from_secs(self.connect_timeout_secs)
+    }
+}
+
+/// One feed to poll.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FeedConfig {
+    pub url: String,
+    pub title: Option<String>,
+    /// Overrides `daemon.poll_interval_secs` for this feed.
+    pub interval_secs: Option<u64>,
+}
+
+impl Config {
+    /// Reads and validates a config file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses and validates config text; `path` is only used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string().trim().replace('\n', " "),
+        })?;
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |place: String, message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            place,
+            message,
+        };
+        for (i, feed) in self.feeds.iter().enumerate() {
+            parse_feed_url(&feed.url).map_err(|m| invalid(format!("feed[{i}].url"), m))?;
+        }
+        for (i, site) in self.sites.iter().enumerate() {
+            if site.hosts.is_empty() {
+                return Err(invalid(
+                    format!("site[{i}].hosts"),
+                    "must name at least one host".into(),
+                ));
+            }
+            site.validate()
+                .map_err(|m| invalid(format!("site[{i}] ({})", site.hosts.join(",")), m))?;
+        }
+        let d = &self.daemon;
+        if d.min_interval_secs == 0 || d.min_interval_secs > d.max_interval_secs {
+            return Err(invalid(
+                "daemon".into(),
+                "need 0 < min_interval_secs <= max_interval_secs".into(),
+            ));
+        }
+        let f = &self.fetch;
+        if f.concurrency == 0 || f.per_host == 0 {
+            return Err(invalid(
+                "fetch".into(),
+                "concurrency and per_host must be at least 1".into(),
+            ));
+        }
+        if f.timeout_secs == 0 || f.connect_timeout_secs == 0 {
+            return Err(invalid(
+                "fetch".into(),
+                "timeouts must be at least 1 second".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The site rule whose host list covers `url`'s host (exact host or a subdomain of it).
+    pub fn site_rule_for(&self, url: &Url) -> Option<&SiteRule> {
+        let host = url.host_str()?.trim_start_matches("www.");
+        self.sites.iter().find(|s| {
+            s.hosts.iter().any(|h| {
+                let h = h.trim_start_matches("www.");
+                host == h || host.ends_with(&format!(".{h}"))
+            })
+        })
+    }
+
+    /// Where the database lives when `--db` is not given: the config's `db` key (relative to the
+    /// config file), else `$STATE_DIRECTORY` (systemd), else next to the config file.
+    pub fn default_db_path(&self, config_path: &Path) -> PathBuf {
+        let dir = config_path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        match &self.db {
+            Some(p) if p.is_absolute() => p.clone(),
+            Some(p) => dir.join(p),
+            None => match std::env::var_os("STATE_DIRECTORY") {
+                Some(state) => PathBuf::from(state).join("tindex.sqlite"),
+                None => dir.join("tindex.sqlite"),
+            },
+        }
+    }
+}
+
+/// Accepts only absolute http(s) URLs: anything else (file:, data:, relative) is refused here,
+/// once, so later stages can trust a feed URL.
+pub fn parse_feed_url(raw: &str) -> Result<Url, String> {
+    let url = Url::parse(raw.trim()).map_err(|e| format!("bad URL {raw:?}: {e}"))?;
+    match url.scheme() {
+        "http" | "https" if url.host_str().is_some() => Ok(url),
+        "http" | "https" => Err(format!("URL {raw:?} has no host")),
+        other => Err(format!(
+            "URL {raw:?}: scheme {other:?} is not http or https"
+        )),
+    }
+}
+
+/// Reads a feeds file: one URL a line, blank lines and `#` comments ignored.
+pub fn read_feeds_file(path: &Path) -> Result<Vec<FeedConfig>, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut feeds = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let url = parse_feed_url(line).map_err(|message| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            place: format!("line {}", n + 1),
+            message,
+        })?;
+        feeds.push(FeedConfig {
+            url: url.to_string(),
+            title: None,
+            interval_secs: None,
+        });
+    }
+    Ok(feeds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("t.toml"))
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_naming_it() {
+        let err = parse("[daemon]\npoll_intervall_secs = 5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("poll_intervall_secs"), "{err}");
+    }
+
+    #[test]
+    fn non_http_feed_is_refused_with_its_place() {
+        let err = parse("[[feed]]\nurl = \"file:///etc/passwd\"\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "config t.toml: feed[0].url: URL \"file:///etc/passwd\": scheme \"file\" is not http or https"
+        );
+    }
+
+    #[test]
+    fn site_rule_matches_subdomains_only_on_label_boundaries() {
+        let c = parse("[[site]]\nhosts = [\"baophapluat.vn\"]\ntitle = \"h1\"\n").unwrap();
+        let rule = |u: &str| c.site_rule_for(&Url::parse(u).unwrap()).is_some();
+        assert!(rule("https://baophapluat.vn/a.html"));
+        assert!(rule("https://www.baophapluat.vn/a.html"));
+        assert!(rule("https://m.baophapluat.vn/a.html"));
+        assert!(!rule("https://notbaophapluat.vn/a.html"));
+    }
+
+    #[test]
+    fn relative_db_is_next_to_the_config() {
+        let c = parse("db = \"data/t.sqlite\"\n").unwrap();
+        assert_eq!(
+            c.default_db_path(Path::new("/etc/tindex/tindex.toml")),
+            PathBuf::from("/etc/tindex/data/t.sqlite")
+        );
+    }
+}

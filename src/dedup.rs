@@ -1,0 +1,191 @@
+//! Story identity: which feed entries are the same article.
+//!
+//! An article is known by its canonical URL (the page's `rel=canonical`/`og:url` once fetched,
+//! else the normalised link) and by every alias it was ever seen under: raw links, normalised
+//! links and feed GUIDs. Before any page is fetched, a cycle's entries are folded by their
+//! aliases, so one story listed by five feeds costs one request.
+
+use std::collections::HashMap;
+
+use url::Url;
+
+use crate::feed::FeedItem;
+
+/// Query parameters that identify a campaign or a click, never the content.
+fn is_tracking_param(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.starts_with("utm_")
+        || matches!(
+            k.as_str(),
+            "fbclid"
+                | "gclid"
+                | "dclid"
+                | "gbraid"
+                | "wbraid"
+                | "msclkid"
+                | "yclid"
+                | "mc_cid"
+                | "mc_eid"
+                | "igshid"
+                | "_ga"
+                | "_gl"
+                | "ref_src"
+                | "zarsrc"
+                | "mkt_tok"
+        )
+}
+
+/// The normal form of a link: scheme and host lower-cased (the `url` crate does that and drops
+/// default ports), fragment dropped, tracking parameters removed, remaining query sorted.
+pub fn canonical_url(url: &Url) -> Url {
+    let mut url = url.clone();
+    url.set_fragment(None);
+    let mut pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| !is_tracking_param(k))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if pairs.is_empty() {
+        url.set_query(None);
+    } else {
+        pairs.sort();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url
+}
+
+/// Every key an entry can be recognised by later: its normalised link, its raw link and its
+/// GUID (prefixed, so a GUID that looks like a URL never collides with a link of another story).
+pub fn aliases(item: &FeedItem) -> Vec<String> {
+    let mut keys = vec![canonical_url(&item.link).to_string()];
+    if item.link.as_str() != keys[0] {
+        keys.push(item.link.to_string());
+    }
+    if let Some(guid) = &item.guid {
+        keys.push(guid_alias(item.link.host_str().unwrap_or_default(), guid));
+    }
+    keys
+}
+
+/// The alias under which a feed GUID is stored. Scoped by the link's host: GUIDs are meant to
+/// be global but many sites use bare numbers, and two sites' "1234" are different stories.
+pub fn guid_alias(host: &str, guid: &str) -> String {
+    format!("guid:{}:{guid}", host.to_ascii_lowercase())
+}
+
+/// A story to fetch: one or more feed entries (from one or more feeds) that share an alias.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// The link to fetch (the first entry's, normalised).
+    pub url: Url,
+    pub guid: Option<String>,
+    pub feed_title: Option<String>,
+    /// Every alias of every entry folded into this story.
+    pub aliases: Vec<String>,
+    /// Feed ids that listed it.
+    pub feeds: Vec<i64>,
+}
+
+/// Folds a cycle's entries into one candidate per story, by shared aliases (union-find over
+/// alias keys, so "A shares a GUID with B, B shares a link with C" is one story).
+pub fn fold(entries: impl IntoIterator<Item = (i64, FeedItem)>) -> Vec<Candidate> {
+    let mut by_alias: HashMap<String, usize> = HashMap::new();
+    let mut parent: Vec<usize> = Vec::new();
+    let mut items: Vec<(i64, FeedItem, Vec<String>)> = Vec::new();
+    fn find(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for (feed_id, item) in entries {
+        let keys = aliases(&item);
+        let me = items.len();
+        parent.push(me);
+        for key in &keys {
+            match by_alias.get(key) {
+                Some(&other) => {
+                    let (a, b) = (find(&mut parent, other), find(&mut parent, me));
+                    if a != b {
+                        parent[b.max(a)] = a.min(b);
+                    }
+                }
+                None => {
+                    by_alias.insert(key.clone(), me);
+                }
+            }
+        }
+        items.push((feed_id, item, keys));
+    }
+    let mut out: Vec<Candidate> = Vec::new();
+    let mut slot: HashMap<usize, usize> = HashMap::new();
+    for i in 0..items.len() {
+        let root = find(&mut parent, i);
+        let (feed_id, item, keys) = &items[i];
+        let idx = *slot.entry(root).or_insert_with(|| {
+            out.push(Candidate {
+                url: canonical_url(&item.link),
+                guid: item.guid.clone(),
+                feed_title: item.title.clone(),
+                aliases: Vec::new(),
+                feeds: Vec::new(),
+            });
+            out.len() - 1
+        });
+        let c = &mut out[idx];
+        for k in keys {
+            if !c.aliases.contains(k) {
+                c.aliases.push(k.clone());
+            }
+        }
+        if !c.feeds.contains(feed_id) {
+            c.feeds.push(*feed_id);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(link: &str, guid: Option<&str>) -> FeedItem {
+        FeedItem {
+            guid: guid.map(str::to_owned),
+            link: Url::parse(link).unwrap(),
+            title: None,
+            published: None,
+        }
+    }
+
+    #[test]
+    fn canonical_drops_tracking_fragment_default_port_and_sorts() {
+        let u = Url::parse(
+            "HTTP://Example.VN:80/a-post1.html?utm_source=fb&b=2&fbclid=x&a=1&UTM_Medium=m#top",
+        )
+        .unwrap();
+        assert_eq!(
+            canonical_url(&u).as_str(),
+            "http://example.vn/a-post1.html?a=1&b=2"
+        );
+        let bare = Url::parse("https://example.vn/x?utm_campaign=c").unwrap();
+        assert_eq!(canonical_url(&bare).as_str(), "https://example.vn/x");
+    }
+
+    #[test]
+    fn entries_sharing_link_or_guid_fold_into_one_story() {
+        let c = fold([
+            (1, item("http://h/a.html?utm_source=x", Some("plvn-1"))),
+            (2, item("http://h/a.html", None)),
+            (3, item("http://h/other.html", Some("plvn-1"))),
+            (3, item("http://h/b.html", Some("http://h/b.html"))),
+        ]);
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].url.as_str(), "http://h/a.html");
+        assert_eq!(c[0].feeds, vec![1, 2, 3]);
+        assert!(c[0].aliases.contains(&"guid:h:plvn-1".to_string()));
+        assert!(c[0].aliases.contains(&"http://h/other.html".to_string()));
+        assert_eq!(c[1].feeds, vec![3]);
+    }
+}

@@ -1,0 +1,275 @@
+//! The only module that speaks HTTP.
+//!
+//! Every request, feed or article, goes through one [`Fetcher`] so the politeness budget
+//! (per-host concurrency, minimum gap, `Retry-After`) is shared, and every response comes back
+//! as UTF-8 text with the facts the store's audit log needs (status, bytes, elapsed).
+
+pub mod charset;
+mod hosts;
+
+use std::time::{Duration, Instant};
+
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use url::Url;
+
+use crate::config::FetchConfig;
+use hosts::HostLimits;
+
+/// Validators from the previous successful fetch, for a conditional GET.
+#[derive(Debug, Clone, Default)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// Caching hints the server gave, used by the scheduler to choose the next poll.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheHints {
+    pub max_age: Option<Duration>,
+    pub retry_after: Option<Duration>,
+}
+
+/// A successful response body, decoded.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The URL after redirects.
+    pub url: Url,
+    pub text: String,
+    pub content_type: Option<String>,
+    pub validators: Validators,
+}
+
+/// What a request came to when the server answered usefully.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// 304: what we have is current; nothing to parse.
+    NotModified,
+    Fetched(Page),
+}
+
+/// Why a request gave no usable body.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum FetchError {
+    #[error("HTTP {status}")]
+    Status { status: u16 },
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+    #[error("body larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    #[error("too many redirects")]
+    Redirects,
+    #[error("connection failed: {0}")]
+    Connect(String),
+    #[error("request failed: {0}")]
+    Other(String),
+}
+
+/// One request's result plus what the audit log records about it.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub url: Url,
+    pub status: Option<u16>,
+    pub bytes: usize,
+    pub elapsed: Duration,
+    pub hints: CacheHints,
+    pub result: Result<Outcome, FetchError>,
+}
+
+/// Shared HTTP client with the politeness budget; cheap to clone.
+#[derive(Clone)]
+pub struct Fetcher {
+    client: reqwest::Client,
+    hosts: HostLimits,
+    max_body: usize,
+    timeout: Duration,
+}
+
+impl Fetcher {
+    /// Builds the client: rustls, compression, timeouts, bounded redirects, a clear User-Agent.
+    pub fn new(cfg: &FetchConfig) -> Result<Self, FetchError> {
+        let client = reqwest::Client::builder()
+            .user_agent(cfg.user_agent.clone())
+            .connect_timeout(cfg.connect_timeout())
+            .timeout(cfg.timeout())
+            .redirect(reqwest::redirect::Policy::limited(cfg.max_redirects))
+            .gzip(true)
+            .brotli(true)
+            .deflate(true)
+            .pool_max_idle_per_host(cfg.per_host.max(2))
+            .build()
+            .map_err(|e| FetchError::Other(e.to_string()))?;
+        Ok(Self {
+            client,
+            hosts: HostLimits::new(
+                cfg.concurrency,
+                cfg.per_host,
+                Duration::from_millis(cfg.per_host_gap_ms),
+            ),
+            max_body: cfg.max_body_bytes,
+            timeout: cfg.timeout(),
+        })
+    }
+
+    /// GETs `url`, conditionally when validators are given, within the host's budget.
+    pub async fn get(&self, url: &Url, validators: &Validators) -> Report {
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let _permit = self.hosts.acquire(&host).await;
+        let started = Instant::now();
+        let mut report = Report {
+            url: url.clone(),
+            status: None,
+            bytes: 0,
+            elapsed: Duration::ZERO,
+            hints: CacheHints::default(),
+            result: Err(FetchError::Other("not sent".into())),
+        };
+        report.result = self.send(url, validators, &mut report).await;
+        report.elapsed = started.elapsed();
+        if let Some(wait) = report.hints.retry_after {
+            if matches!(report.status, Some(429 | 503)) {
+                self.hosts.pause(&host, wait);
+            }
+        }
+        report
+    }
+
+    async fn send(
+        &self,
+        url: &Url,
+        validators: &Validators,
+        report: &mut Report,
+    ) -> Result<Outcome, FetchError> {
+        let mut request = self.client.get(url.clone());
+        if let Some(etag) = &validators.etag {
+            request = request.header(header::IF_NONE_MATCH, etag);
+        }
+        if let Some(lm) = &validators.last_modified {
+            request = request.header(header::IF_MODIFIED_SINCE, lm);
+        }
+        let mut response = request.send().await.map_err(|e| self.classify(e))?;
+        let status = response.status();
+        report.status = Some(status.as_u16());
+        report.url = response.url().clone();
+        report.hints = hints(response.headers());
+        if status == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(Outcome::NotModified);
+        }
+        if !status.is_success() {
+            return Err(FetchError::Status {
+                status: status.as_u16(),
+            });
+        }
+        if response
+            .content_length()
+            .is_some_and(|n| n > self.max_body as u64)
+        {
+            return Err(FetchError::TooLarge {
+                limit: self.max_body,
+            });
+        }
+        let content_type = header_str(response.headers(), header::CONTENT_TYPE);
+        let new_validators = Validators {
+            etag: header_str(response.headers(), header::ETAG),
+            last_modified: header_str(response.headers(), header::LAST_MODIFIED),
+        };
+        // Read chunk by chunk so the limit holds for decompressed bytes and lying lengths.
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(e))? {
+            if body.len() + chunk.len() > self.max_body {
+                return Err(FetchError::TooLarge {
+                    limit: self.max_body,
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        report.bytes = body.len();
+        let (text, _encoding) = charset::decode(&body, content_type.as_deref());
+        Ok(Outcome::Fetched(Page {
+            url: report.url.clone(),
+            text,
+            content_type,
+            validators: new_validators,
+        }))
+    }
+
+    fn classify(&self, e: reqwest::Error) -> FetchError {
+        if e.is_timeout() {
+            FetchError::Timeout(self.timeout)
+        } else if e.is_redirect() {
+            FetchError::Redirects
+        } else if e.is_connect() {
+            FetchError::Connect(error_chain(&e))
+        } else {
+            FetchError::Other(error_chain(&e))
+        }
+    }
+}
+
+/// reqwest's top-level message is vague ("error sending request"); the sources say why.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}
+
+fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v: &HeaderValue| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Reads `Cache-Control: max-age`, `Expires` and `Retry-After` (seconds or HTTP date).
+fn hints(headers: &HeaderMap) -> CacheHints {
+    let now = chrono::Utc::now();
+    let until = |value: &str| -> Option<Duration> {
+        let value = value.trim();
+        if let Ok(secs) = value.parse::<u64>() {
+            return Some(Duration::from_secs(secs));
+        }
+        let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+        (at.with_timezone(&chrono::Utc) - now).to_std().ok()
+    };
+    let max_age = header_str(headers, header::CACHE_CONTROL)
+        .and_then(|cc| {
+            cc.split(',').find_map(|d| {
+                d.trim()
+                    .strip_prefix("max-age=")
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+            })
+        })
+        .map(Duration::from_secs)
+        .or_else(|| header_str(headers, header::EXPIRES).and_then(|v| until(&v)));
+    let retry_after = header_str(headers, header::RETRY_AFTER).and_then(|v| until(&v));
+    CacheHints {
+        max_age,
+        retry_after,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_hints_read_max_age_and_retry_after_seconds() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=600"),
+        );
+        h.insert(header::RETRY_AFTER, HeaderValue::from_static("120"));
+        assert_eq!(
+            hints(&h),
+            CacheHints {
+                max_age: Some(Duration::from_secs(600)),
+                retry_after: Some(Duration::from_secs(120)),
+            }
+        );
+    }
+}

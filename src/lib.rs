@@ -1,0 +1,20 @@
+//! tindex: a polite news archiver.
+//!
+//! Data flows one way through one module per stage:
+//! `config` → `scheduler` → `fetch` → `feed` → `dedup` → `fetch` (article) → `extract` → `store`.
+//! Stages hand plain structs to the next; only `store` speaks SQL and only `fetch` speaks HTTP.
+//! `pipeline` wires the stages into one poll cycle; `cli` is the thin front the binary calls.
+
+pub mod cli;
+pub mod config;
+pub mod daemon;
+pub mod dedup;
+pub mod export;
+pub mod extract;
+pub mod feed;
+pub mod fetch;
+pub mod logging;
+pub mod opml;
+pub mod pipeline;
+pub mod scheduler;
+pub mod store;

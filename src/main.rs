@@ -1,0 +1,20 @@
+//! The `tindex` binary: a thin shell over the library's CLI.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = tindex::cli::Cli::parse();
+    match tindex::cli::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let e = anyhow::Error::new(e);
+            eprintln!("tindex: error: {e:#}");
+            let code = e
+                .downcast_ref::<tindex::cli::CliError>()
+                .map_or(1, tindex::cli::CliError::exit_code);
+            ExitCode::from(code)
+        }
+    }
+}

@@ -1,0 +1,500 @@
+//! One poll cycle: due feeds → fetch → parse → dedup → fetch articles → extract → store.
+//!
+//! Crash safety rests on one ordering rule: a feed's new validators (ETag, Last-Modified) are
+//! committed only after every article it listed is stored. A crash mid-cycle therefore makes
+//! the next cycle fetch the feed in full again, and the alias table skips what was stored.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinSet;
+use tracing::{info, warn};
+use url::Url;
+
+use crate::config::Config;
+use crate::dedup::{self, Candidate};
+use crate::extract::{self, Extracted};
+use crate::feed::{self, FeedItem};
+use crate::fetch::{Fetcher, Outcome, Report, Validators};
+use crate::scheduler::{self, PollFacts};
+use crate::store::{
+    ArticleRecord, Batch, Content, FeedPoll, FeedRow, FetchKind, FetchLog, ImageRow, Sighting,
+    Store, StoreError, Written,
+};
+
+/// Records written per transaction: large enough to amortise commits, small enough that a
+/// crash loses little work and readers see progress.
+const WRITE_BATCH: usize = 64;
+
+/// What a cycle did, for logs, `STATUS=` and tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CycleStats {
+    pub feeds: usize,
+    pub not_modified: usize,
+    pub feed_errors: usize,
+    pub entries: usize,
+    pub new: usize,
+    pub duplicates: usize,
+    pub failed: usize,
+}
+
+/// Everything a cycle needs, shared across cycles.
+#[derive(Clone)]
+pub struct Pipeline {
+    config: Arc<Config>,
+    fetcher: Fetcher,
+    store: Arc<Mutex<Store>>,
+    extract_slots: Arc<Semaphore>,
+}
+
+/// Why a cycle stopped early. Feed and article problems are not errors: they are recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum CycleError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("store task failed: {0}")]
+    Join(#[from] tokio::task::JoinError),
+}
+
+struct FeedResult {
+    poll: FeedPoll,
+    log: FetchLog,
+    items: Vec<FeedItem>,
+    not_modified: bool,
+}
+
+impl Pipeline {
+    pub fn new(config: Arc<Config>, fetcher: Fetcher, store: Arc<Mutex<Store>>) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self {
+            config,
+            fetcher,
+            store,
+            extract_slots: Arc::new(Semaphore::new(cores)),
+        }
+    }
+
+    /// Runs blocking store work off the async reactor.
+    async fn with_store<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, CycleError> {
+        let store = self.store.clone();
+        let out = tokio::task::spawn_blocking(move || {
+            let mut guard = store.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut guard)
+        })
+        .await??;
+        Ok(out)
+    }
+
+    /// Polls `feeds` once and stores what they list.
+    pub async fn run_cycle(&self, feeds: Vec<FeedRow>) -> Result<CycleStats, CycleError> {
+        let started = Instant::now();
+        let mut stats = CycleStats {
+            feeds: feeds.len(),
+            ..CycleStats::default()
+        };
+        let mut polls = JoinSet::new();
+        for row in feeds {
+            let this = self.clone();
+            polls.spawn(async move { this.poll_feed(row).await });
+        }
+        let mut results = Vec::new();
+        while let Some(r) = polls.join_next().await {
+            let r = r?;
+            stats.not_modified += usize::from(r.not_modified);
+            stats.feed_errors += usize::from(r.poll.error.is_some());
+            results.push(r);
+        }
+        let entries: Vec<(i64, FeedItem)> = results
+            .iter_mut()
+            .flat_map(|r| {
+                let id = r.poll.feed_id;
+                std::mem::take(&mut r.items)
+                    .into_iter()
+                    .map(move |i| (id, i))
+            })
+            .collect();
+        stats.entries = entries.len();
+        let candidates = dedup::fold(entries);
+
+        let retries = self.config.daemon.article_retries;
+        let (to_fetch, sightings) = self
+            .with_store(move |s| {
+                let now = Utc::now();
+                let mut to_fetch = Vec::new();
+                let mut sightings = Vec::new();
+                for c in candidates {
+                    match s.known(&c.aliases)? {
+                        Some(k) if k.ok || k.attempts >= retries => sightings.push(Sighting {
+                            article_id: k.id,
+                            aliases: c.aliases,
+                            feeds: c.feeds,
+                            seen_at: now,
+                        }),
+                        _ => to_fetch.push(c),
+                    }
+                }
+                Ok((to_fetch, sightings))
+            })
+            .await?;
+        stats.duplicates += sightings.len();
+        for s in &sightings {
+            tracing::debug!(article = s.article_id, "already stored, skipped");
+        }
+
+        let (new, dup, failed) = self.fetch_articles(to_fetch).await?;
+        stats.new += new;
+        stats.duplicates += dup;
+        stats.failed += failed;
+
+        // Last: validators and schedules, now that every listed article is stored.
+        let batch = Batch {
+            polls: results.iter().map(|r| r.poll.clone()).collect(),
+            sightings,
+            articles: Vec::new(),
+            fetches: results.into_iter().map(|r| r.log).collect(),
+        };
+        self.with_store(move |s| s.write(&batch).map(|_| ()))
+            .await?;
+        info!(
+            feeds = stats.feeds,
+            not_modified = stats.not_modified,
+            feed_errors = stats.feed_errors,
+            entries = stats.entries,
+            new = stats.new,
+            duplicate = stats.duplicates,
+            failed = stats.failed,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "cycle done"
+        );
+        Ok(stats)
+    }
+
+    async fn poll_feed(&self, row: FeedRow) -> FeedResult {
+        let now = Utc::now();
+        let validators = Validators {
+            etag: row.etag.clone(),
+            last_modified: row.last_modified.clone(),
+        };
+        let mut facts = PollFacts {
+            ok: false,
+            previous_errors: row.error_count,
+            interval_secs: row.interval_secs,
+            ttl_minutes: None,
+            hints: Default::default(),
+        };
+        let Ok(url) = Url::parse(&row.url) else {
+            let error = format!("bad feed URL {:?}", row.url);
+            warn!(feed = %row.url, %error, "feed failed");
+            return self.feed_result(&row, now, None, facts, Err(error), Vec::new());
+        };
+        let report = self.fetcher.get(&url, &validators).await;
+        facts.hints = report.hints;
+        let mut items = Vec::new();
+        let outcome = match &report.result {
+            Ok(Outcome::NotModified) => {
+                info!(feed = %row.url, status = 304, elapsed_ms = ms(&report), "not modified");
+                Ok((None, None))
+            }
+            Ok(Outcome::Fetched(page)) => {
+                let text = page.text.clone();
+                let base = page.url.clone();
+                match tokio::task::spawn_blocking(move || feed::parse(&text, &base)).await {
+                    Ok(Ok(parsed)) => {
+                        info!(
+                            feed = %row.url, status = report.status.unwrap_or(200),
+                            elapsed_ms = ms(&report), bytes = report.bytes,
+                            entries = parsed.items.len(), skipped = parsed.skipped, "fetched"
+                        );
+                        facts.ttl_minutes = parsed.ttl_minutes;
+                        items = parsed.items;
+                        Ok((Some(page.validators.clone()), parsed.title))
+                    }
+                    Ok(Err(e)) => Err(e.to_string()),
+                    Err(e) => Err(format!("feed parser crashed: {e}")),
+                }
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(error) = &outcome {
+            warn!(feed = %row.url, status = report.status, elapsed_ms = ms(&report), %error, "feed failed");
+        }
+        facts.ok = outcome.is_ok();
+        self.feed_result(&row, now, Some(&report), facts, outcome, items)
+    }
+
+    fn feed_result(
+        &self,
+        row: &FeedRow,
+        now: DateTime<Utc>,
+        report: Option<&Report>,
+        facts: PollFacts,
+        outcome: Result<(Option<Validators>, Option<String>), String>,
+        items: Vec<FeedItem>,
+    ) -> FeedResult {
+        let next = scheduler::next_poll(now, row.id, &facts, &self.config.daemon);
+        let not_modified = matches!(report.map(|r| &r.result), Some(Ok(Outcome::NotModified)));
+        let (validators, title, error) = match outcome {
+            Ok((v, t)) => (v.unwrap_or_default(), t, None),
+            Err(e) => (Validators::default(), None, Some(e)),
+        };
+        if let Some(error) = &error {
+            info!(feed = %row.url, next_poll = %crate::store::ts(next), errors = row.error_count + 1, error = %error, "backing off");
+        }
+        FeedResult {
+            log: fetch_log(FetchKind::Feed, &row.url, report, error.clone()),
+            poll: FeedPoll {
+                feed_id: row.id,
+                at: now,
+                status: report.and_then(|r| r.status),
+                error,
+                etag: validators.etag,
+                last_modified: validators.last_modified,
+                title,
+                next_poll_at: next,
+            },
+            items,
+            not_modified,
+        }
+    }
+
+    /// Fetches and extracts candidates concurrently; a writer task stores them in batches.
+    async fn fetch_articles(
+        &self,
+        candidates: Vec<Candidate>,
+    ) -> Result<(usize, usize, usize), CycleError> {
+        let (tx, mut rx) = mpsc::channel::<(ArticleRecord, FetchLog)>(WRITE_BATCH * 2);
+        let writer = {
+            let this = self.clone();
+            tokio::spawn(async move {
+                let mut counts = (0, 0, 0);
+                let mut batch = Batch::default();
+                loop {
+                    let received = rx.recv().await;
+                    let done = received.is_none();
+                    if let Some((record, log)) = received {
+                        batch.articles.push(record);
+                        batch.fetches.push(log);
+                    }
+                    if batch.articles.len() >= WRITE_BATCH || (done && !batch.is_empty()) {
+                        let full = std::mem::take(&mut batch);
+                        let (full, written) = this
+                            .with_store(move |s| s.write(&full).map(|w| (full, w)))
+                            .await?;
+                        for (record, w) in full.articles.iter().zip(written) {
+                            log_written(record, w);
+                            match w {
+                                Written::New(_) => counts.0 += 1,
+                                Written::Duplicate(_) => counts.1 += 1,
+                                Written::Failed(_) => counts.2 += 1,
+                            }
+                        }
+                    }
+                    if done {
+                        return Ok::<_, CycleError>(counts);
+                    }
+                }
+            })
+        };
+        // Bound the tasks alive at once; the fetcher's own budget paces the requests.
+        let in_flight = Arc::new(Semaphore::new(self.config.fetch.concurrency * 2));
+        let mut tasks = JoinSet::new();
+        for c in candidates {
+            let permit = in_flight.clone().acquire_owned().await;
+            let this = self.clone();
+            let tx = tx.clone();
+            tasks.spawn(async move {
+                let _permit = permit;
+                let pair = this.fetch_article(c).await;
+                // The writer only stops early on a store error, which the caller reports.
+                let _ = tx.send(pair).await;
+            });
+        }
+        drop(tx);
+        while let Some(r) = tasks.join_next().await {
+            r?;
+        }
+        writer.await?
+    }
+
+    async fn fetch_article(&self, c: Candidate) -> (ArticleRecord, FetchLog) {
+        let report = self.fetcher.get(&c.url, &Validators::default()).await;
+        let mut record = ArticleRecord {
+            url: c.url.to_string(),
+            guid: c.guid.clone(),
+            aliases: c.aliases.clone(),
+            feeds: c.feeds.clone(),
+            seen_at: Utc::now(),
+            feed_title: c.feed_title.clone(),
+            content: Err(String::new()),
+        };
+        let content = match &report.result {
+            Ok(Outcome::Fetched(page)) => {
+                if page.url != c.url {
+                    record
+                        .aliases
+                        .push(dedup::canonical_url(&page.url).to_string());
+                }
+                self.extract(
+                    page.text.clone(),
+                    page.url.clone(),
+                    page.content_type.clone(),
+                )
+                .await
+            }
+            Ok(Outcome::NotModified) => Err("unexpected 304 for an unconditional request".into()),
+            Err(e) => Err(e.to_string()),
+        };
+        let error = content.as_ref().err().cloned();
+        record.content = content.map(|(canonical, content)| {
+            if let Some(canonical) = canonical {
+                record.url = canonical;
+            }
+            content
+        });
+        if let Err(error) = &record.content {
+            warn!(url = %c.url, status = report.status, elapsed_ms = ms(&report), %error, "article failed");
+        }
+        let log = fetch_log(FetchKind::Article, c.url.as_str(), Some(&report), error);
+        (record, log)
+    }
+
+    /// Extracts on a bounded pool of blocking threads: CPU work must not stall the reactor.
+    async fn extract(
+        &self,
+        html: String,
+        url: Url,
+        content_type: Option<String>,
+    ) -> Result<(Option<String>, Content), String> {
+        if let Some(ct) = &content_type {
+            let ct = ct.to_ascii_lowercase();
+            if !(ct.contains("html") || ct.contains("xml") || ct.starts_with("text/")) {
+                return Err(format!("not an HTML page: Content-Type {ct}"));
+            }
+        }
+        let _slot = self
+            .extract_slots
+            .acquire()
+            .await
+            .map_err(|e| e.to_string())?;
+        let config = self.config.clone();
+        let job = tokio::task::spawn_blocking(move || {
+            let rule = config.site_rule_for(&url);
+            let started = Instant::now();
+            let result = extract::extract(&html, &url, rule);
+            (result, started.elapsed())
+        });
+        match job.await {
+            Ok((Ok(x), took)) => {
+                tracing::debug!(
+                    method = x.method.as_str(),
+                    extract_ms = took.as_millis() as u64,
+                    "extracted"
+                );
+                let canonical = x
+                    .canonical_url
+                    .as_deref()
+                    .and_then(|u| Url::parse(u).ok())
+                    .filter(|u| matches!(u.scheme(), "http" | "https"))
+                    .map(|u| dedup::canonical_url(&u).to_string());
+                Ok((canonical, to_content(x)))
+            }
+            Ok((Err(e), _)) => Err(format!("extraction failed: {e}")),
+            Err(e) => Err(format!("extractor crashed: {e}")),
+        }
+    }
+}
+
+fn log_written(record: &ArticleRecord, w: Written) {
+    match (w, &record.content) {
+        (Written::New(id), Ok(c)) => {
+            if c.method == "site_rule_fallback" {
+                warn!(url = %record.url, id, "site rule matched nothing; generic extractor used");
+            }
+            info!(url = %record.url, id, method = c.method, feeds = record.feeds.len(), "new article");
+        }
+        (Written::Duplicate(id), _) => {
+            info!(url = %record.url, id, "duplicate skipped (same canonical URL)")
+        }
+        _ => {}
+    }
+}
+
+fn ms(report: &Report) -> u64 {
+    report.elapsed.as_millis() as u64
+}
+
+fn fetch_log(
+    kind: FetchKind,
+    url: &str,
+    report: Option<&Report>,
+    error: Option<String>,
+) -> FetchLog {
+    let result = match (report.map(|r| &r.result), &error) {
+        (Some(Ok(Outcome::NotModified)), None) => "not_modified",
+        (Some(Ok(_)), None) => "fetched",
+        _ => "error",
+    };
+    FetchLog {
+        at: Utc::now(),
+        kind,
+        url: url.to_owned(),
+        final_url: report.map(|r| r.url.to_string()).filter(|f| f != url),
+        status: report.and_then(|r| r.status),
+        bytes: report.map_or(0, |r| r.bytes),
+        elapsed_ms: report.map_or(0, ms),
+        result,
+        error,
+    }
+}
+
+fn to_content(x: Extracted) -> Content {
+    let body = x.body_text();
+    let mut hasher = Sha256::new();
+    for part in [
+        x.title.as_str(),
+        x.lead.as_deref().unwrap_or(""),
+        body.as_str(),
+    ]
+    .into_iter()
+    .chain(x.captions.iter().map(String::as_str))
+    {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    let hash: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Content {
+        method: x.method.as_str(),
+        images: x
+            .images
+            .into_iter()
+            .map(|i| ImageRow {
+                src: i.src,
+                alt: i.alt,
+                caption: i.caption,
+                position: i.position,
+            })
+            .collect(),
+        title: x.title,
+        lead: x.lead,
+        body,
+        captions: x.captions,
+        author: x.author,
+        published: x.published.map(|d| d.to_rfc3339()),
+        published_source: x.published_source,
+        updated: x.updated.map(|d| d.to_rfc3339()),
+        tags: x.tags,
+        category: x.category,
+        language: x.language,
+        content_hash: hash,
+    }
+}

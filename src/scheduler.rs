@@ -1,0 +1,116 @@
+//! When each feed is polled next, and the loop that polls feeds when they are due.
+//!
+//! A feed is never given up on: errors back off exponentially up to `max_interval_secs` and
+//! keep retrying there; the first success resets the count. The publisher's hints (`<ttl>`,
+//! `Cache-Control: max-age`, `Expires`, `Retry-After`) only ever lengthen the wait, and every
+//! interval gets a little jitter so feeds added together do not fire in lockstep forever.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::DaemonConfig;
+use crate::fetch::CacheHints;
+
+/// What a poll came to, as far as scheduling cares.
+#[derive(Debug, Clone, Copy)]
+pub struct PollFacts {
+    pub ok: bool,
+    /// Consecutive errors before this poll.
+    pub previous_errors: u32,
+    pub interval_secs: Option<u64>,
+    pub ttl_minutes: Option<u32>,
+    pub hints: CacheHints,
+}
+
+/// The next time to poll a feed after a poll at `now`.
+pub fn next_poll(
+    now: DateTime<Utc>,
+    feed_id: i64,
+    facts: &PollFacts,
+    cfg: &DaemonConfig,
+) -> DateTime<Utc> {
+    let base = facts.interval_secs.unwrap_or(cfg.poll_interval_secs);
+    let wait = if facts.ok {
+        let ttl = facts.ttl_minutes.map_or(0, |m| u64::from(m) * 60);
+        let max_age = facts.hints.max_age.map_or(0, |d| d.as_secs());
+        base.max(ttl).max(max_age)
+    } else {
+        let exp = facts.previous_errors.min(16);
+        let backoff = base.max(60).saturating_mul(1u64 << exp);
+        let retry_after = facts.hints.retry_after.map_or(0, |d| d.as_secs());
+        backoff.max(retry_after)
+    };
+    let wait = wait.clamp(cfg.min_interval_secs, cfg.max_interval_secs);
+    now + chrono::Duration::from_std(jittered(wait, feed_id, now)).unwrap_or(chrono::Duration::MAX)
+}
+
+/// Adds up to 10% of `secs`, derived from the feed id and the clock: spread, not randomness.
+fn jittered(secs: u64, feed_id: i64, now: DateTime<Utc>) -> Duration {
+    let spread = secs / 10;
+    if spread == 0 {
+        return Duration::from_secs(secs);
+    }
+    let seed = (feed_id as u64)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(u64::from(now.timestamp_subsec_nanos()));
+    Duration::from_secs(secs + seed % spread)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg() -> DaemonConfig {
+        DaemonConfig {
+            poll_interval_secs: 600,
+            min_interval_secs: 300,
+            max_interval_secs: 3600,
+            article_retries: 3,
+        }
+    }
+
+    fn wait(facts: PollFacts) -> i64 {
+        let now = DateTime::<Utc>::UNIX_EPOCH;
+        (next_poll(now, 7, &facts, &cfg()) - now).num_seconds()
+    }
+
+    fn facts(ok: bool, errors: u32) -> PollFacts {
+        PollFacts {
+            ok,
+            previous_errors: errors,
+            interval_secs: None,
+            ttl_minutes: None,
+            hints: CacheHints::default(),
+        }
+    }
+
+    #[test]
+    fn success_waits_the_interval_plus_at_most_ten_percent() {
+        let w = wait(facts(true, 0));
+        assert!((600..660).contains(&w), "{w}");
+    }
+
+    #[test]
+    fn errors_back_off_exponentially_and_stay_at_the_cap() {
+        assert!((1200..1320).contains(&wait(facts(false, 1))));
+        assert!((2400..2640).contains(&wait(facts(false, 2))));
+        assert!((3600..3960).contains(&wait(facts(false, 3))));
+        assert!(
+            (3600..3960).contains(&wait(facts(false, 40))),
+            "never disabled"
+        );
+    }
+
+    #[test]
+    fn ttl_and_retry_after_lengthen_but_never_pass_the_cap() {
+        let mut f = facts(true, 0);
+        f.ttl_minutes = Some(20);
+        assert!((1200..1320).contains(&wait(f)));
+        let mut f = facts(false, 0);
+        f.hints.retry_after = Some(Duration::from_secs(1800));
+        assert!((1800..1980).contains(&wait(f)));
+        f.hints.retry_after = Some(Duration::from_secs(86400));
+        assert!((3600..3960).contains(&wait(f)));
+    }
+}

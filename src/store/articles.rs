@@ -1,0 +1,358 @@
+//! Article rows and everything attached to them: aliases, feed memberships, images.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::{FeedPoll, FetchLog, Store, StoreError, insert_fetches, ts};
+
+/// An article the store already has, found by one of its aliases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Known {
+    pub id: i64,
+    pub ok: bool,
+    pub attempts: u32,
+}
+
+/// The extracted content of one article, ready to store.
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    pub title: String,
+    pub lead: Option<String>,
+    pub body: String,
+    pub captions: Vec<String>,
+    pub images: Vec<ImageRow>,
+    pub author: Option<String>,
+    /// RFC 3339 with the page's own offset (e.g. `+07:00`).
+    pub published: Option<String>,
+    pub published_source: Option<&'static str>,
+    pub updated: Option<String>,
+    pub tags: Vec<String>,
+    pub category: Option<String>,
+    pub language: Option<String>,
+    pub method: &'static str,
+    pub content_hash: String,
+}
+
+/// One image of an article.
+#[derive(Debug, Clone, Default)]
+pub struct ImageRow {
+    pub src: String,
+    pub alt: Option<String>,
+    pub caption: Option<String>,
+    pub position: usize,
+}
+
+/// The result of fetching one story: its identity, where it was seen, and its content or the
+/// reason there is none.
+#[derive(Debug, Clone)]
+pub struct ArticleRecord {
+    /// The canonical URL: the article row's unique key.
+    pub url: String,
+    pub guid: Option<String>,
+    /// Every alias to point at this article (the canonical URL is added by the store).
+    pub aliases: Vec<String>,
+    pub feeds: Vec<i64>,
+    pub seen_at: DateTime<Utc>,
+    /// Title from the feed, kept for failed articles so the row still says what it was.
+    pub feed_title: Option<String>,
+    pub content: Result<Content, String>,
+}
+
+/// What writing one record came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// A story the archive did not have (or had only as a failure).
+    New(i64),
+    /// The page's canonical URL belongs to a story already stored: only aliases were added.
+    Duplicate(i64),
+    /// No content: the failure is recorded on the article row.
+    Failed(i64),
+}
+
+/// A story already known before fetching, seen again in a feed.
+#[derive(Debug, Clone)]
+pub struct Sighting {
+    pub article_id: i64,
+    pub aliases: Vec<String>,
+    pub feeds: Vec<i64>,
+    pub seen_at: DateTime<Utc>,
+}
+
+/// Everything one write transaction carries.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub polls: Vec<FeedPoll>,
+    pub sightings: Vec<Sighting>,
+    pub articles: Vec<ArticleRecord>,
+    pub fetches: Vec<FetchLog>,
+}
+
+impl Batch {
+    pub fn is_empty(&self) -> bool {
+        self.polls.is_empty()
+            && self.sightings.is_empty()
+            && self.articles.is_empty()
+            && self.fetches.is_empty()
+    }
+}
+
+/// One article as `export` writes it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ExportRow {
+    pub id: i64,
+    pub url: String,
+    pub title: Option<String>,
+    pub lead: Option<String>,
+    pub body: Option<String>,
+    pub captions: Vec<String>,
+    pub author: Option<String>,
+    pub published: Option<String>,
+    pub updated: Option<String>,
+    pub tags: Vec<String>,
+    pub category: Option<String>,
+    pub language: Option<String>,
+    pub method: Option<String>,
+    pub fetched: String,
+    pub feeds: Vec<String>,
+}
+
+impl Store {
+    /// The stored article any of `aliases` points at.
+    pub fn known(&self, aliases: &[String]) -> Result<Option<Known>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.id, a.status = 'ok', a.attempts FROM article_aliases x
+             JOIN articles a ON a.id = x.article_id WHERE x.alias = ?1",
+        )?;
+        for alias in aliases {
+            let hit = stmt
+                .query_row([alias], |r| {
+                    Ok(Known {
+                        id: r.get(0)?,
+                        ok: r.get(1)?,
+                        attempts: r.get::<_, i64>(2)?.max(0) as u32,
+                    })
+                })
+                .optional()?;
+            if hit.is_some() {
+                return Ok(hit);
+            }
+        }
+        Ok(None)
+    }
+
+    /// Writes a batch in one transaction: either all of it is visible to readers or none.
+    pub fn write(&mut self, batch: &Batch) -> Result<Vec<Written>, StoreError> {
+        let tx = self.conn.transaction()?;
+        for poll in &batch.polls {
+            Store::record_poll_tx(&tx, poll)?;
+        }
+        for s in &batch.sightings {
+            attach(&tx, s.article_id, &s.aliases, &s.feeds, s.seen_at)?;
+        }
+        let mut written = Vec::with_capacity(batch.articles.len());
+        for record in &batch.articles {
+            written.push(write_article(&tx, record)?);
+        }
+        insert_fetches(&tx, &batch.fetches)?;
+        tx.commit()?;
+        Ok(written)
+    }
+
+    /// Streams every successfully extracted article, oldest first, to `each`.
+    pub fn export<E: From<StoreError>>(
+        &self,
+        since: Option<DateTime<Utc>>,
+        mut each: impl FnMut(ExportRow) -> Result<(), E>,
+    ) -> Result<usize, E> {
+        let sql = |e: rusqlite::Error| E::from(StoreError::from(e));
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT a.id, a.url, a.title, a.lead, a.body, a.captions, a.author, a.published_at,
+                    a.updated_at, a.tags, a.category, a.language, a.method, a.fetched_at,
+                    (SELECT json_group_array(f.url) FROM article_feeds af
+                       JOIN feeds f ON f.id = af.feed_id WHERE af.article_id = a.id)
+             FROM articles a
+             WHERE a.status = 'ok' AND (?1 IS NULL OR a.fetched_at >= ?1)
+             ORDER BY a.id",
+            )
+            .map_err(sql)?;
+        let mut rows = stmt.query([since.map(ts)]).map_err(sql)?;
+        let mut n = 0;
+        while let Some(r) = rows.next().map_err(sql)? {
+            let json_list = |i: usize| -> rusqlite::Result<Vec<String>> {
+                let text: String = r.get(i)?;
+                Ok(serde_json::from_str(&text).unwrap_or_default())
+            };
+            let row = (|| {
+                Ok(ExportRow {
+                    id: r.get(0)?,
+                    url: r.get(1)?,
+                    title: r.get(2)?,
+                    lead: r.get(3)?,
+                    body: r.get(4)?,
+                    captions: json_list(5)?,
+                    author: r.get(6)?,
+                    published: r.get(7)?,
+                    updated: r.get(8)?,
+                    tags: json_list(9)?,
+                    category: r.get(10)?,
+                    language: r.get(11)?,
+                    method: r.get(12)?,
+                    fetched: r.get(13)?,
+                    feeds: json_list(14)?,
+                })
+            })()
+            .map_err(sql)?;
+            each(row)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
+fn find_existing(
+    tx: &Transaction<'_>,
+    record: &ArticleRecord,
+) -> Result<Option<(i64, bool)>, StoreError> {
+    let by_url = tx
+        .prepare_cached("SELECT id, status = 'ok' FROM articles WHERE url = ?1")?
+        .query_row([&record.url], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if by_url.is_some() {
+        return Ok(by_url);
+    }
+    let mut stmt = tx.prepare_cached(
+        "SELECT a.id, a.status = 'ok' FROM article_aliases x
+         JOIN articles a ON a.id = x.article_id WHERE x.alias = ?1",
+    )?;
+    for alias in &record.aliases {
+        if let Some(hit) = stmt
+            .query_row([alias], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+        {
+            return Ok(Some(hit));
+        }
+    }
+    Ok(None)
+}
+
+fn write_article(tx: &Transaction<'_>, record: &ArticleRecord) -> Result<Written, StoreError> {
+    let now = ts(record.seen_at);
+    let existing = find_existing(tx, record)?;
+    let written = match (&record.content, existing) {
+        (_, Some((id, true))) => Written::Duplicate(id),
+        (Ok(content), Some((id, false))) => {
+            tx.execute(
+                "UPDATE articles SET url = ?2, status = 'ok', error = NULL, attempts = attempts + 1,
+                     fetched_at = ?3 WHERE id = ?1",
+                params![id, record.url, now],
+            )?;
+            set_content(tx, id, content)?;
+            Written::New(id)
+        }
+        (Ok(content), None) => {
+            tx.execute(
+                "INSERT INTO articles (url, guid, status, first_seen_at, fetched_at)
+                 VALUES (?1, ?2, 'ok', ?3, ?3)",
+                params![record.url, record.guid, now],
+            )?;
+            let id = tx.last_insert_rowid();
+            set_content(tx, id, content)?;
+            Written::New(id)
+        }
+        (Err(error), Some((id, false))) => {
+            tx.execute(
+                "UPDATE articles SET error = ?2, attempts = attempts + 1, fetched_at = ?3
+                 WHERE id = ?1",
+                params![id, error, now],
+            )?;
+            Written::Failed(id)
+        }
+        (Err(error), None) => {
+            tx.execute(
+                "INSERT INTO articles (url, guid, status, error, title, first_seen_at, fetched_at)
+                 VALUES (?1, ?2, 'failed', ?3, ?4, ?5, ?5)",
+                params![record.url, record.guid, error, record.feed_title, now],
+            )?;
+            Written::Failed(tx.last_insert_rowid())
+        }
+    };
+    let id = match written {
+        Written::New(id) | Written::Duplicate(id) | Written::Failed(id) => id,
+    };
+    let mut aliases = record.aliases.clone();
+    aliases.push(record.url.clone());
+    attach(tx, id, &aliases, &record.feeds, record.seen_at)?;
+    Ok(written)
+}
+
+fn set_content(tx: &Transaction<'_>, id: i64, c: &Content) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE articles SET title = ?2, lead = ?3, body = ?4, captions = ?5, author = ?6,
+             published_at = ?7, published_source = ?8, updated_at = ?9, tags = ?10,
+             category = ?11, language = ?12, method = ?13, content_hash = ?14
+         WHERE id = ?1",
+        params![
+            id,
+            c.title,
+            c.lead,
+            c.body,
+            json(&c.captions),
+            c.author,
+            c.published,
+            c.published_source,
+            c.updated,
+            json(&c.tags),
+            c.category,
+            c.language,
+            c.method,
+            c.content_hash,
+        ],
+    )?;
+    tx.execute("DELETE FROM images WHERE article_id = ?1", [id])?;
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO images (article_id, seq, src, alt, caption, position)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (seq, img) in c.images.iter().enumerate() {
+        stmt.execute(params![
+            id,
+            seq as i64,
+            img.src,
+            img.alt,
+            img.caption,
+            img.position as i64
+        ])?;
+    }
+    Ok(())
+}
+
+fn attach(
+    tx: &Transaction<'_>,
+    id: i64,
+    aliases: &[String],
+    feeds: &[i64],
+    seen_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let now = ts(seen_at);
+    let mut alias_stmt = tx.prepare_cached(
+        "INSERT OR IGNORE INTO article_aliases (alias, article_id, first_seen_at) VALUES (?1, ?2, ?3)",
+    )?;
+    for alias in aliases {
+        alias_stmt.execute(params![alias, id, now])?;
+    }
+    let mut feed_stmt = tx.prepare_cached(
+        "INSERT INTO article_feeds (article_id, feed_id, first_seen_at, last_seen_at)
+         VALUES (?1, ?2, ?3, ?3)
+         ON CONFLICT (article_id, feed_id) DO UPDATE SET last_seen_at = excluded.last_seen_at",
+    )?;
+    for feed in feeds {
+        feed_stmt.execute(params![id, feed, now])?;
+    }
+    Ok(())
+}
+
+fn json(list: &[String]) -> String {
+    serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
+}

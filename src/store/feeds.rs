@@ -1,0 +1,220 @@
+//! Feed rows: what to poll, its validators, its schedule and its health.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{Store, StoreError, parse_ts, ts};
+
+/// Where a feed came from; config feeds follow the config file, the others follow the CLI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedSource {
+    Config,
+    Cli,
+    Opml,
+}
+
+impl FeedSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Config => "config",
+            Self::Cli => "cli",
+            Self::Opml => "opml",
+        }
+    }
+}
+
+/// A feed as stored.
+#[derive(Debug, Clone)]
+pub struct FeedRow {
+    pub id: i64,
+    pub url: String,
+    pub title: Option<String>,
+    pub source: String,
+    pub active: bool,
+    pub interval_secs: Option<u64>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub last_polled_at: Option<String>,
+    pub last_success_at: Option<String>,
+    pub last_status: Option<u16>,
+    pub next_poll_at: DateTime<Utc>,
+    pub error_count: u32,
+    pub last_error: Option<String>,
+    pub error_since: Option<String>,
+    pub articles: i64,
+}
+
+/// What one poll of a feed came to, as the scheduler decided it.
+#[derive(Debug, Clone)]
+pub struct FeedPoll {
+    pub feed_id: i64,
+    pub at: DateTime<Utc>,
+    pub status: Option<u16>,
+    /// `None` on success (200 or 304).
+    pub error: Option<String>,
+    /// New validators after a 200; `None` keeps the stored ones.
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub title: Option<String>,
+    pub next_poll_at: DateTime<Utc>,
+}
+
+const FEED_COLUMNS: &str = "f.id, f.url, f.title, f.source, f.active, f.interval_secs, f.etag,
+    f.last_modified, f.last_polled_at, f.last_success_at, f.last_status, f.next_poll_at,
+    f.error_count, f.last_error, f.error_since,
+    (SELECT count(*) FROM article_feeds af WHERE af.feed_id = f.id)";
+
+fn feed_row(r: &Row<'_>) -> rusqlite::Result<FeedRow> {
+    Ok(FeedRow {
+        id: r.get(0)?,
+        url: r.get(1)?,
+        title: r.get(2)?,
+        source: r.get(3)?,
+        active: r.get(4)?,
+        interval_secs: r.get::<_, Option<i64>>(5)?.map(|v| v.max(0) as u64),
+        etag: r.get(6)?,
+        last_modified: r.get(7)?,
+        last_polled_at: r.get(8)?,
+        last_success_at: r.get(9)?,
+        last_status: r.get::<_, Option<i64>>(10)?.map(|v| v as u16),
+        next_poll_at: parse_ts(&r.get::<_, String>(11)?),
+        error_count: r.get::<_, i64>(12)?.max(0) as u32,
+        last_error: r.get(13)?,
+        error_since: r.get(14)?,
+        articles: r.get(15)?,
+    })
+}
+
+impl Store {
+    /// Makes the config's feed list the active set of config feeds: new ones are added, ones
+    /// no longer listed are deactivated (their articles stay), CLI/OPML feeds are untouched.
+    pub fn sync_config_feeds(
+        &mut self,
+        feeds: &[crate::config::FeedConfig],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute("UPDATE feeds SET active = 0 WHERE source = 'config'", [])?;
+        for f in feeds {
+            tx.execute(
+                "INSERT INTO feeds (url, title, source, interval_secs, added_at)
+                 VALUES (?1, ?2, 'config', ?3, ?4)
+                 ON CONFLICT (url) DO UPDATE SET active = 1,
+                     title = coalesce(excluded.title, feeds.title),
+                     interval_secs = excluded.interval_secs",
+                params![f.url, f.title, f.interval_secs.map(|v| v as i64), ts(now)],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Adds a feed from the CLI or OPML; returns false when it was already there (and active).
+    pub fn add_feed(
+        &mut self,
+        url: &str,
+        title: Option<&str>,
+        source: FeedSource,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let existing: Option<bool> = self
+            .conn
+            .query_row("SELECT active FROM feeds WHERE url = ?1", [url], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        match existing {
+            Some(true) => Ok(false),
+            Some(false) => {
+                self.conn.execute(
+                    "UPDATE feeds SET active = 1, source = ?2 WHERE url = ?1",
+                    params![url, source.as_str()],
+                )?;
+                Ok(true)
+            }
+            None => {
+                self.conn.execute(
+                    "INSERT INTO feeds (url, title, source, added_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![url, title, source.as_str(), ts(now)],
+                )?;
+                Ok(true)
+            }
+        }
+    }
+
+    /// Stops polling a feed. Its articles and their memberships are kept: the archive is the
+    /// point, and a feed removed by mistake can be added back without loss.
+    pub fn remove_feed(&mut self, url: &str) -> Result<(), StoreError> {
+        let n = self.conn.execute(
+            "UPDATE feeds SET active = 0 WHERE url = ?1 AND active = 1",
+            [url],
+        )?;
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("no active feed {url}")));
+        }
+        Ok(())
+    }
+
+    /// Every feed, active first, with its article count.
+    pub fn list_feeds(&self) -> Result<Vec<FeedRow>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {FEED_COLUMNS} FROM feeds f ORDER BY f.active DESC, f.id"
+        ))?;
+        let rows = stmt.query_map([], feed_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Active feeds whose next poll is due at `now` (all active feeds with `all`).
+    pub fn due_feeds(&self, now: DateTime<Utc>, all: bool) -> Result<Vec<FeedRow>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {FEED_COLUMNS} FROM feeds f
+             WHERE f.active = 1 AND (?1 OR f.next_poll_at <= ?2)
+             ORDER BY f.next_poll_at, f.id"
+        ))?;
+        let rows = stmt.query_map(params![all, ts(now)], feed_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// When the earliest active feed is next due.
+    pub fn next_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let next: Option<String> = self.conn.query_row(
+            "SELECT min(next_poll_at) FROM feeds WHERE active = 1",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(next.as_deref().map(parse_ts))
+    }
+
+    pub(super) fn record_poll_tx(
+        tx: &rusqlite::Transaction<'_>,
+        p: &FeedPoll,
+    ) -> Result<(), StoreError> {
+        let at = ts(p.at);
+        match &p.error {
+            None => tx.execute(
+                "UPDATE feeds SET last_polled_at = ?2, last_success_at = ?2, last_status = ?3,
+                     etag = coalesce(?4, etag), last_modified = coalesce(?5, last_modified),
+                     title = coalesce(title, ?6), next_poll_at = ?7,
+                     error_count = 0, last_error = NULL, error_since = NULL
+                 WHERE id = ?1",
+                params![
+                    p.feed_id,
+                    at,
+                    p.status,
+                    p.etag,
+                    p.last_modified,
+                    p.title,
+                    ts(p.next_poll_at)
+                ],
+            )?,
+            Some(err) => tx.execute(
+                "UPDATE feeds SET last_polled_at = ?2, last_status = ?3, next_poll_at = ?4,
+                     error_count = error_count + 1, last_error = ?5,
+                     error_since = coalesce(error_since, ?2)
+                 WHERE id = ?1",
+                params![p.feed_id, at, p.status, ts(p.next_poll_at), err],
+            )?,
+        };
+        Ok(())
+    }
+}

@@ -1,0 +1,135 @@
+//! The only module that speaks SQL.
+//!
+//! One SQLite file in WAL mode, so readers (sqlite3, Datasette, pandas) never block the daemon
+//! and never see a half-written story: everything one article is (row, aliases, feeds, images)
+//! is written in the same transaction as the rest of its batch.
+
+mod articles;
+mod feeds;
+pub mod migrations;
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::Connection;
+
+pub use articles::{ArticleRecord, Batch, Content, ExportRow, ImageRow, Known, Sighting, Written};
+pub use feeds::{FeedPoll, FeedRow, FeedSource};
+
+/// Why the store could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database schema version {found} is newer than this tindex supports ({supported})")]
+    TooNew { found: i64, supported: i64 },
+    #[error("cannot create database directory {path}: {source}")]
+    Dir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    NotFound(String),
+}
+
+/// An open database.
+pub struct Store {
+    conn: Connection,
+}
+
+/// One line of the audit log: every HTTP request tindex made, and what came of it.
+#[derive(Debug, Clone)]
+pub struct FetchLog {
+    pub at: DateTime<Utc>,
+    pub kind: FetchKind,
+    pub url: String,
+    pub final_url: Option<String>,
+    pub status: Option<u16>,
+    pub bytes: usize,
+    pub elapsed_ms: u64,
+    /// Short machine-readable outcome: `fetched`, `not_modified`, `error`.
+    pub result: &'static str,
+    pub error: Option<String>,
+}
+
+/// Which pipeline stage made a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchKind {
+    Feed,
+    Article,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        let mut conn = Connection::open(path)?;
+        // page_size only takes effect before the first table is written (or after VACUUM).
+        conn.pragma_update(None, "page_size", 16384)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        migrations::migrate(&mut conn)?;
+        Ok(Self { conn })
+    }
+
+    /// Writes audit rows in one transaction.
+    pub fn log_fetches(&mut self, rows: &[FetchLog]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        insert_fetches(&tx, rows)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+}
+
+fn insert_fetches(tx: &rusqlite::Transaction<'_>, rows: &[FetchLog]) -> Result<(), StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO fetches (at, kind, url, final_url, status, bytes, elapsed_ms, result, error)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for r in rows {
+        stmt.execute(rusqlite::params![
+            ts(r.at),
+            match r.kind {
+                FetchKind::Feed => "feed",
+                FetchKind::Article => "article",
+            },
+            r.url,
+            r.final_url,
+            r.status,
+            r.bytes as i64,
+            r.elapsed_ms as i64,
+            r.result,
+            r.error,
+        ])?;
+    }
+    Ok(())
+}
+
+/// Timestamps are stored as RFC 3339 UTC text with a `Z`: readable in sqlite3, sortable as text,
+/// understood by SQLite's date functions and by pandas.
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Parses a stored timestamp; a malformed one (hand-edited database) reads as "long ago".
+pub fn parse_ts(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
+}

@@ -1,0 +1,180 @@
+//! End to end with the real binary: the committed PLVN-style farm (gen_farm.py --feeds 6
+//! --items 10) served on 127.0.0.1, polled by `tindex run --once` into a real SQLite file.
+
+mod support;
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+use support::{Fault, Server, Workspace, farm_dir, farm_feeds, truth};
+
+fn run_once(ws: &Workspace) -> String {
+    let out = ws.tindex(&["run", "--once"]);
+    let log = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "run --once failed: {log}");
+    log
+}
+
+fn stored(ws: &Workspace) -> HashMap<String, Value> {
+    let out = ws.tindex(&["export", "--jsonl"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (v["url"].as_str().unwrap().to_string(), v)
+        })
+        .collect()
+}
+
+#[test]
+fn one_cycle_stores_every_article_once_with_exact_fields_then_304s_store_nothing() {
+    let server = Server::start(&farm_dir().join("www"));
+    let ws = Workspace::new(&farm_feeds(&server));
+    let log = run_once(&ws);
+    assert!(log.contains("new article"), "log explains decisions: {log}");
+
+    let truth = truth(&server);
+    assert_eq!(truth.len(), 58, "fixture farm has 58 unique articles");
+    let stored = stored(&ws);
+    assert_eq!(stored.len(), truth.len(), "one row per story, none missing");
+    let mut memberships = 0;
+    for t in &truth {
+        let url = t["url"].as_str().unwrap();
+        let a = stored.get(url).unwrap_or_else(|| panic!("missing {url}"));
+        assert_eq!(a["title"], t["title"], "title of {url}");
+        assert_eq!(a["lead"], t["lead"], "lead of {url}");
+        assert_eq!(a["body"], t["body"], "body of {url}");
+        assert_eq!(a["captions"], t["captions"], "captions of {url}");
+        assert_eq!(
+            a["published"].as_str().map(|p| &p[..19]),
+            t["published"].as_str().map(|p| &p[..19]),
+            "published of {url}"
+        );
+        let feeds = t["feeds"].as_array().unwrap().len();
+        assert_eq!(
+            a["feeds"].as_array().unwrap().len(),
+            feeds,
+            "feeds of {url}"
+        );
+        memberships += feeds;
+    }
+    let db = ws.sql();
+    let n: i64 = db
+        .query_row("SELECT count(*) FROM article_feeds", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n as usize, memberships);
+    let fetches: i64 = db
+        .query_row(
+            "SELECT count(*) FROM fetches WHERE kind = 'article'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        fetches, 58,
+        "each story fetched once, shared and utm_ entries folded"
+    );
+
+    // Second cycle: every feed answers 304, no page is requested, nothing is written.
+    server.clear_hits();
+    let log = run_once(&ws);
+    let hits = server.hits();
+    assert_eq!(hits.len(), 6, "only the six feeds are requested: {hits:?}");
+    assert!(hits.iter().all(|(_, s)| *s == 304), "{hits:?}");
+    assert!(log.contains("not modified"), "{log}");
+    let again: i64 = db
+        .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(again, 58);
+}
+
+#[test]
+fn feed_and_article_errors_are_recorded_and_good_feeds_still_land() {
+    let server = Server::start(&farm_dir().join("www"));
+    let mut feeds = farm_feeds(&server);
+    feeds.truncate(2);
+    feeds.push(format!("{}rss/broken.rss", server.base));
+    feeds.push(format!("{}rss/garbage.rss", server.base));
+    feeds.push(format!("{}rss/bad-article.rss", server.base));
+    server.fault(
+        "/rss/broken.rss",
+        Fault {
+            status: 500,
+            content_type: "text/plain",
+            body: b"boom".to_vec(),
+            headers: vec![],
+        },
+    );
+    server.set_body(
+        "/rss/garbage.rss",
+        b"<html><body>not a feed</body></html>".to_vec(),
+    );
+    server.set_body(
+        "/rss/bad-article.rss",
+        format!(
+            "<rss version=\"2.0\"><channel><title>t</title><item><title>Gone</title><link>{}gone-post1.html</link></item></channel></rss>",
+            support::FARM_BASE
+        )
+        .into_bytes(),
+    );
+    let ws = Workspace::new(&feeds);
+    let log = run_once(&ws);
+    assert!(log.contains("feed failed"), "{log}");
+
+    let db = ws.sql();
+    let feed_state = |suffix: &str| -> (i64, Option<String>, Option<i64>) {
+        db.query_row(
+            "SELECT error_count, last_error, last_status FROM feeds WHERE url LIKE '%' || ?1",
+            [suffix],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap()
+    };
+    assert_eq!(
+        feed_state("broken.rss"),
+        (1, Some("HTTP 500".into()), Some(500))
+    );
+    let (errors, error, status) = feed_state("garbage.rss");
+    assert_eq!((errors, status), (1, Some(200)));
+    assert!(error.unwrap().starts_with("not a feed"));
+    assert_eq!(feed_state("bad-article.rss"), (0, None, Some(200)));
+
+    let (status, error, title): (String, String, String) = db
+        .query_row(
+            "SELECT status, error, title FROM articles WHERE url LIKE '%gone-post1.html'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (status.as_str(), error.as_str(), title.as_str()),
+        ("failed", "HTTP 404", "Gone")
+    );
+
+    let good: i64 = db
+        .query_row(
+            "SELECT count(*) FROM articles WHERE status = 'ok'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let expected = truth(&server)
+        .iter()
+        .filter(|t| {
+            let listed = t["feeds"].as_array().unwrap();
+            feeds[..2]
+                .iter()
+                .any(|f| listed.contains(&Value::from(f.as_str())))
+        })
+        .count();
+    assert_eq!(
+        good as usize, expected,
+        "the two good feeds' articles all landed"
+    );
+}
