@@ -47,17 +47,26 @@ pub async fn run(pipeline: Pipeline, store: Arc<Mutex<Store>>, once: bool) -> Re
         return Ok(());
     }
     info!("daemon started");
+    notify(&[sd_notify::NotifyState::Ready]);
+    if let Some(period) = sd_notify::watchdog_enabled() {
+        tokio::spawn(watchdog(store.clone(), period / 2));
+    }
     loop {
         let (feeds, next) = due(false).await?;
         if !feeds.is_empty() {
             tokio::select! {
-                r = pipeline.run_cycle(feeds) => {
-                    if let Err(e) = r {
+                r = pipeline.run_cycle(feeds) => match r {
+                    Ok(stats) => notify(&[sd_notify::NotifyState::Status(&format!(
+                        "last cycle {}: {} feeds, {} not modified, {} feed errors, {} new, {} duplicate, {} failed",
+                        crate::store::ts(Utc::now()), stats.feeds, stats.not_modified,
+                        stats.feed_errors, stats.new, stats.duplicates, stats.failed
+                    ))]),
+                    Err(e) => {
                         error!(error = %e, "cycle failed; retrying after a pause");
                         tokio::time::sleep(Duration::from_secs(5)).await;
                     }
-                }
-                _ = shutdown_signal() => { info!("signal received, stopping"); return Ok(()); }
+                },
+                _ = shutdown_signal() => { return stopping(); }
             }
             continue;
         }
@@ -67,7 +76,37 @@ pub async fn run(pipeline: Pipeline, store: Arc<Mutex<Store>>, once: bool) -> Re
             .min(MAX_IDLE);
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
-            _ = shutdown_signal() => { info!("signal received, stopping"); return Ok(()); }
+            _ = shutdown_signal() => { return stopping(); }
+        }
+    }
+}
+
+fn stopping() -> Result<(), CliError> {
+    info!("signal received, stopping");
+    notify(&[sd_notify::NotifyState::Stopping]);
+    Ok(())
+}
+
+/// Tells systemd about readiness and progress; a no-op when not run by systemd.
+fn notify(states: &[sd_notify::NotifyState<'_>]) {
+    let _ = sd_notify::notify(states);
+}
+
+/// Pings the systemd watchdog only while the database answers, so a wedged store gets the
+/// service restarted instead of silently archiving nothing.
+async fn watchdog(store: Arc<Mutex<Store>>, every: Duration) {
+    let mut tick = tokio::time::interval(every.max(Duration::from_millis(500)));
+    loop {
+        tick.tick().await;
+        let store = store.clone();
+        let alive = tokio::task::spawn_blocking(move || {
+            let s = store.lock().unwrap_or_else(|p| p.into_inner());
+            s.schema_version().is_ok()
+        })
+        .await
+        .unwrap_or(false);
+        if alive {
+            notify(&[sd_notify::NotifyState::Watchdog]);
         }
     }
 }
