@@ -46,7 +46,8 @@ impl Server {
 
     /// Serves `root` on `addr` (the offline try-out uses the farm's own 127.0.0.1:18080).
     pub fn start_on(root: &Path, addr: &str) -> Server {
-        let listener = TcpListener::bind(addr).unwrap_or_else(|e| panic!("cannot listen on {addr}: {e}"));
+        let listener =
+            TcpListener::bind(addr).unwrap_or_else(|e| panic!("cannot listen on {addr}: {e}"));
         let base = format!("http://{}/", listener.local_addr().unwrap());
         let server = Server {
             base,

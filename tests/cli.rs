@@ -1,0 +1,146 @@
+//! The command line as a user meets it: the real binary, real files, exact output and exit codes.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn tindex(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tindex"))
+        .current_dir(dir)
+        .args(args)
+        .env_remove("TINDEX_CONFIG")
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn shipped_config_is_valid() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = tindex(root, &["--config", "config/tindex.toml", "check-config"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "config/tindex.toml: ok: 8 feeds, 1 site rules\n"
+    );
+}
+
+#[test]
+fn bad_config_gives_one_line_naming_the_place_exit_2_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("[daemon]\npoll_every = 5\n", "poll_every"),
+        ("[[feed]]\nurl = \"ftp://x/rss\"\n", "feed[0].url"),
+        (
+            "[[site]]\nhosts = [\"a.vn\"]\nbody = \"div[[\"\n",
+            "site[0] (a.vn)",
+        ),
+        ("[[feed]\n", "config"),
+    ];
+    for (text, place) in cases {
+        let cfg = dir.path().join("bad.toml");
+        std::fs::write(&cfg, text).unwrap();
+        let o = tindex(
+            dir.path(),
+            &["--config", "bad.toml", "--db", "t.sqlite", "run", "--once"],
+        );
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{text}: {err}");
+        assert!(
+            err.contains(place),
+            "{text}: error should name {place}: {err}"
+        );
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+        assert!(
+            !dir.path().join("t.sqlite").exists(),
+            "nothing written for {text}"
+        );
+    }
+    let o = tindex(dir.path(), &["--config", "missing.toml", "check-config"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("missing.toml"));
+}
+
+#[test]
+fn feeds_add_list_remove_and_opml_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.toml"), "").unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--config", "c.toml", "--db", "t.sqlite"];
+        all.extend_from_slice(args);
+        tindex(dir.path(), &all)
+    };
+    let o = run(&[
+        "feeds",
+        "add",
+        "https://baophapluat.vn/rss/home.rss",
+        "--title",
+        "PLVN",
+    ]);
+    assert_eq!(stdout(&o), "added https://baophapluat.vn/rss/home.rss\n");
+    let o = run(&["feeds", "add", "https://baophapluat.vn/rss/home.rss"]);
+    assert_eq!(
+        stdout(&o),
+        "already present: https://baophapluat.vn/rss/home.rss\n"
+    );
+    let o = run(&["feeds", "add", "javascript:alert(1)"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+
+    std::fs::write(
+        dir.path().join("in.opml"),
+        r#"<?xml version="1.0"?><opml version="2.0"><body><outline text="VN">
+        <outline text="Thời sự" xmlUrl="https://baophapluat.vn/rss/thoi-su.rss"/>
+        <outline text="PLVN" xmlUrl="https://baophapluat.vn/rss/home.rss"/></outline></body></opml>"#,
+    )
+    .unwrap();
+    let o = run(&["feeds", "import-opml", "in.opml"]);
+    assert_eq!(stdout(&o), "imported 1 new feeds of 2\n", "{}", stderr(&o));
+
+    let o = run(&["feeds", "list"]);
+    assert_eq!(
+        stdout(&o),
+        "active\tcli\t0\thttps://baophapluat.vn/rss/home.rss\tPLVN\n\
+         active\topml\t0\thttps://baophapluat.vn/rss/thoi-su.rss\tThời sự\n"
+    );
+    let o = run(&["feeds", "export-opml"]);
+    let exported = stdout(&o);
+    assert!(
+        exported.contains(r#"xmlUrl="https://baophapluat.vn/rss/thoi-su.rss""#),
+        "{exported}"
+    );
+    assert!(exported.contains(r#"title="Thời sự""#), "{exported}");
+
+    let o = run(&["feeds", "remove", "https://baophapluat.vn/rss/home.rss"]);
+    assert!(o.status.success());
+    let o = run(&["feeds", "remove", "https://baophapluat.vn/rss/home.rss"]);
+    assert_eq!(o.status.code(), Some(2), "removing twice is a user error");
+    let o = run(&["feeds", "list"]);
+    assert!(stdout(&o).starts_with("active\topml\t0\thttps://baophapluat.vn/rss/thoi-su.rss"));
+    assert!(stdout(&o).contains("inactive\tcli\t0\thttps://baophapluat.vn/rss/home.rss"));
+}
+
+#[test]
+fn database_is_wal_with_large_pages_and_a_schema_version() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.toml"), "").unwrap();
+    let o = tindex(
+        dir.path(),
+        &["--config", "c.toml", "--db", "t.sqlite", "feeds", "list"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let db = rusqlite::Connection::open(dir.path().join("t.sqlite")).unwrap();
+    let mode: String = db
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    let page: i64 = db.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+    let version: i64 = db
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!((mode.as_str(), page, version), ("wal", 16384, 1));
+}
