@@ -5,7 +5,7 @@
 //!
 //! then, in a second terminal, see README "Try it offline".
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/support/server.rs"]
 mod support;
 
 fn main() {

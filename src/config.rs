@@ -86,6 +86,8 @@ pub struct FetchConfig {
     pub per_host: usize,
     /// Minimum gap between two request starts to one host.
     pub per_host_gap_ms: u64,
+    /// Check article pages against the site's robots.txt (feeds are never checked).
+    pub robots_txt: bool,
 }
 
 impl Default for FetchConfig {
@@ -102,6 +104,7 @@ impl Default for FetchConfig {
             concurrency: 16,
             per_host: 2,
             per_host_gap_ms: 250,
+            robots_txt: true,
         }
     }
 }
@@ -149,7 +152,8 @@ impl Config {
         let invalid = |place: String, message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
             place,
-            message,
+            // One line per error: selector parsers like to spread theirs over several.
+            message: message.split_whitespace().collect::<Vec<_>>().join(" "),
         };
         for (i, feed) in self.feeds.iter().enumerate() {
             parse_feed_url(&feed.url).map_err(|m| invalid(format!("feed[{i}].url"), m))?;

@@ -120,9 +120,8 @@ pub fn fold(entries: impl IntoIterator<Item = (i64, FeedItem)>) -> Vec<Candidate
     }
     let mut out: Vec<Candidate> = Vec::new();
     let mut slot: HashMap<usize, usize> = HashMap::new();
-    for i in 0..items.len() {
+    for (i, (feed_id, item, keys)) in items.iter().enumerate() {
         let root = find(&mut parent, i);
-        let (feed_id, item, keys) = &items[i];
         let idx = *slot.entry(root).or_insert_with(|| {
             out.push(Candidate {
                 url: canonical_url(&item.link),

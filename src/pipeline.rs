@@ -323,7 +323,6 @@ impl Pipeline {
     }
 
     async fn fetch_article(&self, c: Candidate) -> (ArticleRecord, FetchLog) {
-        let report = self.fetcher.get(&c.url, &Validators::default()).await;
         let mut record = ArticleRecord {
             url: c.url.to_string(),
             guid: c.guid.clone(),
@@ -333,6 +332,16 @@ impl Pipeline {
             feed_title: c.feed_title.clone(),
             content: Err(String::new()),
         };
+        if !self.fetcher.robots_allow(&c.url).await {
+            let error = "disallowed by robots.txt".to_string();
+            warn!(url = %c.url, %error, "article skipped");
+            record.content = Err(error.clone());
+            return (
+                record,
+                fetch_log(FetchKind::Article, c.url.as_str(), None, Some(error)),
+            );
+        }
+        let report = self.fetcher.get(&c.url, &Validators::default()).await;
         let content = match &report.result {
             Ok(Outcome::Fetched(page)) => {
                 if page.url != c.url {

@@ -1,99 +1,429 @@
-//! TEMPORARY stub: replaced by the real extractor.
+//! Article extraction: one decoded HTML page in, one clean article out.
+//!
+//! The archive stores what a reader would call the article — title, lead,
+//! body paragraphs and subheads, photo captions, date — without menus,
+//! related-links boxes, ads or author lines, and with all text NFC so that
+//! search and dedup work on Vietnamese pages that mix normal forms. A site
+//! rule (CSS selectors from the config) gives exact results for known
+//! sites; the generic readability-style extractor is the fallback for
+//! unknown sites and for rules broken by a redesign.
+
+mod date;
+mod dom;
+mod furniture;
+mod generic;
+mod images;
+mod meta;
+mod rule;
+mod text;
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, FixedOffset, Offset, Utc};
+use ego_tree::NodeId;
+use scraper::Html;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
-#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, PartialEq)]
+use self::dom::DomStats;
+use self::text::{Block, BlockKind, Walk, WalkCfg, fold};
+
+pub use self::text::clean as normalize_text;
+
+/// Pages above this size are refused rather than parsed, so one huge or
+/// hostile page cannot stall the daemon or exhaust memory.
+pub const MAX_HTML_BYTES: usize = 20 * 1024 * 1024;
+
+/// A site rule from the user's config: CSS selectors for one site's markup,
+/// so that known sites are extracted exactly instead of heuristically.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SiteRule {
+    /// Hosts the rule applies to; each also matches its subdomains.
     pub hosts: Vec<String>,
+    /// Selector of the headline element.
     pub title: Option<String>,
+    /// Selector of the lead/sapo element.
     pub lead: Option<String>,
+    /// Selector of the body container(s).
     pub body: Option<String>,
+    /// Selector of caption elements inside the body (kept out of the text).
     pub captions: Option<String>,
+    /// Selector of the author element.
     pub author: Option<String>,
+    /// Selector of the element holding the publication date.
     pub published: Option<String>,
+    /// Selectors removed from the body before its text is taken.
     #[serde(default)]
     pub strip: Vec<String>,
 }
+
 impl SiteRule {
+    /// Checks that every selector parses, so a config typo is reported at
+    /// load time (naming the field and selector) instead of silently
+    /// falling back to generic extraction on every page.
     pub fn validate(&self) -> Result<(), String> {
-        Ok(())
+        if self.hosts.iter().all(|h| h.trim().is_empty()) {
+            return Err("site rule field `hosts`: at least one host is required".to_string());
+        }
+        rule::Compiled::new(self).map(|_| ())
+    }
+
+    /// Whether the rule applies to `host` (equal, or a subdomain of a listed
+    /// host), so `www.` and mobile hosts share the rule.
+    pub fn matches_host(&self, host: &str) -> bool {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        self.hosts.iter().any(|h| {
+            let h = h.trim().trim_end_matches('.').to_ascii_lowercase();
+            !h.is_empty()
+                && (host == h
+                    || host
+                        .strip_suffix(h.as_str())
+                        .is_some_and(|rest| rest.ends_with('.')))
+        })
     }
 }
+
+/// How the body was found; stored so that rules broken by a redesign show
+/// up in the data (`site_rule_fallback`) instead of failing silently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
+    /// The site rule's body selector matched.
     SiteRule,
+    /// No rule was given; the generic extractor was used.
     Generic,
+    /// A rule was given but matched no body (or was invalid); generic used.
     SiteRuleFellBack,
 }
+
 impl Method {
-    pub fn as_str(self) -> &'static str {
+    /// Stable name for storage and logs.
+    pub fn as_str(&self) -> &'static str {
         match self {
-            Self::SiteRule => "site_rule",
-            Self::Generic => "generic",
-            Self::SiteRuleFellBack => "site_rule_fallback",
+            Method::SiteRule => "site_rule",
+            Method::Generic => "generic",
+            Method::SiteRuleFellBack => "site_rule_fallback",
         }
     }
 }
-#[derive(Debug, Clone)]
+
+/// A photo of the article, kept so the archive can show or fetch it later.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Image {
+    /// Absolute URL (lazy-load attributes resolved).
     pub src: String,
+    /// Alt text, cleaned.
     pub alt: Option<String>,
+    /// Caption (figcaption or caption row; alt only if there is none).
     pub caption: Option<String>,
+    /// Number of body blocks before the image: 0 = before the first block,
+    /// `n` = right after `body[n - 1]`.
     pub position: usize,
 }
+
+/// One extracted article; every string is NFC and whitespace-normalised.
 #[derive(Debug, Clone)]
 pub struct Extracted {
+    /// Headline, without a " | Site" suffix.
     pub title: String,
+    /// Lead/sapo as shown (e.g. with its "(PLVN) - " prefix).
     pub lead: Option<String>,
+    /// Paragraphs and subheads in order; no lead, captions, author line,
+    /// related boxes or ads.
     pub body: Vec<String>,
+    /// Photo captions, deduplicated, in page order.
     pub captions: Vec<String>,
+    /// Photos of the body.
     pub images: Vec<Image>,
+    /// Author as given by the page.
     pub author: Option<String>,
-    pub published: Option<chrono::DateTime<chrono::FixedOffset>>,
-    pub updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Publication time.
+    pub published: Option<DateTime<FixedOffset>>,
+    /// Last modification time.
+    pub updated: Option<DateTime<FixedOffset>>,
+    /// Where `published` came from: "json-ld", "meta", "time", "rule", "text".
     pub published_source: Option<&'static str>,
+    /// Keywords/tags.
     pub tags: Vec<String>,
+    /// Section/category.
     pub category: Option<String>,
+    /// Language tag of the page.
     pub language: Option<String>,
+    /// rel=canonical or og:url, absolute.
     pub canonical_url: Option<String>,
+    /// How the body was found.
     pub method: Method,
 }
+
 impl Extracted {
+    /// Body as one string, blocks separated by a blank line (the stored and
+    /// indexed form).
     pub fn body_text(&self) -> String {
         self.body.join("\n\n")
     }
 }
+
+/// Why a page gave no article.
 #[derive(Debug, thiserror::Error)]
 pub enum ExtractError {
+    /// The input is not an HTML document (empty, binary, JSON…).
+    #[error("not html: {0}")]
+    NotHtml(String),
+    /// Parsed, but no body text was found.
     #[error("no article content found")]
     NoContent,
+    /// Larger than [`MAX_HTML_BYTES`].
+    #[error("page too large: {0} bytes")]
+    TooLarge(usize),
 }
+
+/// Extracts the article of one page. `html` is decoded UTF-8 text (charset
+/// handling belongs to the fetch stage); `page_url` resolves relative links;
+/// `rule` is the site rule for the page's host, if any.
 pub fn extract(
     html: &str,
-    _page_url: &Url,
-    _rule: Option<&SiteRule>,
+    page_url: &Url,
+    rule: Option<&SiteRule>,
 ) -> Result<Extracted, ExtractError> {
-    let doc = scraper::Html::parse_document(html);
-    let sel = scraper::Selector::parse("h1").map_err(|_| ExtractError::NoContent)?;
-    let title = doc
-        .select(&sel)
-        .next()
-        .map(|e| e.text().collect::<String>())
-        .ok_or(ExtractError::NoContent)?;
+    if html.len() > MAX_HTML_BYTES {
+        return Err(ExtractError::TooLarge(html.len()));
+    }
+    sniff(html)?;
+    let doc = Html::parse_document(html);
+    let meta = meta::collect(&doc, page_url);
+    let base = meta.base.clone().unwrap_or_else(|| page_url.clone());
+    let stats = DomStats::build(doc.root_element());
+    let language = meta.language();
+    let off = default_offset(language.as_deref(), page_url);
+    let compiled = rule.and_then(|r| rule::Compiled::new(r).ok());
+
+    let mut method = if rule.is_some() {
+        Method::SiteRuleFellBack
+    } else {
+        Method::Generic
+    };
+    let mut skip: HashSet<NodeId> = HashSet::new();
+    let mut caps: HashSet<NodeId> = HashSet::new();
+
+    // Lead and title elements are never body text.
+    let rule_lead = compiled.as_ref().and_then(|c| c.lead(&doc));
+    let mut roots = Vec::new();
+    let mut walked: Option<Walk> = None;
+    if let Some(c) = &compiled {
+        roots = c.body_roots(&doc);
+        if !roots.is_empty() {
+            c.marks(&roots, &mut skip, &mut caps);
+            if let Some((_, el)) = &rule_lead {
+                skip.insert(el.id());
+            }
+            furniture::skips(&roots, &stats, &mut skip);
+            let cfg = WalkCfg {
+                skip: &skip,
+                captions: &caps,
+                base: &base,
+                stats: &stats,
+                generic: false,
+            };
+            let w = text::walk(&roots, &cfg);
+            if !w.blocks.is_empty() {
+                method = Method::SiteRule;
+                walked = Some(w);
+            }
+        }
+    }
+    let generic_mode = walked.is_none();
+    if generic_mode {
+        skip.clear();
+        caps.clear();
+        roots = generic::find_content(&doc, &stats);
+    }
+    let content_start = roots.first().map(|r| stats.get(r.id()).order);
+    let lead = match rule_lead {
+        Some((t, el)) => Some((t, el.id())),
+        None => meta::pick_lead(&meta, &stats, content_start),
+    };
+    let title = compiled
+        .as_ref()
+        .and_then(|c| c.title(&doc))
+        .or_else(|| meta.title())
+        .unwrap_or_default();
+    let mut walk = match walked {
+        Some(w) => w,
+        None => {
+            if let Some((_, id)) = &lead {
+                skip.insert(*id);
+            }
+            generic::skips(&roots, &stats, &mut skip);
+            furniture::skips(&roots, &stats, &mut skip);
+            let cfg = WalkCfg {
+                skip: &skip,
+                captions: &caps,
+                base: &base,
+                stats: &stats,
+                generic: true,
+            };
+            text::walk(&roots, &cfg)
+        }
+    };
+    let mut lead = lead.map(|(t, _)| t);
+    let byline = tidy_blocks(&mut walk, &title, &mut lead, &meta, generic_mode);
+    if walk.blocks.is_empty() {
+        return Err(ExtractError::NoContent);
+    }
+
+    let (published, published_source) = match compiled.as_ref().and_then(|c| c.published(&doc, off))
+    {
+        Some(d) => (Some(d), Some("rule")),
+        None => match meta.published(off) {
+            Some((d, src)) => (Some(d), Some(src)),
+            None => (None, None),
+        },
+    };
+    let author = compiled
+        .as_ref()
+        .and_then(|c| c.author(&doc))
+        .or_else(|| meta.author(page_url.host_str().unwrap_or("")))
+        .or(byline)
+        .or_else(|| meta.byline.clone());
     Ok(Extracted {
         title,
-        lead: None,
-        body: vec![],
-        captions: vec![],
-        images: vec![],
-        author: None,
-        published: None,
-        updated: None,
-        published_source: None,
-        tags: vec![],
-        category: None,
-        language: None,
-        canonical_url: None,
-        method: Method::Generic,
+        lead,
+        body: walk.blocks.into_iter().map(|b| b.text).collect(),
+        captions: walk.captions,
+        images: walk.images,
+        author,
+        published,
+        updated: meta.updated(off),
+        published_source,
+        tags: meta.tags(),
+        category: meta.category(),
+        language,
+        canonical_url: meta.canonical.clone().or_else(|| meta.og_url.clone()),
+        method,
     })
 }
+
+/// Refuses input that cannot be an HTML page, before parsing it.
+fn sniff(html: &str) -> Result<(), ExtractError> {
+    let head: String = html.chars().take(1024).collect();
+    let t = head.trim_start_matches('\u{FEFF}').trim_start();
+    if t.is_empty() {
+        return Err(ExtractError::NotHtml("empty input".to_string()));
+    }
+    if t.contains('\0') {
+        return Err(ExtractError::NotHtml("binary data".to_string()));
+    }
+    if t.starts_with("%PDF") {
+        return Err(ExtractError::NotHtml("PDF document".to_string()));
+    }
+    if (t.starts_with('{') || t.starts_with('[')) && !t.contains('<') {
+        return Err(ExtractError::NotHtml("JSON document".to_string()));
+    }
+    if !html.contains('<') {
+        return Err(ExtractError::NotHtml("no markup".to_string()));
+    }
+    Ok(())
+}
+
+/// Offset for dates written without one: Vietnamese pages mean +07:00.
+fn default_offset(language: Option<&str>, url: &Url) -> FixedOffset {
+    let vi = language.is_some_and(|l| l.to_ascii_lowercase().starts_with("vi"))
+        || url.host_str().is_some_and(|h| h.ends_with(".vn"));
+    let secs = if vi { 7 * 3600 } else { 0 };
+    FixedOffset::east_opt(secs).unwrap_or_else(|| Utc.fix())
+}
+
+/// Removes body block `i`, keeping image positions in step.
+fn remove_block(walk: &mut Walk, i: usize) {
+    if i < walk.blocks.len() {
+        walk.blocks.remove(i);
+        for img in &mut walk.images {
+            if img.position > i {
+                img.position -= 1;
+            }
+        }
+    }
+}
+
+/// Final clean-up of the blocks: repeated title and lead, leftover
+/// furniture headings and "Đọc thêm: …" lines, link lists (generic), and a
+/// trailing author line. Returns the author line if one was removed. Also
+/// takes the lead from the first block when the page has no lead element
+/// but its first paragraph is the meta description.
+fn tidy_blocks(
+    walk: &mut Walk,
+    title: &str,
+    lead: &mut Option<String>,
+    meta: &meta::Meta,
+    generic: bool,
+) -> Option<String> {
+    let title_f = fold(title);
+    let lead_f = lead.as_deref().map(fold);
+    let mut i = 0;
+    while i < walk.blocks.len() {
+        let drop = match walk.blocks.get(i) {
+            Some(b) => {
+                let f = fold(&b.text);
+                (i < 3 && lead_f.as_deref() == Some(f.as_str()))
+                    || (b.kind == BlockKind::Heading && f == title_f)
+                    || (i == 0 && f == title_f)
+                    || furniture::is_heading(&b.text)
+                    || (furniture::has_heading_prefix(&b.text) && b.link_density() > 0.3)
+                    || (generic && is_link_line(b))
+            }
+            None => false,
+        };
+        if drop {
+            remove_block(walk, i);
+        } else {
+            i += 1;
+        }
+    }
+    if lead.is_none()
+        && let Some(desc) = meta.description().map(|d| fold(&d))
+        && let Some(first) = walk.blocks.first()
+    {
+        let f = fold(&first.text);
+        if desc.chars().count() >= 20
+            && (f == desc || (f.starts_with(&desc) && f.len() < desc.len() * 2))
+        {
+            *lead = Some(first.text.clone());
+            remove_block(walk, 0);
+        }
+    }
+    let last = walk.blocks.len().checked_sub(1)?;
+    let is_byline = walk
+        .blocks
+        .get(last)
+        .is_some_and(|b| looks_like_byline(b, generic));
+    if is_byline && walk.blocks.len() > 1 {
+        let text = walk.blocks.get(last).map(|b| b.text.clone());
+        remove_block(walk, last);
+        return text;
+    }
+    None
+}
+
+/// A block that is (nearly) all link text: a related link or link list.
+fn is_link_line(b: &Block) -> bool {
+    b.link_density() > 0.6
+}
+
+/// A short final line set in bold and/or right-aligned, as Vietnamese
+/// sites print the author ("Lê Phương", "NHÓM PV"). Rules require both
+/// signs; generic mode either.
+fn looks_like_byline(b: &Block, generic: bool) -> bool {
+    let words = dom::count_words(&b.text);
+    let short = words <= 6 && b.text.chars().count() <= 60;
+    let ends_sentence = b.text.ends_with(['.', '?', '!', ':', '…']);
+    let bold = b.chars > 0 && b.bold_chars * 10 >= b.chars * 9;
+    let signs = if generic {
+        bold || b.right_aligned
+    } else {
+        bold && b.right_aligned
+    };
+    short && !ends_sentence && signs && b.kind == BlockKind::Paragraph
+}
+
+#[cfg(test)]
+mod tests;

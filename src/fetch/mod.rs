@@ -6,7 +6,10 @@
 
 pub mod charset;
 mod hosts;
+pub mod robots;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{self, HeaderMap, HeaderValue};
@@ -14,6 +17,14 @@ use url::Url;
 
 use crate::config::FetchConfig;
 use hosts::HostLimits;
+use robots::Robots;
+
+/// How long a host's robots.txt is trusted before it is fetched again.
+const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
+/// How long an unreachable robots.txt (5xx, network) blocks article fetches before a retry.
+const ROBOTS_ERROR_TTL: Duration = Duration::from_secs(600);
+
+type RobotsCell = Arc<tokio::sync::OnceCell<(Robots, Instant, Duration)>>;
 
 /// Validators from the previous successful fetch, for a conditional GET.
 #[derive(Debug, Clone, Default)]
@@ -82,6 +93,7 @@ pub struct Fetcher {
     hosts: HostLimits,
     max_body: usize,
     timeout: Duration,
+    robots: Option<Arc<Mutex<HashMap<String, RobotsCell>>>>,
 }
 
 impl Fetcher {
@@ -107,7 +119,58 @@ impl Fetcher {
             ),
             max_body: cfg.max_body_bytes,
             timeout: cfg.timeout(),
+            robots: cfg.robots_txt.then(Arc::default),
         })
+    }
+
+    /// Whether the host's robots.txt lets us fetch `url` (always true when the check is off).
+    /// One robots.txt request per host per day, through the same politeness budget.
+    pub async fn robots_allow(&self, url: &Url) -> bool {
+        let Some(cache) = &self.robots else {
+            return true;
+        };
+        let origin = url.origin().ascii_serialization();
+        let cell = {
+            let mut map = cache.lock().unwrap_or_else(|p| p.into_inner());
+            let cell = map.entry(origin.clone()).or_default();
+            if cell.get().is_some_and(|(_, at, ttl)| at.elapsed() > *ttl) {
+                *cell = RobotsCell::default();
+            }
+            cell.clone()
+        };
+        let (robots, _, _) = cell
+            .get_or_init(|| async {
+                let (robots, ttl) = self.fetch_robots(&origin).await;
+                (robots, Instant::now(), ttl)
+            })
+            .await;
+        let mut path = url.path().to_owned();
+        if let Some(q) = url.query() {
+            path.push('?');
+            path.push_str(q);
+        }
+        robots.allows(&path)
+    }
+
+    async fn fetch_robots(&self, origin: &str) -> (Robots, Duration) {
+        let Ok(url) = Url::parse(&format!("{origin}/robots.txt")) else {
+            return (Robots::allow_all(), ROBOTS_TTL);
+        };
+        let report = self.get(&url, &Validators::default()).await;
+        let (robots, ttl, what) = match (&report.result, report.status) {
+            (Ok(Outcome::Fetched(page)), _) => {
+                (Robots::parse(&page.text, "tindex"), ROBOTS_TTL, "parsed")
+            }
+            // RFC 9309: 4xx means no rules; 5xx or no answer means assume everything is off-limits.
+            (Err(_), Some(400..=499)) => (Robots::allow_all(), ROBOTS_TTL, "absent"),
+            _ => (
+                Robots::parse("User-agent: *\nDisallow: /\n", "tindex"),
+                ROBOTS_ERROR_TTL,
+                "unreachable; article pages deferred",
+            ),
+        };
+        tracing::info!(url = %url, status = report.status, elapsed_ms = report.elapsed.as_millis() as u64, "robots.txt {what}");
+        (robots, ttl)
     }
 
     /// GETs `url`, conditionally when validators are given, within the host's budget.
@@ -125,10 +188,8 @@ impl Fetcher {
         };
         report.result = self.send(url, validators, &mut report).await;
         report.elapsed = started.elapsed();
-        if let Some(wait) = report.hints.retry_after {
-            if matches!(report.status, Some(429 | 503)) {
-                self.hosts.pause(&host, wait);
-            }
+        if let (Some(wait), Some(429 | 503)) = (report.hints.retry_after, report.status) {
+            self.hosts.pause(&host, wait);
         }
         report
     }

@@ -1,0 +1,417 @@
+//! DOM figures computed once per page and the tag/class vocabularies.
+//!
+//! Scoring and cleaning need, for every element, how much text it holds,
+//! how much of it is link text, and how many images it has. Computing that
+//! once bottom-up (one non-recursive traversal) keeps the whole extractor
+//! linear in the size of the page, however deep or large it is.
+
+use std::collections::HashMap;
+
+use ego_tree::NodeId;
+use ego_tree::iter::Edge;
+use scraper::node::Element;
+use scraper::{ElementRef, Node};
+
+use super::text::count_chars;
+
+/// Per-element totals over its subtree (scripts and styles excluded).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct ElStats {
+    /// Non-whitespace characters of text.
+    pub text: usize,
+    /// Non-whitespace characters inside `<a>`.
+    pub links: usize,
+    /// Commas, a cheap sign of prose (readability's heuristic).
+    pub commas: usize,
+    /// `<img>` elements in the subtree.
+    pub imgs: usize,
+    /// Whether any child is a block-level element.
+    pub block_children: bool,
+    /// Position in document order, for "comes before" tests.
+    pub order: usize,
+}
+
+impl ElStats {
+    /// Share of text inside links; 0 for elements without text.
+    pub fn link_density(&self) -> f64 {
+        if self.text == 0 {
+            0.0
+        } else {
+            self.links as f64 / self.text as f64
+        }
+    }
+}
+
+/// Figures of every element of one document, keyed by node id.
+#[derive(Debug, Default)]
+pub(crate) struct DomStats {
+    map: HashMap<NodeId, ElStats>,
+}
+
+impl DomStats {
+    /// Computes the figures for `root` and everything below it.
+    pub fn build(root: ElementRef<'_>) -> Self {
+        let mut map = HashMap::new();
+        let mut stack: Vec<(NodeId, bool, ElStats)> = Vec::new();
+        let mut skip: Option<NodeId> = None;
+        let mut order = 0usize;
+        for edge in root.traverse() {
+            match edge {
+                Edge::Open(node) => {
+                    if skip.is_some() {
+                        continue;
+                    }
+                    match node.value() {
+                        Node::Element(e) => {
+                            if is_non_content(e.name()) && node.id() != root.id() {
+                                skip = Some(node.id());
+                                continue;
+                            }
+                            order += 1;
+                            let st = ElStats {
+                                order,
+                                ..ElStats::default()
+                            };
+                            stack.push((node.id(), e.name() == "a", st));
+                        }
+                        Node::Text(t) => {
+                            if let Some((_, _, top)) = stack.last_mut() {
+                                top.text += count_chars(t);
+                                top.commas +=
+                                    t.chars().filter(|c| matches!(c, ',' | '،' | '，')).count();
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Edge::Close(node) => {
+                    if let Some(id) = skip {
+                        if id == node.id() {
+                            skip = None;
+                        }
+                        continue;
+                    }
+                    let Node::Element(e) = node.value() else {
+                        continue;
+                    };
+                    let Some((id, is_link, mut st)) = stack.pop() else {
+                        continue;
+                    };
+                    if is_link {
+                        st.links = st.text;
+                    }
+                    if let Some((_, _, parent)) = stack.last_mut() {
+                        parent.text += st.text;
+                        parent.links += st.links;
+                        parent.commas += st.commas;
+                        parent.imgs += st.imgs + usize::from(e.name() == "img");
+                        if is_block(e.name()) {
+                            parent.block_children = true;
+                        }
+                    }
+                    map.insert(id, st);
+                }
+            }
+        }
+        DomStats { map }
+    }
+
+    /// Figures of one element (zeros for elements not seen, e.g. in scripts).
+    pub fn get(&self, id: NodeId) -> ElStats {
+        self.map.get(&id).copied().unwrap_or_default()
+    }
+}
+
+/// Elements whose content is never article text.
+pub(crate) fn is_non_content(name: &str) -> bool {
+    matches!(
+        name,
+        "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "iframe"
+            | "object"
+            | "embed"
+            | "svg"
+            | "canvas"
+            | "head"
+            | "title"
+            | "meta"
+            | "link"
+            | "button"
+            | "select"
+            | "input"
+            | "textarea"
+            | "option"
+            | "audio"
+            | "video"
+            | "source"
+            | "map"
+    )
+}
+
+/// Page furniture tags that generic mode drops inside the content.
+pub(crate) fn is_furniture_tag(name: &str) -> bool {
+    matches!(
+        name,
+        "nav" | "aside" | "form" | "footer" | "header" | "menu" | "dialog"
+    )
+}
+
+/// Block-level elements: they start and end a text block.
+pub(crate) fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "section"
+            | "article"
+            | "main"
+            | "header"
+            | "footer"
+            | "nav"
+            | "aside"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "ul"
+            | "ol"
+            | "li"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "blockquote"
+            | "pre"
+            | "table"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "tr"
+            | "caption"
+            | "figure"
+            | "figcaption"
+            | "address"
+            | "center"
+            | "form"
+            | "fieldset"
+            | "details"
+            | "summary"
+            | "hr"
+            | "body"
+            | "html"
+    )
+}
+
+/// `h1`–`h6`.
+pub(crate) fn is_heading(name: &str) -> bool {
+    matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+}
+
+/// `hidden` attribute or inline `display:none` / `visibility:hidden`.
+pub(crate) fn is_hidden(e: &Element) -> bool {
+    if e.attr("hidden").is_some() {
+        return true;
+    }
+    match e.attr("style") {
+        Some(style) => {
+            let s: String = style
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>();
+            let s = s.to_ascii_lowercase();
+            s.contains("display:none") || s.contains("visibility:hidden")
+        }
+        None => false,
+    }
+}
+
+/// `text-align: right` or `align="right"`: how author lines are set.
+pub(crate) fn is_right_aligned(e: &Element) -> bool {
+    if e.attr("align")
+        .is_some_and(|a| a.eq_ignore_ascii_case("right"))
+    {
+        return true;
+    }
+    e.attr("style").is_some_and(|style| {
+        let s: String = style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>();
+        s.to_ascii_lowercase().contains("text-align:right")
+    })
+}
+
+/// Words of the class and id attributes. BEM names (`block__element--mod`)
+/// contribute only their element part, so `article__author` reads as
+/// "author" and `article__body` as "body".
+pub(crate) fn class_tokens(e: &Element) -> Vec<String> {
+    let mut out = Vec::new();
+    let class = e.attr("class").unwrap_or("");
+    let id = e.attr("id").unwrap_or("");
+    for name in class.split_whitespace().chain(id.split_whitespace()) {
+        let lower = name.to_ascii_lowercase();
+        let main = match lower.rsplit_once("__") {
+            Some((_, el)) => el,
+            None => lower.as_str(),
+        };
+        let main = main.split("--").next().unwrap_or(main);
+        for tok in main.split(|c: char| !c.is_ascii_alphanumeric()) {
+            if !tok.is_empty() {
+                out.push(tok.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Class words that mark article content.
+const POSITIVE: &[&str] = &[
+    "article",
+    "articlebody",
+    "body",
+    "content",
+    "entry",
+    "hentry",
+    "main",
+    "post",
+    "text",
+    "blog",
+    "detail",
+    "cms",
+    "prose",
+    "richtext",
+    "story",
+    "fck",
+];
+
+/// Class words that mark page furniture: related links, sharing, comments,
+/// ads, navigation, tags and author boxes.
+const NEGATIVE: &[&str] = &[
+    "related",
+    "relate",
+    "comment",
+    "comments",
+    "share",
+    "sharing",
+    "social",
+    "sidebar",
+    "footer",
+    "breadcrumb",
+    "breadcrumbs",
+    "ads",
+    "ad",
+    "advert",
+    "advertisement",
+    "adv",
+    "banner",
+    "sponsor",
+    "sponsored",
+    "promo",
+    "newsletter",
+    "subscribe",
+    "popup",
+    "modal",
+    "cookie",
+    "gdpr",
+    "tags",
+    "tag",
+    "keyword",
+    "keywords",
+    "author",
+    "byline",
+    "menu",
+    "nav",
+    "navigation",
+    "pagination",
+    "pager",
+    "widget",
+    "recommend",
+    "recommended",
+    "popular",
+    "trending",
+    "toolbar",
+    "print",
+    "rating",
+    "vote",
+    "hidden",
+    "masthead",
+    "header",
+    "meta",
+    "disqus",
+    "outbrain",
+    "taboola",
+    "skyscraper",
+    "shoutbox",
+    "combx",
+    "follow",
+    "signup",
+    "login",
+    "copyright",
+    "readmore",
+    "more",
+    "topics",
+    "topic",
+    "timeline",
+    "tool",
+    "tools",
+    "hot",
+    "lienquan",
+    "xemthem",
+    "docthem",
+    "tinkhac",
+];
+
+/// Substrings of the raw class/id that mark Vietnamese related boxes even
+/// when not split into words (`tinlienquan`, `box_xemthem`).
+const NEGATIVE_SUBSTR: &[&str] = &["lienquan", "xemthem", "docthem", "tinkhac", "relate"];
+
+/// Readability-style class weight: +25 for content words, -25 for furniture.
+pub(crate) fn class_weight(e: &Element) -> f64 {
+    let toks = class_tokens(e);
+    let mut w = 0.0;
+    if toks.iter().any(|t| POSITIVE.contains(&t.as_str())) {
+        w += 25.0;
+    }
+    if is_negative(e, &toks) {
+        w -= 25.0;
+    }
+    w
+}
+
+fn is_negative(e: &Element, toks: &[String]) -> bool {
+    if toks.iter().any(|t| NEGATIVE.contains(&t.as_str())) {
+        return true;
+    }
+    let raw = format!(
+        "{} {}",
+        e.attr("class").unwrap_or(""),
+        e.attr("id").unwrap_or("")
+    )
+    .to_ascii_lowercase();
+    NEGATIVE_SUBSTR.iter().any(|s| raw.contains(s))
+}
+
+/// Furniture by class/id: negative words and no content word.
+pub(crate) fn is_boilerplate_class(e: &Element) -> bool {
+    let toks = class_tokens(e);
+    is_negative(e, &toks) && !toks.iter().any(|t| POSITIVE.contains(&t.as_str()))
+}
+
+/// Caption containers by class (`caption`, `wp-caption-text`, `image_desc`).
+pub(crate) fn is_caption_class(e: &Element) -> bool {
+    let toks = class_tokens(e);
+    if toks.iter().any(|t| t.contains("caption")) {
+        return true;
+    }
+    let has = |w: &str| toks.iter().any(|t| t == w);
+    (has("desc") || has("description") || has("des"))
+        && (has("image") || has("img") || has("photo") || has("pic"))
+}
+
+/// Number of whitespace-separated words.
+pub(crate) fn count_words(s: &str) -> usize {
+    s.split_whitespace().count()
+}

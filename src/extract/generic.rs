@@ -1,0 +1,238 @@
+//! Generic content finder: readability-style paragraph scoring.
+//!
+//! Used when no site rule is configured or the rule no longer matches (a
+//! redesign), so it must work on any news page: every paragraph-like
+//! element scores by length and commas and passes its score to its
+//! ancestors; class/id words nudge candidates; link-heavy candidates lose
+//! score; the best one and its qualifying siblings become the content.
+//! Furniture inside it (related boxes, share bars, ads, tag lists, author
+//! boxes, link lists) is then marked for skipping.
+
+use std::collections::{HashMap, HashSet};
+
+use ego_tree::NodeId;
+use ego_tree::iter::Edge;
+use scraper::{ElementRef, Html};
+
+use super::dom::{self, DomStats};
+
+/// Minimum text of a paragraph-like element to be scored.
+const MIN_PARAGRAPH_CHARS: usize = 20;
+
+/// How many ancestor levels receive a paragraph's score.
+const ANCESTOR_LEVELS: usize = 5;
+
+/// Finds the content elements (best candidate and qualifying siblings, in
+/// document order). Falls back to `<body>` when nothing scores.
+pub(crate) fn find_content<'a>(doc: &'a Html, stats: &DomStats) -> Vec<ElementRef<'a>> {
+    let root = doc.root_element();
+    let page_text = stats.get(root.id()).text.max(1);
+    let mut cands: HashMap<NodeId, (ElementRef<'a>, f64)> = HashMap::new();
+    let mut skip: Option<NodeId> = None;
+    for edge in root.traverse() {
+        match edge {
+            Edge::Open(node) => {
+                if skip.is_some() {
+                    continue;
+                }
+                let Some(el) = ElementRef::wrap(node) else {
+                    continue;
+                };
+                let name = el.value().name();
+                if dom::is_non_content(name) || is_unlikely(el, stats, page_text) {
+                    skip = Some(node.id());
+                    continue;
+                }
+                let st = stats.get(el.id());
+                let scorable = match name {
+                    "p" | "pre" | "td" | "blockquote" => true,
+                    "div" | "section" | "article" => !st.block_children,
+                    _ => false,
+                };
+                if scorable && st.text >= MIN_PARAGRAPH_CHARS {
+                    let score = 1.0 + st.commas as f64 + (st.text as f64 / 90.0).min(3.0);
+                    let ancestors = el
+                        .ancestors()
+                        .filter_map(ElementRef::wrap)
+                        .filter(|a| a.value().name() != "html")
+                        .take(ANCESTOR_LEVELS);
+                    for (level, anc) in ancestors.enumerate() {
+                        let divider = match level {
+                            0 => 1.0,
+                            1 => 2.0,
+                            n => n as f64 * 3.0,
+                        };
+                        let entry = cands
+                            .entry(anc.id())
+                            .or_insert_with(|| (anc, initial_score(anc)));
+                        entry.1 += score / divider;
+                    }
+                }
+            }
+            Edge::Close(node) => {
+                if skip == Some(node.id()) {
+                    skip = None;
+                }
+            }
+        }
+    }
+    let fin: HashMap<NodeId, f64> = cands
+        .iter()
+        .map(|(id, (_, s))| (*id, s * (1.0 - stats.get(*id).link_density())))
+        .collect();
+    let score_of = |id: NodeId| fin.get(&id).copied();
+    let best = cands
+        .values()
+        .filter_map(|(el, _)| score_of(el.id()).map(|s| (*el, s)))
+        .max_by(|a, b| {
+            a.1.total_cmp(&b.1)
+                .then_with(|| stats.get(b.0.id()).order.cmp(&stats.get(a.0.id()).order))
+        });
+    let Some((mut top, mut top_score)) = best else {
+        return body_or_root(doc);
+    };
+    // Climb while a parent clearly holds more of the article (content split
+    // over sibling blocks accumulates in their common parent).
+    let threshold = top_score / 3.0;
+    let mut last = top_score;
+    let mut cur = top;
+    while let Some(parent) = cur.parent().and_then(ElementRef::wrap) {
+        if matches!(parent.value().name(), "body" | "html") {
+            break;
+        }
+        let Some(ps) = score_of(parent.id()) else {
+            cur = parent;
+            continue;
+        };
+        if ps < threshold {
+            break;
+        }
+        if ps > last {
+            top = parent;
+            top_score = ps;
+            break;
+        }
+        last = ps;
+        cur = parent;
+    }
+    siblings(top, top_score, stats, &score_of)
+}
+
+fn body_or_root(doc: &Html) -> Vec<ElementRef<'_>> {
+    let root = doc.root_element();
+    let body = root
+        .child_elements()
+        .find(|c| c.value().name() == "body")
+        .unwrap_or(root);
+    vec![body]
+}
+
+/// Readability's sibling step: siblings scoring at least a fifth of the top
+/// candidate, and prose paragraphs next to it, belong to the article too.
+fn siblings<'a>(
+    top: ElementRef<'a>,
+    top_score: f64,
+    stats: &DomStats,
+    score_of: &dyn Fn(NodeId) -> Option<f64>,
+) -> Vec<ElementRef<'a>> {
+    let Some(parent) = top.parent().and_then(ElementRef::wrap) else {
+        return vec![top];
+    };
+    if parent.value().name() == "html" {
+        return vec![top];
+    }
+    let threshold = (top_score * 0.2).max(10.0);
+    let top_class = top.value().attr("class").unwrap_or("");
+    let mut out = Vec::new();
+    for sib in parent.child_elements() {
+        if sib.id() == top.id() {
+            out.push(sib);
+            continue;
+        }
+        let e = sib.value();
+        if dom::is_non_content(e.name()) || dom::is_hidden(e) || dom::is_boilerplate_class(e) {
+            continue;
+        }
+        let mut bonus = 0.0;
+        if !top_class.is_empty() && e.attr("class") == Some(top_class) {
+            bonus = top_score * 0.2;
+        }
+        if score_of(sib.id()).is_some_and(|s| s + bonus >= threshold) {
+            out.push(sib);
+            continue;
+        }
+        if e.name() == "p" {
+            let st = stats.get(sib.id());
+            let ld = st.link_density();
+            if (st.text > 70 && ld < 0.25) || (st.text > 0 && st.text <= 70 && ld == 0.0) {
+                out.push(sib);
+            }
+        }
+    }
+    out
+}
+
+/// Starting score of a candidate: class words plus readability's tag bias.
+fn initial_score(el: ElementRef<'_>) -> f64 {
+    let tag = match el.value().name() {
+        "div" | "article" | "main" => 5.0,
+        "pre" | "td" | "blockquote" | "section" => 3.0,
+        "address" | "ol" | "ul" | "dl" | "dd" | "dt" | "li" | "form" => -3.0,
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "th" => -5.0,
+        _ => 0.0,
+    };
+    tag + dom::class_weight(el.value())
+}
+
+/// Page furniture that never holds the article: nav/aside/footer tags,
+/// ARIA landmarks, hidden elements and furniture classes — unless the
+/// element holds half the page's text (a badly named wrapper).
+fn is_unlikely(el: ElementRef<'_>, stats: &DomStats, page_text: usize) -> bool {
+    let e = el.value();
+    let name = e.name();
+    if matches!(name, "html" | "body" | "main" | "article" | "a" | "p") {
+        return false;
+    }
+    let role = e.attr("role").unwrap_or("");
+    let furniture = dom::is_furniture_tag(name)
+        || matches!(
+            role,
+            "navigation" | "complementary" | "banner" | "contentinfo" | "menu" | "dialog"
+        )
+        || dom::is_hidden(e)
+        || dom::is_boilerplate_class(e);
+    furniture && stats.get(el.id()).text * 2 < page_text
+}
+
+/// Furniture inside the content to skip: furniture classes, landmark roles
+/// and link lists — each only while it is a minor part of the content.
+pub(crate) fn skips(roots: &[ElementRef<'_>], stats: &DomStats, out: &mut HashSet<NodeId>) {
+    let total: usize = roots.iter().map(|r| stats.get(r.id()).text).sum();
+    for root in roots {
+        for el in root.descendent_elements().skip(1) {
+            let e = el.value();
+            let st = stats.get(el.id());
+            let minor = st.text * 10 < total * 6;
+            if !minor {
+                continue;
+            }
+            let role = e.attr("role").unwrap_or("");
+            if dom::is_boilerplate_class(e)
+                || matches!(
+                    role,
+                    "navigation" | "complementary" | "contentinfo" | "menu"
+                )
+            {
+                out.insert(el.id());
+                continue;
+            }
+            let list_like = matches!(
+                e.name(),
+                "ul" | "ol" | "div" | "section" | "table" | "dl" | "nav" | "aside"
+            );
+            if list_like && st.text > 0 && st.link_density() > 0.5 && st.text * 3 < total {
+                out.insert(el.id());
+            }
+        }
+    }
+}

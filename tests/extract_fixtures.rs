@@ -1,0 +1,111 @@
+//! Farm and real-page fixtures: exact fields with the PLVN rule and with the
+//! generic extractor (the fallback when the site changes its markup).
+//!
+//! Fixtures live in tests/fixtures/extract/ (see plvn-expected.jsonl for the
+//! truth lines produced by the bench farm generator).
+
+use tindex::extract::{Method, SiteRule, extract};
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/extract");
+
+fn plvn_rule() -> SiteRule {
+    SiteRule {
+        hosts: vec!["baophapluat.vn".into(), "127.0.0.1".into()],
+        title: Some("h1.article__title".into()),
+        lead: Some(".article__sapo".into()),
+        body: Some("[itemprop=articleBody], .article__body, .detail-content".into()),
+        captions: Some("figcaption, .image_desc".into()),
+        author: Some(".article__author, .article__author-name".into()),
+        published: Some("time.article__time".into()),
+        strip: vec![
+            ".box-related".into(),
+            ".ads".into(),
+            ".article__author".into(),
+        ],
+    }
+}
+
+fn read(name: &str) -> String {
+    std::fs::read_to_string(format!("{DIR}/{name}")).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[test]
+fn plvn_farm_pages_exact_with_and_without_rule() {
+    let rule = plvn_rule();
+    rule.validate().unwrap();
+    let expected = read("plvn-expected.jsonl");
+    let mut n = 0;
+    for line in expected.lines().filter(|l| !l.trim().is_empty()) {
+        let t: serde_json::Value = serde_json::from_str(line).unwrap();
+        let fixture = t["fixture"].as_str().unwrap();
+        let url = url::Url::parse(t["url"].as_str().unwrap()).unwrap();
+        let html = read(fixture);
+        let want_caps: Vec<String> = t["captions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string())
+            .collect();
+        for (variant, r, method) in [
+            ("rule", Some(&rule), Method::SiteRule),
+            ("generic", None, Method::Generic),
+        ] {
+            let x = extract(&html, &url, r).unwrap_or_else(|e| panic!("{fixture} {variant}: {e}"));
+            let ctx = format!("{fixture} ({variant})");
+            assert_eq!(x.method, method, "{ctx}");
+            assert_eq!(x.title, t["title"].as_str().unwrap(), "{ctx} title");
+            assert_eq!(x.lead.as_deref(), t["lead"].as_str(), "{ctx} lead");
+            assert_eq!(x.body_text(), t["body"].as_str().unwrap(), "{ctx} body");
+            assert_eq!(x.captions, want_caps, "{ctx} captions");
+            assert_eq!(
+                x.published.map(|d| d.to_rfc3339()).as_deref(),
+                t["published"].as_str(),
+                "{ctx} published"
+            );
+            assert_eq!(
+                x.canonical_url.as_deref(),
+                t["url"].as_str(),
+                "{ctx} canonical"
+            );
+        }
+        n += 1;
+    }
+    assert_eq!(n, 4);
+}
+
+#[test]
+fn vnexpress_generic_matches_gold() {
+    let html = read("vnexpress-2025-10-22-figure-caption.html");
+    let gold: serde_json::Value =
+        serde_json::from_str(&read("vnexpress-2025-10-22-gold.json")).unwrap();
+    let g = &gold["V1"];
+    let url = url::Url::parse(
+        "https://vnexpress.net/dau-bung-keo-dai-phat-hien-ung-thu-lymphoma-ruot-non-4954454.html",
+    )
+    .unwrap();
+    let x = extract(&html, &url, None).unwrap();
+    assert_eq!(x.method, Method::Generic);
+    assert_eq!(x.title, g["title"].as_str().unwrap());
+    assert_eq!(x.lead.as_deref(), g["body"]["summary"][0].as_str());
+    let caption = "Y bác sĩ nội soi cho bệnh nhân. Ảnh: Bệnh viện cung cấp";
+    assert_eq!(x.captions, vec![caption.to_string()]);
+    assert_eq!(
+        x.images.first().and_then(|i| i.caption.as_deref()),
+        Some(caption)
+    );
+    let paragraphs = g["body"]["sections"][0]["paragraphs"].as_array().unwrap();
+    let body = x.body_text();
+    for p in paragraphs.iter().filter_map(|p| p.as_str()) {
+        if p == caption {
+            assert!(!body.contains(p), "caption leaked into body");
+        } else {
+            assert!(x.body.iter().any(|b| b == p), "missing paragraph: {p}");
+        }
+    }
+    assert_eq!(x.body.len(), paragraphs.len() - 1, "no extra blocks");
+    assert_eq!(
+        x.published.map(|d| d.to_rfc3339()).as_deref(),
+        Some("2025-10-22T19:25:52+07:00")
+    );
+    assert_eq!(x.author.as_deref(), Some("Lê Phương"));
+}

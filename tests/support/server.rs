@@ -1,0 +1,190 @@
+//! A real HTTP/1.1 server on 127.0.0.1 for integration tests: serves a directory (the farm,
+//! with its base URL rewritten to the server's own), honours conditional GET, can be told to
+//! fail chosen paths, and counts every request it answers.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+/// The base URL the committed farm was generated for; rewritten to the server's address.
+pub const FARM_BASE: &str = "http://127.0.0.1:18080/";
+
+/// A canned answer for one path, replacing the file.
+#[derive(Clone, Debug)]
+pub struct Fault {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+    pub headers: Vec<(String, String)>,
+}
+
+#[derive(Default)]
+struct State {
+    hits: Vec<(String, u16)>,
+    faults: HashMap<String, Fault>,
+    overrides: HashMap<String, Vec<u8>>,
+}
+
+/// A running server; it stops when the test process ends.
+#[derive(Clone)]
+pub struct Server {
+    pub base: String,
+    root: PathBuf,
+    state: Arc<Mutex<State>>,
+}
+
+impl Server {
+    /// Serves `root` on a free loopback port.
+    pub fn start(root: &Path) -> Server {
+        Self::start_on(root, "127.0.0.1:0")
+    }
+
+    /// Serves `root` on `addr` (the offline try-out uses the farm's own 127.0.0.1:18080).
+    pub fn start_on(root: &Path, addr: &str) -> Server {
+        let listener =
+            TcpListener::bind(addr).unwrap_or_else(|e| panic!("cannot listen on {addr}: {e}"));
+        let base = format!("http://{}/", listener.local_addr().unwrap());
+        let server = Server {
+            base,
+            root: root.to_path_buf(),
+            state: Arc::default(),
+        };
+        let s = server.clone();
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let s = s.clone();
+                thread::spawn(move || s.handle(stream));
+            }
+        });
+        server
+    }
+
+    /// Answers `path` with `fault` from now on.
+    pub fn fault(&self, path: &str, fault: Fault) {
+        self.state.lock().unwrap().faults.insert(path.into(), fault);
+    }
+
+    /// Serves `body` for `path` instead of the file (base URL rewriting still applies).
+    pub fn set_body(&self, path: &str, body: Vec<u8>) {
+        self.state
+            .lock()
+            .unwrap()
+            .overrides
+            .insert(path.into(), body);
+    }
+
+    /// Every request so far: (path, status).
+    pub fn hits(&self) -> Vec<(String, u16)> {
+        self.state.lock().unwrap().hits.clone()
+    }
+
+    pub fn clear_hits(&self) {
+        self.state.lock().unwrap().hits.clear();
+    }
+
+    /// Rewrites the farm's base URL to this server's.
+    pub fn rebase(&self, text: &str) -> String {
+        text.replace(FARM_BASE, &self.base)
+    }
+
+    fn handle(&self, stream: TcpStream) {
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut line = String::new();
+        if reader.read_line(&mut line).is_err() {
+            return;
+        }
+        let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+        let mut headers = HashMap::new();
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
+                break;
+            }
+            if let Some((k, v)) = h.split_once(':') {
+                headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+            }
+        }
+        let (status, content_type, body, extra) = self.respond(&path, &headers);
+        self.state.lock().unwrap().hits.push((path, status));
+        let mut out = stream;
+        let mut head = format!(
+            "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n",
+            body.len()
+        );
+        for (k, v) in extra {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        let _ = out.write_all(head.as_bytes());
+        let _ = out.write_all(&body);
+        let _ = out.flush();
+        // Drain whatever the client still sends so the close is clean.
+        let _ = reader.get_mut().set_nonblocking(true);
+        let _ = reader.read(&mut [0u8; 64]);
+    }
+
+    fn respond(
+        &self,
+        path: &str,
+        headers: &HashMap<String, String>,
+    ) -> (u16, &'static str, Vec<u8>, Vec<(String, String)>) {
+        let (fault, over) = {
+            let st = self.state.lock().unwrap();
+            (
+                st.faults.get(path).cloned(),
+                st.overrides.get(path).cloned(),
+            )
+        };
+        if let Some(f) = fault {
+            return (f.status, f.content_type, f.body, f.headers);
+        }
+        let clean = path
+            .split('?')
+            .next()
+            .unwrap_or("/")
+            .trim_start_matches('/');
+        let bytes = match over {
+            Some(b) => b,
+            None => match std::fs::read(self.root.join(clean)) {
+                Ok(b) if !clean.contains("..") => b,
+                _ => return (404, "text/plain", b"not found".to_vec(), vec![]),
+            },
+        };
+        let body = self.rebase(&String::from_utf8_lossy(&bytes)).into_bytes();
+        let etag = format!("\"{:x}\"", fnv(&body));
+        let last_modified = "Sat, 01 Jun 2024 02:00:00 GMT".to_string();
+        let content_type = if clean.ends_with(".rss") {
+            "application/rss+xml; charset=utf-8"
+        } else if clean.ends_with(".atom") {
+            "application/atom+xml; charset=utf-8"
+        } else {
+            "text/html; charset=utf-8"
+        };
+        let validators = vec![
+            ("ETag".to_string(), etag.clone()),
+            ("Last-Modified".to_string(), last_modified.clone()),
+        ];
+        if headers.get("if-none-match") == Some(&etag)
+            || (!headers.contains_key("if-none-match")
+                && headers.get("if-modified-since") == Some(&last_modified))
+        {
+            return (304, content_type, Vec::new(), validators);
+        }
+        (200, content_type, body, validators)
+    }
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
+    })
+}
+
+/// The committed farm fixture.
+pub fn farm_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/farm")
+}
