@@ -126,14 +126,19 @@ fn config_path(cli: &Cli) -> Option<PathBuf> {
 /// Loads the config (and the feeds file, which replaces the config's feed list).
 fn load_config(cli: &Cli) -> Result<(Config, PathBuf), CliError> {
     let path = config_path(cli);
-    let mut config = match &path {
+    let config = load_from(path.as_deref(), cli.feeds_file.as_deref())?;
+    Ok((config, path.unwrap_or_else(|| PathBuf::from("tindex.toml"))))
+}
+
+fn load_from(path: Option<&Path>, feeds_file: Option<&Path>) -> Result<Config, CliError> {
+    let mut config = match path {
         Some(p) => Config::load(p)?,
         None => Config::default(),
     };
-    if let Some(file) = &cli.feeds_file {
+    if let Some(file) = feeds_file {
         config.feeds = config::read_feeds_file(file)?;
     }
-    Ok((config, path.unwrap_or_else(|| PathBuf::from("tindex.toml"))))
+    Ok(config)
 }
 
 fn open_store(cli: &Cli, config: &Config, config_path: &Path) -> Result<Store, CliError> {
@@ -161,7 +166,11 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Run { once } => {
             let mut store = open_store(&cli, &config, &config_path)?;
             store.sync_config_feeds(&config.feeds, Utc::now())?;
-            run_daemon(config, store, *once)
+            let path = self::config_path(&cli);
+            let feeds_file = cli.feeds_file.clone();
+            let reload: crate::daemon::Reload =
+                Box::new(move || load_from(path.as_deref(), feeds_file.as_deref()));
+            run_daemon(config, store, *once, reload)
         }
         Command::Feeds(cmd) => {
             let mut store = open_store(&cli, &config, &config_path)?;
@@ -182,7 +191,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
-fn run_daemon(config: Config, store: Store, once: bool) -> Result<(), CliError> {
+fn run_daemon(
+    config: Config,
+    store: Store,
+    once: bool,
+    reload: crate::daemon::Reload,
+) -> Result<(), CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -192,7 +206,7 @@ fn run_daemon(config: Config, store: Store, once: bool) -> Result<(), CliError> 
         .map_err(|e| CliError::Runtime(format!("cannot build HTTP client: {e}")))?;
     let store = Arc::new(Mutex::new(store));
     let pipeline = Pipeline::new(config, fetcher, store.clone());
-    runtime.block_on(crate::daemon::run(pipeline, store, once))
+    runtime.block_on(crate::daemon::run(pipeline, store, once, reload))
 }
 
 fn feeds(cmd: &FeedsCommand, store: &mut Store) -> Result<(), CliError> {

@@ -2,47 +2,90 @@
 //!
 //! Stopping is safe at any point: a cycle interrupted by SIGTERM/SIGINT has committed whole
 //! batches only, and the feeds it had not finished keep their old validators, so the next run
-//! fetches them in full and the alias table skips what was already stored.
+//! fetches them in full and the alias table skips what was already stored. SIGHUP reloads the
+//! config between cycles (feeds added or removed without a restart); a bad new config is
+//! logged and the old one kept.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
+use tokio::signal::unix::{Signal, SignalKind, signal};
 use tracing::{error, info};
 
 use crate::cli::CliError;
-use crate::pipeline::Pipeline;
-use crate::store::Store;
+use crate::config::Config;
+use crate::pipeline::{CycleStats, Pipeline};
+use crate::store::{FeedRow, Store, StoreError};
 
 /// Longest sleep between two looks at the schedule, so feeds added by `tindex feeds add`
 /// while the daemon runs are picked up without a restart.
 const MAX_IDLE: Duration = Duration::from_secs(60);
 
-/// Runs one cycle over every active feed (`once`), or polls due feeds until a signal.
-pub async fn run(pipeline: Pipeline, store: Arc<Mutex<Store>>, once: bool) -> Result<(), CliError> {
-    let due = |all: bool| {
-        let store = store.clone();
-        async move {
-            tokio::task::spawn_blocking(move || {
-                let s = store.lock().unwrap_or_else(|p| p.into_inner());
-                let feeds = s.due_feeds(Utc::now(), all)?;
-                let next = s.next_due()?;
-                Ok::<_, crate::store::StoreError>((feeds, next))
-            })
-            .await
-            .map_err(|e| CliError::Runtime(e.to_string()))?
-            .map_err(CliError::from)
+/// Reads the config again for SIGHUP.
+pub type Reload = Box<dyn Fn() -> Result<Config, CliError> + Send>;
+
+/// The signals the daemon reacts to, registered once so none is lost between two waits.
+struct Signals {
+    term: Signal,
+    int: Signal,
+    hup: Signal,
+}
+
+impl Signals {
+    fn new() -> Result<Self, CliError> {
+        let reg = |kind| {
+            signal(kind)
+                .map_err(|e| CliError::Runtime(format!("cannot install signal handler: {e}")))
+        };
+        Ok(Self {
+            term: reg(SignalKind::terminate())?,
+            int: reg(SignalKind::interrupt())?,
+            hup: reg(SignalKind::hangup())?,
+        })
+    }
+
+    async fn stop(&mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.int.recv() => {}
         }
-    };
+    }
+
+    /// Waits for a stop or a reload signal.
+    async fn stop_or_reload(&mut self) -> Wake {
+        tokio::select! {
+            _ = self.term.recv() => Wake::Stop,
+            _ = self.int.recv() => Wake::Stop,
+            _ = self.hup.recv() => Wake::Reload,
+        }
+    }
+}
+
+/// What woke the idle loop.
+enum Wake {
+    Timer,
+    Stop,
+    Reload,
+}
+
+/// Runs one cycle over every active feed (`once`), or polls due feeds until a signal.
+pub async fn run(
+    mut pipeline: Pipeline,
+    store: Arc<Mutex<Store>>,
+    once: bool,
+    reload: Reload,
+) -> Result<(), CliError> {
+    let mut signals = Signals::new()?;
     if once {
-        let (feeds, _) = due(true).await?;
+        let (feeds, _) = due(&store, true).await?;
         if feeds.is_empty() {
             info!("no active feeds: add some with `tindex feeds add URL` or in the config");
             return Ok(());
         }
         tokio::select! {
             r = pipeline.run_cycle(feeds) => { r.map_err(|e| CliError::Runtime(e.to_string()))?; }
-            _ = shutdown_signal() => info!("signal received, stopping"),
+            _ = signals.stop() => info!("signal received, stopping"),
         }
         return Ok(());
     }
@@ -52,21 +95,17 @@ pub async fn run(pipeline: Pipeline, store: Arc<Mutex<Store>>, once: bool) -> Re
         tokio::spawn(watchdog(store.clone(), period / 2));
     }
     loop {
-        let (feeds, next) = due(false).await?;
+        let (feeds, next) = due(&store, false).await?;
         if !feeds.is_empty() {
             tokio::select! {
                 r = pipeline.run_cycle(feeds) => match r {
-                    Ok(stats) => notify(&[sd_notify::NotifyState::Status(&format!(
-                        "last cycle {}: {} feeds, {} not modified, {} feed errors, {} new, {} duplicate, {} failed",
-                        crate::store::ts(Utc::now()), stats.feeds, stats.not_modified,
-                        stats.feed_errors, stats.new, stats.duplicates, stats.failed
-                    ))]),
+                    Ok(stats) => notify(&[sd_notify::NotifyState::Status(&status_line(&stats))]),
                     Err(e) => {
                         error!(error = %e, "cycle failed; retrying after a pause");
                         tokio::time::sleep(Duration::from_secs(5)).await;
                     }
                 },
-                _ = shutdown_signal() => { return stopping(); }
+                _ = signals.stop() => return stopping(),
             }
             continue;
         }
@@ -74,11 +113,70 @@ pub async fn run(pipeline: Pipeline, store: Arc<Mutex<Store>>, once: bool) -> Re
             .and_then(|n| (n - Utc::now()).to_std().ok())
             .unwrap_or(MAX_IDLE)
             .min(MAX_IDLE);
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = shutdown_signal() => { return stopping(); }
+        let wake = tokio::select! {
+            _ = tokio::time::sleep(wait) => Wake::Timer,
+            w = signals.stop_or_reload() => w,
+        };
+        match wake {
+            Wake::Timer => {}
+            Wake::Stop => return stopping(),
+            Wake::Reload => {
+                notify(&[sd_notify::NotifyState::Reloading]);
+                match reload_config(&reload, &store).await {
+                    Ok(p) => {
+                        pipeline = p;
+                        info!("config reloaded");
+                    }
+                    Err(e) => error!(error = %e, "config reload failed; keeping the old config"),
+                }
+                notify(&[sd_notify::NotifyState::Ready]);
+            }
         }
     }
+}
+
+async fn reload_config(reload: &Reload, store: &Arc<Mutex<Store>>) -> Result<Pipeline, CliError> {
+    let config = reload()?;
+    let fetcher = crate::fetch::Fetcher::new(&config.fetch)
+        .map_err(|e| CliError::Runtime(format!("cannot build HTTP client: {e}")))?;
+    let feeds = config.feeds.clone();
+    let s = store.clone();
+    tokio::task::spawn_blocking(move || {
+        s.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .sync_config_feeds(&feeds, Utc::now())
+    })
+    .await
+    .map_err(|e| CliError::Runtime(e.to_string()))??;
+    Ok(Pipeline::new(Arc::new(config), fetcher, store.clone()))
+}
+
+/// Active feeds due now (all of them with `all`) and when the next one is due.
+async fn due(
+    store: &Arc<Mutex<Store>>,
+    all: bool,
+) -> Result<(Vec<FeedRow>, Option<chrono::DateTime<Utc>>), CliError> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || {
+        let s = store.lock().unwrap_or_else(|p| p.into_inner());
+        Ok::<_, StoreError>((s.due_feeds(Utc::now(), all)?, s.next_due()?))
+    })
+    .await
+    .map_err(|e| CliError::Runtime(e.to_string()))?
+    .map_err(CliError::from)
+}
+
+fn status_line(stats: &CycleStats) -> String {
+    format!(
+        "last cycle {}: {} feeds, {} not modified, {} feed errors, {} new, {} duplicate, {} failed",
+        crate::store::ts(Utc::now()),
+        stats.feeds,
+        stats.not_modified,
+        stats.feed_errors,
+        stats.new,
+        stats.duplicates,
+        stats.failed
+    )
 }
 
 fn stopping() -> Result<(), CliError> {
@@ -108,28 +206,5 @@ async fn watchdog(store: Arc<Mutex<Store>>, every: Duration) {
         if alive {
             notify(&[sd_notify::NotifyState::Watchdog]);
         }
-    }
-}
-
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -25,8 +25,8 @@ use crate::store::{
     Store, StoreError, Written,
 };
 
-/// Records written per transaction: large enough to amortise commits, small enough that a
-/// crash loses little work and readers see progress.
+/// Most records written per transaction: enough to amortise commits when pages arrive fast,
+/// few enough that readers see steady progress.
 const WRITE_BATCH: usize = 64;
 
 /// What a cycle did, for logs, `STATUS=` and tests.
@@ -185,35 +185,29 @@ impl Pipeline {
             ok: false,
             previous_errors: row.error_count,
             interval_secs: row.interval_secs,
+            publish_interval_secs: row.publish_interval_secs,
             ttl_minutes: None,
             hints: Default::default(),
         };
         let Ok(url) = Url::parse(&row.url) else {
             let error = format!("bad feed URL {:?}", row.url);
-            warn!(feed = %row.url, %error, "feed failed");
-            return self.feed_result(&row, now, None, facts, Err(error), Vec::new());
+            return self.feed_result(&row, now, None, facts, Err(error), None);
         };
         let report = self.fetcher.get(&url, &validators).await;
         facts.hints = report.hints;
-        let mut items = Vec::new();
         let outcome = match &report.result {
-            Ok(Outcome::NotModified) => {
-                info!(feed = %row.url, status = 304, elapsed_ms = ms(&report), "not modified");
-                Ok((None, None))
-            }
+            Ok(Outcome::NotModified) => Ok(None),
             Ok(Outcome::Fetched(page)) => {
                 let text = page.text.clone();
                 let base = page.url.clone();
                 match tokio::task::spawn_blocking(move || feed::parse(&text, &base)).await {
                     Ok(Ok(parsed)) => {
-                        info!(
-                            feed = %row.url, status = report.status.unwrap_or(200),
-                            elapsed_ms = ms(&report), bytes = report.bytes,
-                            entries = parsed.items.len(), skipped = parsed.skipped, "fetched"
-                        );
                         facts.ttl_minutes = parsed.ttl_minutes;
-                        items = parsed.items;
-                        Ok((Some(page.validators.clone()), parsed.title))
+                        facts.publish_interval_secs = scheduler::publish_interval(
+                            parsed.items.iter().filter_map(|i| i.published),
+                        )
+                        .or(facts.publish_interval_secs);
+                        Ok(Some(parsed))
                     }
                     Ok(Err(e)) => Err(e.to_string()),
                     Err(e) => Err(format!("feed parser crashed: {e}")),
@@ -221,45 +215,65 @@ impl Pipeline {
             }
             Err(e) => Err(e.to_string()),
         };
-        if let Err(error) = &outcome {
-            warn!(feed = %row.url, status = report.status, elapsed_ms = ms(&report), %error, "feed failed");
-        }
         facts.ok = outcome.is_ok();
-        self.feed_result(&row, now, Some(&report), facts, outcome, items)
+        let validators = match &report.result {
+            Ok(Outcome::Fetched(page)) => Some(page.validators.clone()),
+            _ => None,
+        };
+        self.feed_result(&row, now, Some(&report), facts, outcome, validators)
     }
 
+    /// Decides the feed's next poll and logs the one line that explains this poll.
     fn feed_result(
         &self,
         row: &FeedRow,
         now: DateTime<Utc>,
         report: Option<&Report>,
         facts: PollFacts,
-        outcome: Result<(Option<Validators>, Option<String>), String>,
-        items: Vec<FeedItem>,
+        outcome: Result<Option<feed::ParsedFeed>, String>,
+        validators: Option<Validators>,
     ) -> FeedResult {
         let next = scheduler::next_poll(now, row.id, &facts, &self.config.daemon);
-        let not_modified = matches!(report.map(|r| &r.result), Some(Ok(Outcome::NotModified)));
-        let (validators, title, error) = match outcome {
-            Ok((v, t)) => (v.unwrap_or_default(), t, None),
-            Err(e) => (Validators::default(), None, Some(e)),
+        let next_poll = crate::store::ts(next);
+        let status = report.and_then(|r| r.status);
+        let elapsed_ms = report.map_or(0, ms);
+        let (items, title, error) = match outcome {
+            Ok(None) => {
+                info!(feed = %row.url, status = 304, elapsed_ms, %next_poll, "not modified");
+                (Vec::new(), None, None)
+            }
+            Ok(Some(parsed)) => {
+                info!(
+                    feed = %row.url, status = status.unwrap_or(200), elapsed_ms,
+                    bytes = report.map_or(0, |r| r.bytes), entries = parsed.items.len(),
+                    skipped = parsed.skipped, %next_poll, "fetched"
+                );
+                (parsed.items, parsed.title, None)
+            }
+            Err(error) => {
+                warn!(
+                    feed = %row.url, status, elapsed_ms, %error, errors = row.error_count + 1,
+                    %next_poll, "feed failed; backing off"
+                );
+                (Vec::new(), None, Some(error))
+            }
         };
-        if let Some(error) = &error {
-            info!(feed = %row.url, next_poll = %crate::store::ts(next), errors = row.error_count + 1, error = %error, "backing off");
-        }
+        let validators = validators.unwrap_or_default();
         FeedResult {
             log: fetch_log(FetchKind::Feed, &row.url, report, error.clone()),
             poll: FeedPoll {
                 feed_id: row.id,
                 at: now,
-                status: report.and_then(|r| r.status),
+                status,
                 error,
                 etag: validators.etag,
                 last_modified: validators.last_modified,
                 title,
                 next_poll_at: next,
+                publish_interval_secs: facts.publish_interval_secs,
             },
+            not_modified: matches!(report.map(|r| &r.result), Some(Ok(Outcome::NotModified))),
             items,
-            not_modified,
         }
     }
 
@@ -275,13 +289,29 @@ impl Pipeline {
                 let mut counts = (0, 0, 0);
                 let mut batch = Batch::default();
                 loop {
+                    // Adaptive batching: wait for one record, then take whatever else is
+                    // ready. A slow site commits each article as it lands; a fast one fills
+                    // batches and amortises the commits.
                     let received = rx.recv().await;
-                    let done = received.is_none();
+                    let mut done = received.is_none();
                     if let Some((record, log)) = received {
                         batch.articles.push(record);
                         batch.fetches.push(log);
                     }
-                    if batch.articles.len() >= WRITE_BATCH || (done && !batch.is_empty()) {
+                    while batch.articles.len() < WRITE_BATCH {
+                        match rx.try_recv() {
+                            Ok((record, log)) => {
+                                batch.articles.push(record);
+                                batch.fetches.push(log);
+                            }
+                            Err(mpsc::error::TryRecvError::Empty) => break,
+                            Err(mpsc::error::TryRecvError::Disconnected) => {
+                                done = true;
+                                break;
+                            }
+                        }
+                    }
+                    if !batch.is_empty() {
                         let full = std::mem::take(&mut batch);
                         let (full, written) = this
                             .with_store(move |s| s.write(&full).map(|w| (full, w)))

@@ -18,9 +18,30 @@ pub struct PollFacts {
     pub ok: bool,
     /// Consecutive errors before this poll.
     pub previous_errors: u32,
+    /// The feed's own configured interval: overrides the estimate.
     pub interval_secs: Option<u64>,
+    /// How often the feed publishes (see [`publish_interval`]).
+    pub publish_interval_secs: Option<u64>,
     pub ttl_minutes: Option<u32>,
     pub hints: CacheHints,
+}
+
+/// Estimates how often a feed publishes: the median gap between its entries' dates (newest
+/// 20). Half of it becomes the polling interval, so a story waits on average a quarter of the
+/// publishing gap; `None` when fewer than three entries carry dates.
+pub fn publish_interval(dates: impl IntoIterator<Item = DateTime<Utc>>) -> Option<u64> {
+    let mut dates: Vec<DateTime<Utc>> = dates.into_iter().collect();
+    dates.sort_unstable_by(|a, b| b.cmp(a));
+    dates.truncate(20);
+    let mut gaps: Vec<i64> = dates
+        .windows(2)
+        .map(|w| (w[0] - w[1]).num_seconds())
+        .collect();
+    if gaps.len() < 2 {
+        return None;
+    }
+    gaps.sort_unstable();
+    Some(gaps[gaps.len() / 2].max(0) as u64)
 }
 
 /// The next time to poll a feed after a poll at `now`.
@@ -30,7 +51,10 @@ pub fn next_poll(
     facts: &PollFacts,
     cfg: &DaemonConfig,
 ) -> DateTime<Utc> {
-    let base = facts.interval_secs.unwrap_or(cfg.poll_interval_secs);
+    let base = facts
+        .interval_secs
+        .or(facts.publish_interval_secs.map(|gap| gap / 2))
+        .unwrap_or(cfg.poll_interval_secs);
     let wait = if facts.ok {
         let ttl = facts.ttl_minutes.map_or(0, |m| u64::from(m) * 60);
         let max_age = facts.hints.max_age.map_or(0, |d| d.as_secs());
@@ -80,9 +104,27 @@ mod tests {
             ok,
             previous_errors: errors,
             interval_secs: None,
+            publish_interval_secs: None,
             ttl_minutes: None,
             hints: CacheHints::default(),
         }
+    }
+
+    #[test]
+    fn interval_adapts_to_publishing_rate_within_bounds() {
+        let t = |m: i64| DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::minutes(m);
+        let gap = publish_interval([t(0), t(40), t(80), t(120), t(500)]);
+        assert_eq!(gap, Some(2400), "median gap, an outlier ignored");
+        assert_eq!(publish_interval([t(0), t(5)]), None, "too few dates to say");
+        let mut f = facts(true, 0);
+        f.publish_interval_secs = gap;
+        assert!((1200..1320).contains(&wait(f)), "half the gap");
+        f.publish_interval_secs = Some(60);
+        assert!((300..330).contains(&wait(f)), "never below the minimum");
+        f.publish_interval_secs = Some(86400);
+        assert!((3600..3960).contains(&wait(f)), "never above the maximum");
+        f.interval_secs = Some(900);
+        assert!((900..990).contains(&wait(f)), "an explicit interval wins");
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub struct FeedRow {
     pub error_count: u32,
     pub last_error: Option<String>,
     pub error_since: Option<String>,
+    /// How often the feed publishes, estimated from its entries' dates at the last 200.
+    pub publish_interval_secs: Option<u64>,
     pub articles: i64,
 }
 
@@ -57,11 +59,13 @@ pub struct FeedPoll {
     pub last_modified: Option<String>,
     pub title: Option<String>,
     pub next_poll_at: DateTime<Utc>,
+    /// A fresh publishing-interval estimate; `None` keeps the stored one.
+    pub publish_interval_secs: Option<u64>,
 }
 
 const FEED_COLUMNS: &str = "f.id, f.url, f.title, f.source, f.active, f.interval_secs, f.etag,
     f.last_modified, f.last_polled_at, f.last_success_at, f.last_status, f.next_poll_at,
-    f.error_count, f.last_error, f.error_since,
+    f.error_count, f.last_error, f.error_since, f.publish_interval_secs,
     (SELECT count(*) FROM article_feeds af WHERE af.feed_id = f.id)";
 
 fn feed_row(r: &Row<'_>) -> rusqlite::Result<FeedRow> {
@@ -81,7 +85,8 @@ fn feed_row(r: &Row<'_>) -> rusqlite::Result<FeedRow> {
         error_count: r.get::<_, i64>(12)?.max(0) as u32,
         last_error: r.get(13)?,
         error_since: r.get(14)?,
-        articles: r.get(15)?,
+        publish_interval_secs: r.get::<_, Option<i64>>(15)?.map(|v| v.max(0) as u64),
+        articles: r.get(16)?,
     })
 }
 
@@ -195,6 +200,7 @@ impl Store {
                 "UPDATE feeds SET last_polled_at = ?2, last_success_at = ?2, last_status = ?3,
                      etag = coalesce(?4, etag), last_modified = coalesce(?5, last_modified),
                      title = coalesce(title, ?6), next_poll_at = ?7,
+                     publish_interval_secs = coalesce(?8, publish_interval_secs),
                      error_count = 0, last_error = NULL, error_since = NULL
                  WHERE id = ?1",
                 params![
@@ -204,7 +210,8 @@ impl Store {
                     p.etag,
                     p.last_modified,
                     p.title,
-                    ts(p.next_poll_at)
+                    ts(p.next_poll_at),
+                    p.publish_interval_secs.map(|v| v as i64),
                 ],
             )?,
             Some(err) => tx.execute(

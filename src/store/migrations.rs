@@ -24,7 +24,8 @@ CREATE TABLE feeds (
     next_poll_at    TEXT NOT NULL DEFAULT '1970-01-01T00:00:00Z',
     error_count     INTEGER NOT NULL DEFAULT 0,
     last_error      TEXT,
-    error_since     TEXT
+    error_since     TEXT,
+    publish_interval_secs INTEGER
 );
 
 CREATE TABLE articles (

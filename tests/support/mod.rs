@@ -20,6 +20,14 @@ impl Workspace {
     /// `feeds` are written to a feeds file; the config carries the PLVN rule from the shipped
     /// default config (so the test exercises the rule users get), with loopback as its host.
     pub fn new(feeds: &[String]) -> Workspace {
+        Self::with_settings(
+            feeds,
+            "[daemon]\nmin_interval_secs = 1\npoll_interval_secs = 1\nmax_interval_secs = 2\n\n[fetch]\nper_host = 8\nper_host_gap_ms = 0\ntimeout_secs = 10\n",
+        )
+    }
+
+    /// Like [`Workspace::new`] with the given `[daemon]`/`[fetch]` TOML instead of the defaults.
+    pub fn with_settings(feeds: &[String], settings: &str) -> Workspace {
         let dir = tempfile::tempdir().unwrap();
         let shipped = std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join("config/tindex.toml"),
@@ -30,13 +38,7 @@ impl Workspace {
             .expect("shipped config has a site rule")..];
         let sites = sites.replacen("hosts = [", "hosts = [\"127.0.0.1\", ", 1);
         let config = dir.path().join("tindex.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "[daemon]\nmin_interval_secs = 1\npoll_interval_secs = 1\n\n[fetch]\nper_host = 8\nper_host_gap_ms = 0\ntimeout_secs = 10\n\n{sites}"
-            ),
-        )
-        .unwrap();
+        std::fs::write(&config, format!("{settings}\n{sites}")).unwrap();
         let feeds_file = dir.path().join("feeds.txt");
         std::fs::write(&feeds_file, feeds.join("\n")).unwrap();
         let db = dir.path().join("t.sqlite");
@@ -50,17 +52,21 @@ impl Workspace {
 
     /// Runs the real binary with this workspace's config, db and feeds file.
     pub fn tindex(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_tindex"))
-            .arg("--config")
+        self.command(args).output().unwrap()
+    }
+
+    /// The real binary with this workspace's config, db and feeds file, not yet started.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tindex"));
+        cmd.arg("--config")
             .arg(&self.config)
             .arg("--db")
             .arg(&self.db)
             .arg("--feeds-file")
             .arg(&self.feeds_file)
             .args(args)
-            .env("RUST_LOG", "info")
-            .output()
-            .unwrap()
+            .env("RUST_LOG", "info");
+        cmd
     }
 
     pub fn sql(&self) -> rusqlite::Connection {

@@ -9,6 +9,7 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::{Duration, Instant};
 
 /// The base URL the committed farm was generated for; rewritten to the server's address.
 pub const FARM_BASE: &str = "http://127.0.0.1:18080/";
@@ -22,9 +23,22 @@ pub struct Fault {
     pub headers: Vec<(String, String)>,
 }
 
+/// One answered request with its timing, for politeness assertions.
+#[derive(Clone, Debug)]
+pub struct Hit {
+    pub path: String,
+    pub status: u16,
+    pub start: Instant,
+    pub end: Instant,
+}
+
 #[derive(Default)]
 struct State {
     hits: Vec<(String, u16)>,
+    timed: Vec<Hit>,
+    delay: Duration,
+    in_flight: usize,
+    max_in_flight: usize,
     faults: HashMap<String, Fault>,
     overrides: HashMap<String, Vec<u8>>,
 }
@@ -83,7 +97,32 @@ impl Server {
     }
 
     pub fn clear_hits(&self) {
-        self.state.lock().unwrap().hits.clear();
+        let mut st = self.state.lock().unwrap();
+        st.hits.clear();
+        st.timed.clear();
+        st.max_in_flight = 0;
+    }
+
+    /// Every answer waits this long before it is sent (makes concurrency observable).
+    pub fn set_delay(&self, delay: Duration) {
+        self.state.lock().unwrap().delay = delay;
+    }
+
+    /// Requests with their start and end times, in order of arrival.
+    pub fn timed_hits(&self) -> Vec<Hit> {
+        let mut hits = self.state.lock().unwrap().timed.clone();
+        hits.sort_by_key(|h| h.start);
+        hits
+    }
+
+    /// The most requests this server was answering at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.state.lock().unwrap().max_in_flight
+    }
+
+    /// Stops answering `path` with a fault.
+    pub fn heal(&self, path: &str) {
+        self.state.lock().unwrap().faults.remove(path);
     }
 
     /// Rewrites the farm's base URL to this server's.
@@ -108,8 +147,26 @@ impl Server {
                 headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
             }
         }
+        let start = Instant::now();
+        let delay = {
+            let mut st = self.state.lock().unwrap();
+            st.in_flight += 1;
+            st.max_in_flight = st.max_in_flight.max(st.in_flight);
+            st.delay
+        };
+        thread::sleep(delay);
         let (status, content_type, body, extra) = self.respond(&path, &headers);
-        self.state.lock().unwrap().hits.push((path, status));
+        {
+            let mut st = self.state.lock().unwrap();
+            st.in_flight -= 1;
+            st.hits.push((path.clone(), status));
+            st.timed.push(Hit {
+                path,
+                status,
+                start,
+                end: Instant::now(),
+            });
+        }
         let mut out = stream;
         let mut head = format!(
             "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n",
