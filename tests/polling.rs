@@ -40,12 +40,12 @@ fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
 #[test]
 fn never_more_than_per_host_in_flight_nor_closer_than_the_gap() {
     let server = Server::start(&farm_dir().join("www"));
-    server.set_delay(Duration::from_millis(100));
+    server.set_delay(Duration::from_millis(150));
     let mut feeds = farm_feeds(&server);
     feeds.truncate(2);
     let ws = Workspace::with_settings(
         &feeds,
-        "[daemon]\nmin_interval_secs = 1\n[fetch]\nconcurrency = 16\nper_host = 2\nper_host_gap_ms = 40\n",
+        "[daemon]\nmin_interval_secs = 1\n[fetch]\nconcurrency = 16\nper_host = 2\nper_host_gap_ms = 100\n",
     );
     run_once(&ws);
     let hits = server.timed_hits();

@@ -70,8 +70,11 @@ impl Server {
         let s = server.clone();
         thread::spawn(move || {
             for stream in listener.incoming().flatten() {
+                // Timed at accept: one connection per request, so this is when the client
+                // started it, before any handler-thread scheduling jitter.
+                let accepted = Instant::now();
                 let s = s.clone();
-                thread::spawn(move || s.handle(stream));
+                thread::spawn(move || s.handle(stream, accepted));
             }
         });
         server
@@ -130,7 +133,7 @@ impl Server {
         text.replace(FARM_BASE, &self.base)
     }
 
-    fn handle(&self, stream: TcpStream) {
+    fn handle(&self, stream: TcpStream, start: Instant) {
         let mut reader = BufReader::new(stream.try_clone().unwrap());
         let mut line = String::new();
         if reader.read_line(&mut line).is_err() {
@@ -147,7 +150,6 @@ impl Server {
                 headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
             }
         }
-        let start = Instant::now();
         let delay = {
             let mut st = self.state.lock().unwrap();
             st.in_flight += 1;
