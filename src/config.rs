@@ -88,6 +88,8 @@ pub struct FetchConfig {
     pub per_host_gap_ms: u64,
     /// Check article pages against the site's robots.txt (feeds are never checked).
     pub robots_txt: bool,
+    /// Loopback/private/link-local addresses or ranges tindex may connect to (default: none).
+    pub allow_addresses: Vec<String>,
 }
 
 impl Default for FetchConfig {
@@ -105,6 +107,7 @@ impl Default for FetchConfig {
             per_host: 2,
             per_host_gap_ms: 250,
             robots_txt: true,
+            allow_addresses: Vec::new(),
         }
     }
 }
@@ -182,6 +185,8 @@ impl Config {
                 "concurrency and per_host must be at least 1".into(),
             ));
         }
+        crate::fetch::AddressPolicy::new(&f.allow_addresses)
+            .map_err(|m| invalid("fetch.allow_addresses".into(), m))?;
         if f.timeout_secs == 0 || f.connect_timeout_secs == 0 {
             return Err(invalid(
                 "fetch".into(),

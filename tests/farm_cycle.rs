@@ -178,3 +178,74 @@ fn feed_and_article_errors_are_recorded_and_good_feeds_still_land() {
         "the two good feeds' articles all landed"
     );
 }
+
+#[test]
+fn links_to_refused_addresses_are_recorded_never_requested() {
+    let server = Server::start(&farm_dir().join("www"));
+    let port = server
+        .base
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_string();
+    server.fault(
+        "/to-metadata.html",
+        Fault {
+            status: 302,
+            content_type: "text/plain",
+            body: Vec::new(),
+            headers: vec![(
+                "Location".into(),
+                "http://169.254.169.254/latest/meta-data/".into(),
+            )],
+        },
+    );
+    server.set_body(
+        "/rss/hostile.rss",
+        format!(
+            "<rss version=\"2.0\"><channel><title>t</title>\
+             <item><title>Other loopback</title><link>http://127.0.0.2:{port}/a.html</link></item>\
+             <item><title>Redirect</title><link>{}to-metadata.html</link></item>\
+             <item><title>Scheme</title><link>file:///etc/passwd</link></item>\
+             </channel></rss>",
+            server.base
+        )
+        .into_bytes(),
+    );
+    let ws = Workspace::new(&[format!("{}rss/hostile.rss", server.base)]);
+    run_once(&ws);
+    let db = ws.sql();
+    let mut rows: Vec<(String, String)> = db
+        .prepare("SELECT title, error FROM articles WHERE status = 'failed' ORDER BY title")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    rows.sort();
+    assert_eq!(
+        rows.len(),
+        2,
+        "the file: link is dropped by the feed parser: {rows:?}"
+    );
+    assert_eq!(rows[0].0, "Other loopback");
+    assert_eq!(
+        rows[0].1,
+        "refused by network policy: 127.0.0.2 is a loopback address (allow it with fetch.allow_addresses)"
+    );
+    assert_eq!(rows[1].0, "Redirect");
+    assert!(
+        rows[1]
+            .1
+            .contains("refused by network policy: 169.254.169.254 is a link-local"),
+        "{}",
+        rows[1].1
+    );
+    let paths: Vec<String> = server.hits().into_iter().map(|(p, _)| p).collect();
+    assert_eq!(
+        paths.len(),
+        3,
+        "feed, robots.txt, the redirecting page: {paths:?}"
+    );
+}

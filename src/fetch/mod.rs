@@ -6,6 +6,7 @@
 
 pub mod charset;
 mod hosts;
+pub mod policy;
 pub mod robots;
 
 use std::collections::HashMap;
@@ -17,6 +18,7 @@ use url::Url;
 
 use crate::config::FetchConfig;
 use hosts::HostLimits;
+pub use policy::AddressPolicy;
 use robots::Robots;
 
 /// How long a host's robots.txt is trusted before it is fetched again.
@@ -67,8 +69,11 @@ pub enum FetchError {
     Timeout(Duration),
     #[error("body larger than {limit} bytes")]
     TooLarge { limit: usize },
-    #[error("too many redirects")]
-    Redirects,
+    #[error("redirect refused: {0}")]
+    Redirect(String),
+    /// The network policy forbids the address or scheme; no request was sent.
+    #[error("{0}")]
+    Refused(String),
     #[error("connection failed: {0}")]
     Connect(String),
     #[error("request failed: {0}")]
@@ -94,16 +99,33 @@ pub struct Fetcher {
     max_body: usize,
     timeout: Duration,
     robots: Option<Arc<Mutex<HashMap<String, RobotsCell>>>>,
+    policy: AddressPolicy,
 }
 
 impl Fetcher {
     /// Builds the client: rustls, compression, timeouts, bounded redirects, a clear User-Agent.
     pub fn new(cfg: &FetchConfig) -> Result<Self, FetchError> {
+        let policy = AddressPolicy::new(&cfg.allow_addresses).map_err(FetchError::Refused)?;
+        let redirect_policy = {
+            let policy = policy.clone();
+            let max = cfg.max_redirects;
+            reqwest::redirect::Policy::custom(move |attempt| {
+                if attempt.previous().len() > max {
+                    let n = attempt.previous().len();
+                    return attempt.error(format!("more than {max} redirects ({n})"));
+                }
+                match policy.check_url(attempt.url()) {
+                    Ok(()) => attempt.follow(),
+                    Err(reason) => attempt.error(reason),
+                }
+            })
+        };
         let client = reqwest::Client::builder()
             .user_agent(cfg.user_agent.clone())
             .connect_timeout(cfg.connect_timeout())
             .timeout(cfg.timeout())
-            .redirect(reqwest::redirect::Policy::limited(cfg.max_redirects))
+            .redirect(redirect_policy)
+            .dns_resolver(policy.resolver())
             .gzip(true)
             .brotli(true)
             .deflate(true)
@@ -120,6 +142,7 @@ impl Fetcher {
             max_body: cfg.max_body_bytes,
             timeout: cfg.timeout(),
             robots: cfg.robots_txt.then(Arc::default),
+            policy,
         })
     }
 
@@ -129,6 +152,10 @@ impl Fetcher {
         let Some(cache) = &self.robots else {
             return true;
         };
+        if self.policy.check_url(url).is_err() {
+            // The request itself will be refused, with the policy's reason.
+            return true;
+        }
         let origin = url.origin().ascii_serialization();
         let cell = {
             let mut map = cache.lock().unwrap_or_else(|p| p.into_inner());
@@ -175,6 +202,16 @@ impl Fetcher {
 
     /// GETs `url`, conditionally when validators are given, within the host's budget.
     pub async fn get(&self, url: &Url, validators: &Validators) -> Report {
+        if let Err(reason) = self.policy.check_url(url) {
+            return Report {
+                url: url.clone(),
+                status: None,
+                bytes: 0,
+                elapsed: Duration::ZERO,
+                hints: CacheHints::default(),
+                result: Err(FetchError::Refused(reason)),
+            };
+        }
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
         let _permit = self.hosts.acquire(&host).await;
         let started = Instant::now();
@@ -254,10 +291,13 @@ impl Fetcher {
     }
 
     fn classify(&self, e: reqwest::Error) -> FetchError {
-        if e.is_timeout() {
+        let chain = error_chain(&e);
+        if let Some(at) = chain.find("refused by network policy") {
+            FetchError::Refused(chain[at..].to_owned())
+        } else if e.is_timeout() {
             FetchError::Timeout(self.timeout)
         } else if e.is_redirect() {
-            FetchError::Redirects
+            FetchError::Redirect(chain)
         } else if e.is_connect() {
             FetchError::Connect(error_chain(&e))
         } else {

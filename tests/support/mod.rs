@@ -27,7 +27,14 @@ impl Workspace {
     }
 
     /// Like [`Workspace::new`] with the given `[daemon]`/`[fetch]` TOML instead of the defaults.
+    /// The loopback test server is allowed explicitly, as the network policy demands.
     pub fn with_settings(feeds: &[String], settings: &str) -> Workspace {
+        const ALLOW: &str = "allow_addresses = [\"127.0.0.1\"]\n";
+        let settings = if settings.contains("[fetch]\n") {
+            settings.replacen("[fetch]\n", &format!("[fetch]\n{ALLOW}"), 1)
+        } else {
+            format!("{settings}\n[fetch]\n{ALLOW}")
+        };
         let dir = tempfile::tempdir().unwrap();
         let shipped = std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join("config/tindex.toml"),
