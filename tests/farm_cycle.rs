@@ -249,3 +249,37 @@ fn links_to_refused_addresses_are_recorded_never_requested() {
         "feed, robots.txt, the redirecting page: {paths:?}"
     );
 }
+
+#[test]
+fn json_logs_carry_one_object_per_decision_with_fields() {
+    let server = Server::start(&farm_dir().join("www"));
+    let ws = Workspace::new(&farm_feeds(&server)[..1]);
+    let out = ws.tindex(&["--log-format", "json", "run", "--once"]);
+    assert!(out.status.success());
+    let events: Vec<Value> = String::from_utf8(out.stderr)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect();
+    let fetched = events.iter().find(|e| e["message"] == "fetched").unwrap();
+    assert_eq!(fetched["status"], 200);
+    assert!(fetched["feed"].as_str().unwrap().ends_with(".rss"));
+    assert!(fetched["elapsed_ms"].is_u64() && fetched["next_poll"].is_string());
+    let new: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["message"] == "new article")
+        .collect();
+    assert_eq!(new.len(), 10);
+    assert!(
+        new.iter()
+            .all(|e| e["url"].is_string() && e["method"] == "site_rule")
+    );
+    let done = events
+        .iter()
+        .find(|e| e["message"] == "cycle done")
+        .unwrap();
+    assert_eq!(
+        (done["new"].as_u64(), done["duplicate"].as_u64()),
+        (Some(10), Some(0))
+    );
+}

@@ -363,3 +363,63 @@ fn sighup_reloads_the_feed_list_without_a_restart() {
         "{log}"
     );
 }
+
+#[test]
+fn robots_txt_disallowed_articles_are_recorded_not_fetched_and_status_shows_health() {
+    let server = Server::start(&farm_dir().join("www"));
+    let feed = farm_feeds(&server)[0].clone();
+    let listed: Vec<String> = truth(&server)
+        .into_iter()
+        .filter(|t| {
+            t["feeds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f == feed.as_str())
+        })
+        .map(|t| t["url"].as_str().unwrap().to_string())
+        .collect();
+    let blocked = listed[0].trim_start_matches(&server.base).to_string();
+    server.set_body(
+        "/robots.txt",
+        format!("User-agent: *\nDisallow: /{blocked}\n").into_bytes(),
+    );
+    let ws = Workspace::new(std::slice::from_ref(&feed));
+    run_once(&ws);
+    let error: String = ws
+        .sql()
+        .query_row(
+            "SELECT error FROM articles WHERE status = 'failed' AND url = ?1",
+            [&listed[0]],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(error, "disallowed by robots.txt");
+    let requested: Vec<String> = server.hits().into_iter().map(|(p, _)| p).collect();
+    assert!(!requested.contains(&format!("/{blocked}")), "{requested:?}");
+    assert_eq!(
+        requested.iter().filter(|p| *p == "/robots.txt").count(),
+        1,
+        "robots.txt is fetched once per host and cached"
+    );
+    assert_eq!(
+        count(&ws, "SELECT count(*) FROM articles WHERE status = 'ok'"),
+        listed.len() as i64 - 1
+    );
+
+    let out = ws.tindex(&["status"]);
+    let table = String::from_utf8(out.stdout).unwrap();
+    let mut lines = table.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("STATE    ARTICLES ERRORS LAST SUCCESS")
+    );
+    let row = lines.next().unwrap();
+    assert!(
+        row.starts_with(&format!("ok       {:>8}      0 20", listed.len())),
+        "{row}"
+    );
+    assert!(row.ends_with(&feed), "{row}");
+}
