@@ -168,12 +168,13 @@ async fn due(
 
 fn status_line(stats: &CycleStats) -> String {
     format!(
-        "last cycle {}: {} feeds, {} not modified, {} feed errors, {} new, {} duplicate, {} failed",
+        "last cycle {}: {} feeds, {} not modified, {} feed errors, {} new, {} updated, {} duplicate, {} failed",
         crate::store::ts(Utc::now()),
         stats.feeds,
         stats.not_modified,
         stats.feed_errors,
         stats.new,
+        stats.updated,
         stats.duplicates,
         stats.failed
     )

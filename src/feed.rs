@@ -33,6 +33,9 @@ pub struct FeedItem {
     pub link: Url,
     pub title: Option<String>,
     pub published: Option<DateTime<Utc>>,
+    /// When the publisher says the entry last changed (Atom `<updated>`): a later value than
+    /// our last fetch makes the article be fetched again to catch edits.
+    pub updated: Option<DateTime<Utc>>,
 }
 
 /// Why a feed document could not be used.
@@ -79,6 +82,7 @@ pub fn parse(text: &str, feed_url: &Url) -> Result<ParsedFeed, FeedError> {
                 .map(|t| clean(&t.content))
                 .filter(|t| !t.is_empty()),
             published: entry.published.or(entry.updated),
+            updated: entry.updated,
         });
     }
     Ok(ParsedFeed {

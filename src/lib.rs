@@ -18,3 +18,4 @@ pub mod opml;
 pub mod pipeline;
 pub mod scheduler;
 pub mod store;
+pub mod textfold;

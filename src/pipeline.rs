@@ -38,6 +38,7 @@ pub struct CycleStats {
     pub entries: usize,
     pub new: usize,
     pub duplicates: usize,
+    pub updated: usize,
     pub failed: usize,
 }
 
@@ -129,13 +130,18 @@ impl Pipeline {
                 let mut to_fetch = Vec::new();
                 let mut sightings = Vec::new();
                 for c in candidates {
-                    match s.known(&c.aliases)? {
-                        Some(k) if k.ok || k.attempts >= retries => sightings.push(Sighting {
-                            article_id: k.id,
-                            aliases: c.aliases,
-                            feeds: c.feeds,
-                            seen_at: now,
-                        }),
+                    let known = s.known(&c.aliases)?;
+                    let edited =
+                        |k: &crate::store::Known| c.updated.is_some_and(|u| u > k.fetched_at);
+                    match known {
+                        Some(k) if (k.ok && !edited(&k)) || (!k.ok && k.attempts >= retries) => {
+                            sightings.push(Sighting {
+                                article_id: k.id,
+                                aliases: c.aliases,
+                                feeds: c.feeds,
+                                seen_at: now,
+                            })
+                        }
                         _ => to_fetch.push(c),
                     }
                 }
@@ -147,10 +153,11 @@ impl Pipeline {
             tracing::debug!(article = s.article_id, "already stored, skipped");
         }
 
-        let (new, dup, failed) = self.fetch_articles(to_fetch).await?;
-        stats.new += new;
-        stats.duplicates += dup;
-        stats.failed += failed;
+        let written = self.fetch_articles(to_fetch).await?;
+        stats.new += written.new;
+        stats.duplicates += written.duplicates;
+        stats.updated += written.updated;
+        stats.failed += written.failed;
 
         // Last: validators and schedules, now that every listed article is stored.
         let batch = Batch {
@@ -168,6 +175,7 @@ impl Pipeline {
             entries = stats.entries,
             new = stats.new,
             duplicate = stats.duplicates,
+            updated = stats.updated,
             failed = stats.failed,
             elapsed_ms = started.elapsed().as_millis() as u64,
             "cycle done"
@@ -278,15 +286,12 @@ impl Pipeline {
     }
 
     /// Fetches and extracts candidates concurrently; a writer task stores them in batches.
-    async fn fetch_articles(
-        &self,
-        candidates: Vec<Candidate>,
-    ) -> Result<(usize, usize, usize), CycleError> {
+    async fn fetch_articles(&self, candidates: Vec<Candidate>) -> Result<CycleStats, CycleError> {
         let (tx, mut rx) = mpsc::channel::<(ArticleRecord, FetchLog)>(WRITE_BATCH * 2);
         let writer = {
             let this = self.clone();
             tokio::spawn(async move {
-                let mut counts = (0, 0, 0);
+                let mut counts = CycleStats::default();
                 let mut batch = Batch::default();
                 loop {
                     // Adaptive batching: wait for one record, then take whatever else is
@@ -319,9 +324,10 @@ impl Pipeline {
                         for (record, w) in full.articles.iter().zip(written) {
                             log_written(record, w);
                             match w {
-                                Written::New(_) => counts.0 += 1,
-                                Written::Duplicate(_) => counts.1 += 1,
-                                Written::Failed(_) => counts.2 += 1,
+                                Written::New(_) => counts.new += 1,
+                                Written::Duplicate(_) => counts.duplicates += 1,
+                                Written::Updated(_) => counts.updated += 1,
+                                Written::Failed(_) => counts.failed += 1,
                             }
                         }
                     }
@@ -458,7 +464,10 @@ fn log_written(record: &ArticleRecord, w: Written) {
             info!(url = %record.url, id, method = c.method, feeds = record.feeds.len(), "new article");
         }
         (Written::Duplicate(id), _) => {
-            info!(url = %record.url, id, "duplicate skipped (same canonical URL)")
+            info!(url = %record.url, id, "duplicate skipped (same canonical URL, same content)")
+        }
+        (Written::Updated(id), _) => {
+            info!(url = %record.url, id, "article updated; previous version kept as a revision")
         }
         _ => {}
     }
@@ -512,6 +521,7 @@ fn to_content(x: Extracted) -> Content {
         .map(|b| format!("{b:02x}"))
         .collect();
     Content {
+        signature: crate::dedup::fingerprint::Signature::of(&body),
         method: x.method.as_str(),
         images: x
             .images

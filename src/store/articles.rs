@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use super::index::{fingerprint, index_text};
 use super::{FeedPoll, FetchLog, Store, StoreError, insert_fetches, ts};
+use crate::dedup::fingerprint::Signature;
 
 /// An article the store already has, found by one of its aliases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,6 +13,7 @@ pub struct Known {
     pub id: i64,
     pub ok: bool,
     pub attempts: u32,
+    pub fetched_at: DateTime<Utc>,
 }
 
 /// The extracted content of one article, ready to store.
@@ -31,6 +34,8 @@ pub struct Content {
     pub language: Option<String>,
     pub method: &'static str,
     pub content_hash: String,
+    /// Near-duplicate fingerprint of the body (`None` for very short texts).
+    pub signature: Option<Signature>,
 }
 
 /// One image of an article.
@@ -63,8 +68,11 @@ pub struct ArticleRecord {
 pub enum Written {
     /// A story the archive did not have (or had only as a failure).
     New(i64),
-    /// The page's canonical URL belongs to a story already stored: only aliases were added.
+    /// The page's canonical URL belongs to a story already stored, with the same content:
+    /// only aliases and feeds were added.
     Duplicate(i64),
+    /// A stored story whose content changed: updated, the previous version kept as a revision.
+    Updated(i64),
     /// No content: the failure is recorded on the article row.
     Failed(i64),
 }
@@ -120,7 +128,7 @@ impl Store {
     /// The stored article any of `aliases` points at.
     pub fn known(&self, aliases: &[String]) -> Result<Option<Known>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT a.id, a.status = 'ok', a.attempts FROM article_aliases x
+            "SELECT a.id, a.status = 'ok', a.attempts, a.fetched_at FROM article_aliases x
              JOIN articles a ON a.id = x.article_id WHERE x.alias = ?1",
         )?;
         for alias in aliases {
@@ -130,6 +138,7 @@ impl Store {
                         id: r.get(0)?,
                         ok: r.get(1)?,
                         attempts: r.get::<_, i64>(2)?.max(0) as u32,
+                        fetched_at: super::parse_ts(&r.get::<_, String>(3)?),
                     })
                 })
                 .optional()?;
@@ -241,7 +250,35 @@ fn write_article(tx: &Transaction<'_>, record: &ArticleRecord) -> Result<Written
     let now = ts(record.seen_at);
     let existing = find_existing(tx, record)?;
     let written = match (&record.content, existing) {
-        (_, Some((id, true))) => Written::Duplicate(id),
+        (Ok(content), Some((id, true))) => {
+            let stored: Option<String> = tx
+                .prepare_cached("SELECT content_hash FROM articles WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))?;
+            if stored.as_deref() == Some(content.content_hash.as_str()) {
+                // Content untouched; only note that it was checked, so an `updated` time
+                // the feed keeps advertising does not cause a fetch on every poll.
+                tx.prepare_cached(
+                    "UPDATE articles SET fetched_at = ?2 WHERE id = ?1 AND fetched_at < ?2",
+                )?
+                .execute(params![id, now])?;
+                Written::Duplicate(id)
+            } else {
+                tx.prepare_cached(
+                    "INSERT INTO article_revisions
+                         (article_id, revised_at, content_hash, title, lead, body, captions)
+                     SELECT id, ?2, content_hash, title, lead, body, captions
+                     FROM articles WHERE id = ?1",
+                )?
+                .execute(params![id, now])?;
+                tx.execute(
+                    "UPDATE articles SET fetched_at = ?2 WHERE id = ?1",
+                    params![id, now],
+                )?;
+                set_content(tx, id, content)?;
+                Written::Updated(id)
+            }
+        }
+        (Err(_), Some((id, true))) => Written::Duplicate(id),
         (Ok(content), Some((id, false))) => {
             tx.execute(
                 "UPDATE articles SET url = ?2, status = 'ok', error = NULL, attempts = attempts + 1,
@@ -279,7 +316,9 @@ fn write_article(tx: &Transaction<'_>, record: &ArticleRecord) -> Result<Written
         }
     };
     let id = match written {
-        Written::New(id) | Written::Duplicate(id) | Written::Failed(id) => id,
+        Written::New(id) | Written::Duplicate(id) | Written::Updated(id) | Written::Failed(id) => {
+            id
+        }
     };
     let mut aliases = record.aliases.clone();
     aliases.push(record.url.clone());
@@ -325,6 +364,8 @@ fn set_content(tx: &Transaction<'_>, id: i64, c: &Content) -> Result<(), StoreEr
             img.position as i64
         ])?;
     }
+    index_text(tx, id, &c.title, c.lead.as_deref(), &c.body)?;
+    fingerprint(tx, id, c.signature.as_ref())?;
     Ok(())
 }
 

@@ -48,9 +48,11 @@ CREATE TABLE articles (
     language         TEXT,
     method           TEXT,
     content_hash     TEXT,
+    cluster_id       INTEGER,
     first_seen_at    TEXT NOT NULL,
     fetched_at       TEXT NOT NULL
 );
+CREATE INDEX articles_cluster ON articles (cluster_id);
 CREATE INDEX articles_published_at ON articles (published_at);
 CREATE INDEX articles_fetched_at ON articles (fetched_at);
 
@@ -79,6 +81,52 @@ CREATE TABLE images (
     position   INTEGER NOT NULL,
     PRIMARY KEY (article_id, seq)
 ) WITHOUT ROWID;
+
+CREATE TABLE article_revisions (
+    article_id   INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    revised_at   TEXT NOT NULL,
+    content_hash TEXT,
+    title        TEXT,
+    lead         TEXT,
+    body         TEXT,
+    captions     TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX article_revisions_article ON article_revisions (article_id, revised_at);
+
+CREATE TABLE fingerprints (
+    article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+    signature  BLOB NOT NULL
+);
+CREATE TABLE fingerprint_bands (
+    key        INTEGER NOT NULL,
+    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    PRIMARY KEY (key, article_id)
+) WITHOUT ROWID;
+CREATE INDEX fingerprint_bands_article ON fingerprint_bands (article_id);
+
+-- Full-text index over title, lead and body folded to plain letters (no marks, đ -> d), so
+-- a search finds Vietnamese words typed with or without diacritics. Contentless: the text
+-- lives in `articles`; rowid = articles.id. Query it through `tindex search` or fold your
+-- query the same way.
+CREATE VIRTUAL TABLE articles_fts USING fts5 (
+    title, lead, body,
+    content = '', contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+
+-- The stable reading surface: one row per stored story with its feeds and images joined.
+CREATE VIEW articles_v AS
+SELECT a.id, a.url, a.title, a.lead, a.body, a.captions, a.author, a.published_at,
+       a.updated_at, a.tags, a.category, a.language, a.method, a.cluster_id,
+       a.first_seen_at, a.fetched_at,
+       (SELECT json_group_array(json_object('url', f.url, 'title', f.title))
+          FROM article_feeds af JOIN feeds f ON f.id = af.feed_id
+         WHERE af.article_id = a.id) AS feeds,
+       (SELECT json_group_array(json_object('src', i.src, 'alt', i.alt,
+                                            'caption', i.caption, 'position', i.position))
+          FROM images i WHERE i.article_id = a.id) AS images
+FROM articles a
+WHERE a.status = 'ok';
 
 CREATE TABLE fetches (
     id         INTEGER PRIMARY KEY,

@@ -6,6 +6,7 @@
 
 mod articles;
 mod feeds;
+mod index;
 pub mod migrations;
 
 use std::path::Path;

@@ -5,6 +5,8 @@
 //! links and feed GUIDs. Before any page is fetched, a cycle's entries are folded by their
 //! aliases, so one story listed by five feeds costs one request.
 
+pub mod fingerprint;
+
 use std::collections::HashMap;
 
 use url::Url;
@@ -84,6 +86,8 @@ pub struct Candidate {
     pub aliases: Vec<String>,
     /// Feed ids that listed it.
     pub feeds: Vec<i64>,
+    /// The latest `updated` time any entry gave.
+    pub updated: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Folds a cycle's entries into one candidate per story, by shared aliases (union-find over
@@ -129,6 +133,7 @@ pub fn fold(entries: impl IntoIterator<Item = (i64, FeedItem)>) -> Vec<Candidate
                 feed_title: item.title.clone(),
                 aliases: Vec::new(),
                 feeds: Vec::new(),
+                updated: None,
             });
             out.len() - 1
         });
@@ -141,6 +146,7 @@ pub fn fold(entries: impl IntoIterator<Item = (i64, FeedItem)>) -> Vec<Candidate
         if !c.feeds.contains(feed_id) {
             c.feeds.push(*feed_id);
         }
+        c.updated = c.updated.max(item.updated);
     }
     out
 }
@@ -155,6 +161,7 @@ mod tests {
             link: Url::parse(link).unwrap(),
             title: None,
             published: None,
+            updated: None,
         }
     }
 

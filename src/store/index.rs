@@ -1,0 +1,96 @@
+//! Derived indexes kept in step with article content, inside the same transaction: the
+//! diacritics-folded full-text index and the near-duplicate fingerprints that assign clusters.
+
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::StoreError;
+use crate::dedup::fingerprint::{MIN_SIMILARITY, Signature};
+use crate::textfold::fold_search;
+
+/// Replaces the article's full-text entry with its current title, lead and body.
+pub(super) fn index_text(
+    tx: &Transaction<'_>,
+    id: i64,
+    title: &str,
+    lead: Option<&str>,
+    body: &str,
+) -> Result<(), StoreError> {
+    tx.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?
+        .execute([id])?;
+    tx.prepare_cached(
+        "INSERT INTO articles_fts (rowid, title, lead, body) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        id,
+        fold_search(title),
+        fold_search(lead.unwrap_or("")),
+        fold_search(body)
+    ])?;
+    Ok(())
+}
+
+/// Stores the article's fingerprint and, if it has no cluster yet, joins the cluster of the
+/// most similar stored story (or starts its own).
+pub(super) fn fingerprint(
+    tx: &Transaction<'_>,
+    id: i64,
+    signature: Option<&Signature>,
+) -> Result<(), StoreError> {
+    tx.prepare_cached("DELETE FROM fingerprint_bands WHERE article_id = ?1")?
+        .execute([id])?;
+    tx.prepare_cached("DELETE FROM fingerprints WHERE article_id = ?1")?
+        .execute([id])?;
+    let mut cluster = id;
+    if let Some(sig) = signature {
+        if let Some((other, _)) = most_similar(tx, id, sig)? {
+            cluster = tx
+                .prepare_cached("SELECT coalesce(cluster_id, id) FROM articles WHERE id = ?1")?
+                .query_row([other], |r| r.get(0))?;
+        }
+        tx.prepare_cached("INSERT INTO fingerprints (article_id, signature) VALUES (?1, ?2)")?
+            .execute(params![id, sig.to_bytes()])?;
+        let mut band = tx.prepare_cached(
+            "INSERT OR IGNORE INTO fingerprint_bands (key, article_id) VALUES (?1, ?2)",
+        )?;
+        for key in sig.bands() {
+            band.execute(params![key, id])?;
+        }
+    }
+    tx.prepare_cached("UPDATE articles SET cluster_id = coalesce(cluster_id, ?2) WHERE id = ?1")?
+        .execute(params![id, cluster])?;
+    Ok(())
+}
+
+/// The stored story most similar to `sig` at or above the threshold, with its similarity.
+fn most_similar(
+    tx: &Transaction<'_>,
+    id: i64,
+    sig: &Signature,
+) -> Result<Option<(i64, f64)>, StoreError> {
+    let mut candidates = tx.prepare_cached(
+        "SELECT DISTINCT article_id FROM fingerprint_bands WHERE key = ?1 AND article_id != ?2",
+    )?;
+    let mut load = tx.prepare_cached("SELECT signature FROM fingerprints WHERE article_id = ?1")?;
+    let mut best: Option<(i64, f64)> = None;
+    let mut seen = Vec::new();
+    for key in sig.bands() {
+        let ids: Vec<i64> = candidates
+            .query_map(params![key, id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for other in ids {
+            if seen.contains(&other) {
+                continue;
+            }
+            seen.push(other);
+            let blob: Option<Vec<u8>> = load.query_row([other], |r| r.get(0)).optional()?;
+            let Some(theirs) = blob.as_deref().and_then(Signature::from_bytes) else {
+                continue;
+            };
+            let s = sig.similarity(&theirs);
+            if s >= MIN_SIMILARITY && best.is_none_or(|(_, b)| s > b) {
+                best = Some((other, s));
+            }
+        }
+    }
+    Ok(best)
+}
