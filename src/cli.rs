@@ -55,13 +55,38 @@ pub enum Command {
     /// Print every feed's health: last success, last error, next poll, articles
     Status,
     /// Write stored articles to stdout
+    #[command(group(clap::ArgGroup::new("format").required(true).args(["jsonl", "csv"])))]
     Export {
-        /// One JSON object a line (the only format for now)
-        #[arg(long, required = true)]
+        /// One JSON object a line
+        #[arg(long)]
         jsonl: bool,
+        /// CSV with a header row (lists joined with " | ")
+        #[arg(long)]
+        csv: bool,
         /// Only articles fetched at or after this time (RFC 3339 or YYYY-MM-DD)
         #[arg(long, value_name = "TIME")]
         since: Option<String>,
+    },
+    /// Find stories by words in title, lead or body, with or without diacritics
+    Search {
+        /// Words that must all appear (e.g. "thi hành án" or "thi hanh an")
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+        /// Most results to print
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Print one story: by id, URL or any alias it was seen under
+    Show {
+        key: String,
+        /// As one JSON object instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete stories first seen more than DAYS ago (never ones their feeds still list)
+    Prune {
+        #[arg(long, value_name = "DAYS")]
+        older_than: u32,
     },
 }
 
@@ -180,12 +205,51 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let store = open_store(&cli, &config, &config_path)?;
             print_status(&store)
         }
-        Command::Export { jsonl: _, since } => {
+        Command::Export { csv, since, .. } => {
             let since = since.as_deref().map(parse_since).transpose()?;
             let store = open_store(&cli, &config, &config_path)?;
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            crate::export::jsonl(&store, since, &mut out)?;
+            if *csv {
+                crate::export::csv(&store, since, &mut out)?;
+            } else {
+                crate::export::jsonl(&store, since, &mut out)?;
+            }
+            Ok(())
+        }
+        Command::Search { query, limit } => {
+            let store = open_store(&cli, &config, &config_path)?;
+            let mut out = std::io::stdout().lock();
+            for hit in store.search(&query.join(" "), *limit)? {
+                let _ = writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}",
+                    hit.id,
+                    hit.published.unwrap_or_default(),
+                    hit.title.unwrap_or_default(),
+                    hit.url
+                );
+            }
+            Ok(())
+        }
+        Command::Show { key, json } => {
+            let store = open_store(&cli, &config, &config_path)?;
+            let shown = store
+                .show(key)?
+                .ok_or_else(|| CliError::Usage(format!("no stored article {key:?}")))?;
+            print_shown(&shown, *json);
+            Ok(())
+        }
+        Command::Prune { older_than } => {
+            let mut store = open_store(&cli, &config, &config_path)?;
+            let cutoff = Utc::now() - chrono::Duration::days(i64::from(*older_than));
+            let pruned = store.prune(cutoff)?;
+            println!(
+                "pruned {} articles and {} fetch log rows first seen before {}",
+                pruned.articles,
+                pruned.fetches,
+                crate::store::ts(cutoff)
+            );
             Ok(())
         }
     }
@@ -303,6 +367,57 @@ fn print_status(store: &Store) -> Result<(), CliError> {
         );
     }
     Ok(())
+}
+
+fn print_shown(a: &crate::store::Shown, json: bool) {
+    if json {
+        println!("{}", serde_json::to_string_pretty(a).unwrap_or_default());
+        return;
+    }
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    println!("id:         {}", a.id);
+    println!("url:        {}", a.url);
+    println!(
+        "status:     {}{}",
+        a.status,
+        a.error
+            .as_ref()
+            .map(|e| format!(" ({e})"))
+            .unwrap_or_default()
+    );
+    println!("title:      {}", opt(&a.title));
+    println!(
+        "published:  {} (from {})",
+        opt(&a.published),
+        opt(&a.published_source)
+    );
+    println!("updated:    {}", opt(&a.updated));
+    println!("author:     {}", opt(&a.author));
+    println!(
+        "category:   {}   tags: {}",
+        opt(&a.category),
+        a.tags.join(", ")
+    );
+    println!(
+        "method:     {}   language: {}",
+        opt(&a.method),
+        opt(&a.language)
+    );
+    println!(
+        "fetched:    {} (first seen {}), revisions: {}",
+        a.fetched, a.first_seen, a.revisions
+    );
+    println!(
+        "cluster:    {} {}",
+        a.cluster
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "-".into()),
+        a.cluster_members.join(" ")
+    );
+    println!("feeds:      {}", a.feeds.join(" "));
+    println!("aliases:    {}", a.aliases.join(" "));
+    println!("captions:   {}", a.captions.join(" | "));
+    println!("\n{}\n\n{}", opt(&a.lead), opt(&a.body));
 }
 
 fn parse_since(s: &str) -> Result<DateTime<Utc>, CliError> {

@@ -1,4 +1,5 @@
-//! `tindex export`: the archive as JSON Lines, one article per line, for scripts and scorers.
+//! `tindex export`: the archive as JSON Lines (one article per line, for scripts and scorers)
+//! or CSV (RFC 4180, one article per row, for spreadsheets and pandas).
 
 use std::io::Write;
 
@@ -30,4 +31,82 @@ pub fn jsonl(
     })?;
     out.flush()?;
     Ok(n)
+}
+
+/// CSV columns, in order; lists (captions, tags, feeds) are joined with " | ".
+pub const CSV_COLUMNS: &[&str] = &[
+    "id",
+    "url",
+    "title",
+    "lead",
+    "body",
+    "captions",
+    "author",
+    "published",
+    "updated",
+    "tags",
+    "category",
+    "language",
+    "method",
+    "fetched",
+    "cluster",
+    "feeds",
+];
+
+/// Writes the same rows as [`jsonl`] as CSV with a header line.
+pub fn csv(
+    store: &Store,
+    since: Option<DateTime<Utc>>,
+    out: &mut dyn Write,
+) -> Result<usize, ExportError> {
+    writeln!(out, "{}", CSV_COLUMNS.join(","))?;
+    let n = store.export(since, |r| -> Result<(), ExportError> {
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        let fields = [
+            r.id.to_string(),
+            r.url,
+            opt(&r.title),
+            opt(&r.lead),
+            opt(&r.body),
+            r.captions.join(" | "),
+            opt(&r.author),
+            opt(&r.published),
+            opt(&r.updated),
+            r.tags.join(" | "),
+            opt(&r.category),
+            opt(&r.language),
+            opt(&r.method),
+            r.fetched,
+            r.cluster.map(|c| c.to_string()).unwrap_or_default(),
+            r.feeds.join(" | "),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        // CRLF as RFC 4180 says; bodies keep their own "\n\n" paragraph breaks inside quotes.
+        write!(out, "{}\r\n", line.join(","))?;
+        Ok(())
+    })?;
+    out.flush()?;
+    Ok(n)
+}
+
+/// Quotes a field when it holds a comma, quote or line break; doubles inner quotes.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_needed() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a, b"), "\"a, b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("p1\n\np2"), "\"p1\n\np2\"");
+    }
 }

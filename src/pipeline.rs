@@ -245,6 +245,7 @@ impl Pipeline {
         let next_poll = crate::store::ts(next);
         let status = report.and_then(|r| r.status);
         let elapsed_ms = report.map_or(0, ms);
+        let listed = matches!(outcome, Ok(Some(_)));
         let (items, title, error) = match outcome {
             Ok(None) => {
                 info!(feed = %row.url, status = 304, elapsed_ms, %next_poll, "not modified");
@@ -279,6 +280,7 @@ impl Pipeline {
                 title,
                 next_poll_at: next,
                 publish_interval_secs: facts.publish_interval_secs,
+                listed,
             },
             not_modified: matches!(report.map(|r| &r.result), Some(Ok(Outcome::NotModified))),
             items,

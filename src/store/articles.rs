@@ -104,26 +104,6 @@ impl Batch {
     }
 }
 
-/// One article as `export` writes it.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct ExportRow {
-    pub id: i64,
-    pub url: String,
-    pub title: Option<String>,
-    pub lead: Option<String>,
-    pub body: Option<String>,
-    pub captions: Vec<String>,
-    pub author: Option<String>,
-    pub published: Option<String>,
-    pub updated: Option<String>,
-    pub tags: Vec<String>,
-    pub category: Option<String>,
-    pub language: Option<String>,
-    pub method: Option<String>,
-    pub fetched: String,
-    pub feeds: Vec<String>,
-}
-
 impl Store {
     /// The stored article any of `aliases` points at.
     pub fn known(&self, aliases: &[String]) -> Result<Option<Known>, StoreError> {
@@ -165,58 +145,6 @@ impl Store {
         insert_fetches(&tx, &batch.fetches)?;
         tx.commit()?;
         Ok(written)
-    }
-
-    /// Streams every successfully extracted article, oldest first, to `each`.
-    pub fn export<E: From<StoreError>>(
-        &self,
-        since: Option<DateTime<Utc>>,
-        mut each: impl FnMut(ExportRow) -> Result<(), E>,
-    ) -> Result<usize, E> {
-        let sql = |e: rusqlite::Error| E::from(StoreError::from(e));
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT a.id, a.url, a.title, a.lead, a.body, a.captions, a.author, a.published_at,
-                    a.updated_at, a.tags, a.category, a.language, a.method, a.fetched_at,
-                    (SELECT json_group_array(f.url) FROM article_feeds af
-                       JOIN feeds f ON f.id = af.feed_id WHERE af.article_id = a.id)
-             FROM articles a
-             WHERE a.status = 'ok' AND (?1 IS NULL OR a.fetched_at >= ?1)
-             ORDER BY a.id",
-            )
-            .map_err(sql)?;
-        let mut rows = stmt.query([since.map(ts)]).map_err(sql)?;
-        let mut n = 0;
-        while let Some(r) = rows.next().map_err(sql)? {
-            let json_list = |i: usize| -> rusqlite::Result<Vec<String>> {
-                let text: String = r.get(i)?;
-                Ok(serde_json::from_str(&text).unwrap_or_default())
-            };
-            let row = (|| {
-                Ok(ExportRow {
-                    id: r.get(0)?,
-                    url: r.get(1)?,
-                    title: r.get(2)?,
-                    lead: r.get(3)?,
-                    body: r.get(4)?,
-                    captions: json_list(5)?,
-                    author: r.get(6)?,
-                    published: r.get(7)?,
-                    updated: r.get(8)?,
-                    tags: json_list(9)?,
-                    category: r.get(10)?,
-                    language: r.get(11)?,
-                    method: r.get(12)?,
-                    fetched: r.get(13)?,
-                    feeds: json_list(14)?,
-                })
-            })()
-            .map_err(sql)?;
-            each(row)?;
-            n += 1;
-        }
-        Ok(n)
     }
 }
 

@@ -61,6 +61,8 @@ pub struct FeedPoll {
     pub next_poll_at: DateTime<Utc>,
     /// A fresh publishing-interval estimate; `None` keeps the stored one.
     pub publish_interval_secs: Option<u64>,
+    /// The feed document was fetched and parsed (not a 304): its entries are the current list.
+    pub listed: bool,
 }
 
 const FEED_COLUMNS: &str = "f.id, f.url, f.title, f.source, f.active, f.interval_secs, f.etag,
@@ -201,6 +203,7 @@ impl Store {
                      etag = coalesce(?4, etag), last_modified = coalesce(?5, last_modified),
                      title = coalesce(title, ?6), next_poll_at = ?7,
                      publish_interval_secs = coalesce(?8, publish_interval_secs),
+                     last_listed_at = CASE WHEN ?9 THEN ?2 ELSE last_listed_at END,
                      error_count = 0, last_error = NULL, error_since = NULL
                  WHERE id = ?1",
                 params![
@@ -212,6 +215,7 @@ impl Store {
                     p.title,
                     ts(p.next_poll_at),
                     p.publish_interval_secs.map(|v| v as i64),
+                    p.listed,
                 ],
             )?,
             Some(err) => tx.execute(

@@ -25,6 +25,7 @@ CREATE TABLE feeds (
     error_count     INTEGER NOT NULL DEFAULT 0,
     last_error      TEXT,
     error_since     TEXT,
+    last_listed_at  TEXT,
     publish_interval_secs INTEGER
 );
 

@@ -8,6 +8,7 @@ mod articles;
 mod feeds;
 mod index;
 pub mod migrations;
+mod read;
 
 use std::path::Path;
 use std::time::Duration;
@@ -15,8 +16,9 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
 
-pub use articles::{ArticleRecord, Batch, Content, ExportRow, ImageRow, Known, Sighting, Written};
+pub use articles::{ArticleRecord, Batch, Content, ImageRow, Known, Sighting, Written};
 pub use feeds::{FeedPoll, FeedRow, FeedSource};
+pub use read::{ExportRow, Pruned, SearchHit, Shown};
 
 /// Why the store could not do what was asked.
 #[derive(Debug, thiserror::Error)]

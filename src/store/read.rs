@@ -1,0 +1,278 @@
+//! The read side: export, search, show and retention. Everything here only reads, except
+//! `prune`, which deletes whole stories in one transaction.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::{Store, StoreError, ts};
+use crate::textfold::fold_search;
+
+/// One article as `export` writes it. `cluster` is the near-duplicate group: the id of the
+/// first stored story of the group (equal to `id` for a story with no earlier copy).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ExportRow {
+    pub id: i64,
+    pub url: String,
+    pub title: Option<String>,
+    pub lead: Option<String>,
+    pub body: Option<String>,
+    pub captions: Vec<String>,
+    pub author: Option<String>,
+    pub published: Option<String>,
+    pub updated: Option<String>,
+    pub tags: Vec<String>,
+    pub category: Option<String>,
+    pub language: Option<String>,
+    pub method: Option<String>,
+    pub fetched: String,
+    pub cluster: Option<i64>,
+    pub feeds: Vec<String>,
+}
+
+impl Store {
+    /// Streams every successfully extracted article, oldest first, to `each`.
+    pub fn export<E: From<StoreError>>(
+        &self,
+        since: Option<DateTime<Utc>>,
+        mut each: impl FnMut(ExportRow) -> Result<(), E>,
+    ) -> Result<usize, E> {
+        let sql = |e: rusqlite::Error| E::from(StoreError::from(e));
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT a.id, a.url, a.title, a.lead, a.body, a.captions, a.author, a.published_at,
+                    a.updated_at, a.tags, a.category, a.language, a.method, a.fetched_at,
+                    a.cluster_id,
+                    (SELECT json_group_array(f.url) FROM article_feeds af
+                       JOIN feeds f ON f.id = af.feed_id WHERE af.article_id = a.id)
+             FROM articles a
+             WHERE a.status = 'ok' AND (?1 IS NULL OR a.fetched_at >= ?1)
+             ORDER BY a.id",
+            )
+            .map_err(sql)?;
+        let mut rows = stmt.query([since.map(ts)]).map_err(sql)?;
+        let mut n = 0;
+        while let Some(r) = rows.next().map_err(sql)? {
+            let json_list = |i: usize| -> rusqlite::Result<Vec<String>> {
+                let text: String = r.get(i)?;
+                Ok(serde_json::from_str(&text).unwrap_or_default())
+            };
+            let row = (|| {
+                Ok(ExportRow {
+                    id: r.get(0)?,
+                    url: r.get(1)?,
+                    title: r.get(2)?,
+                    lead: r.get(3)?,
+                    body: r.get(4)?,
+                    captions: json_list(5)?,
+                    author: r.get(6)?,
+                    published: r.get(7)?,
+                    updated: r.get(8)?,
+                    tags: json_list(9)?,
+                    category: r.get(10)?,
+                    language: r.get(11)?,
+                    method: r.get(12)?,
+                    fetched: r.get(13)?,
+                    cluster: r.get(14)?,
+                    feeds: json_list(15)?,
+                })
+            })()
+            .map_err(sql)?;
+            each(row)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Stories matching every word of `query`, typed with or without diacritics, best first.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
+        // Each folded word quoted: user input never reaches FTS5 query syntax.
+        let words: Vec<String> = fold_search(query)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| format!("\"{w}\""))
+            .collect();
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT a.id, a.url, a.title, a.published_at, a.lead
+             FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+             WHERE articles_fts MATCH ?1 AND a.status = 'ok'
+             ORDER BY bm25(articles_fts, 5.0, 2.0, 1.0) LIMIT ?2",
+        )?;
+        let hits = stmt.query_map(params![words.join(" "), limit as i64], |r| {
+            Ok(SearchHit {
+                id: r.get(0)?,
+                url: r.get(1)?,
+                title: r.get(2)?,
+                published: r.get(3)?,
+                lead: r.get(4)?,
+            })
+        })?;
+        Ok(hits.collect::<Result<_, _>>()?)
+    }
+
+    /// One story, found by id or by any URL or alias it was seen under.
+    pub fn show(&self, key: &str) -> Result<Option<Shown>, StoreError> {
+        let id: Option<i64> = match key.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => self
+                .conn
+                .query_row(
+                    "SELECT id FROM articles WHERE url = ?1
+                     UNION ALL SELECT article_id FROM article_aliases WHERE alias = ?1 LIMIT 1",
+                    [key],
+                    |r| r.get(0),
+                )
+                .optional()?,
+        };
+        let Some(id) = id else { return Ok(None) };
+        let row = self
+            .conn
+            .query_row(
+                "SELECT id, url, status, error, title, lead, body, captions, author, published_at,
+                        published_source, updated_at, tags, category, language, method,
+                        cluster_id, first_seen_at, fetched_at,
+                        (SELECT count(*) FROM article_revisions WHERE article_id = a.id)
+                 FROM articles a WHERE id = ?1",
+                [id],
+                |r| {
+                    let list = |i: usize| -> rusqlite::Result<Vec<String>> {
+                        Ok(serde_json::from_str(&r.get::<_, String>(i)?).unwrap_or_default())
+                    };
+                    Ok(Shown {
+                        id: r.get(0)?,
+                        url: r.get(1)?,
+                        status: r.get(2)?,
+                        error: r.get(3)?,
+                        title: r.get(4)?,
+                        lead: r.get(5)?,
+                        body: r.get(6)?,
+                        captions: list(7)?,
+                        author: r.get(8)?,
+                        published: r.get(9)?,
+                        published_source: r.get(10)?,
+                        updated: r.get(11)?,
+                        tags: list(12)?,
+                        category: r.get(13)?,
+                        language: r.get(14)?,
+                        method: r.get(15)?,
+                        cluster: r.get(16)?,
+                        first_seen: r.get(17)?,
+                        fetched: r.get(18)?,
+                        revisions: r.get(19)?,
+                        feeds: Vec::new(),
+                        aliases: Vec::new(),
+                        cluster_members: Vec::new(),
+                    })
+                },
+            )
+            .optional()?;
+        let Some(mut shown) = row else {
+            return Ok(None);
+        };
+        let strings = |sql: &str, arg: i64| -> Result<Vec<String>, StoreError> {
+            let mut stmt = self.conn.prepare(sql)?;
+            let rows = stmt.query_map([arg], |r| r.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        shown.feeds = strings(
+            "SELECT f.url FROM article_feeds af JOIN feeds f ON f.id = af.feed_id
+             WHERE af.article_id = ?1 ORDER BY af.first_seen_at, f.id",
+            id,
+        )?;
+        shown.aliases = strings(
+            "SELECT alias FROM article_aliases WHERE article_id = ?1 ORDER BY alias",
+            id,
+        )?;
+        if let Some(cluster) = shown.cluster {
+            shown.cluster_members = strings(
+                "SELECT url FROM articles WHERE cluster_id = ?1 ORDER BY id",
+                cluster,
+            )?
+            .into_iter()
+            .filter(|u| *u != shown.url)
+            .collect();
+        }
+        Ok(Some(shown))
+    }
+
+    /// Deletes stories first seen before `cutoff`, except those the latest fetch of any of
+    /// their feeds still lists (deleting them would only re-fetch them on the next poll), and
+    /// audit rows older than `cutoff`. One transaction: all or nothing.
+    pub fn prune(&mut self, cutoff: DateTime<Utc>) -> Result<Pruned, StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS prune_ids (id INTEGER PRIMARY KEY);
+             DELETE FROM prune_ids;",
+        )?;
+        tx.execute(
+            "INSERT INTO prune_ids
+             SELECT a.id FROM articles a
+             WHERE a.first_seen_at < ?1
+               AND NOT EXISTS (
+                   SELECT 1 FROM article_feeds af JOIN feeds f ON f.id = af.feed_id
+                   WHERE af.article_id = a.id AND f.active = 1
+                     AND f.last_listed_at IS NOT NULL AND af.last_seen_at >= f.last_listed_at)",
+            [ts(cutoff)],
+        )?;
+        tx.execute(
+            "DELETE FROM articles_fts WHERE rowid IN (SELECT id FROM prune_ids)",
+            [],
+        )?;
+        let articles = tx.execute(
+            "DELETE FROM articles WHERE id IN (SELECT id FROM prune_ids)",
+            [],
+        )?;
+        let fetches = tx.execute("DELETE FROM fetches WHERE at < ?1", [ts(cutoff)])?;
+        tx.execute("DELETE FROM prune_ids", [])?;
+        tx.commit()?;
+        Ok(Pruned { articles, fetches })
+    }
+}
+
+/// A search result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHit {
+    pub id: i64,
+    pub url: String,
+    pub title: Option<String>,
+    pub published: Option<String>,
+    pub lead: Option<String>,
+}
+
+/// Everything stored about one story, for `tindex show`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Shown {
+    pub id: i64,
+    pub url: String,
+    pub status: String,
+    pub error: Option<String>,
+    pub title: Option<String>,
+    pub lead: Option<String>,
+    pub body: Option<String>,
+    pub captions: Vec<String>,
+    pub author: Option<String>,
+    pub published: Option<String>,
+    pub published_source: Option<String>,
+    pub updated: Option<String>,
+    pub tags: Vec<String>,
+    pub category: Option<String>,
+    pub language: Option<String>,
+    pub method: Option<String>,
+    pub cluster: Option<i64>,
+    pub first_seen: String,
+    pub fetched: String,
+    pub revisions: i64,
+    pub feeds: Vec<String>,
+    pub aliases: Vec<String>,
+    pub cluster_members: Vec<String>,
+}
+
+/// What `prune` deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pruned {
+    pub articles: usize,
+    pub fetches: usize,
+}
