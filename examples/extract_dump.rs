@@ -4,6 +4,7 @@
 //! usage: cargo run --release --example extract_dump -- [--aeb] URL_OR_- FILE...
 //! With `--aeb`, prints `{"id": <file stem>, "body": lead + "\n\n" + body}`
 //! (the input for `score_aeb.py`); the URL is then only used as a base.
+//! The median and slowest extract times go to stderr at the end.
 
 use tindex::extract::extract;
 
@@ -18,6 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::process::exit(2);
     };
     let base = url::Url::parse(&url)?;
+    let mut times: Vec<(f64, String)> = Vec::new();
     for path in args.iter().skip(1) {
         let bytes = std::fs::read(path)?;
         let html = String::from_utf8_lossy(&bytes);
@@ -26,7 +28,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .and_then(|s| s.to_str())
             .unwrap_or_default()
             .to_string();
-        match extract(&html, &base, None) {
+        let t0 = std::time::Instant::now();
+        let res = extract(&html, &base, None);
+        times.push((t0.elapsed().as_secs_f64() * 1000.0, id.clone()));
+        match res {
             Ok(x) => {
                 let row = if aeb {
                     let text = match &x.lead {
@@ -53,6 +58,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
         }
+    }
+    times.sort_by(|a, b| a.0.total_cmp(&b.0));
+    if let (Some(mid), Some(max)) = (times.get(times.len() / 2), times.last()) {
+        eprintln!(
+            "{} pages, median {:.2} ms/page, slowest {:.2} ms ({})",
+            times.len(),
+            mid.0,
+            max.0,
+            max.1
+        );
     }
     Ok(())
 }

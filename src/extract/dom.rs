@@ -6,6 +6,7 @@
 //! linear in the size of the page, however deep or large it is.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use ego_tree::NodeId;
 use ego_tree::iter::Edge;
@@ -14,7 +15,8 @@ use scraper::{ElementRef, Node};
 
 use super::text::count_chars;
 
-/// Per-element totals over its subtree (scripts and styles excluded).
+/// Per-element totals over its subtree (scripts, styles and hidden
+/// elements excluded, as the text walk skips them too).
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct ElStats {
     /// Non-whitespace characters of text.
@@ -27,6 +29,12 @@ pub(crate) struct ElStats {
     pub imgs: usize,
     /// Whether any child is a block-level element.
     pub block_children: bool,
+    /// Text not inside a block-level child: the element's own text nodes
+    /// and inline children. Article text set loose in a container (text
+    /// between `<br>`s next to block children) only shows up here.
+    pub loose_text: usize,
+    /// Commas of `loose_text`.
+    pub loose_commas: usize,
     /// Position in document order, for "comes before" tests.
     pub order: usize,
 }
@@ -42,16 +50,41 @@ impl ElStats {
     }
 }
 
+/// Hasher for node ids. Ids are small distinct integers, not attacker
+/// controlled keys, so a multiplicative hash is enough and much cheaper
+/// than SipHash on pages with hundreds of thousands of elements.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (self.0 ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// Map keyed by node id with the cheap hasher.
+pub(crate) type IdMap<V> = HashMap<NodeId, V, BuildHasherDefault<IdHasher>>;
+
 /// Figures of every element of one document, keyed by node id.
 #[derive(Debug, Default)]
 pub(crate) struct DomStats {
-    map: HashMap<NodeId, ElStats>,
+    map: IdMap<ElStats>,
 }
 
 impl DomStats {
     /// Computes the figures for `root` and everything below it.
     pub fn build(root: ElementRef<'_>) -> Self {
-        let mut map = HashMap::new();
+        let mut map = IdMap::default();
         let mut stack: Vec<(NodeId, bool, ElStats)> = Vec::new();
         let mut skip: Option<NodeId> = None;
         let mut order = 0usize;
@@ -63,7 +96,8 @@ impl DomStats {
                     }
                     match node.value() {
                         Node::Element(e) => {
-                            if is_non_content(e.name()) && node.id() != root.id() {
+                            if (is_non_content(e.name()) || is_hidden(e)) && node.id() != root.id()
+                            {
                                 skip = Some(node.id());
                                 continue;
                             }
@@ -76,9 +110,13 @@ impl DomStats {
                         }
                         Node::Text(t) => {
                             if let Some((_, _, top)) = stack.last_mut() {
-                                top.text += count_chars(t);
-                                top.commas +=
+                                let chars = count_chars(t);
+                                let commas =
                                     t.chars().filter(|c| matches!(c, ',' | '،' | '，')).count();
+                                top.text += chars;
+                                top.commas += commas;
+                                top.loose_text += chars;
+                                top.loose_commas += commas;
                             }
                         }
                         _ => {}
@@ -107,6 +145,9 @@ impl DomStats {
                         parent.imgs += st.imgs + usize::from(e.name() == "img");
                         if is_block(e.name()) {
                             parent.block_children = true;
+                        } else if !st.block_children {
+                            parent.loose_text += st.text;
+                            parent.loose_commas += st.commas;
                         }
                     }
                     map.insert(id, st);
@@ -210,14 +251,16 @@ pub(crate) fn is_heading(name: &str) -> bool {
     matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
 }
 
-/// `hidden` attribute or inline `display:none` / `visibility:hidden`.
+/// `hidden` attribute, `aria-hidden="true"` or inline `display:none` /
+/// `visibility:hidden`: text a reader never sees (hover cards, collapsed
+/// duplicates, screen-reader-hidden widgets) is not article text.
 pub(crate) fn is_hidden(e: &Element) -> bool {
     if e.attr("hidden").is_some() {
         return true;
     }
     match e.attr("style") {
         Some(style) => {
-            let s: String = style
+            let s: String = attr_head(style)
                 .chars()
                 .filter(|c| !c.is_whitespace())
                 .collect::<String>();
@@ -236,7 +279,7 @@ pub(crate) fn is_right_aligned(e: &Element) -> bool {
         return true;
     }
     e.attr("style").is_some_and(|style| {
-        let s: String = style
+        let s: String = attr_head(style)
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect::<String>();
@@ -244,13 +287,26 @@ pub(crate) fn is_right_aligned(e: &Element) -> bool {
     })
 }
 
+/// Longest class/id prefix looked at. Real ones are far shorter; a
+/// megabyte-long class attribute must not cost a megabyte of work per test.
+const MAX_ATTR_BYTES: usize = 512;
+
+/// The first [`MAX_ATTR_BYTES`] of an attribute, cut at a char boundary.
+fn attr_head(s: &str) -> &str {
+    let mut end = s.len().min(MAX_ATTR_BYTES);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.get(..end).unwrap_or("")
+}
+
 /// Words of the class and id attributes. BEM names (`block__element--mod`)
 /// contribute only their element part, so `article__author` reads as
 /// "author" and `article__body` as "body".
 pub(crate) fn class_tokens(e: &Element) -> Vec<String> {
     let mut out = Vec::new();
-    let class = e.attr("class").unwrap_or("");
-    let id = e.attr("id").unwrap_or("");
+    let class = attr_head(e.attr("class").unwrap_or(""));
+    let id = attr_head(e.attr("id").unwrap_or(""));
     for name in class.split_whitespace().chain(id.split_whitespace()) {
         let lower = name.to_ascii_lowercase();
         let main = match lower.rsplit_once("__") {
@@ -387,8 +443,8 @@ fn is_negative(e: &Element, toks: &[String]) -> bool {
     }
     let raw = format!(
         "{} {}",
-        e.attr("class").unwrap_or(""),
-        e.attr("id").unwrap_or("")
+        attr_head(e.attr("class").unwrap_or("")),
+        attr_head(e.attr("id").unwrap_or(""))
     )
     .to_ascii_lowercase();
     NEGATIVE_SUBSTR.iter().any(|s| raw.contains(s))

@@ -68,7 +68,9 @@ pub(crate) fn is_heading(text: &str) -> bool {
 /// Whether `text` starts with a furniture heading followed by a colon,
 /// as in "Đọc thêm: <linked title>".
 pub(crate) fn has_heading_prefix(text: &str) -> bool {
-    let f = fold(text);
+    // Only the start matters; folding a whole long block would be waste.
+    let head: String = text.chars().take(80).collect();
+    let f = fold(&head);
     HEADINGS.iter().any(|h| {
         f.strip_prefix(h)
             .is_some_and(|rest| rest.trim_start().starts_with(':'))

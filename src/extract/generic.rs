@@ -44,16 +44,25 @@ pub(crate) fn find_content<'a>(doc: &'a Html, stats: &DomStats) -> Vec<ElementRe
                     continue;
                 }
                 let st = stats.get(el.id());
-                let scorable = match name {
-                    "p" | "pre" | "td" | "blockquote" => true,
-                    "div" | "section" | "article" => !st.block_children,
-                    _ => false,
+                // Readability wraps text set loose in a container (next to
+                // block children) in a paragraph of its own; that virtual
+                // paragraph's parent is the container itself.
+                let (para, loose) = match name {
+                    "p" | "pre" | "td" | "blockquote" => (Some((st.text, st.commas)), false),
+                    "div" | "section" | "article" if !st.block_children => {
+                        (Some((st.text, st.commas)), false)
+                    }
+                    "div" | "section" | "article" => (Some((st.loose_text, st.loose_commas)), true),
+                    _ => (None, false),
                 };
-                if scorable && st.text >= MIN_PARAGRAPH_CHARS {
-                    let score = 1.0 + st.commas as f64 + (st.text as f64 / 90.0).min(3.0);
-                    let ancestors = el
-                        .ancestors()
-                        .filter_map(ElementRef::wrap)
+                if let Some((chars, commas)) = para
+                    && chars >= MIN_PARAGRAPH_CHARS
+                {
+                    let score = 1.0 + commas as f64 + (chars as f64 / 90.0).min(3.0);
+                    let own = loose.then_some(el);
+                    let ancestors = own
+                        .into_iter()
+                        .chain(el.ancestors().filter_map(ElementRef::wrap))
                         .filter(|a| a.value().name() != "html")
                         .take(ANCESTOR_LEVELS);
                     for (level, anc) in ancestors.enumerate() {
@@ -91,6 +100,10 @@ pub(crate) fn find_content<'a>(doc: &'a Html, stats: &DomStats) -> Vec<ElementRe
     let Some((mut top, mut top_score)) = best else {
         return body_or_root(doc);
     };
+    if let Some(anc) = common_ancestor_of_rivals(top, top_score, &cands, &score_of) {
+        top = anc;
+        top_score = score_of(anc.id()).unwrap_or(top_score);
+    }
     // Climb while a parent clearly holds more of the article (content split
     // over sibling blocks accumulates in their common parent).
     let threshold = top_score / 3.0;
@@ -115,7 +128,77 @@ pub(crate) fn find_content<'a>(doc: &'a Html, stats: &DomStats) -> Vec<ElementRe
         last = ps;
         cur = parent;
     }
-    siblings(top, top_score, stats, &score_of)
+    siblings(sole_wrapper(top, stats), top_score, stats, &score_of)
+}
+
+/// The outermost ancestor that holds nothing but `top` (no text of its
+/// own beyond a few characters). Articles cut into chunks by ads are often
+/// one wrapper per chunk around the scored element, so the chunks are
+/// siblings only at the wrapper level.
+fn sole_wrapper<'a>(top: ElementRef<'a>, stats: &DomStats) -> ElementRef<'a> {
+    let text = stats.get(top.id()).text;
+    let mut cur = top;
+    while let Some(parent) = cur.parent().and_then(ElementRef::wrap) {
+        if matches!(parent.value().name(), "body" | "html") {
+            break;
+        }
+        if stats.get(parent.id()).text > text + text / 20 {
+            break;
+        }
+        cur = parent;
+    }
+    cur
+}
+
+/// How many runner-up candidates are compared with the best one.
+const RIVALS: usize = 5;
+
+/// How many close rivals must share an ancestor for it to win.
+const MIN_RIVALS: usize = 3;
+
+/// Readability's "better top candidate" step. When the article's
+/// paragraphs each sit in their own small wrapper (one `div` per
+/// paragraph, or per chunk between ads), those wrappers score about the
+/// same and the best alone is a fragment. If at least three of the five
+/// runners-up score within 75 % of the best, the nearest ancestor of the
+/// best holding three of them is the real container.
+fn common_ancestor_of_rivals<'a>(
+    top: ElementRef<'a>,
+    top_score: f64,
+    cands: &HashMap<NodeId, (ElementRef<'a>, f64)>,
+    score_of: &dyn Fn(NodeId) -> Option<f64>,
+) -> Option<ElementRef<'a>> {
+    if top_score <= 0.0 {
+        return None;
+    }
+    let mut ranked: Vec<(ElementRef<'a>, f64)> = cands
+        .values()
+        .filter(|(el, _)| el.id() != top.id())
+        .filter_map(|(el, _)| score_of(el.id()).map(|s| (*el, s)))
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let rivals: Vec<ElementRef<'a>> = ranked
+        .into_iter()
+        .take(RIVALS)
+        .filter(|(_, s)| *s / top_score >= 0.75)
+        .map(|(el, _)| el)
+        .collect();
+    if rivals.len() < MIN_RIVALS {
+        return None;
+    }
+    for anc in top.ancestors().filter_map(ElementRef::wrap) {
+        if matches!(anc.value().name(), "body" | "html") {
+            return None;
+        }
+        let held = rivals
+            .iter()
+            .filter(|r| r.ancestors().any(|a| a.id() == anc.id()))
+            .count();
+        if held >= MIN_RIVALS {
+            return Some(anc);
+        }
+    }
+    None
 }
 
 fn body_or_root(doc: &Html) -> Vec<ElementRef<'_>> {

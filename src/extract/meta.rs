@@ -64,6 +64,11 @@ const ARTICLE_TYPES: &[&str] = &[
     "WebPage",
 ];
 
+/// Longest plausible lead. Containers whose class merely mentions a
+/// summary (Drupal's `field-type-text-with-summary` wraps the whole body)
+/// hold far more, and taking them as the lead duplicates the article.
+const MAX_LEAD_WORDS: usize = 150;
+
 const LEAD_CLASSES: &[&str] = &[
     "sapo",
     "lead",
@@ -186,7 +191,8 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
                 && toks.iter().any(|t| LEAD_CLASSES.contains(&t.as_str()))
             {
                 let t = element_text(el);
-                if dom::count_words(&t) >= 5 {
+                let words = dom::count_words(&t);
+                if (5..=MAX_LEAD_WORDS).contains(&words) {
                     m.lead_candidates.push((t, el.id()));
                 }
             }
@@ -515,7 +521,10 @@ pub(crate) fn pick_lead(
         .map(|d| fold(&d))
         .filter(|d| d.chars().count() >= 20);
     if let Some(desc) = &desc {
-        let hit = m.lead_candidates.iter().find(|(t, _)| {
+        let hit = m.lead_candidates.iter().find(|(t, id)| {
+            if stats.get(*id).text == 0 {
+                return false;
+            }
             let f = fold(t);
             f.contains(desc.as_str()) || (f.chars().count() >= 20 && desc.contains(f.as_str()))
         });
@@ -528,8 +537,10 @@ pub(crate) fn pick_lead(
         .iter()
         .rev()
         .find(|(_, id)| {
+            // Elements outside the stats (hidden, in scripts) read as
+            // empty: a reader never sees them as the lead.
             let st = stats.get(*id);
-            st.order < before && st.link_density() < 0.3
+            st.text > 0 && st.order < before && st.link_density() < 0.3
         })
         .cloned()
 }

@@ -12,7 +12,9 @@ mod date;
 mod dom;
 mod furniture;
 mod generic;
+mod guard;
 mod images;
+mod lines;
 mod meta;
 mod rule;
 mod text;
@@ -175,6 +177,11 @@ pub enum ExtractError {
     /// Larger than [`MAX_HTML_BYTES`].
     #[error("page too large: {0} bytes")]
     TooLarge(usize),
+    /// Markup whose parse would blow the per-page time or memory budget
+    /// (nested thousands deep, hundreds of thousands of elements); refused
+    /// after a cheap scan, before parsing.
+    #[error("markup too complex: {0}")]
+    TooComplex(String),
 }
 
 /// Extracts the article of one page. `html` is decoded UTF-8 text (charset
@@ -189,6 +196,9 @@ pub fn extract(
         return Err(ExtractError::TooLarge(html.len()));
     }
     sniff(html)?;
+    if let Some(reason) = guard::scan(html).refusal() {
+        return Err(ExtractError::TooComplex(reason));
+    }
     let doc = Html::parse_document(html);
     let meta = meta::collect(&doc, page_url);
     let base = meta.base.clone().unwrap_or_else(|| page_url.clone());
@@ -359,17 +369,26 @@ fn tidy_blocks(
 ) -> Option<String> {
     let title_f = fold(title);
     let lead_f = lead.as_deref().map(fold);
+    // Blocks much longer than both the title and the lead cannot equal
+    // either; skipping their fold keeps huge pages cheap.
+    let cmp_max = 2 * title.len().max(lead.as_deref().map_or(0, str::len)) + 64;
     let mut i = 0;
     while i < walk.blocks.len() {
         let drop = match walk.blocks.get(i) {
             Some(b) => {
-                let f = fold(&b.text);
-                (i < 3 && lead_f.as_deref() == Some(f.as_str()))
-                    || (b.kind == BlockKind::Heading && f == title_f)
-                    || (i == 0 && f == title_f)
+                let f = (b.text.len() <= cmp_max).then(|| fold(&b.text));
+                let f = f.as_deref();
+                (i < 3 && lead_f.is_some() && lead_f.as_deref() == f)
+                    || (b.kind == BlockKind::Heading && f == Some(title_f.as_str()))
+                    || (i == 0 && f == Some(title_f.as_str()))
                     || furniture::is_heading(&b.text)
                     || (furniture::has_heading_prefix(&b.text) && b.link_density() > 0.3)
                     || (generic && is_link_line(b))
+                    || (generic && lines::is_prompt(&b.text))
+                    || (generic
+                        && b.kind == BlockKind::Paragraph
+                        && (i < EDGE_BLOCKS || i + EDGE_BLOCKS >= walk.blocks.len())
+                        && lines::is_dateline(&b.text))
             }
             None => false,
         };
@@ -382,6 +401,7 @@ fn tidy_blocks(
     if lead.is_none()
         && let Some(desc) = meta.description().map(|d| fold(&d))
         && let Some(first) = walk.blocks.first()
+        && first.text.len() <= desc.len() * 3
     {
         let f = fold(&first.text);
         if desc.chars().count() >= 20
@@ -404,6 +424,10 @@ fn tidy_blocks(
     None
 }
 
+/// How many blocks at either end of the body are checked for datelines
+/// (they sit above or below the article, not inside it).
+const EDGE_BLOCKS: usize = 3;
+
 /// A block that is (nearly) all link text: a related link or link list.
 fn is_link_line(b: &Block) -> bool {
     b.link_density() > 0.6
@@ -425,5 +449,7 @@ fn looks_like_byline(b: &Block, generic: bool) -> bool {
     short && !ends_sentence && signs && b.kind == BlockKind::Paragraph
 }
 
+#[cfg(test)]
+mod generic_tests;
 #[cfg(test)]
 mod tests;

@@ -290,7 +290,10 @@ fn deep_and_broken_markup_does_not_panic() {
         "<div>".repeat(5_000),
         "</div>".repeat(10)
     );
-    let _ = extract(&deep, &url(), None);
+    assert!(matches!(
+        extract(&deep, &url(), None),
+        Err(ExtractError::TooComplex(_))
+    ));
     let broken = format!("<html><body><p>{P1}<table><td><figure><img data-src='::'></table>");
     let _ = extract(&broken, &url(), Some(&rule()));
     let bad_ld = format!(

@@ -1,0 +1,242 @@
+//! Cheap pre-parse check of the markup's shape.
+//!
+//! The HTML parser checks "is X in scope" by walking its stack of open
+//! elements, so its cost grows with nesting depth times tag count: a page of
+//! 20,000 nested `<div>`s takes most of a second, and a page nested a
+//! thousand deep with a lot of content takes longer still. The DOM also
+//! costs a few hundred bytes per node, so millions of tiny elements exhaust
+//! memory. One linear scan over the bytes estimates both figures so that
+//! such pages are refused before parsing.
+
+/// Deepest nesting accepted. Real pages stay well below 200.
+pub(crate) const MAX_DEPTH: usize = 1_000;
+
+/// Most start tags accepted: keeps one page near 100 MB and 0.5 s
+/// (real article pages have a few thousand).
+pub(crate) const MAX_TAGS: usize = 150_000;
+
+/// Largest accepted product of depth and tag count: the parser's scope
+/// checks cost about that many steps (5·10⁷ is about 0.2 s).
+pub(crate) const MAX_DEPTH_X_TAGS: usize = 50_000_000;
+
+/// What the scan found.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Shape {
+    /// Estimated deepest nesting of elements.
+    pub max_depth: usize,
+    /// Number of start tags.
+    pub tags: usize,
+}
+
+impl Shape {
+    /// Why the page is refused, if it is.
+    pub fn refusal(&self) -> Option<String> {
+        if self.max_depth > MAX_DEPTH {
+            return Some(format!("nested deeper than {MAX_DEPTH} levels"));
+        }
+        if self.tags > MAX_TAGS {
+            return Some(format!("more than {MAX_TAGS} elements"));
+        }
+        if self.max_depth.saturating_mul(self.tags) > MAX_DEPTH_X_TAGS {
+            return Some(format!(
+                "nested {} levels deep over {} elements",
+                self.max_depth, self.tags
+            ));
+        }
+        None
+    }
+}
+
+/// Elements without content or end tag: they never deepen the tree.
+fn is_void(name: &[u8]) -> bool {
+    const VOID: &[&[u8]] = &[
+        b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta",
+        b"param", b"source", b"track", b"wbr", b"keygen",
+    ];
+    VOID.iter().any(|v| v.eq_ignore_ascii_case(name))
+}
+
+/// Elements whose end tag may be left out (the parser closes them when a
+/// sibling opens), so counting them would overestimate the depth.
+fn has_optional_end(name: &[u8]) -> bool {
+    const OPTIONAL: &[&[u8]] = &[
+        b"p",
+        b"li",
+        b"dt",
+        b"dd",
+        b"option",
+        b"optgroup",
+        b"tr",
+        b"td",
+        b"th",
+        b"thead",
+        b"tbody",
+        b"tfoot",
+        b"colgroup",
+        b"caption",
+        b"rb",
+        b"rt",
+        b"rtc",
+        b"rp",
+        b"html",
+        b"head",
+        b"body",
+    ];
+    OPTIONAL.iter().any(|v| v.eq_ignore_ascii_case(name))
+}
+
+/// Elements whose content is raw text: tags inside them are not markup.
+fn is_raw_text(name: &[u8]) -> bool {
+    const RAW: &[&[u8]] = &[
+        b"script",
+        b"style",
+        b"textarea",
+        b"title",
+        b"xmp",
+        b"iframe",
+        b"noembed",
+        b"noframes",
+    ];
+    RAW.iter().any(|v| v.eq_ignore_ascii_case(name))
+}
+
+/// Scans the markup once, estimating nesting depth and counting tags.
+pub(crate) fn scan(html: &str) -> Shape {
+    let b = html.as_bytes();
+    let mut shape = Shape::default();
+    let mut depth = 0usize;
+    let mut i = 0usize;
+    while let Some(off) = find_byte(b, i, b'<') {
+        let lt = i + off;
+        let next = b.get(lt + 1).copied().unwrap_or(0);
+        if b.get(lt..).is_some_and(|s| s.starts_with(b"<!--")) {
+            i = find_seq(b, lt + 4, b"-->").map_or(b.len(), |p| p + 3);
+        } else if next == b'!' || next == b'?' {
+            i = tag_end(b, lt + 2);
+        } else if next == b'/' {
+            let name = tag_name(b, lt + 2);
+            if !name.is_empty() && !is_void(name) && !has_optional_end(name) {
+                depth = depth.saturating_sub(1);
+            }
+            i = tag_end(b, lt + 2);
+        } else if next.is_ascii_alphabetic() {
+            let name = tag_name(b, lt + 1);
+            shape.tags += 1;
+            let end = tag_end(b, lt + 1);
+            let self_closing = end >= 2 && b.get(end - 2) == Some(&b'/');
+            if !self_closing && !is_void(name) && !has_optional_end(name) {
+                depth += 1;
+                shape.max_depth = shape.max_depth.max(depth);
+            }
+            i = end;
+            if is_raw_text(name) && !self_closing {
+                i = raw_text_end(b, i, name);
+                depth = depth.saturating_sub(1);
+            }
+        } else {
+            i = lt + 1;
+        }
+    }
+    shape
+}
+
+fn find_byte(b: &[u8], from: usize, needle: u8) -> Option<usize> {
+    b.get(from..)?.iter().position(|&c| c == needle)
+}
+
+fn find_seq(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    let hay = b.get(from..)?;
+    hay.windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+/// The tag name starting at `start` (letters, digits, `-`, `:`).
+fn tag_name(b: &[u8], start: usize) -> &[u8] {
+    let rest = b.get(start..).unwrap_or(&[]);
+    let len = rest
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b':'))
+        .count();
+    rest.get(..len).unwrap_or(&[])
+}
+
+/// Index just past the `>` closing the tag, skipping quoted attribute
+/// values; the end of input if there is none.
+fn tag_end(b: &[u8], from: usize) -> usize {
+    let mut quote: Option<u8> = None;
+    let mut i = from;
+    while let Some(&c) = b.get(i) {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == b'"' || c == b'\'' => quote = Some(c),
+            None if c == b'>' => return i + 1,
+            None => {}
+        }
+        i += 1;
+    }
+    b.len()
+}
+
+/// Index just past the end tag `</name…>` of a raw-text element.
+fn raw_text_end(b: &[u8], from: usize, name: &[u8]) -> usize {
+    let mut i = from;
+    while let Some(p) = find_seq(b, i, b"</") {
+        let cand = b.get(p + 2..p + 2 + name.len()).unwrap_or(&[]);
+        if cand.eq_ignore_ascii_case(name) {
+            return tag_end(b, p + 2);
+        }
+        i = p + 2;
+    }
+    b.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deep_divs_are_measured() {
+        let html = format!("{}x{}", "<div>".repeat(30), "</div>".repeat(30));
+        assert_eq!(
+            scan(&html),
+            Shape {
+                max_depth: 30,
+                tags: 30
+            }
+        );
+    }
+
+    #[test]
+    fn unclosed_paragraphs_and_void_tags_do_not_deepen() {
+        let html = "<div><p>a<p>b<br><img src=x><li>c<hr/></div>".repeat(100);
+        assert_eq!(scan(&html).max_depth, 1);
+    }
+
+    #[test]
+    fn tags_in_scripts_comments_and_attributes_are_not_markup() {
+        let html = "<script>var s = '<div><div><div>';</script>\
+                    <!-- <div><div> --><a title=\"<div>\" href='>'>x</a>";
+        assert_eq!(scan(html).max_depth, 1);
+    }
+
+    #[test]
+    fn truncated_tag_at_end_of_input_is_harmless() {
+        assert_eq!(scan("<div><span class=\"a").tags, 2);
+        assert_eq!(scan("<").tags, 0);
+        assert_eq!(scan("<!--").tags, 0);
+    }
+
+    #[test]
+    fn refusal_names_the_depth_limit() {
+        let s = Shape {
+            max_depth: 20_000,
+            tags: 20_000,
+        };
+        assert_eq!(
+            s.refusal().as_deref(),
+            Some("nested deeper than 1000 levels")
+        );
+    }
+}

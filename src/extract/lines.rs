@@ -1,0 +1,156 @@
+//! Short boilerplate lines that survive the generic content choice:
+//! datelines ("Updated 1:39 am EST, November 20, 2019"), ad labels and
+//! share/comment prompts ("Sharing is caring!", "Like this:").
+//!
+//! They sit in the same container as the article, often as plain
+//! paragraphs, so no class or link-density test removes them; they are
+//! recognised by their text instead.
+
+use super::text::fold;
+
+/// Whole-line prompts and labels, folded, without trailing marks.
+const PROMPTS: &[&str] = &[
+    "advertisement",
+    "advert",
+    "ad",
+    "ads",
+    "sponsored",
+    "sponsored links",
+    "sponsored content",
+    "comment",
+    "comments",
+    "leave a comment",
+    "leave a reply",
+    "like this",
+    "like loading",
+    "sharing is caring",
+    "share",
+    "share this",
+    "share this article",
+    "share this story",
+    "share this post",
+    "share on facebook",
+    "share on twitter",
+    "tweet",
+    "print",
+    "email",
+    "continue reading",
+    "click here",
+    "loading",
+    "this slideshow requires javascript",
+    "quảng cáo",
+    "chia sẻ",
+    "bình luận",
+];
+
+/// Longest line taken for a dateline, in words.
+const DATELINE_MAX_WORDS: usize = 16;
+
+fn strip_marks(s: &str) -> &str {
+    s.trim_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ':' | '!' | '.' | '…' | '|' | '-' | '–' | '»' | '›')
+    })
+}
+
+/// Whether the whole line is an ad label or a share/comment prompt.
+pub(crate) fn is_prompt(text: &str) -> bool {
+    if text.chars().count() > 40 {
+        return false;
+    }
+    let f = fold(text);
+    PROMPTS.contains(&strip_marks(&f))
+}
+
+/// Whether the line is a short date/time stamp, possibly with a name
+/// ("Associated Press November 19, 2019, 9:02 AM", "Posted: 18 Nov 2019"):
+/// at most 16 words, not a sentence, and holding a clock time or a
+/// year with a day.
+pub(crate) fn is_dateline(text: &str) -> bool {
+    let t = text.trim();
+    if t.len() > 400
+        || t.chars().count() > 100
+        || t.split_whitespace().nth(DATELINE_MAX_WORDS).is_some()
+    {
+        return false;
+    }
+    if t.ends_with(['.', '!', '?', ':', '"', '”', '»']) {
+        return false;
+    }
+    // Tweet attributions ("— Name (@handle) November 18, 2019") and
+    // parenthesised notes belong to the article.
+    if t.starts_with(['—', '–', '-', '(']) {
+        return false;
+    }
+    // A year alone is a title ("2018 Tradition Series"); a date has a day
+    // or a time next to it.
+    has_clock_time(t) || (has_year(t) && digit_runs(t).count() >= 2)
+}
+
+/// A run of exactly four digits from 1990 to 2039.
+fn has_year(t: &str) -> bool {
+    digit_runs(t)
+        .any(|run| run.len() == 4 && run.parse::<u32>().is_ok_and(|y| (1990..=2039).contains(&y)))
+}
+
+/// `h:mm` or `hh:mm`: one or two digits, a colon, exactly two digits.
+fn has_clock_time(t: &str) -> bool {
+    let chars: Vec<char> = t.chars().collect();
+    chars.iter().enumerate().any(|(i, &c)| {
+        if c != ':' {
+            return false;
+        }
+        let digits = |s: &[char], rev: bool| {
+            if rev {
+                s.iter().rev().take_while(|c| c.is_ascii_digit()).count()
+            } else {
+                s.iter().take_while(|c| c.is_ascii_digit()).count()
+            }
+        };
+        let before = digits(chars.get(..i).unwrap_or(&[]), true);
+        let after = digits(chars.get(i + 1..).unwrap_or(&[]), false);
+        (1..=2).contains(&before) && after == 2
+    })
+}
+
+/// Maximal runs of ASCII digits.
+fn digit_runs(t: &str) -> impl Iterator<Item = &str> {
+    t.split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dateline_with_agency_and_time() {
+        assert!(is_dateline("Associated Press November 19, 2019, 9:02 AM"));
+        assert!(is_dateline("Posted: Fri 6:45 PM, Feb 16, 2018 |"));
+        assert!(is_dateline(
+            "Updated 1:39 am EST, Wednesday, November 20, 2019"
+        ));
+        assert!(is_dateline("Cập nhật 10:15 ngày 22/10/2025"));
+    }
+
+    #[test]
+    fn sentence_with_year_is_not_dateline() {
+        assert!(!is_dateline("The law was passed in 2019."));
+        assert!(!is_dateline("Revenue rose 12 percent"));
+        assert!(!is_dateline(
+            "2018 Jeongdong Theater Tradition Series Performance"
+        ));
+        assert!(!is_dateline("— Rep. Ilhan Omar (@Ilhan) November 19, 2019"));
+        assert!(!is_dateline(
+            "In 2016, the department reported that the number of young people using meth rose sharply"
+        ));
+    }
+
+    #[test]
+    fn prompts_match_whole_line_only() {
+        assert!(is_prompt("Sharing is caring!"));
+        assert!(is_prompt("Like this:"));
+        assert!(is_prompt("ADVERTISEMENT"));
+        assert!(is_prompt("Quảng cáo"));
+        assert!(!is_prompt("Share prices fell on Monday"));
+    }
+}
