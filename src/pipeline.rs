@@ -201,12 +201,13 @@ impl Pipeline {
             let error = format!("bad feed URL {:?}", row.url);
             return self.feed_result(&row, now, None, facts, Err(error), None);
         };
-        let report = self.fetcher.get(&url, &validators).await;
+        let mut report = self.fetcher.get(&url, &validators).await;
         facts.hints = report.hints;
-        let outcome = match &report.result {
+        let outcome = match &mut report.result {
             Ok(Outcome::NotModified) => Ok(None),
             Ok(Outcome::Fetched(page)) => {
-                let text = page.text.clone();
+                // The text is only needed by the parser: move it, a feed can be megabytes.
+                let text = std::mem::take(&mut page.text);
                 let base = page.url.clone();
                 match tokio::task::spawn_blocking(move || feed::parse(&text, &base)).await {
                     Ok(Ok(parsed)) => {
@@ -379,8 +380,8 @@ impl Pipeline {
                 fetch_log(FetchKind::Article, c.url.as_str(), None, Some(error)),
             );
         }
-        let report = self.fetcher.get(&c.url, &Validators::default()).await;
-        let content = match &report.result {
+        let mut report = self.fetcher.get(&c.url, &Validators::default()).await;
+        let content = match &mut report.result {
             Ok(Outcome::Fetched(page)) => {
                 if page.url != c.url {
                     record
@@ -388,7 +389,7 @@ impl Pipeline {
                         .push(dedup::canonical_url(&page.url).to_string());
                 }
                 self.extract(
-                    page.text.clone(),
+                    std::mem::take(&mut page.text),
                     page.url.clone(),
                     page.content_type.clone(),
                 )

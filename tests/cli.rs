@@ -144,3 +144,38 @@ fn database_is_wal_with_large_pages_and_a_schema_version() {
         .unwrap();
     assert_eq!((mode.as_str(), page, version), ("wal", 16384, 1));
 }
+
+#[test]
+fn missing_files_and_bad_cli_input_exit_2_with_one_line_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.toml"), "").unwrap();
+    std::fs::write(
+        dir.path().join("bad-feeds.txt"),
+        "https://ok.vn/rss\n\nnot a url\n",
+    )
+    .unwrap();
+    let cases: [(&[&str], &str); 5] = [
+        (&["--feeds-file", "nope.txt", "run", "--once"], "nope.txt"),
+        (
+            &["--feeds-file", "bad-feeds.txt", "run", "--once"],
+            "bad-feeds.txt: line 3",
+        ),
+        (&["feeds", "import-opml", "missing.opml"], "missing.opml"),
+        (
+            &["export", "--jsonl", "--since", "yesterday"],
+            "--since \"yesterday\"",
+        ),
+        (&["show", "https://nowhere.vn/x"], "no stored article"),
+    ];
+    for (args, place) in cases {
+        let mut all = vec!["--config", "c.toml", "--db", "t.sqlite"];
+        all.extend_from_slice(args);
+        let o = tindex(dir.path(), &all);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(place), "{args:?} should name {place}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+    }
+    let o = tindex(dir.path(), &["--config", "c.toml", "frobnicate"]);
+    assert_eq!(o.status.code(), Some(2), "clap usage errors exit 2 too");
+}

@@ -273,10 +273,17 @@ impl Fetcher {
         // Read chunk by chunk so the limit holds for decompressed bytes and lying lengths.
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(e))? {
-            if body.len() + chunk.len() > self.max_body {
+            let needed = body.len() + chunk.len();
+            if needed > self.max_body {
                 return Err(FetchError::TooLarge {
                     limit: self.max_body,
                 });
+            }
+            if needed > body.capacity() {
+                // Grow by doubling but never past the limit: a body at the limit costs the
+                // limit, not the next power of two above it.
+                let target = (body.capacity() * 2).clamp(needed, self.max_body);
+                body.reserve_exact(target - body.len());
             }
             body.extend_from_slice(&chunk);
         }

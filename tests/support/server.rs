@@ -32,8 +32,23 @@ pub struct Hit {
     pub end: Instant,
 }
 
+/// Answers that break HTTP itself, for fault-injection tests.
+#[derive(Clone, Debug)]
+pub enum Misbehave {
+    /// Reads the request and never answers (holds the connection this long).
+    Hang(Duration),
+    /// Sends the headers, then one byte of `body` every `every`.
+    Trickle { body: Vec<u8>, every: Duration },
+    /// Streams `total` bytes, with a Content-Length header or (chunk-less) until close.
+    Huge { total: u64, length_header: bool },
+    /// Sends these bytes as the whole response and closes: status line, headers and body
+    /// are the test's (wrong lengths, cut bodies, compression bombs).
+    Raw(Vec<u8>),
+}
+
 #[derive(Default)]
 struct State {
+    misbehave: HashMap<String, Misbehave>,
     hits: Vec<(String, u16)>,
     timed: Vec<Hit>,
     delay: Duration,
@@ -123,6 +138,15 @@ impl Server {
         self.state.lock().unwrap().max_in_flight
     }
 
+    /// Answers `path` by breaking the protocol as told.
+    pub fn misbehave(&self, path: &str, how: Misbehave) {
+        self.state
+            .lock()
+            .unwrap()
+            .misbehave
+            .insert(path.into(), how);
+    }
+
     /// Stops answering `path` with a fault.
     pub fn heal(&self, path: &str) {
         self.state.lock().unwrap().faults.remove(path);
@@ -149,6 +173,12 @@ impl Server {
             if let Some((k, v)) = h.split_once(':') {
                 headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
             }
+        }
+        let how = self.state.lock().unwrap().misbehave.get(&path).cloned();
+        if let Some(how) = how {
+            self.state.lock().unwrap().hits.push((path, 0));
+            misbehave(stream, how);
+            return;
         }
         let delay = {
             let mut st = self.state.lock().unwrap();
@@ -234,6 +264,52 @@ impl Server {
             return (304, content_type, Vec::new(), validators);
         }
         (200, content_type, body, validators)
+    }
+}
+
+fn misbehave(mut out: TcpStream, how: Misbehave) {
+    match how {
+        Misbehave::Hang(d) => thread::sleep(d),
+        Misbehave::Trickle { body, every } => {
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            );
+            if out.write_all(head.as_bytes()).is_err() {
+                return;
+            }
+            for b in body {
+                if out.write_all(&[b]).is_err() {
+                    return;
+                }
+                thread::sleep(every);
+            }
+        }
+        Misbehave::Huge {
+            total,
+            length_header,
+        } => {
+            let length = if length_header {
+                format!("Content-Length: {total}\r\n")
+            } else {
+                "Connection: close\r\n".to_string()
+            };
+            let head = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n{length}\r\n");
+            if out.write_all(head.as_bytes()).is_err() {
+                return;
+            }
+            let chunk = vec![b'a'; 64 * 1024];
+            let mut sent = 0u64;
+            while sent < total {
+                if out.write_all(&chunk).is_err() {
+                    return;
+                }
+                sent += chunk.len() as u64;
+            }
+        }
+        Misbehave::Raw(bytes) => {
+            let _ = out.write_all(&bytes);
+        }
     }
 }
 
