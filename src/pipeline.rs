@@ -431,28 +431,28 @@ impl Pipeline {
             .await
             .map_err(|e| e.to_string())?;
         let config = self.config.clone();
+        // Everything CPU-bound about a page (parse, extract, hash, fold, fingerprint) runs here.
         let job = tokio::task::spawn_blocking(move || {
             let rule = config.site_rule_for(&url);
             let started = Instant::now();
-            let result = extract::extract(&html, &url, rule);
-            (result, started.elapsed())
+            let extracted = extract::extract(&html, &url, rule)?;
+            drop(html);
+            tracing::debug!(
+                method = extracted.method.as_str(),
+                extract_ms = started.elapsed().as_millis() as u64,
+                "extracted"
+            );
+            let canonical = extracted
+                .canonical_url
+                .as_deref()
+                .and_then(|u| Url::parse(u).ok())
+                .filter(|u| matches!(u.scheme(), "http" | "https"))
+                .map(|u| dedup::canonical_url(&u).to_string());
+            Ok::<_, extract::ExtractError>((canonical, to_content(extracted)))
         });
         match job.await {
-            Ok((Ok(x), took)) => {
-                tracing::debug!(
-                    method = x.method.as_str(),
-                    extract_ms = took.as_millis() as u64,
-                    "extracted"
-                );
-                let canonical = x
-                    .canonical_url
-                    .as_deref()
-                    .and_then(|u| Url::parse(u).ok())
-                    .filter(|u| matches!(u.scheme(), "http" | "https"))
-                    .map(|u| dedup::canonical_url(&u).to_string());
-                Ok((canonical, to_content(x)))
-            }
-            Ok((Err(e), _)) => Err(format!("extraction failed: {e}")),
+            Ok(Ok(done)) => Ok(done),
+            Ok(Err(e)) => Err(format!("extraction failed: {e}")),
             Err(e) => Err(format!("extractor crashed: {e}")),
         }
     }
@@ -523,8 +523,10 @@ fn to_content(x: Extracted) -> Content {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
+    let search_body = crate::textfold::fold_search(&body);
     Content {
-        signature: crate::dedup::fingerprint::Signature::of(&body),
+        signature: crate::dedup::fingerprint::Signature::of(&search_body),
+        search_body,
         method: x.method.as_str(),
         images: x
             .images

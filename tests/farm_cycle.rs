@@ -283,3 +283,42 @@ fn json_logs_carry_one_object_per_decision_with_fields() {
         (Some(10), Some(0))
     );
 }
+
+#[test]
+fn a_rule_that_matches_nothing_falls_back_to_generic_and_says_so() {
+    let server = Server::start(&farm_dir().join("www"));
+    let ws = Workspace::new(&farm_feeds(&server)[..1]);
+    // The site "redesigned": the rule's body selector no longer matches anything.
+    let config = std::fs::read_to_string(&ws.config).unwrap().replacen(
+        "body = \"[itemprop=articleBody], .article__body, .detail-content\"",
+        "body = \".article-content-v2\"",
+        1,
+    );
+    assert!(config.contains(".article-content-v2"));
+    std::fs::write(&ws.config, config).unwrap();
+    let log = run_once(&ws);
+    assert_eq!(
+        log.matches("site rule matched nothing; generic extractor used")
+            .count(),
+        10,
+        "{log}"
+    );
+    let stored = stored(&ws);
+    assert_eq!(stored.len(), 10);
+    let truth = truth(&server);
+    for a in stored.values() {
+        assert_eq!(a["method"], "site_rule_fallback");
+        let t = truth.iter().find(|t| t["url"] == a["url"]).unwrap();
+        assert_eq!(
+            a["body"], t["body"],
+            "the generic extractor still gets the article right"
+        );
+        assert_eq!(a["title"], t["title"]);
+        for img in a["images"].as_array().unwrap() {
+            assert!(
+                img["src"].as_str().unwrap().starts_with(&server.base),
+                "{img}"
+            );
+        }
+    }
+}

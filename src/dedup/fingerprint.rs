@@ -1,14 +1,14 @@
 //! Near-duplicate fingerprints: syndicated copies of one story (another site, another URL, a
 //! retouched sentence, other tone placement) share a cluster id while different stories do not.
 //!
-//! MinHash over 3-word shingles of the tone-folded text: [`SIZE`] minimums estimate the Jaccard
-//! similarity of two shingle sets; at [`MIN_SIMILARITY`] or more they are one story. For lookup,
+//! One-permutation MinHash over 3-word shingles of the folded text (see `textfold`): each
+//! shingle is hashed once and lands in one of [`SIZE`] buckets, each bucket keeps its minimum;
+//! the share of equal buckets estimates the Jaccard similarity of two shingle sets, and at
+//! [`MIN_SIMILARITY`] or more they are one story. For lookup,
 //! the signature is cut into [`BANDS`] bands whose hashes the store indexes, so candidates are
 //! found by equality (two texts with similarity 0.8 share a band with probability 0.99; at 0.3,
 //! 0.06) and then verified on the whole signature. All hashing is spelled out here (FNV-1a and
 //! SplitMix64), so stored fingerprints stay comparable across Rust versions.
-
-use crate::textfold::fold_tones;
 
 /// Minimums in a signature.
 pub const SIZE: usize = 64;
@@ -37,9 +37,9 @@ fn splitmix(mut x: u64) -> u64 {
 }
 
 impl Signature {
-    /// The signature of `text`, or `None` when it is too short to fingerprint.
-    pub fn of(text: &str) -> Option<Self> {
-        let folded = fold_tones(text);
+    /// The signature of `folded` (text already passed through `textfold::fold_search`), or
+    /// `None` when it is too short to fingerprint.
+    pub fn of(folded: &str) -> Option<Self> {
         let words: Vec<&str> = folded
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
@@ -49,11 +49,18 @@ impl Signature {
         }
         let mut mins = [u64::MAX; SIZE];
         for shingle in words.windows(3) {
-            let base = fnv1a(shingle.iter().flat_map(|w| w.bytes().chain([0u8])));
-            for (i, m) in mins.iter_mut().enumerate() {
-                *m = (*m).min(splitmix(
-                    base ^ (i as u64).wrapping_mul(0xa076_1d64_78bd_642f),
-                ));
+            let h = splitmix(fnv1a(shingle.iter().flat_map(|w| w.bytes().chain([0u8]))));
+            let bucket = (h % SIZE as u64) as usize;
+            mins[bucket] = mins[bucket].min(h / SIZE as u64);
+        }
+        // An empty bucket borrows its right neighbour's minimum (densification), so two texts
+        // are compared on every bucket; with 30+ words empty buckets are rare anyway.
+        if let Some(filled) = mins.iter().position(|m| *m != u64::MAX) {
+            for i in 0..SIZE {
+                let j = (filled + SIZE - i) % SIZE;
+                if mins[j] == u64::MAX {
+                    mins[j] = mins[(j + 1) % SIZE] ^ 0x5bd1_e995;
+                }
             }
         }
         Some(Self(mins))
@@ -104,6 +111,10 @@ mod tests {
         tòa, các bị cáo thừa nhận hành vi phạm tội như cáo trạng đã truy tố và đã khắc phục một \
         phần hậu quả.";
 
+    fn sig(text: &str) -> Signature {
+        Signature::of(&crate::textfold::fold_search(text)).unwrap()
+    }
+
     const OTHER: &str = "Ủy ban nhân dân thành phố Đà Nẵng tổ chức hội nghị triển khai kế hoạch \
         phát triển du lịch biển năm 2024, tập trung thu hút khách quốc tế, nâng cao chất lượng \
         dịch vụ lưu trú và mở thêm các đường bay trực tiếp đến các thị trường trọng điểm như Hàn \
@@ -116,21 +127,21 @@ mod tests {
             .replace("hóa đơn", "hoá đơn")
             .replace("Tòa án", "Toà án")
             .replace("12 tỷ đồng", "12,5 tỷ đồng");
-        let (a, b) = (Signature::of(STORY).unwrap(), Signature::of(&copy).unwrap());
+        let (a, b) = (sig(STORY), sig(&copy));
         assert!(a.similarity(&b) >= MIN_SIMILARITY, "{}", a.similarity(&b));
         assert!(a.bands().iter().zip(b.bands()).any(|(x, y)| *x == y));
     }
 
     #[test]
     fn different_stories_are_not() {
-        let (a, b) = (Signature::of(STORY).unwrap(), Signature::of(OTHER).unwrap());
+        let (a, b) = (sig(STORY), sig(OTHER));
         assert!(a.similarity(&b) < 0.2, "{}", a.similarity(&b));
     }
 
     #[test]
     fn short_texts_get_none_and_bytes_round_trip() {
         assert_eq!(Signature::of("Tin ngắn."), None);
-        let s = Signature::of(STORY).unwrap();
+        let s = sig(STORY);
         assert_eq!(Signature::from_bytes(&s.to_bytes()), Some(s));
         assert_eq!(Signature::from_bytes(&[1, 2, 3]), None);
     }

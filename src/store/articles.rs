@@ -36,6 +36,9 @@ pub struct Content {
     pub content_hash: String,
     /// Near-duplicate fingerprint of the body (`None` for very short texts).
     pub signature: Option<Signature>,
+    /// The body folded for the full-text index (`textfold::fold_search`), computed off the
+    /// writer thread.
+    pub search_body: String,
 }
 
 /// One image of an article.
@@ -292,7 +295,7 @@ fn set_content(tx: &Transaction<'_>, id: i64, c: &Content) -> Result<(), StoreEr
             img.position as i64
         ])?;
     }
-    index_text(tx, id, &c.title, c.lead.as_deref(), &c.body)?;
+    index_text(tx, id, &c.title, c.lead.as_deref(), &c.search_body)?;
     fingerprint(tx, id, c.signature.as_ref())?;
     Ok(())
 }

@@ -7,13 +7,14 @@ use super::StoreError;
 use crate::dedup::fingerprint::{MIN_SIMILARITY, Signature};
 use crate::textfold::fold_search;
 
-/// Replaces the article's full-text entry with its current title, lead and body.
+/// Replaces the article's full-text entry with its current title, lead and (already folded)
+/// body.
 pub(super) fn index_text(
     tx: &Transaction<'_>,
     id: i64,
     title: &str,
     lead: Option<&str>,
-    body: &str,
+    folded_body: &str,
 ) -> Result<(), StoreError> {
     tx.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?
         .execute([id])?;
@@ -24,7 +25,7 @@ pub(super) fn index_text(
         id,
         fold_search(title),
         fold_search(lead.unwrap_or("")),
-        fold_search(body)
+        folded_body
     ])?;
     Ok(())
 }

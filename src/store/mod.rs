@@ -18,7 +18,7 @@ use rusqlite::Connection;
 
 pub use articles::{ArticleRecord, Batch, Content, ImageRow, Known, Sighting, Written};
 pub use feeds::{FeedPoll, FeedRow, FeedSource};
-pub use read::{ExportRow, Pruned, SearchHit, Shown};
+pub use read::{ExportImage, ExportRow, Pruned, SearchHit, Shown};
 
 /// Why the store could not do what was asked.
 #[derive(Debug, thiserror::Error)]

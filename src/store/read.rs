@@ -19,6 +19,8 @@ pub struct ExportRow {
     pub captions: Vec<String>,
     pub author: Option<String>,
     pub published: Option<String>,
+    /// Where the publication time came from: `json-ld`, `meta`, `time`, `rule` or `text`.
+    pub published_source: Option<String>,
     pub updated: Option<String>,
     pub tags: Vec<String>,
     pub category: Option<String>,
@@ -27,6 +29,16 @@ pub struct ExportRow {
     pub fetched: String,
     pub cluster: Option<i64>,
     pub feeds: Vec<String>,
+    pub images: Vec<ExportImage>,
+}
+
+/// One image of an exported article.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ExportImage {
+    pub src: String,
+    pub alt: Option<String>,
+    pub caption: Option<String>,
+    pub position: i64,
 }
 
 impl Store {
@@ -42,7 +54,10 @@ impl Store {
             .prepare(
                 "SELECT a.id, a.url, a.title, a.lead, a.body, a.captions, a.author, a.published_at,
                     a.updated_at, a.tags, a.category, a.language, a.method, a.fetched_at,
-                    a.cluster_id,
+                    a.cluster_id, a.published_source,
+                    (SELECT json_group_array(json_object('src', i.src, 'alt', i.alt,
+                            'caption', i.caption, 'position', i.position))
+                       FROM (SELECT * FROM images WHERE article_id = a.id ORDER BY seq) i),
                     (SELECT json_group_array(f.url) FROM article_feeds af
                        JOIN feeds f ON f.id = af.feed_id WHERE af.article_id = a.id)
              FROM articles a
@@ -74,7 +89,9 @@ impl Store {
                     method: r.get(12)?,
                     fetched: r.get(13)?,
                     cluster: r.get(14)?,
-                    feeds: json_list(15)?,
+                    published_source: r.get(15)?,
+                    images: serde_json::from_str(&r.get::<_, String>(16)?).unwrap_or_default(),
+                    feeds: json_list(17)?,
                 })
             })()
             .map_err(sql)?;
