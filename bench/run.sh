@@ -20,9 +20,11 @@ cargo build --release --manifest-path "$root/Cargo.toml"
 bin=$root/target/release/tindex
 cfg=$here/tindex-bench.toml
 export TARGET_NAME=tindex
-export TARGET_CMD="'$bin' --quiet --config '$cfg' --db \"\$BENCH_WORKDIR/t.sqlite\" --feeds-file \"\$BENCH_FEEDS\" run --once &&
-  '$bin' --quiet --config '$cfg' --db \"\$BENCH_WORKDIR/t.sqlite\" export --jsonl > \"\$BENCH_RESULTS\" &&
-  ls -l \"\$BENCH_WORKDIR\" >&2"
+# Timed: one poll cycle. Untimed (as for the python peer's --dump): the export for score.py
+# and the stored count, which the harness runs after each phase.
+export TARGET_CMD="'$bin' --quiet --config '$cfg' --db \"\$BENCH_WORKDIR/t.sqlite\" --feeds-file \"\$BENCH_FEEDS\" run --once"
+export TARGET_COUNT_CMD="'$bin' --quiet --config '$cfg' --db \"\$BENCH_WORKDIR/t.sqlite\" export --jsonl > \"\$BENCH_RESULTS\" &&
+  ls -l \"\$BENCH_WORKDIR\" >&2 && wc -l < \"\$BENCH_RESULTS\""
 for i in $(seq 1 "$RUNS"); do
     OUT="$OUT_BASE/run-$i" "$shared/run_all.sh"
 done
