@@ -10,21 +10,15 @@ use std::time::Instant;
 
 use tindex::extract::{SiteRule, extract};
 
-fn plvn_rule() -> SiteRule {
-    SiteRule {
-        hosts: vec!["baophapluat.vn".into(), "127.0.0.1".into()],
-        title: Some("h1.article__title".into()),
-        lead: Some(".article__sapo".into()),
-        body: Some("[itemprop=articleBody], .article__body, .detail-content".into()),
-        captions: Some("figcaption, .image_desc".into()),
-        author: Some(".article__author, .article__author-name".into()),
-        published: Some("time.article__time".into()),
-        strip: vec![
-            ".box-related".into(),
-            ".ads".into(),
-            ".article__author".into(),
-        ],
-    }
+/// The PLVN rule as shipped in config/tindex.toml.
+fn plvn_rule() -> Result<SiteRule, Box<dyn std::error::Error>> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/tindex.toml");
+    let config = tindex::config::Config::load(&path)?;
+    Ok(config
+        .sites
+        .into_iter()
+        .next()
+        .ok_or("no [[site]] in config/tindex.toml")?)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -34,7 +28,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::process::exit(2);
     };
     let base = url::Url::parse(base)?;
-    let rule = plvn_rule();
+    let rule = plvn_rule()?;
     rule.validate()?;
     let mut paths: Vec<_> = std::fs::read_dir(std::path::Path::new(farm).join("www"))?
         .filter_map(|e| e.ok().map(|e| e.path()))

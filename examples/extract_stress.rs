@@ -65,20 +65,12 @@ fn build(case: &str, n: usize) -> Option<String> {
 /// Cost of compiling a typical site rule's selectors (what every
 /// rule-mode `extract` call pays), via `validate`, which compiles them all.
 fn time_rule_compile(n: usize) -> Result<(), Box<dyn std::error::Error>> {
-    let rule = tindex::extract::SiteRule {
-        hosts: vec!["baophapluat.vn".into()],
-        title: Some("h1.article__title".into()),
-        lead: Some(".article__sapo".into()),
-        body: Some("[itemprop=articleBody], .article__body, .detail-content".into()),
-        captions: Some("figcaption, .image_desc".into()),
-        author: Some(".article__author, .article__author-name".into()),
-        published: Some("time.article__time".into()),
-        strip: vec![
-            ".box-related".into(),
-            ".ads".into(),
-            ".article__author".into(),
-        ],
-    };
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/tindex.toml");
+    let rule = tindex::config::Config::load(&path)?
+        .sites
+        .into_iter()
+        .next()
+        .ok_or("no [[site]] in config/tindex.toml")?;
     let t0 = Instant::now();
     for _ in 0..n {
         rule.validate()?;

@@ -8,21 +8,15 @@ use tindex::extract::{Method, SiteRule, extract};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/extract");
 
+/// The PLVN rule exactly as shipped in config/tindex.toml, so the tests check what users run.
 fn plvn_rule() -> SiteRule {
-    SiteRule {
-        hosts: vec!["baophapluat.vn".into(), "127.0.0.1".into()],
-        title: Some("h1.article__title".into()),
-        lead: Some(".article__sapo".into()),
-        body: Some("[itemprop=articleBody], .article__body, .detail-content".into()),
-        captions: Some("figcaption, .image_desc".into()),
-        author: Some(".article__author, .article__author-name".into()),
-        published: Some("time.article__time".into()),
-        strip: vec![
-            ".box-related".into(),
-            ".ads".into(),
-            ".article__author".into(),
-        ],
-    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/tindex.toml");
+    let config = tindex::config::Config::load(&path).unwrap();
+    config
+        .sites
+        .into_iter()
+        .next()
+        .expect("the shipped config has the PLVN rule")
 }
 
 fn read(name: &str) -> String {

@@ -68,10 +68,7 @@ impl Store {
         let mut rows = stmt.query([since.map(ts)]).map_err(sql)?;
         let mut n = 0;
         while let Some(r) = rows.next().map_err(sql)? {
-            let json_list = |i: usize| -> rusqlite::Result<Vec<String>> {
-                let text: String = r.get(i)?;
-                Ok(serde_json::from_str(&text).unwrap_or_default())
-            };
+            let json_list = |i: usize| json_list(r, i);
             let row = (|| {
                 Ok(ExportRow {
                     id: r.get(0)?,
@@ -155,9 +152,7 @@ impl Store {
                  FROM articles a WHERE id = ?1",
                 [id],
                 |r| {
-                    let list = |i: usize| -> rusqlite::Result<Vec<String>> {
-                        Ok(serde_json::from_str(&r.get::<_, String>(i)?).unwrap_or_default())
-                    };
+                    let list = |i: usize| json_list(r, i);
                     Ok(Shown {
                         id: r.get(0)?,
                         url: r.get(1)?,
@@ -247,6 +242,11 @@ impl Store {
         tx.commit()?;
         Ok(Pruned { articles, fetches })
     }
+}
+
+/// A JSON array column (captions, tags, feeds); malformed JSON (a hand-edited row) reads as empty.
+fn json_list(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Vec<String>> {
+    Ok(serde_json::from_str(&r.get::<_, String>(i)?).unwrap_or_default())
 }
 
 /// A search result.
