@@ -432,3 +432,42 @@ fn a_reader_in_a_loop_never_sees_a_half_written_story() {
         "the reader saw the cycle in progress: {seen:?}"
     );
 }
+
+#[test]
+fn every_sql_example_in_the_schema_doc_runs_on_a_real_archive() {
+    let server = Server::start(&farm_dir().join("www"));
+    let ws = Workspace::new(&farm_feeds(&server)[..2]);
+    run_once(&ws);
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/SCHEMA.md"),
+    )
+    .unwrap();
+    let db = ws.sql();
+    let mut ran = 0;
+    for block in doc.split("```sql").skip(1) {
+        let sql = block.split("```").next().unwrap();
+        for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            let mut stmt = db
+                .prepare(statement)
+                .unwrap_or_else(|e| panic!("docs/SCHEMA.md: {e}\n{statement}"));
+            let mut rows = stmt.query([]).unwrap();
+            while rows.next().unwrap().is_some() {}
+            ran += 1;
+        }
+    }
+    assert!(ran >= 8, "only {ran} statements found");
+    // The documented search returns what `tindex search` does.
+    let hits: i64 = db
+        .query_row(
+            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH '\"phap\" \"luat\"'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        hits as usize,
+        stdout(&ws, &["search", "pháp", "luật", "--limit", "1000"])
+            .lines()
+            .count()
+    );
+}
