@@ -210,12 +210,20 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let store = open_store(&cli, &config, &config_path)?;
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            if *csv {
-                crate::export::csv(&store, since, &mut out)?;
+            let written = if *csv {
+                crate::export::csv(&store, since, &mut out)
             } else {
-                crate::export::jsonl(&store, since, &mut out)?;
+                crate::export::jsonl(&store, since, &mut out)
+            };
+            match written {
+                // `tindex export --jsonl | head` is normal use, not an error.
+                Err(crate::export::ExportError::Io(e))
+                    if e.kind() == std::io::ErrorKind::BrokenPipe =>
+                {
+                    Ok(())
+                }
+                other => other.map(|_| ()).map_err(CliError::from),
             }
-            Ok(())
         }
         Command::Search { query, limit } => {
             let store = open_store(&cli, &config, &config_path)?;

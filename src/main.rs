@@ -10,7 +10,8 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let e = anyhow::Error::new(e);
-            eprintln!("tindex: error: {e:#}");
+            // Our messages already carry their cause: print the top line only, not the chain.
+            eprintln!("tindex: error: {e}");
             let code = e
                 .downcast_ref::<tindex::cli::CliError>()
                 .map_or(1, tindex::cli::CliError::exit_code);
