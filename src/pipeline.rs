@@ -4,6 +4,7 @@
 //! committed only after every article it listed is stored. A crash mid-cycle therefore makes
 //! the next cycle fetch the feed in full again, and the alias table skips what was stored.
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -153,15 +154,27 @@ impl Pipeline {
             tracing::debug!(article = s.article_id, "already stored, skipped");
         }
 
-        let written = self.fetch_articles(to_fetch).await?;
+        let (written, failed_feeds) = self.fetch_articles(to_fetch).await?;
         stats.new += written.new;
         stats.duplicates += written.duplicates;
         stats.updated += written.updated;
         stats.failed += written.failed;
 
-        // Last: validators and schedules, now that every listed article is stored.
+        // Last: validators and schedules, now that every listed article is stored. A feed
+        // that listed an article we failed to get keeps its old validators, so its next poll
+        // reads the full list again and retries the article (up to `article_retries`).
         let batch = Batch {
-            polls: results.iter().map(|r| r.poll.clone()).collect(),
+            polls: results
+                .iter()
+                .map(|r| {
+                    let mut poll = r.poll.clone();
+                    if failed_feeds.contains(&poll.feed_id) {
+                        poll.etag = None;
+                        poll.last_modified = None;
+                    }
+                    poll
+                })
+                .collect(),
             sightings,
             articles: Vec::new(),
             fetches: results.into_iter().map(|r| r.log).collect(),
@@ -289,12 +302,16 @@ impl Pipeline {
     }
 
     /// Fetches and extracts candidates concurrently; a writer task stores them in batches.
-    async fn fetch_articles(&self, candidates: Vec<Candidate>) -> Result<CycleStats, CycleError> {
+    async fn fetch_articles(
+        &self,
+        candidates: Vec<Candidate>,
+    ) -> Result<(CycleStats, HashSet<i64>), CycleError> {
         let (tx, mut rx) = mpsc::channel::<(ArticleRecord, FetchLog)>(WRITE_BATCH * 2);
         let writer = {
             let this = self.clone();
             tokio::spawn(async move {
                 let mut counts = CycleStats::default();
+                let mut failed_feeds = HashSet::new();
                 let mut batch = Batch::default();
                 loop {
                     // Adaptive batching: wait for one record, then take whatever else is
@@ -330,12 +347,15 @@ impl Pipeline {
                                 Written::New(_) => counts.new += 1,
                                 Written::Duplicate(_) => counts.duplicates += 1,
                                 Written::Updated(_) => counts.updated += 1,
-                                Written::Failed(_) => counts.failed += 1,
+                                Written::Failed(_) => {
+                                    counts.failed += 1;
+                                    failed_feeds.extend(record.feeds.iter().copied());
+                                }
                             }
                         }
                     }
                     if done {
-                        return Ok::<_, CycleError>(counts);
+                        return Ok::<_, CycleError>((counts, failed_feeds));
                     }
                 }
             })

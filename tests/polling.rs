@@ -423,3 +423,120 @@ fn robots_txt_disallowed_articles_are_recorded_not_fetched_and_status_shows_heal
     );
     assert!(row.ends_with(&feed), "{row}");
 }
+
+#[test]
+fn a_long_retry_after_does_not_hold_the_cycle() {
+    let server = Server::start(&farm_dir().join("www"));
+    let feeds = farm_feeds(&server);
+    let path = format!("/{}", feeds[0].trim_start_matches(&server.base));
+    server.fault(
+        &path,
+        Fault {
+            status: 503,
+            content_type: "text/plain",
+            body: b"maintenance".to_vec(),
+            headers: vec![("Retry-After".into(), "3600".into())],
+        },
+    );
+    let ws = Workspace::with_settings(
+        &feeds[..3],
+        "[daemon]\nmin_interval_secs = 1\nmax_interval_secs = 86400\n[fetch]\nper_host = 1\nper_host_gap_ms = 0\n",
+    );
+    let started = Instant::now();
+    run_once(&ws);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    let wait = count(
+        &ws,
+        "SELECT unixepoch(next_poll_at) - unixepoch(last_polled_at) FROM feeds WHERE last_status = 503",
+    );
+    assert!(
+        wait >= 3600,
+        "the paused feed waits for its Retry-After: {wait}"
+    );
+    // Whatever came after the 503 was not sent, and says why (it is retried on a later poll).
+    let hits = server.hits();
+    let at = hits.iter().position(|(_, s)| *s == 503).unwrap();
+    assert_eq!(
+        hits.len(),
+        at + 1,
+        "nothing sent to the host after the 503: {hits:?}"
+    );
+    let deferred = count(
+        &ws,
+        "SELECT (SELECT count(*) FROM feeds WHERE last_error LIKE 'host asked for a pause%')
+              + (SELECT count(*) FROM articles WHERE error LIKE 'host asked for a pause%')",
+    );
+    let feeds_after = 3
+        - 1
+        - hits[..at]
+            .iter()
+            .filter(|(p, _)| p.ends_with(".rss"))
+            .count() as i64;
+    assert!(
+        deferred >= feeds_after,
+        "deferred {deferred}, feeds after the 503 {feeds_after}"
+    );
+}
+
+#[test]
+fn a_failed_article_is_retried_on_the_next_poll_even_if_the_feed_is_unchanged() {
+    let server = Server::start(&farm_dir().join("www"));
+    let feed = farm_feeds(&server)[0].clone();
+    let listed = truth(&server)
+        .into_iter()
+        .find(|t| {
+            t["feeds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f == feed.as_str())
+        })
+        .unwrap();
+    let url = listed["url"].as_str().unwrap().to_string();
+    let path = format!("/{}", url.trim_start_matches(&server.base));
+    server.fault(
+        &path,
+        Fault {
+            status: 500,
+            content_type: "text/plain",
+            body: b"oops".to_vec(),
+            headers: vec![],
+        },
+    );
+    let ws = Workspace::new(std::slice::from_ref(&feed));
+    run_once(&ws);
+    assert_eq!(
+        count(&ws, "SELECT count(*) FROM articles WHERE status = 'failed'"),
+        1
+    );
+    assert_eq!(
+        count(&ws, "SELECT count(*) FROM feeds WHERE etag IS NULL"),
+        1,
+        "validators are held back while a listed article is missing"
+    );
+    server.heal(&path);
+    server.clear_hits();
+    run_once(&ws);
+    let title: String = ws
+        .sql()
+        .query_row(
+            "SELECT title FROM articles WHERE url = ?1 AND status = 'ok'",
+            [&url],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(title, listed["title"].as_str().unwrap());
+    assert!(
+        server.hits().contains(&(path.clone(), 200)),
+        "{:?}",
+        server.hits()
+    );
+    assert_eq!(
+        count(&ws, "SELECT count(*) FROM feeds WHERE etag IS NOT NULL"),
+        1
+    );
+}

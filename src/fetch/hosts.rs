@@ -8,6 +8,9 @@ use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
+/// Longest a request waits for a paused host within a cycle.
+pub(crate) const MAX_WAIT: Duration = Duration::from_secs(30);
+
 #[derive(Clone)]
 pub(crate) struct HostLimits {
     global: Arc<Semaphore>,
@@ -51,8 +54,11 @@ impl HostLimits {
             .clone()
     }
 
-    /// Waits for a host slot, then for the host's gap, then for a global slot.
-    pub(crate) async fn acquire(&self, name: &str) -> Permit {
+    /// Waits for a host slot, then for the host's gap, then for a global slot. A host paused
+    /// (by `Retry-After`) for longer than [`MAX_WAIT`] is not waited for: the caller gets
+    /// how long the pause still runs, records it, and tries again on a later poll, so one
+    /// host asking for an hour's rest cannot hold a whole cycle for an hour.
+    pub(crate) async fn acquire(&self, name: &str) -> Result<Permit, Duration> {
         let host = self.host(name);
         let host_permit = host
             .in_flight
@@ -73,6 +79,7 @@ impl HostLimits {
             };
             match wait_until {
                 None => break,
+                Some(at) if at - Instant::now() > MAX_WAIT => return Err(at - Instant::now()),
                 Some(at) => tokio::time::sleep_until(at).await,
             }
         }
@@ -82,10 +89,10 @@ impl HostLimits {
             .acquire_owned()
             .await
             .expect("the global semaphore is never closed");
-        Permit {
+        Ok(Permit {
             _host: host_permit,
             _global: global_permit,
-        }
+        })
     }
 
     /// Holds every later request to `name` back for `wait` (a server's `Retry-After`).

@@ -71,6 +71,9 @@ pub enum FetchError {
     TooLarge { limit: usize },
     #[error("redirect refused: {0}")]
     Redirect(String),
+    /// The host asked us (429/503 `Retry-After`) to stay away longer than a cycle waits.
+    #[error("host asked for a pause (Retry-After); {} s left, not requested", .0.as_secs())]
+    HostPaused(Duration),
     /// The network policy forbids the address or scheme; no request was sent.
     #[error("{0}")]
     Refused(String),
@@ -89,6 +92,20 @@ pub struct Report {
     pub elapsed: Duration,
     pub hints: CacheHints,
     pub result: Result<Outcome, FetchError>,
+}
+
+impl Report {
+    /// A request that was never sent, and why.
+    fn unsent(url: &Url, error: FetchError, hints: CacheHints) -> Self {
+        Self {
+            url: url.clone(),
+            status: None,
+            bytes: 0,
+            elapsed: Duration::ZERO,
+            hints,
+            result: Err(error),
+        }
+    }
 }
 
 /// Shared HTTP client with the politeness budget; cheap to clone.
@@ -203,17 +220,19 @@ impl Fetcher {
     /// GETs `url`, conditionally when validators are given, within the host's budget.
     pub async fn get(&self, url: &Url, validators: &Validators) -> Report {
         if let Err(reason) = self.policy.check_url(url) {
-            return Report {
-                url: url.clone(),
-                status: None,
-                bytes: 0,
-                elapsed: Duration::ZERO,
-                hints: CacheHints::default(),
-                result: Err(FetchError::Refused(reason)),
-            };
+            return Report::unsent(url, FetchError::Refused(reason), CacheHints::default());
         }
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-        let _permit = self.hosts.acquire(&host).await;
+        let _permit = match self.hosts.acquire(&host).await {
+            Ok(permit) => permit,
+            Err(left) => {
+                let hints = CacheHints {
+                    max_age: None,
+                    retry_after: Some(left),
+                };
+                return Report::unsent(url, FetchError::HostPaused(left), hints);
+            }
+        };
         let started = Instant::now();
         let mut report = Report {
             url: url.clone(),
