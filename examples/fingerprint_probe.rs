@@ -6,7 +6,7 @@
 
 use std::io::BufRead;
 
-use tindex::dedup::fingerprint::{MIN_SIMILARITY, SIZE, Signature};
+use tindex::dedup::fingerprint::{MIN_SHARED_BANDS, MIN_SIMILARITY, SIZE, Signature};
 use tindex::textfold::fold_search;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -22,11 +22,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sigs: Vec<Signature> = bodies.iter().filter_map(|b| sig(b)).collect();
     let mut max_different = 0.0f64;
     let mut false_merges = 0;
+    let mut compared = 0usize;
+    let bands: Vec<_> = sigs.iter().map(Signature::bands).collect();
     for i in 0..sigs.len() {
         for j in i + 1..sigs.len() {
             let s = sigs[i].similarity(&sigs[j]);
             max_different = max_different.max(s);
             false_merges += usize::from(s >= MIN_SIMILARITY);
+            let shared = bands[i]
+                .iter()
+                .zip(&bands[j])
+                .filter(|(x, y)| x == y)
+                .count();
+            compared += usize::from(shared >= MIN_SHARED_BANDS);
         }
     }
     let mut min_copy = 1.0f64;
@@ -43,13 +51,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if let (Some(a), Some(c)) = (sig(b), sig(&copy)) {
             let s = a.similarity(&c);
             min_copy = min_copy.min(s);
-            let banded = a.bands().iter().zip(c.bands()).any(|(x, y)| *x == y);
+            let shared = a
+                .bands()
+                .iter()
+                .zip(c.bands())
+                .filter(|(x, y)| *x == y)
+                .count();
+            let banded = shared >= MIN_SHARED_BANDS;
             missed += usize::from(!(banded && s >= MIN_SIMILARITY));
         }
     }
     println!(
         "{} stories, {SIZE} buckets, threshold {MIN_SIMILARITY}: different stories max {max_different:.3} \
-         ({false_merges} pairs at or above); edited copies min {min_copy:.3} ({missed} not clustered)",
+         ({false_merges} pairs at or above; {compared} pairs share {MIN_SHARED_BANDS}+ bands and get \
+         compared); edited copies min {min_copy:.3} ({missed} not clustered)",
         sigs.len()
     );
     Ok(())

@@ -4,7 +4,7 @@
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::StoreError;
-use crate::dedup::fingerprint::{MIN_SIMILARITY, Signature};
+use crate::dedup::fingerprint::{BANDS, MIN_SHARED_BANDS, MIN_SIMILARITY, Signature};
 use crate::textfold::fold_search;
 
 /// Replaces the article's full-text entry with its current title, lead and (already folded)
@@ -63,34 +63,32 @@ pub(super) fn fingerprint(
 }
 
 /// The stored story most similar to `sig` at or above the threshold, with its similarity.
+/// Candidates must share at least [`MIN_SHARED_BANDS`] bands: one shared band is common
+/// between unrelated stories written from the same templates, two are rare, and a true copy
+/// (similarity 0.7 and up) shares two or more with probability above 0.9.
 fn most_similar(
     tx: &Transaction<'_>,
     id: i64,
     sig: &Signature,
 ) -> Result<Option<(i64, f64)>, StoreError> {
-    let mut candidates = tx.prepare_cached(
-        "SELECT DISTINCT article_id FROM fingerprint_bands WHERE key = ?1 AND article_id != ?2",
-    )?;
+    let placeholders = vec!["?"; BANDS].join(", ");
+    let mut candidates = tx.prepare_cached(&format!(
+        "SELECT article_id FROM fingerprint_bands WHERE key IN ({placeholders})
+         GROUP BY article_id HAVING count(*) >= {MIN_SHARED_BANDS}"
+    ))?;
+    let ids: Vec<i64> = candidates
+        .query_map(rusqlite::params_from_iter(sig.bands()), |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
     let mut load = tx.prepare_cached("SELECT signature FROM fingerprints WHERE article_id = ?1")?;
     let mut best: Option<(i64, f64)> = None;
-    let mut seen = Vec::new();
-    for key in sig.bands() {
-        let ids: Vec<i64> = candidates
-            .query_map(params![key, id], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        for other in ids {
-            if seen.contains(&other) {
-                continue;
-            }
-            seen.push(other);
-            let blob: Option<Vec<u8>> = load.query_row([other], |r| r.get(0)).optional()?;
-            let Some(theirs) = blob.as_deref().and_then(Signature::from_bytes) else {
-                continue;
-            };
-            let s = sig.similarity(&theirs);
-            if s >= MIN_SIMILARITY && best.is_none_or(|(_, b)| s > b) {
-                best = Some((other, s));
-            }
+    for other in ids.into_iter().filter(|other| *other != id) {
+        let blob: Option<Vec<u8>> = load.query_row([other], |r| r.get(0)).optional()?;
+        let Some(theirs) = blob.as_deref().and_then(Signature::from_bytes) else {
+            continue;
+        };
+        let s = sig.similarity(&theirs);
+        if s >= MIN_SIMILARITY && best.is_none_or(|(_, b)| s > b) {
+            best = Some((other, s));
         }
     }
     Ok(best)
