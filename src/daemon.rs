@@ -83,9 +83,11 @@ pub async fn run(
             info!("no active feeds: add some with `tindex feeds add URL` or in the config");
             return Ok(());
         }
+        let cycle = pipeline.run_cycle(feeds);
+        tokio::pin!(cycle);
         tokio::select! {
-            r = pipeline.run_cycle(feeds) => { r.map_err(|e| CliError::Runtime(e.to_string()))?; }
-            _ = signals.stop() => info!("signal received, stopping"),
+            r = &mut cycle => { r.map_err(|e| CliError::Runtime(e.to_string()))?; }
+            _ = signals.stop() => drain(&pipeline, cycle).await,
         }
         return Ok(());
     }
@@ -97,15 +99,20 @@ pub async fn run(
     loop {
         let (feeds, next) = due(&store, false).await?;
         if !feeds.is_empty() {
+            let cycle = pipeline.run_cycle(feeds);
+            tokio::pin!(cycle);
             tokio::select! {
-                r = pipeline.run_cycle(feeds) => match r {
+                r = &mut cycle => match r {
                     Ok(stats) => notify(&[sd_notify::NotifyState::Status(&status_line(&stats))]),
                     Err(e) => {
                         error!(error = %e, "cycle failed; retrying after a pause");
                         tokio::time::sleep(Duration::from_secs(5)).await;
                     }
                 },
-                _ = signals.stop() => return stopping(),
+                _ = signals.stop() => {
+                    drain(&pipeline, cycle).await;
+                    return stopping();
+                }
             }
             continue;
         }
@@ -178,6 +185,29 @@ fn status_line(stats: &CycleStats) -> String {
         stats.duplicates,
         stats.failed
     )
+}
+
+/// How long a stop waits for fetches in flight to finish and be stored (under systemd's
+/// default 60 s `TimeoutStopSec`, and above one request's `timeout_secs` default).
+const DRAIN: Duration = Duration::from_secs(35);
+
+/// Lets the running cycle finish what it has started, then returns; whatever is still not
+/// done after [`DRAIN`] is dropped (whole transactions only, so nothing is half-written).
+async fn drain(
+    pipeline: &Pipeline,
+    cycle: impl std::future::Future<Output = Result<CycleStats, crate::pipeline::CycleError>>,
+) {
+    info!(
+        "signal received; finishing fetches in flight (at most {} s)",
+        DRAIN.as_secs()
+    );
+    notify(&[sd_notify::NotifyState::Stopping]);
+    pipeline.request_stop();
+    match tokio::time::timeout(DRAIN, cycle).await {
+        Ok(Ok(stats)) => info!(new = stats.new, "in-flight work stored"),
+        Ok(Err(e)) => error!(error = %e, "cycle failed while stopping"),
+        Err(_) => error!("in-flight work did not finish in time; stopping anyway"),
+    }
 }
 
 fn stopping() -> Result<(), CliError> {

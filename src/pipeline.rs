@@ -5,6 +5,7 @@
 //! the next cycle fetch the feed in full again, and the alias table skips what was stored.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -54,6 +55,8 @@ pub struct Pipeline {
     fetcher: Fetcher,
     store: Arc<Mutex<Store>>,
     extract_slots: Arc<Semaphore>,
+    /// Set on SIGTERM: start nothing new, let what is in flight finish and be stored.
+    stopping: Arc<AtomicBool>,
 }
 
 /// Why a cycle stopped early. Feed and article problems are not errors: they are recorded.
@@ -80,7 +83,19 @@ impl Pipeline {
             fetcher,
             store,
             extract_slots: Arc::new(Semaphore::new(cores)),
+            stopping: Arc::default(),
         }
+    }
+
+    /// Drains the running cycle: no new feed chunk or article fetch starts; fetches in flight
+    /// finish and are stored; feeds whose articles were not all fetched keep their old
+    /// validators, so the next run fetches them in full.
+    pub fn request_stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+    }
+
+    fn stop_requested(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
     }
 
     /// Runs blocking store work off the async reactor.
@@ -103,7 +118,7 @@ impl Pipeline {
     pub async fn run_cycle(&self, mut feeds: Vec<FeedRow>) -> Result<CycleStats, CycleError> {
         let started = Instant::now();
         let mut stats = CycleStats::default();
-        while !feeds.is_empty() {
+        while !feeds.is_empty() && !self.stop_requested() {
             let rest = feeds.split_off(feeds.len().min(CHUNK_FEEDS));
             let chunk = self.run_chunk(std::mem::replace(&mut feeds, rest)).await?;
             stats.feeds += chunk.feeds;
@@ -387,7 +402,12 @@ impl Pipeline {
         // Bound the tasks alive at once; the fetcher's own budget paces the requests.
         let in_flight = Arc::new(Semaphore::new(self.config.fetch.concurrency * 2));
         let mut tasks = JoinSet::new();
+        let mut skipped_feeds = HashSet::new();
         for c in candidates {
+            if self.stop_requested() {
+                skipped_feeds.extend(c.feeds.iter().copied());
+                continue;
+            }
             let permit = in_flight.clone().acquire_owned().await;
             // Reap finished tasks as we go: a JoinSet keeps every finished task until joined,
             // which at 36,000 articles is hundreds of megabytes.
@@ -407,7 +427,9 @@ impl Pipeline {
         while let Some(r) = tasks.join_next().await {
             r?;
         }
-        writer.await?
+        let (stats, mut failed_feeds) = writer.await??;
+        failed_feeds.extend(skipped_feeds);
+        Ok((stats, failed_feeds))
     }
 
     async fn fetch_article(&self, c: Candidate) -> (ArticleRecord, FetchLog) {
