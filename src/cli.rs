@@ -250,7 +250,11 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Prune { older_than } => {
             let mut store = open_store(&cli, &config, &config_path)?;
-            let cutoff = Utc::now() - chrono::Duration::days(i64::from(*older_than));
+            let cutoff = Utc::now()
+                .checked_sub_signed(chrono::Duration::days(i64::from(*older_than)))
+                .ok_or_else(|| {
+                    CliError::Usage(format!("--older-than {older_than}: too far back"))
+                })?;
             let pruned = store.prune(cutoff)?;
             println!(
                 "pruned {} articles and {} fetch log rows first seen before {}",
@@ -290,7 +294,11 @@ fn feeds(cmd: &FeedsCommand, store: &mut Store) -> Result<(), CliError> {
             println!("{} {url}", if added { "added" } else { "already present:" });
         }
         FeedsCommand::Remove { url } => {
-            store.remove_feed(url)?;
+            // The same spelling `feeds add` stored (e.g. a trailing slash added).
+            let url = config::parse_feed_url(url)
+                .map(|u| u.to_string())
+                .unwrap_or_else(|_| url.clone());
+            store.remove_feed(&url)?;
             println!("removed {url}");
         }
         FeedsCommand::List => {

@@ -178,11 +178,46 @@ impl Config {
                 "need 0 < min_interval_secs <= max_interval_secs".into(),
             ));
         }
+        const MONTH: u64 = 31 * 24 * 3600;
+        if d.max_interval_secs > MONTH || d.poll_interval_secs > MONTH {
+            return Err(invalid(
+                "daemon".into(),
+                format!("intervals above {MONTH} s (31 days) are not supported"),
+            ));
+        }
+        if self
+            .feeds
+            .iter()
+            .any(|f| f.interval_secs.is_some_and(|i| i == 0 || i > MONTH))
+        {
+            return Err(invalid(
+                "feed".into(),
+                format!("interval_secs must be between 1 and {MONTH}"),
+            ));
+        }
         let f = &self.fetch;
-        if f.concurrency == 0 || f.per_host == 0 {
+        if !(1..=1024).contains(&f.concurrency) || !(1..=256).contains(&f.per_host) {
             return Err(invalid(
                 "fetch".into(),
-                "concurrency and per_host must be at least 1".into(),
+                "need 1 <= concurrency <= 1024 and 1 <= per_host <= 256".into(),
+            ));
+        }
+        if f.per_host_gap_ms > 30_000 {
+            return Err(invalid(
+                "fetch.per_host_gap_ms".into(),
+                "at most 30000 (30 s)".into(),
+            ));
+        }
+        if f.timeout_secs > 600 || f.connect_timeout_secs > 600 || f.max_redirects > 20 {
+            return Err(invalid(
+                "fetch".into(),
+                "need timeouts <= 600 s and max_redirects <= 20".into(),
+            ));
+        }
+        if !(1024..=256 * 1024 * 1024).contains(&f.max_body_bytes) {
+            return Err(invalid(
+                "fetch.max_body_bytes".into(),
+                "between 1024 and 268435456 (256 MiB)".into(),
             ));
         }
         crate::fetch::AddressPolicy::new(&f.allow_addresses)

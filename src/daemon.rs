@@ -96,6 +96,8 @@ pub async fn run(
     if let Some(period) = sd_notify::watchdog_enabled() {
         tokio::spawn(watchdog(store.clone(), period / 2));
     }
+    // Consecutive failed cycles (a store error): waits grow from 10 s to 5 min.
+    let mut failures = 0u32;
     loop {
         let (feeds, next) = due(&store, false).await?;
         if !feeds.is_empty() {
@@ -103,10 +105,15 @@ pub async fn run(
             tokio::pin!(cycle);
             tokio::select! {
                 r = &mut cycle => match r {
-                    Ok(stats) => notify(&[sd_notify::NotifyState::Status(&status_line(&stats))]),
+                    Ok(stats) => {
+                        failures = 0;
+                        notify(&[sd_notify::NotifyState::Status(&status_line(&stats))]);
+                    }
                     Err(e) => {
-                        error!(error = %e, "cycle failed; retrying after a pause");
-                        tokio::time::sleep(Duration::from_secs(5)).await;
+                        failures += 1;
+                        let pause = Duration::from_secs(5 << failures.min(6)).min(Duration::from_secs(300));
+                        error!(error = %e, pause_secs = pause.as_secs(), "cycle failed; retrying after a pause");
+                        tokio::time::sleep(pause).await;
                     }
                 },
                 _ = signals.stop() => {

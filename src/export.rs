@@ -33,7 +33,8 @@ pub fn jsonl(
     Ok(n)
 }
 
-/// CSV columns, in order; lists (captions, tags, feeds) are joined with " | ".
+/// CSV columns, in order; lists (captions, tags, feeds) are joined with " | ", images are a
+/// JSON array of `{src, alt, caption, position}`.
 pub const CSV_COLUMNS: &[&str] = &[
     "id",
     "url",
@@ -43,6 +44,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "captions",
     "author",
     "published",
+    "published_source",
     "updated",
     "tags",
     "category",
@@ -51,6 +53,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "fetched",
     "cluster",
     "feeds",
+    "images",
 ];
 
 /// Writes the same rows as [`jsonl`] as CSV with a header line.
@@ -71,6 +74,7 @@ pub fn csv(
             r.captions.join(" | "),
             opt(&r.author),
             opt(&r.published),
+            opt(&r.published_source),
             opt(&r.updated),
             r.tags.join(" | "),
             opt(&r.category),
@@ -79,6 +83,7 @@ pub fn csv(
             r.fetched,
             r.cluster.map(|c| c.to_string()).unwrap_or_default(),
             r.feeds.join(" | "),
+            serde_json::to_string(&r.images).unwrap_or_default(),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         // CRLF as RFC 4180 says; bodies keep their own "\n\n" paragraph breaks inside quotes.

@@ -60,8 +60,9 @@ pub fn parse(text: &str, feed_url: &Url) -> Result<ParsedFeed, FeedError> {
         let link = entry
             .links
             .iter()
+            // The article is the alternate link (or one without rel); never self, edit,
+            // enclosure or replies.
             .filter(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-            .chain(entry.links.iter())
             .find_map(|l| resolve(feed_url, &l.href));
         let guid = Some(entry.id.trim().to_owned()).filter(|g| !g.is_empty());
         // Some feeds put the only link in a permalink guid.
@@ -82,7 +83,11 @@ pub fn parse(text: &str, feed_url: &Url) -> Result<ParsedFeed, FeedError> {
                 .map(|t| clean(&t.content))
                 .filter(|t| !t.is_empty()),
             published: entry.published.or(entry.updated),
-            updated: entry.updated,
+            // feed-rs copies RSS pubDate into `updated`; an `updated` equal to the
+            // publication time, or in the future (a mislabelled time zone), says nothing.
+            updated: entry
+                .updated
+                .filter(|u| Some(*u) != entry.published && *u <= Utc::now()),
         });
     }
     Ok(ParsedFeed {

@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::dedup::{self, Candidate};
 use crate::extract::{self, Extracted};
 use crate::feed::{self, FeedItem};
-use crate::fetch::{Fetcher, Outcome, Report, Validators};
+use crate::fetch::{FetchError, Fetcher, Outcome, Report, RobotsVerdict, Validators};
 use crate::scheduler::{self, PollFacts};
 use crate::store::{
     ArticleRecord, Batch, Content, FeedPoll, FeedRow, FetchKind, FetchLog, ImageRow, Sighting,
@@ -46,6 +46,9 @@ pub struct CycleStats {
     pub duplicates: usize,
     pub updated: usize,
     pub failed: usize,
+    /// Articles not fetched this time for a passing reason (host pause, robots.txt
+    /// unreachable); their feeds keep old validators so the next poll tries again.
+    pub deferred: usize,
 }
 
 /// Everything a cycle needs, shared across cycles.
@@ -129,6 +132,7 @@ impl Pipeline {
             stats.duplicates += chunk.duplicates;
             stats.updated += chunk.updated;
             stats.failed += chunk.failed;
+            stats.deferred += chunk.deferred;
         }
         info!(
             feeds = stats.feeds,
@@ -139,6 +143,7 @@ impl Pipeline {
             duplicate = stats.duplicates,
             updated = stats.updated,
             failed = stats.failed,
+            deferred = stats.deferred,
             elapsed_ms = started.elapsed().as_millis() as u64,
             "cycle done"
         );
@@ -186,7 +191,7 @@ impl Pipeline {
                     let edited =
                         |k: &crate::store::Known| c.updated.is_some_and(|u| u > k.fetched_at);
                     match known {
-                        Some(k) if (k.ok && !edited(&k)) || (!k.ok && k.attempts >= retries) => {
+                        Some(k) if (k.ok && !edited(&k)) || (!k.ok && k.attempts > retries) => {
                             sightings.push(Sighting {
                                 article_id: k.id,
                                 aliases: c.aliases,
@@ -210,6 +215,7 @@ impl Pipeline {
         stats.duplicates += written.duplicates;
         stats.updated += written.updated;
         stats.failed += written.failed;
+        stats.deferred += written.deferred;
 
         // Last: validators and schedules, now that every listed article is stored. A feed
         // that listed an article we failed to get keeps its old validators, so its next poll
@@ -261,6 +267,8 @@ impl Pipeline {
                 // The text is only needed by the parser: move it, a feed can be megabytes.
                 let text = std::mem::take(&mut page.text);
                 let base = page.url.clone();
+                // Parsing is CPU and memory: it takes a slot of the same pool as extraction.
+                let _slot = self.extract_slots.acquire().await;
                 match tokio::task::spawn_blocking(move || feed::parse(&text, &base)).await {
                     Ok(Ok(parsed)) => {
                         facts.ttl_minutes = parsed.ttl_minutes;
@@ -390,6 +398,10 @@ impl Pipeline {
                                     counts.failed += 1;
                                     failed_feeds.extend(record.feeds.iter().copied());
                                 }
+                                Written::Deferred => {
+                                    counts.deferred += 1;
+                                    failed_feeds.extend(record.feeds.iter().copied());
+                                }
                             }
                         }
                     }
@@ -441,20 +453,28 @@ impl Pipeline {
             seen_at: Utc::now(),
             feed_title: c.feed_title.clone(),
             content: Err(String::new()),
+            deferred: false,
         };
-        if !self.fetcher.robots_allow(&c.url).await {
-            let error = "disallowed by robots.txt".to_string();
+        let verdict = self.fetcher.robots_allow(&c.fetch_url).await;
+        if verdict != RobotsVerdict::Allowed {
+            let error = match verdict {
+                RobotsVerdict::Disallowed => "disallowed by robots.txt",
+                _ => "robots.txt unreachable; deferred to a later poll",
+            }
+            .to_string();
             warn!(url = %c.url, %error, "article skipped");
+            record.deferred = verdict == RobotsVerdict::Unreachable;
             record.content = Err(error.clone());
             return (
                 record,
-                fetch_log(FetchKind::Article, c.url.as_str(), None, Some(error)),
+                fetch_log(FetchKind::Article, c.fetch_url.as_str(), None, Some(error)),
             );
         }
-        let mut report = self.fetcher.get(&c.url, &Validators::default()).await;
+        let mut report = self.fetcher.get(&c.fetch_url, &Validators::default()).await;
+        record.deferred = matches!(report.result, Err(FetchError::HostPaused(_)));
         let content = match &mut report.result {
             Ok(Outcome::Fetched(page)) => {
-                if page.url != c.url {
+                if page.url != c.fetch_url {
                     record
                         .aliases
                         .push(dedup::canonical_url(&page.url).to_string());
@@ -479,7 +499,12 @@ impl Pipeline {
         if let Err(error) = &record.content {
             warn!(url = %c.url, status = report.status, elapsed_ms = ms(&report), %error, "article failed");
         }
-        let log = fetch_log(FetchKind::Article, c.url.as_str(), Some(&report), error);
+        let log = fetch_log(
+            FetchKind::Article,
+            c.fetch_url.as_str(),
+            Some(&report),
+            error,
+        );
         (record, log)
     }
 
@@ -517,7 +542,7 @@ impl Pipeline {
                 .canonical_url
                 .as_deref()
                 .and_then(|u| Url::parse(u).ok())
-                .filter(|u| matches!(u.scheme(), "http" | "https"))
+                .filter(|u| dedup::trustworthy_canonical(u, &url))
                 .map(|u| dedup::canonical_url(&u).to_string());
             Ok::<_, extract::ExtractError>((canonical, to_content(extracted)))
         });

@@ -166,7 +166,12 @@ fn changed_content_is_updated_with_a_revision_and_an_unchanged_refetch_writes_no
     let edited = page.replacen(&opening, "Cập nhật: thông tin mới nhất về vụ việc. ", 1);
     assert_ne!(edited, page, "the edit applies to the page markup");
     server.set_body(&path, edited.into_bytes());
-    server.set_body("/rss/a.atom", atom("2099-01-01T00:00:00Z"));
+    // The entry's <updated> moves past our fetch (a second later, so it is strictly newer).
+    let now = || {
+        std::thread::sleep(Duration::from_millis(1100));
+        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    };
+    server.set_body("/rss/a.atom", atom(&now()));
     let log = run_once(&ws);
     assert!(log.contains("article updated"), "{log}");
     let (hash, body): (String, String) = ws
@@ -192,7 +197,7 @@ fn changed_content_is_updated_with_a_revision_and_an_unchanged_refetch_writes_no
     assert_eq!(rev_body, t["body"].as_str().unwrap());
 
     // The feed advertises another update, but the page did not change: nothing is written.
-    server.set_body("/rss/a.atom", atom("2099-06-01T00:00:00Z"));
+    server.set_body("/rss/a.atom", atom(&now()));
     let log = run_once(&ws);
     assert!(log.contains("same content"), "{log}");
     assert_eq!(count(&ws, "SELECT count(*) FROM article_revisions"), 1);

@@ -41,7 +41,7 @@ fn is_tracking_param(key: &str) -> bool {
 /// default ports), fragment dropped, tracking parameters removed, remaining query sorted.
 pub fn canonical_url(url: &Url) -> Url {
     let mut url = url.clone();
-    url.set_fragment(None);
+    drop_fragment(&mut url);
     let mut pairs: Vec<(String, String)> = url
         .query_pairs()
         .filter(|(k, _)| !is_tracking_param(k))
@@ -54,6 +54,31 @@ pub fn canonical_url(url: &Url) -> Url {
         url.query_pairs_mut().clear().extend_pairs(pairs);
     }
     url
+}
+
+/// Whether a page's `rel=canonical`/`og:url` may become its story's key: only on the same site
+/// as the page (a syndicated copy pointing at the original must not merge into it) and never
+/// the site's front page (what soft-404, paywall and consent pages often claim).
+pub fn trustworthy_canonical(canonical: &Url, page: &Url) -> bool {
+    let site = |u: &Url| {
+        u.host_str()
+            .map(|h| h.trim_start_matches("www.").to_ascii_lowercase())
+    };
+    matches!(canonical.scheme(), "http" | "https")
+        && site(canonical).is_some()
+        && site(canonical) == site(page)
+        && canonical.path() != "/"
+}
+
+/// Drops a fragment unless it is a route (`#/news/1`, `#!/news/1`): single-page sites put
+/// the article's identity there.
+pub fn drop_fragment(url: &mut Url) {
+    if !url
+        .fragment()
+        .is_some_and(|f| f.starts_with('/') || f.starts_with('!'))
+    {
+        url.set_fragment(None);
+    }
 }
 
 /// Every key an entry can be recognised by later: its normalised link, its raw link and its
@@ -78,8 +103,11 @@ pub fn guid_alias(host: &str, guid: &str) -> String {
 /// A story to fetch: one or more feed entries (from one or more feeds) that share an alias.
 #[derive(Debug, Clone)]
 pub struct Candidate {
-    /// The link to fetch (the first entry's, normalised).
+    /// The story's key until the page names its canonical URL: the first entry's link, normalised.
     pub url: Url,
+    /// The link as the publisher wrote it (fragment dropped): what is fetched, since
+    /// normalising a query can change what some servers answer.
+    pub fetch_url: Url,
     pub guid: Option<String>,
     pub feed_title: Option<String>,
     /// Every alias of every entry folded into this story.
@@ -103,7 +131,32 @@ pub fn fold(entries: impl IntoIterator<Item = (i64, FeedItem)>) -> Vec<Candidate
         }
         i
     }
-    for (feed_id, item) in entries {
+    let entries: Vec<(i64, FeedItem)> = entries.into_iter().collect();
+    // A GUID one feed gives to entries with different links (all "0", or the feed's own URL)
+    // identifies nothing: it must not fold those stories together.
+    let mut guid_links: HashMap<(i64, &str), Vec<String>> = HashMap::new();
+    for (feed_id, item) in &entries {
+        if let Some(g) = &item.guid {
+            let links = guid_links.entry((*feed_id, g.as_str())).or_default();
+            let link = canonical_url(&item.link).to_string();
+            if !links.contains(&link) {
+                links.push(link);
+            }
+        }
+    }
+    let reused: Vec<(i64, String)> = guid_links
+        .into_iter()
+        .filter(|(_, links)| links.len() > 1)
+        .map(|((feed, guid), _)| (feed, guid.to_owned()))
+        .collect();
+    for (feed_id, mut item) in entries {
+        if item
+            .guid
+            .as_ref()
+            .is_some_and(|g| reused.iter().any(|(f, r)| *f == feed_id && r == g))
+        {
+            item.guid = None;
+        }
         let keys = aliases(&item);
         let me = items.len();
         parent.push(me);
@@ -129,6 +182,11 @@ pub fn fold(entries: impl IntoIterator<Item = (i64, FeedItem)>) -> Vec<Candidate
         let idx = *slot.entry(root).or_insert_with(|| {
             out.push(Candidate {
                 url: canonical_url(&item.link),
+                fetch_url: {
+                    let mut u = item.link.clone();
+                    drop_fragment(&mut u);
+                    u
+                },
                 guid: item.guid.clone(),
                 feed_title: item.title.clone(),
                 aliases: Vec::new(),
@@ -177,6 +235,30 @@ mod tests {
         );
         let bare = Url::parse("https://example.vn/x?utm_campaign=c").unwrap();
         assert_eq!(canonical_url(&bare).as_str(), "https://example.vn/x");
+    }
+
+    #[test]
+    fn a_guid_reused_for_different_links_in_one_feed_folds_nothing() {
+        let c = fold([
+            (1, item("http://h/a.html", Some("0"))),
+            (1, item("http://h/b.html", Some("0"))),
+            (2, item("http://h/c.html", Some("0"))),
+        ]);
+        assert_eq!(c.len(), 3);
+        assert!(c[0].aliases.iter().all(|a| !a.starts_with("guid:")));
+        assert_eq!(
+            c[2].aliases,
+            vec!["http://h/c.html", "guid:h:0"],
+            "other feed's own guid kept"
+        );
+    }
+
+    #[test]
+    fn route_fragments_are_identity_plain_ones_are_not() {
+        let u = |s: &str| canonical_url(&Url::parse(s).unwrap()).to_string();
+        assert_eq!(u("https://h/app#/news/1"), "https://h/app#/news/1");
+        assert_eq!(u("https://h/app#!/news/2"), "https://h/app#!/news/2");
+        assert_eq!(u("https://h/a.html#comments"), "https://h/a.html");
     }
 
     #[test]

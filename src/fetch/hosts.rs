@@ -99,7 +99,9 @@ impl HostLimits {
     pub(crate) fn pause(&self, name: &str, wait: Duration) {
         let host = self.host(name);
         let mut next = host.next_start.lock().unwrap_or_else(|p| p.into_inner());
-        let until = Instant::now() + wait;
+        let Some(until) = Instant::now().checked_add(wait) else {
+            return;
+        };
         if *next < until {
             *next = until;
         }

@@ -21,12 +21,26 @@ use hosts::HostLimits;
 pub use policy::AddressPolicy;
 use robots::Robots;
 
+/// The longest wait a server's `Cache-Control`, `Expires` or `Retry-After` can impose.
+const MAX_HINT: Duration = Duration::from_secs(7 * 24 * 3600);
+
 /// How long a host's robots.txt is trusted before it is fetched again.
 const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
 /// How long an unreachable robots.txt (5xx, network) blocks article fetches before a retry.
 const ROBOTS_ERROR_TTL: Duration = Duration::from_secs(600);
 
-type RobotsCell = Arc<tokio::sync::OnceCell<(Robots, Instant, Duration)>>;
+/// A host's rules, `None` while its robots.txt cannot be read; when they were read; for how long.
+type RobotsCell = Arc<tokio::sync::OnceCell<(Option<Robots>, Instant, Duration)>>;
+
+/// What robots.txt says about one URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RobotsVerdict {
+    Allowed,
+    Disallowed,
+    /// robots.txt answered 5xx/429 or not at all: RFC 9309 says stay away for now, which is a
+    /// reason to try again later, not to give up on the article.
+    Unreachable,
+}
 
 /// Validators from the previous successful fetch, for a conditional GET.
 #[derive(Debug, Clone, Default)]
@@ -147,6 +161,9 @@ impl Fetcher {
             .brotli(true)
             .deflate(true)
             .pool_max_idle_per_host(cfg.per_host.max(2))
+            // A proxy from the environment would resolve names itself, past the network
+            // policy's resolver: tindex connects directly.
+            .no_proxy()
             .build()
             .map_err(|e| FetchError::Other(e.to_string()))?;
         Ok(Self {
@@ -165,13 +182,13 @@ impl Fetcher {
 
     /// Whether the host's robots.txt lets us fetch `url` (always true when the check is off).
     /// One robots.txt request per host per day, through the same politeness budget.
-    pub async fn robots_allow(&self, url: &Url) -> bool {
+    pub async fn robots_allow(&self, url: &Url) -> RobotsVerdict {
         let Some(cache) = &self.robots else {
-            return true;
+            return RobotsVerdict::Allowed;
         };
         if self.policy.check_url(url).is_err() {
             // The request itself will be refused, with the policy's reason.
-            return true;
+            return RobotsVerdict::Allowed;
         }
         let origin = url.origin().ascii_serialization();
         let cell = {
@@ -182,33 +199,45 @@ impl Fetcher {
             }
             cell.clone()
         };
-        let (robots, _, _) = cell
+        let (rules, _, _) = cell
             .get_or_init(|| async {
                 let (robots, ttl) = self.fetch_robots(&origin).await;
                 (robots, Instant::now(), ttl)
             })
             .await;
+        let Some(robots) = rules else {
+            return RobotsVerdict::Unreachable;
+        };
         let mut path = url.path().to_owned();
         if let Some(q) = url.query() {
             path.push('?');
             path.push_str(q);
         }
-        robots.allows(&path)
+        if robots.allows(&path) {
+            RobotsVerdict::Allowed
+        } else {
+            RobotsVerdict::Disallowed
+        }
     }
 
-    async fn fetch_robots(&self, origin: &str) -> (Robots, Duration) {
+    async fn fetch_robots(&self, origin: &str) -> (Option<Robots>, Duration) {
         let Ok(url) = Url::parse(&format!("{origin}/robots.txt")) else {
-            return (Robots::allow_all(), ROBOTS_TTL);
+            return (Some(Robots::allow_all()), ROBOTS_TTL);
         };
         let report = self.get(&url, &Validators::default()).await;
         let (robots, ttl, what) = match (&report.result, report.status) {
-            (Ok(Outcome::Fetched(page)), _) => {
-                (Robots::parse(&page.text, "tindex"), ROBOTS_TTL, "parsed")
+            (Ok(Outcome::Fetched(page)), _) => (
+                Some(Robots::parse(&page.text, "tindex")),
+                ROBOTS_TTL,
+                "parsed",
+            ),
+            // RFC 9309: 4xx (but 429, a request to slow down) means no rules; 5xx or no
+            // answer means stay away until it can be read.
+            (Err(_), Some(status @ 400..=499)) if status != 429 => {
+                (Some(Robots::allow_all()), ROBOTS_TTL, "absent")
             }
-            // RFC 9309: 4xx means no rules; 5xx or no answer means assume everything is off-limits.
-            (Err(_), Some(400..=499)) => (Robots::allow_all(), ROBOTS_TTL, "absent"),
             _ => (
-                Robots::parse("User-agent: *\nDisallow: /\n", "tindex"),
+                None,
                 ROBOTS_ERROR_TTL,
                 "unreachable; article pages deferred",
             ),
@@ -362,6 +391,8 @@ fn hints(headers: &HeaderMap) -> CacheHints {
         let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
         (at.with_timezone(&chrono::Utc) - now).to_std().ok()
     };
+    // Servers' numbers are untrusted: a week is the most any hint may ask for.
+    let cap = |d: Duration| d.min(MAX_HINT);
     let max_age = header_str(headers, header::CACHE_CONTROL)
         .and_then(|cc| {
             cc.split(',').find_map(|d| {
@@ -371,8 +402,11 @@ fn hints(headers: &HeaderMap) -> CacheHints {
             })
         })
         .map(Duration::from_secs)
-        .or_else(|| header_str(headers, header::EXPIRES).and_then(|v| until(&v)));
-    let retry_after = header_str(headers, header::RETRY_AFTER).and_then(|v| until(&v));
+        .or_else(|| header_str(headers, header::EXPIRES).and_then(|v| until(&v)))
+        .map(cap);
+    let retry_after = header_str(headers, header::RETRY_AFTER)
+        .and_then(|v| until(&v))
+        .map(cap);
     CacheHints {
         max_age,
         retry_after,

@@ -60,12 +60,26 @@ impl Net {
     }
 }
 
-/// IPv4-mapped IPv6 (`::ffff:127.0.0.1`) is judged as the IPv4 address it carries.
+/// An IPv6 address that carries an IPv4 one is judged as that IPv4 address: mapped
+/// (`::ffff:a.b.c.d`), compatible (`::a.b.c.d`), NAT64 (`64:ff9b::/96`, `64:ff9b:1::/48`)
+/// and 6to4 (`2002:AABB:CCDD::/48`).
 fn canonical(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-        v4 => v4,
+    let IpAddr::V6(v6) = ip else { return ip };
+    if let Some(v4) = v6.to_ipv4_mapped() {
+        return IpAddr::V4(v4);
     }
+    let s = v6.segments();
+    let o = v6.octets();
+    let tail = Ipv4Addr::new(o[12], o[13], o[14], o[15]);
+    let compatible = s[..6].iter().all(|x| *x == 0) && !(s[6] == 0 && s[7] <= 1);
+    let nat64 = s[0] == 0x64 && s[1] == 0xff9b && (s[2] == 1 || s[2..6].iter().all(|x| *x == 0));
+    if compatible || nat64 {
+        return IpAddr::V4(tail);
+    }
+    if s[0] == 0x2002 {
+        return IpAddr::V4(Ipv4Addr::new(o[2], o[3], o[4], o[5]));
+    }
+    ip
 }
 
 /// Why an address is not public, or `None` when it is.
@@ -103,8 +117,10 @@ fn special_v6(ip: Ipv6Addr) -> Option<&'static str> {
         Some("unspecified")
     } else if first & 0xfe00 == 0xfc00 {
         Some("private (unique local)")
-    } else if first & 0xffc0 == 0xfe80 {
-        Some("link-local")
+    } else if first & 0xffc0 == 0xfe80 || first & 0xffc0 == 0xfec0 {
+        Some("link-local or site-local")
+    } else if first == 0x2001 && ip.segments()[1] == 0 {
+        Some("Teredo tunnel")
     } else if ip.is_multicast() {
         Some("multicast")
     } else {
@@ -221,6 +237,11 @@ mod tests {
             "http://[::ffff:127.0.0.1]/",
             "http://[fd00:ec2::254]/",
             "http://[fe80::1]/",
+            "http://[fec0::1]/",
+            "http://[64:ff9b::a00:1]/",
+            "http://[::a00:1]/",
+            "http://[2002:a00:1::1]/",
+            "http://[2001:0:4136:e378::1]/",
             "ftp://example.com/",
             "file:///etc/passwd",
         ] {

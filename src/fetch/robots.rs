@@ -38,7 +38,8 @@ impl Robots {
                     }
                     in_agents = true;
                     if let Some(g) = groups.last_mut() {
-                        g.0 |= !v.is_empty() && v != "*" && agent.starts_with(&v);
+                        // RFC 9309: the product token, matched case-insensitively.
+                        g.0 |= v == agent;
                         g.1 |= v == "*";
                     }
                 }

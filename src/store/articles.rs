@@ -1,7 +1,7 @@
 //! Article rows and everything attached to them: aliases, feed memberships, images.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::index::{fingerprint, index_text};
 use super::{FeedPoll, FetchLog, Store, StoreError, insert_fetches, ts};
@@ -64,6 +64,9 @@ pub struct ArticleRecord {
     /// Title from the feed, kept for failed articles so the row still says what it was.
     pub feed_title: Option<String>,
     pub content: Result<Content, String>,
+    /// Not fetched for a passing reason (host pause, robots.txt unreachable): nothing is
+    /// written, so the attempt does not count against `article_retries`.
+    pub deferred: bool,
 }
 
 /// What writing one record came to.
@@ -78,6 +81,8 @@ pub enum Written {
     Updated(i64),
     /// No content: the failure is recorded on the article row.
     Failed(i64),
+    /// Not attempted this time; nothing written.
+    Deferred,
 }
 
 /// A story already known before fetching, seen again in a feed.
@@ -134,12 +139,20 @@ impl Store {
 
     /// Writes a batch in one transaction: either all of it is visible to readers or none.
     pub fn write(&mut self, batch: &Batch) -> Result<Vec<Written>, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for poll in &batch.polls {
             Store::record_poll_tx(&tx, poll)?;
         }
         for s in &batch.sightings {
-            attach(&tx, s.article_id, &s.aliases, &s.feeds, s.seen_at)?;
+            // A `tindex prune` may have deleted the story since the cycle looked it up.
+            let exists: bool = tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM articles WHERE id = ?1)")?
+                .query_row([s.article_id], |r| r.get(0))?;
+            if exists {
+                attach(&tx, s.article_id, &s.aliases, &s.feeds, s.seen_at)?;
+            }
         }
         let mut written = Vec::with_capacity(batch.articles.len());
         for record in &batch.articles {
@@ -166,7 +179,8 @@ fn find_existing(
         "SELECT a.id, a.status = 'ok' FROM article_aliases x
          JOIN articles a ON a.id = x.article_id WHERE x.alias = ?1",
     )?;
-    for alias in &record.aliases {
+    // The canonical URL itself may be a known alias of a story stored under another key.
+    for alias in std::iter::once(&record.url).chain(&record.aliases) {
         if let Some(hit) = stmt
             .query_row([alias], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?
@@ -178,6 +192,9 @@ fn find_existing(
 }
 
 fn write_article(tx: &Transaction<'_>, record: &ArticleRecord) -> Result<Written, StoreError> {
+    if record.deferred {
+        return Ok(Written::Deferred);
+    }
     let now = ts(record.seen_at);
     let existing = find_existing(tx, record)?;
     let written = match (&record.content, existing) {
@@ -250,6 +267,7 @@ fn write_article(tx: &Transaction<'_>, record: &ArticleRecord) -> Result<Written
         Written::New(id) | Written::Duplicate(id) | Written::Updated(id) | Written::Failed(id) => {
             id
         }
+        Written::Deferred => return Ok(written),
     };
     let mut aliases = record.aliases.clone();
     aliases.push(record.url.clone());

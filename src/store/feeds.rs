@@ -1,7 +1,7 @@
 //! Feed rows: what to poll, its validators, its schedule and its health.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 
 use super::{Store, StoreError, parse_ts, ts};
 
@@ -100,7 +100,9 @@ impl Store {
         feeds: &[crate::config::FeedConfig],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("UPDATE feeds SET active = 0 WHERE source = 'config'", [])?;
         for f in feeds {
             tx.execute(

@@ -4,7 +4,7 @@
 //! Each migration runs in its own transaction together with the version bump: a crash leaves
 //! the database at the previous version, never between two.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 /// Migration `i` (0-based) brings the schema from version `i` to `i + 1`. Append only.
 const MIGRATIONS: &[&str] = &[r#"
@@ -157,7 +157,7 @@ pub fn migrate(conn: &mut Connection) -> Result<i64, super::StoreError> {
         });
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
         tx.commit()?;

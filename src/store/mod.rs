@@ -14,7 +14,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 pub use articles::{ArticleRecord, Batch, Content, ImageRow, Known, Sighting, Written};
 pub use feeds::{FeedPoll, FeedRow, FeedSource};
@@ -86,7 +86,9 @@ impl Store {
 
     /// Writes audit rows in one transaction.
     pub fn log_fetches(&mut self, rows: &[FetchLog]) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         insert_fetches(&tx, rows)?;
         tx.commit()?;
         Ok(())

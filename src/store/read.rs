@@ -2,7 +2,7 @@
 //! `prune`, which deletes whole stories in one transaction.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::{Store, StoreError, ts};
 use crate::textfold::fold_search;
@@ -214,7 +214,9 @@ impl Store {
     /// their feeds still lists (deleting them would only re-fetch them on the next poll), and
     /// audit rows older than `cutoff`. One transaction: all or nothing.
     pub fn prune(&mut self, cutoff: DateTime<Utc>) -> Result<Pruned, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(
             "CREATE TEMP TABLE IF NOT EXISTS prune_ids (id INTEGER PRIMARY KEY);
              DELETE FROM prune_ids;",
