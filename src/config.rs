@@ -71,7 +71,7 @@ impl Default for DaemonConfig {
 }
 
 /// HTTP behaviour: politeness, limits and identity.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
 pub struct FetchConfig {
     pub user_agent: String,

@@ -136,7 +136,7 @@ pub async fn run(
             Wake::Stop => return stopping(),
             Wake::Reload => {
                 notify(&[sd_notify::NotifyState::Reloading]);
-                match reload_config(&reload, &store).await {
+                match reload_config(&reload, &store, &pipeline).await {
                     Ok(p) => {
                         pipeline = p;
                         info!("config reloaded");
@@ -149,10 +149,19 @@ pub async fn run(
     }
 }
 
-async fn reload_config(reload: &Reload, store: &Arc<Mutex<Store>>) -> Result<Pipeline, CliError> {
+async fn reload_config(
+    reload: &Reload,
+    store: &Arc<Mutex<Store>>,
+    current: &Pipeline,
+) -> Result<Pipeline, CliError> {
     let config = reload()?;
-    let fetcher = crate::fetch::Fetcher::new(&config.fetch)
-        .map_err(|e| CliError::Runtime(format!("cannot build HTTP client: {e}")))?;
+    // Unchanged HTTP settings keep the same client, so hosts' Retry-After pauses and the
+    // robots.txt cache survive a reload.
+    let fetcher = match current.fetcher_for(&config.fetch) {
+        Some(same) => same,
+        None => crate::fetch::Fetcher::new(&config.fetch)
+            .map_err(|e| CliError::Runtime(format!("cannot build HTTP client: {e}")))?,
+    };
     let feeds = config.feeds.clone();
     let s = store.clone();
     tokio::task::spawn_blocking(move || {

@@ -97,6 +97,11 @@ impl Pipeline {
         self.stopping.store(true, Ordering::SeqCst);
     }
 
+    /// This pipeline's HTTP client, if `fetch` is the configuration it was built with.
+    pub fn fetcher_for(&self, fetch: &crate::config::FetchConfig) -> Option<Fetcher> {
+        (self.config.fetch == *fetch).then(|| self.fetcher.clone())
+    }
+
     fn stop_requested(&self) -> bool {
         self.stopping.load(Ordering::SeqCst)
     }
