@@ -51,6 +51,20 @@ pub struct CycleStats {
     pub deferred: usize,
 }
 
+impl std::ops::AddAssign for CycleStats {
+    fn add_assign(&mut self, o: Self) {
+        self.feeds += o.feeds;
+        self.not_modified += o.not_modified;
+        self.feed_errors += o.feed_errors;
+        self.entries += o.entries;
+        self.new += o.new;
+        self.duplicates += o.duplicates;
+        self.updated += o.updated;
+        self.failed += o.failed;
+        self.deferred += o.deferred;
+    }
+}
+
 /// Everything a cycle needs, shared across cycles.
 #[derive(Clone)]
 pub struct Pipeline {
@@ -128,16 +142,7 @@ impl Pipeline {
         let mut stats = CycleStats::default();
         while !feeds.is_empty() && !self.stop_requested() {
             let rest = feeds.split_off(feeds.len().min(CHUNK_FEEDS));
-            let chunk = self.run_chunk(std::mem::replace(&mut feeds, rest)).await?;
-            stats.feeds += chunk.feeds;
-            stats.not_modified += chunk.not_modified;
-            stats.feed_errors += chunk.feed_errors;
-            stats.entries += chunk.entries;
-            stats.new += chunk.new;
-            stats.duplicates += chunk.duplicates;
-            stats.updated += chunk.updated;
-            stats.failed += chunk.failed;
-            stats.deferred += chunk.deferred;
+            stats += self.run_chunk(std::mem::replace(&mut feeds, rest)).await?;
         }
         info!(
             feeds = stats.feeds,
@@ -216,11 +221,7 @@ impl Pipeline {
         }
 
         let (written, failed_feeds) = self.fetch_articles(to_fetch).await?;
-        stats.new += written.new;
-        stats.duplicates += written.duplicates;
-        stats.updated += written.updated;
-        stats.failed += written.failed;
-        stats.deferred += written.deferred;
+        stats += written;
 
         // Last: validators and schedules, now that every listed article is stored. A feed
         // that listed an article we failed to get keeps its old validators, so its next poll
@@ -452,11 +453,11 @@ impl Pipeline {
     async fn fetch_article(&self, c: Candidate) -> (ArticleRecord, FetchLog) {
         let mut record = ArticleRecord {
             url: c.url.to_string(),
-            guid: c.guid.clone(),
-            aliases: c.aliases.clone(),
-            feeds: c.feeds.clone(),
+            guid: c.guid,
+            aliases: c.aliases,
+            feeds: c.feeds,
             seen_at: Utc::now(),
-            feed_title: c.feed_title.clone(),
+            feed_title: c.feed_title,
             content: Err(String::new()),
             deferred: false,
         };

@@ -263,14 +263,11 @@ impl Fetcher {
             }
         };
         let started = Instant::now();
-        let mut report = Report {
-            url: url.clone(),
-            status: None,
-            bytes: 0,
-            elapsed: Duration::ZERO,
-            hints: CacheHints::default(),
-            result: Err(FetchError::Other("not sent".into())),
-        };
+        let mut report = Report::unsent(
+            url,
+            FetchError::Other("not sent".into()),
+            CacheHints::default(),
+        );
         report.result = self.send(url, validators, &mut report).await;
         report.elapsed = started.elapsed();
         if let (Some(wait), Some(429 | 503)) = (report.hints.retry_after, report.status) {

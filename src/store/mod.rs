@@ -14,7 +14,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::Connection;
 
 pub use articles::{ArticleRecord, Batch, Content, ImageRow, Known, Sighting, Written};
 pub use feeds::{FeedPoll, FeedRow, FeedSource};
@@ -82,16 +82,6 @@ impl Store {
         conn.busy_timeout(Duration::from_secs(10))?;
         migrations::migrate(&mut conn)?;
         Ok(Self { conn })
-    }
-
-    /// Writes audit rows in one transaction.
-    pub fn log_fetches(&mut self, rows: &[FetchLog]) -> Result<(), StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        insert_fetches(&tx, rows)?;
-        tx.commit()?;
-        Ok(())
     }
 
     /// The schema version of the open database.
