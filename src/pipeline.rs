@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -34,6 +34,8 @@ pub const CHUNK_FEEDS: usize = 250;
 /// Most records written per transaction: enough to amortise commits when pages arrive fast,
 /// few enough that readers see steady progress.
 const WRITE_BATCH: usize = 64;
+/// Longest a fetched article waits for others to share its commit.
+const WRITE_WINDOW: Duration = Duration::from_millis(250);
 
 /// What a cycle did, for logs, `STATUS=` and tests.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -367,26 +369,25 @@ impl Pipeline {
                 let mut failed_feeds = HashSet::new();
                 let mut batch = Batch::default();
                 loop {
-                    // Adaptive batching: wait for one record, then take whatever else is
-                    // ready. A slow site commits each article as it lands; a fast one fills
-                    // batches and amortises the commits.
+                    // Batching: wait for one record, then gather more for at most
+                    // WRITE_WINDOW. A slow site still commits each article within the window
+                    // of its arrival; a fast one fills batches, and every commit rewrites far
+                    // fewer shared index pages per article stored.
                     let received = rx.recv().await;
                     let mut done = received.is_none();
                     if let Some((record, log)) = received {
                         batch.articles.push(record);
                         batch.fetches.push(log);
                     }
-                    while batch.articles.len() < WRITE_BATCH {
-                        match rx.try_recv() {
-                            Ok((record, log)) => {
+                    let deadline = tokio::time::Instant::now() + WRITE_WINDOW;
+                    while !done && batch.articles.len() < WRITE_BATCH {
+                        match tokio::time::timeout_at(deadline, rx.recv()).await {
+                            Ok(Some((record, log))) => {
                                 batch.articles.push(record);
                                 batch.fetches.push(log);
                             }
-                            Err(mpsc::error::TryRecvError::Empty) => break,
-                            Err(mpsc::error::TryRecvError::Disconnected) => {
-                                done = true;
-                                break;
-                            }
+                            Ok(None) => done = true,
+                            Err(_) => break,
                         }
                     }
                     if !batch.is_empty() {

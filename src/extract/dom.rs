@@ -13,7 +13,7 @@ use ego_tree::iter::Edge;
 use scraper::node::Element;
 use scraper::{ElementRef, Node};
 
-use super::text::count_chars;
+use super::text::count_chars_commas;
 
 /// Per-element totals over its subtree (scripts, styles and hidden
 /// elements excluded, as the text walk skips them too).
@@ -110,9 +110,7 @@ impl DomStats {
                         }
                         Node::Text(t) => {
                             if let Some((_, _, top)) = stack.last_mut() {
-                                let chars = count_chars(t);
-                                let commas =
-                                    t.chars().filter(|c| matches!(c, ',' | '،' | '，')).count();
+                                let (chars, commas) = count_chars_commas(t);
                                 top.text += chars;
                                 top.commas += commas;
                                 top.loose_text += chars;
@@ -255,10 +253,10 @@ pub(crate) fn is_heading(name: &str) -> bool {
 /// `visibility:hidden`: text a reader never sees (hover cards, collapsed
 /// duplicates, screen-reader-hidden widgets) is not article text.
 pub(crate) fn is_hidden(e: &Element) -> bool {
-    if e.attr("hidden").is_some() {
+    if e.get_attr("hidden").is_some() {
         return true;
     }
-    match e.attr("style") {
+    match e.get_attr("style") {
         Some(style) => {
             let s: String = attr_head(style)
                 .chars()
@@ -273,12 +271,12 @@ pub(crate) fn is_hidden(e: &Element) -> bool {
 
 /// `text-align: right` or `align="right"`: how author lines are set.
 pub(crate) fn is_right_aligned(e: &Element) -> bool {
-    if e.attr("align")
+    if e.get_attr("align")
         .is_some_and(|a| a.eq_ignore_ascii_case("right"))
     {
         return true;
     }
-    e.attr("style").is_some_and(|style| {
+    e.get_attr("style").is_some_and(|style| {
         let s: String = attr_head(style)
             .chars()
             .filter(|c| !c.is_whitespace())
@@ -300,27 +298,48 @@ fn attr_head(s: &str) -> &str {
     s.get(..end).unwrap_or("")
 }
 
-/// Words of the class and id attributes. BEM names (`block__element--mod`)
-/// contribute only their element part, so `article__author` reads as
-/// "author" and `article__body` as "body".
-pub(crate) fn class_tokens(e: &Element) -> Vec<String> {
-    let mut out = Vec::new();
-    let class = attr_head(e.attr("class").unwrap_or(""));
-    let id = attr_head(e.attr("id").unwrap_or(""));
-    for name in class.split_whitespace().chain(id.split_whitespace()) {
-        let lower = name.to_ascii_lowercase();
-        let main = match lower.rsplit_once("__") {
-            Some((_, el)) => el,
-            None => lower.as_str(),
-        };
-        let main = main.split("--").next().unwrap_or(main);
-        for tok in main.split(|c: char| !c.is_ascii_alphanumeric()) {
-            if !tok.is_empty() {
-                out.push(tok.to_string());
-            }
-        }
+/// Attribute lookup by plain name without interning it: scraper's own
+/// `Element::attr` turns the name into an atom (a hash lookup, for some
+/// names a global lock) on every call, and the extractor asks a few
+/// attributes of every element of every page.
+pub(crate) trait AttrExt {
+    /// Value of the attribute `name` (no namespace), if present.
+    fn get_attr(&self, name: &str) -> Option<&str>;
+}
+
+impl AttrExt for Element {
+    fn get_attr(&self, name: &str) -> Option<&str> {
+        self.attrs().find(|(k, _)| *k == name).map(|(_, v)| v)
     }
-    out
+}
+
+/// Words of the class and id attributes, as written (compare them with
+/// `eq_ignore_ascii_case`; every vocabulary word here is lower-case ASCII).
+/// BEM names (`block__element--mod`) contribute only their element part,
+/// so `article__author` reads as "author" and `article__body` as "body".
+pub(crate) fn class_tokens(e: &Element) -> impl Iterator<Item = &str> {
+    let class = attr_head(e.get_attr("class").unwrap_or(""));
+    let id = attr_head(e.get_attr("id").unwrap_or(""));
+    class
+        .split_ascii_whitespace()
+        .chain(id.split_ascii_whitespace())
+        .flat_map(|name| {
+            let main = name.rsplit_once("__").map_or(name, |(_, el)| el);
+            let main = main.split("--").next().unwrap_or(main);
+            main.split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|t| !t.is_empty())
+        })
+}
+
+/// Whether any class/id word is one of `words` (lower-case).
+pub(crate) fn has_class_word(e: &Element, words: &[&str]) -> bool {
+    class_tokens(e).any(|t| words.iter().any(|w| t.eq_ignore_ascii_case(w)))
+}
+
+/// ASCII case-insensitive substring test without allocating.
+fn contains_ignore_case(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
 /// Class words that mark article content.
@@ -426,45 +445,39 @@ const NEGATIVE_SUBSTR: &[&str] = &["lienquan", "xemthem", "docthem", "tinkhac", 
 
 /// Readability-style class weight: +25 for content words, -25 for furniture.
 pub(crate) fn class_weight(e: &Element) -> f64 {
-    let toks = class_tokens(e);
     let mut w = 0.0;
-    if toks.iter().any(|t| POSITIVE.contains(&t.as_str())) {
+    if has_class_word(e, POSITIVE) {
         w += 25.0;
     }
-    if is_negative(e, &toks) {
+    if is_negative(e) {
         w -= 25.0;
     }
     w
 }
 
-fn is_negative(e: &Element, toks: &[String]) -> bool {
-    if toks.iter().any(|t| NEGATIVE.contains(&t.as_str())) {
+fn is_negative(e: &Element) -> bool {
+    if has_class_word(e, NEGATIVE) {
         return true;
     }
-    let raw = format!(
-        "{} {}",
-        attr_head(e.attr("class").unwrap_or("")),
-        attr_head(e.attr("id").unwrap_or(""))
-    )
-    .to_ascii_lowercase();
-    NEGATIVE_SUBSTR.iter().any(|s| raw.contains(s))
+    let class = attr_head(e.get_attr("class").unwrap_or(""));
+    let id = attr_head(e.get_attr("id").unwrap_or(""));
+    NEGATIVE_SUBSTR
+        .iter()
+        .any(|s| contains_ignore_case(class, s) || contains_ignore_case(id, s))
 }
 
 /// Furniture by class/id: negative words and no content word.
 pub(crate) fn is_boilerplate_class(e: &Element) -> bool {
-    let toks = class_tokens(e);
-    is_negative(e, &toks) && !toks.iter().any(|t| POSITIVE.contains(&t.as_str()))
+    is_negative(e) && !has_class_word(e, POSITIVE)
 }
 
 /// Caption containers by class (`caption`, `wp-caption-text`, `image_desc`).
 pub(crate) fn is_caption_class(e: &Element) -> bool {
-    let toks = class_tokens(e);
-    if toks.iter().any(|t| t.contains("caption")) {
+    if class_tokens(e).any(|t| contains_ignore_case(t, "caption")) {
         return true;
     }
-    let has = |w: &str| toks.iter().any(|t| t == w);
-    (has("desc") || has("description") || has("des"))
-        && (has("image") || has("img") || has("photo") || has("pic"))
+    has_class_word(e, &["desc", "description", "des"])
+        && has_class_word(e, &["image", "img", "photo", "pic"])
 }
 
 /// Number of whitespace-separated words.

@@ -14,7 +14,7 @@ use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html};
 
-use super::dom::{self, DomStats};
+use super::dom::{self, AttrExt, DomStats};
 
 /// Minimum text of a paragraph-like element to be scored.
 const MIN_PARAGRAPH_CHARS: usize = 20;
@@ -225,7 +225,7 @@ fn siblings<'a>(
         return vec![top];
     }
     let threshold = (top_score * 0.2).max(10.0);
-    let top_class = top.value().attr("class").unwrap_or("");
+    let top_class = top.value().get_attr("class").unwrap_or("");
     let mut out = Vec::new();
     for sib in parent.child_elements() {
         if sib.id() == top.id() {
@@ -237,7 +237,7 @@ fn siblings<'a>(
             continue;
         }
         let mut bonus = 0.0;
-        if !top_class.is_empty() && e.attr("class") == Some(top_class) {
+        if !top_class.is_empty() && e.get_attr("class") == Some(top_class) {
             bonus = top_score * 0.2;
         }
         if score_of(sib.id()).is_some_and(|s| s + bonus >= threshold) {
@@ -276,7 +276,7 @@ fn is_unlikely(el: ElementRef<'_>, stats: &DomStats, page_text: usize) -> bool {
     if matches!(name, "html" | "body" | "main" | "article" | "a" | "p") {
         return false;
     }
-    let role = e.attr("role").unwrap_or("");
+    let role = e.get_attr("role").unwrap_or("");
     let furniture = dom::is_furniture_tag(name)
         || matches!(
             role,
@@ -299,7 +299,7 @@ pub(crate) fn skips(roots: &[ElementRef<'_>], stats: &DomStats, out: &mut HashSe
             if !minor {
                 continue;
             }
-            let role = e.attr("role").unwrap_or("");
+            let role = e.get_attr("role").unwrap_or("");
             if dom::is_boilerplate_class(e)
                 || matches!(
                     role,

@@ -47,57 +47,37 @@ impl Shape {
     }
 }
 
-/// Elements without content or end tag: they never deepen the tree.
-fn is_void(name: &[u8]) -> bool {
-    const VOID: &[&[u8]] = &[
-        b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta",
-        b"param", b"source", b"track", b"wbr", b"keygen",
-    ];
-    VOID.iter().any(|v| v.eq_ignore_ascii_case(name))
+/// What the scan needs to know about a tag name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Has content and an end tag: deepens the tree.
+    Normal,
+    /// No content or end tag (`br`, `img`…), or an end tag that may be
+    /// left out (`p`, `li`…, the parser closes them when a sibling opens):
+    /// counting either would overestimate the depth.
+    Flat,
+    /// Raw text content (`script`, `style`…): tags inside are not markup.
+    RawText,
 }
 
-/// Elements whose end tag may be left out (the parser closes them when a
-/// sibling opens), so counting them would overestimate the depth.
-fn has_optional_end(name: &[u8]) -> bool {
-    const OPTIONAL: &[&[u8]] = &[
-        b"p",
-        b"li",
-        b"dt",
-        b"dd",
-        b"option",
-        b"optgroup",
-        b"tr",
-        b"td",
-        b"th",
-        b"thead",
-        b"tbody",
-        b"tfoot",
-        b"colgroup",
-        b"caption",
-        b"rb",
-        b"rt",
-        b"rtc",
-        b"rp",
-        b"html",
-        b"head",
-        b"body",
-    ];
-    OPTIONAL.iter().any(|v| v.eq_ignore_ascii_case(name))
-}
-
-/// Elements whose content is raw text: tags inside them are not markup.
-fn is_raw_text(name: &[u8]) -> bool {
-    const RAW: &[&[u8]] = &[
-        b"script",
-        b"style",
-        b"textarea",
-        b"title",
-        b"xmp",
-        b"iframe",
-        b"noembed",
-        b"noframes",
-    ];
-    RAW.iter().any(|v| v.eq_ignore_ascii_case(name))
+fn kind(name: &[u8]) -> Kind {
+    // Every name of interest is short; longer ones are ordinary elements.
+    let mut buf = [0u8; 8];
+    let Some(lower) = buf.get_mut(..name.len()) else {
+        return Kind::Normal;
+    };
+    lower.copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    match &*lower {
+        b"area" | b"base" | b"br" | b"col" | b"embed" | b"hr" | b"img" | b"input" | b"link"
+        | b"meta" | b"param" | b"source" | b"track" | b"wbr" | b"keygen" => Kind::Flat,
+        b"p" | b"li" | b"dt" | b"dd" | b"option" | b"optgroup" | b"tr" | b"td" | b"th"
+        | b"thead" | b"tbody" | b"tfoot" | b"colgroup" | b"caption" | b"rb" | b"rt" | b"rtc"
+        | b"rp" | b"html" | b"head" | b"body" => Kind::Flat,
+        b"script" | b"style" | b"textarea" | b"title" | b"xmp" | b"iframe" | b"noembed"
+        | b"noframes" => Kind::RawText,
+        _ => Kind::Normal,
+    }
 }
 
 /// Scans the markup once, estimating nesting depth and counting tags.
@@ -115,7 +95,7 @@ pub(crate) fn scan(html: &str) -> Shape {
             i = tag_end(b, lt + 2);
         } else if next == b'/' {
             let name = tag_name(b, lt + 2);
-            if !name.is_empty() && !is_void(name) && !has_optional_end(name) {
+            if !name.is_empty() && kind(name) != Kind::Flat {
                 depth = depth.saturating_sub(1);
             }
             i = tag_end(b, lt + 2);
@@ -124,12 +104,13 @@ pub(crate) fn scan(html: &str) -> Shape {
             shape.tags += 1;
             let end = tag_end(b, lt + 1);
             let self_closing = end >= 2 && b.get(end - 2) == Some(&b'/');
-            if !self_closing && !is_void(name) && !has_optional_end(name) {
+            let kind = kind(name);
+            if !self_closing && kind != Kind::Flat {
                 depth += 1;
                 shape.max_depth = shape.max_depth.max(depth);
             }
             i = end;
-            if is_raw_text(name) && !self_closing {
+            if kind == Kind::RawText && !self_closing {
                 i = raw_text_end(b, i, name);
                 depth = depth.saturating_sub(1);
             }
@@ -141,14 +122,11 @@ pub(crate) fn scan(html: &str) -> Shape {
 }
 
 fn find_byte(b: &[u8], from: usize, needle: u8) -> Option<usize> {
-    b.get(from..)?.iter().position(|&c| c == needle)
+    memchr::memchr(needle, b.get(from..)?)
 }
 
 fn find_seq(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    let hay = b.get(from..)?;
-    hay.windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(b.get(from..)?, needle).map(|p| p + from)
 }
 
 /// The tag name starting at `start` (letters, digits, `-`, `:`).
@@ -164,17 +142,20 @@ fn tag_name(b: &[u8], start: usize) -> &[u8] {
 /// Index just past the `>` closing the tag, skipping quoted attribute
 /// values; the end of input if there is none.
 fn tag_end(b: &[u8], from: usize) -> usize {
-    let mut quote: Option<u8> = None;
     let mut i = from;
-    while let Some(&c) = b.get(i) {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c == b'"' || c == b'\'' => quote = Some(c),
-            None if c == b'>' => return i + 1,
-            None => {}
+    while let Some(rest) = b.get(i..) {
+        let Some(p) = memchr::memchr3(b'>', b'"', b'\'', rest) else {
+            break;
+        };
+        let at = i + p;
+        match b.get(at) {
+            Some(b'>') => return at + 1,
+            Some(&q) => match find_byte(b, at + 1, q) {
+                Some(close) => i = at + 1 + close + 1,
+                None => break,
+            },
+            None => break,
         }
-        i += 1;
     }
     b.len()
 }

@@ -9,7 +9,7 @@ use scraper::ElementRef;
 use url::Url;
 
 use super::Image;
-use super::dom::DomStats;
+use super::dom::{AttrExt, DomStats};
 use super::text::{clean, element_text};
 
 /// Largest amount of text a layout table may hold and still be read as an
@@ -58,7 +58,7 @@ pub(crate) fn figure_caption(el: ElementRef<'_>) -> Option<String> {
     }
     el.descendent_elements()
         .filter(|d| d.value().name() == "img")
-        .filter_map(|img| img.value().attr("alt"))
+        .filter_map(|img| img.value().get_attr("alt"))
         .map(clean)
         .find(|alt| looks_like_caption(alt))
 }
@@ -94,7 +94,11 @@ pub(crate) fn collect_imgs(
         if out.iter().any(|i| i.src == src) {
             continue;
         }
-        let alt = img.value().attr("alt").map(clean).filter(|a| !a.is_empty());
+        let alt = img
+            .value()
+            .get_attr("alt")
+            .map(clean)
+            .filter(|a| !a.is_empty());
         out.push(Image {
             src,
             alt,
@@ -116,20 +120,20 @@ pub(crate) fn img_src(img: ElementRef<'_>, base: &Url) -> Option<String> {
         "data-url",
         "data-full-src",
     ] {
-        if let Some(u) = e.attr(attr).and_then(|v| resolve(v, base)) {
+        if let Some(u) = e.get_attr(attr).and_then(|v| resolve(v, base)) {
             return Some(u);
         }
     }
     for attr in ["data-srcset", "srcset"] {
         if let Some(u) = e
-            .attr(attr)
+            .get_attr(attr)
             .and_then(first_srcset)
             .and_then(|v| resolve(v, base))
         {
             return Some(u);
         }
     }
-    e.attr("src").and_then(|v| resolve(v, base))
+    e.get_attr("src").and_then(|v| resolve(v, base))
 }
 
 /// Source from a sibling `<source>` in a `<picture>`, for images whose own
@@ -144,8 +148,8 @@ fn picture_src(img: ElementRef<'_>, base: &Url) -> Option<String> {
         .filter(|c| c.value().name() == "source")
         .find_map(|s| {
             s.value()
-                .attr("data-srcset")
-                .or_else(|| s.value().attr("srcset"))
+                .get_attr("data-srcset")
+                .or_else(|| s.value().get_attr("srcset"))
                 .and_then(first_srcset)
                 .and_then(|v| resolve(v, base))
         })

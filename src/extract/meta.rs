@@ -12,7 +12,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::date;
-use super::dom;
+use super::dom::{self, AttrExt};
 use super::images::resolve;
 use super::text::{clean, element_text, fold};
 
@@ -69,6 +69,19 @@ const ARTICLE_TYPES: &[&str] = &[
 /// hold far more, and taking them as the lead duplicates the article.
 const MAX_LEAD_WORDS: usize = 150;
 
+/// Class words of elements holding the visible date.
+const DATE_CLASSES: &[&str] = &[
+    "date",
+    "time",
+    "publish",
+    "published",
+    "pubdate",
+    "datetime",
+];
+
+/// Class words of author lines.
+const AUTHOR_CLASSES: &[&str] = &["author", "byline", "tacgia"];
+
 const LEAD_CLASSES: &[&str] = &[
     "sapo",
     "lead",
@@ -94,7 +107,7 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
         let e = el.value();
         match e.name() {
             "html" => {
-                if let Some(l) = e.attr("lang").or_else(|| e.attr("xml:lang")) {
+                if let Some(l) = e.get_attr("lang").or_else(|| e.get_attr("xml:lang")) {
                     let l = l.trim();
                     if !l.is_empty() && m.language.is_none() {
                         m.language = Some(l.to_string());
@@ -102,7 +115,9 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
                 }
             }
             "base" if m.base.is_none() => {
-                m.base = e.attr("href").and_then(|h| page_url.join(h.trim()).ok());
+                m.base = e
+                    .get_attr("href")
+                    .and_then(|h| page_url.join(h.trim()).ok());
             }
             "title" if m.html_title.is_none() => {
                 let t = clean(&el.text().collect::<String>());
@@ -112,24 +127,24 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
             }
             "meta" => {
                 let key = e
-                    .attr("property")
-                    .or_else(|| e.attr("name"))
-                    .or_else(|| e.attr("itemprop"))
-                    .or_else(|| e.attr("http-equiv"));
-                let val = e.attr("content").or_else(|| e.attr("datetime"));
+                    .get_attr("property")
+                    .or_else(|| e.get_attr("name"))
+                    .or_else(|| e.get_attr("itemprop"))
+                    .or_else(|| e.get_attr("http-equiv"));
+                let val = e.get_attr("content").or_else(|| e.get_attr("datetime"));
                 if let (Some(k), Some(v)) = (key, val) {
                     m.metas.push((k.trim().to_ascii_lowercase(), v.to_string()));
                 }
             }
             "link" => {
-                let rel = e.attr("rel").unwrap_or("").to_ascii_lowercase();
+                let rel = e.get_attr("rel").unwrap_or("").to_ascii_lowercase();
                 if m.canonical.is_none() && rel.split_whitespace().any(|r| r == "canonical") {
-                    m.canonical = e.attr("href").and_then(|h| resolve(h, page_url));
+                    m.canonical = e.get_attr("href").and_then(|h| resolve(h, page_url));
                 }
             }
             "script" => {
                 let is_ld = e
-                    .attr("type")
+                    .get_attr("type")
                     .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
                 if is_ld && !ld_done {
                     let text: String = el.text().collect();
@@ -147,49 +162,35 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
             }
             "time" => {
                 if m.time_attr.is_none()
-                    && let Some(d) = e.attr("datetime")
+                    && let Some(d) = e.get_attr("datetime")
                 {
                     m.time_attr = Some(d.to_string());
                 }
             }
             _ => {}
         }
-        if let Some(ip) = e.attr("itemprop")
+        if let Some(ip) = e.get_attr("itemprop")
             && ip.eq_ignore_ascii_case("datePublished")
             && e.name() != "meta"
-            && let Some(v) = e.attr("datetime").or_else(|| e.attr("content"))
+            && let Some(v) = e.get_attr("datetime").or_else(|| e.get_attr("content"))
         {
             m.metas
                 .push(("itempropdatepublished".to_string(), v.to_string()));
         }
-        if e.attr("class").is_some() || e.attr("id").is_some() {
-            let toks = dom::class_tokens(e);
-            if m.date_texts.len() < 5
-                && toks.iter().any(|t| {
-                    matches!(
-                        t.as_str(),
-                        "date" | "time" | "publish" | "published" | "pubdate" | "datetime"
-                    )
-                })
-            {
+        if e.get_attr("class").is_some() || e.get_attr("id").is_some() {
+            if m.date_texts.len() < 5 && dom::has_class_word(e, DATE_CLASSES) {
                 let t = element_text(el);
                 if !t.is_empty() && t.len() < 200 {
                     m.date_texts.push(t);
                 }
             }
-            if m.byline.is_none()
-                && toks
-                    .iter()
-                    .any(|t| matches!(t.as_str(), "author" | "byline" | "tacgia"))
-            {
+            if m.byline.is_none() && dom::has_class_word(e, AUTHOR_CLASSES) {
                 let t = element_text(el);
                 if !t.is_empty() && dom::count_words(&t) <= 8 && t.chars().count() <= 80 {
                     m.byline = Some(t);
                 }
             }
-            if m.lead_candidates.len() < 50
-                && toks.iter().any(|t| LEAD_CLASSES.contains(&t.as_str()))
-            {
+            if m.lead_candidates.len() < 50 && dom::has_class_word(e, LEAD_CLASSES) {
                 let t = element_text(el);
                 let words = dom::count_words(&t);
                 if (5..=MAX_LEAD_WORDS).contains(&words) {

@@ -12,6 +12,7 @@ use scraper::{ElementRef, Html, Selector};
 
 use super::SiteRule;
 use super::date;
+use super::dom::AttrExt;
 use super::meta::first_text;
 
 /// A rule with its selectors parsed.
@@ -119,7 +120,7 @@ impl Compiled {
         let e = el.value();
         ["datetime", "content", "title", "data-time"]
             .iter()
-            .filter_map(|a| e.attr(a))
+            .filter_map(|a| e.get_attr(a))
             .find_map(|v| date::parse_machine(v, off))
             .or_else(|| first_text(Some(el)).and_then(|t| date::parse_text(&t, off)))
     }

@@ -74,7 +74,7 @@ impl Store {
         }
         let mut conn = Connection::open(path)?;
         // page_size only takes effect before the first table is written (or after VACUUM).
-        conn.pragma_update(None, "page_size", 16384)?;
+        conn.pragma_update(None, "page_size", 4096)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
