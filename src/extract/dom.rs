@@ -331,9 +331,87 @@ pub(crate) fn class_tokens(e: &Element) -> impl Iterator<Item = &str> {
         })
 }
 
-/// Whether any class/id word is one of `words` (lower-case).
-pub(crate) fn has_class_word(e: &Element, words: &[&str]) -> bool {
-    class_tokens(e).any(|t| words.iter().any(|w| t.eq_ignore_ascii_case(w)))
+/// Which vocabularies the class/id words of an element belong to, found in
+/// one pass over the words: every element of every page is asked several
+/// such questions.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ClassWords(u16);
+
+impl ClassWords {
+    /// Content words: article, body, content, detail…
+    pub const POSITIVE: u16 = 1 << 0;
+    /// Furniture words: related, share, ads, menu, tags, author…
+    pub const NEGATIVE: u16 = 1 << 1;
+    /// Visible-date containers.
+    pub const DATE: u16 = 1 << 2;
+    /// Author lines.
+    pub const AUTHOR: u16 = 1 << 3;
+    /// Lead/sapo/summary containers.
+    pub const LEAD: u16 = 1 << 4;
+    /// Half of an image-description class (`image_desc`).
+    pub const DESC: u16 = 1 << 5;
+    /// The other half of it.
+    pub const IMAGE: u16 = 1 << 6;
+    /// A word containing "caption" (`wp-caption-text`, `imgCaption`).
+    pub const CAPTION: u16 = 1 << 7;
+
+    /// Classifies the words of `e`'s class and id.
+    pub fn of(e: &Element) -> Self {
+        Self(class_tokens(e).fold(0, |acc, t| acc | Self::word(t)))
+    }
+
+    /// Whether some word is in vocabulary `set` (one of the constants).
+    pub fn has(self, set: u16) -> bool {
+        self.0 & set != 0
+    }
+
+    fn word(tok: &str) -> u16 {
+        let caption = if contains_ignore_case(tok, "caption") {
+            Self::CAPTION
+        } else {
+            0
+        };
+        // No vocabulary word is longer than 13 bytes.
+        let mut buf = [0u8; 13];
+        let Some(lower) = buf.get_mut(..tok.len()) else {
+            return caption;
+        };
+        lower.copy_from_slice(tok.as_bytes());
+        lower.make_ascii_lowercase();
+        caption
+            | match &*lower {
+                b"abstract" | b"chapeau" | b"deck" | b"dek" | b"excerpt" | b"intro" | b"lead"
+                | b"lede" | b"sapo" | b"standfirst" | b"subtitle" | b"summary" | b"tomtat" => {
+                    Self::LEAD
+                }
+                b"ad" | b"ads" | b"adv" | b"advert" | b"advertisement" | b"banner"
+                | b"breadcrumb" | b"breadcrumbs" | b"combx" | b"comment" | b"comments"
+                | b"cookie" | b"copyright" | b"disqus" | b"docthem" | b"follow" | b"footer"
+                | b"gdpr" | b"header" | b"hidden" | b"hot" | b"keyword" | b"keywords"
+                | b"lienquan" | b"login" | b"masthead" | b"menu" | b"meta" | b"modal" | b"more"
+                | b"nav" | b"navigation" | b"newsletter" | b"outbrain" | b"pager"
+                | b"pagination" | b"popular" | b"popup" | b"print" | b"promo" | b"rating"
+                | b"readmore" | b"recommend" | b"recommended" | b"relate" | b"related"
+                | b"share" | b"sharing" | b"shoutbox" | b"sidebar" | b"signup" | b"skyscraper"
+                | b"social" | b"sponsor" | b"sponsored" | b"subscribe" | b"taboola" | b"tag"
+                | b"tags" | b"timeline" | b"tinkhac" | b"tool" | b"toolbar" | b"tools"
+                | b"topic" | b"topics" | b"trending" | b"vote" | b"widget" | b"xemthem" => {
+                    Self::NEGATIVE
+                }
+                b"article" | b"articlebody" | b"blog" | b"body" | b"cms" | b"content"
+                | b"detail" | b"entry" | b"fck" | b"hentry" | b"main" | b"post" | b"prose"
+                | b"richtext" | b"story" | b"text" => Self::POSITIVE,
+                b"author" | b"byline" => Self::NEGATIVE | Self::AUTHOR,
+                b"date" | b"datetime" | b"pubdate" | b"publish" | b"published" | b"time" => {
+                    Self::DATE
+                }
+                b"des" | b"desc" => Self::DESC,
+                b"description" => Self::LEAD | Self::DESC,
+                b"image" | b"img" | b"photo" | b"pic" => Self::IMAGE,
+                b"tacgia" => Self::AUTHOR,
+                _ => 0,
+            }
+    }
 }
 
 /// ASCII case-insensitive substring test without allocating.
@@ -342,121 +420,25 @@ fn contains_ignore_case(hay: &str, needle: &str) -> bool {
     n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
-/// Class words that mark article content.
-const POSITIVE: &[&str] = &[
-    "article",
-    "articlebody",
-    "body",
-    "content",
-    "entry",
-    "hentry",
-    "main",
-    "post",
-    "text",
-    "blog",
-    "detail",
-    "cms",
-    "prose",
-    "richtext",
-    "story",
-    "fck",
-];
-
-/// Class words that mark page furniture: related links, sharing, comments,
-/// ads, navigation, tags and author boxes.
-const NEGATIVE: &[&str] = &[
-    "related",
-    "relate",
-    "comment",
-    "comments",
-    "share",
-    "sharing",
-    "social",
-    "sidebar",
-    "footer",
-    "breadcrumb",
-    "breadcrumbs",
-    "ads",
-    "ad",
-    "advert",
-    "advertisement",
-    "adv",
-    "banner",
-    "sponsor",
-    "sponsored",
-    "promo",
-    "newsletter",
-    "subscribe",
-    "popup",
-    "modal",
-    "cookie",
-    "gdpr",
-    "tags",
-    "tag",
-    "keyword",
-    "keywords",
-    "author",
-    "byline",
-    "menu",
-    "nav",
-    "navigation",
-    "pagination",
-    "pager",
-    "widget",
-    "recommend",
-    "recommended",
-    "popular",
-    "trending",
-    "toolbar",
-    "print",
-    "rating",
-    "vote",
-    "hidden",
-    "masthead",
-    "header",
-    "meta",
-    "disqus",
-    "outbrain",
-    "taboola",
-    "skyscraper",
-    "shoutbox",
-    "combx",
-    "follow",
-    "signup",
-    "login",
-    "copyright",
-    "readmore",
-    "more",
-    "topics",
-    "topic",
-    "timeline",
-    "tool",
-    "tools",
-    "hot",
-    "lienquan",
-    "xemthem",
-    "docthem",
-    "tinkhac",
-];
-
 /// Substrings of the raw class/id that mark Vietnamese related boxes even
 /// when not split into words (`tinlienquan`, `box_xemthem`).
 const NEGATIVE_SUBSTR: &[&str] = &["lienquan", "xemthem", "docthem", "tinkhac", "relate"];
 
 /// Readability-style class weight: +25 for content words, -25 for furniture.
 pub(crate) fn class_weight(e: &Element) -> f64 {
+    let words = ClassWords::of(e);
     let mut w = 0.0;
-    if has_class_word(e, POSITIVE) {
+    if words.has(ClassWords::POSITIVE) {
         w += 25.0;
     }
-    if is_negative(e) {
+    if is_negative(e, words) {
         w -= 25.0;
     }
     w
 }
 
-fn is_negative(e: &Element) -> bool {
-    if has_class_word(e, NEGATIVE) {
+fn is_negative(e: &Element, words: ClassWords) -> bool {
+    if words.has(ClassWords::NEGATIVE) {
         return true;
     }
     let class = attr_head(e.get_attr("class").unwrap_or(""));
@@ -468,16 +450,14 @@ fn is_negative(e: &Element) -> bool {
 
 /// Furniture by class/id: negative words and no content word.
 pub(crate) fn is_boilerplate_class(e: &Element) -> bool {
-    is_negative(e) && !has_class_word(e, POSITIVE)
+    let words = ClassWords::of(e);
+    is_negative(e, words) && !words.has(ClassWords::POSITIVE)
 }
 
 /// Caption containers by class (`caption`, `wp-caption-text`, `image_desc`).
 pub(crate) fn is_caption_class(e: &Element) -> bool {
-    if class_tokens(e).any(|t| contains_ignore_case(t, "caption")) {
-        return true;
-    }
-    has_class_word(e, &["desc", "description", "des"])
-        && has_class_word(e, &["image", "img", "photo", "pic"])
+    let words = ClassWords::of(e);
+    words.has(ClassWords::CAPTION) || (words.has(ClassWords::DESC) && words.has(ClassWords::IMAGE))
 }
 
 /// Number of whitespace-separated words.

@@ -12,7 +12,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::date;
-use super::dom::{self, AttrExt};
+use super::dom::{self, AttrExt, ClassWords};
 use super::images::resolve;
 use super::text::{clean, element_text, fold};
 
@@ -68,36 +68,6 @@ const ARTICLE_TYPES: &[&str] = &[
 /// summary (Drupal's `field-type-text-with-summary` wraps the whole body)
 /// hold far more, and taking them as the lead duplicates the article.
 const MAX_LEAD_WORDS: usize = 150;
-
-/// Class words of elements holding the visible date.
-const DATE_CLASSES: &[&str] = &[
-    "date",
-    "time",
-    "publish",
-    "published",
-    "pubdate",
-    "datetime",
-];
-
-/// Class words of author lines.
-const AUTHOR_CLASSES: &[&str] = &["author", "byline", "tacgia"];
-
-const LEAD_CLASSES: &[&str] = &[
-    "sapo",
-    "lead",
-    "lede",
-    "description",
-    "summary",
-    "excerpt",
-    "intro",
-    "standfirst",
-    "chapeau",
-    "subtitle",
-    "dek",
-    "deck",
-    "abstract",
-    "tomtat",
-];
 
 /// Collects metadata in one pass over the elements.
 pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
@@ -178,19 +148,20 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
                 .push(("itempropdatepublished".to_string(), v.to_string()));
         }
         if e.get_attr("class").is_some() || e.get_attr("id").is_some() {
-            if m.date_texts.len() < 5 && dom::has_class_word(e, DATE_CLASSES) {
+            let words = ClassWords::of(e);
+            if m.date_texts.len() < 5 && words.has(ClassWords::DATE) {
                 let t = element_text(el);
                 if !t.is_empty() && t.len() < 200 {
                     m.date_texts.push(t);
                 }
             }
-            if m.byline.is_none() && dom::has_class_word(e, AUTHOR_CLASSES) {
+            if m.byline.is_none() && words.has(ClassWords::AUTHOR) {
                 let t = element_text(el);
                 if !t.is_empty() && dom::count_words(&t) <= 8 && t.chars().count() <= 80 {
                     m.byline = Some(t);
                 }
             }
-            if m.lead_candidates.len() < 50 && dom::has_class_word(e, LEAD_CLASSES) {
+            if m.lead_candidates.len() < 50 && words.has(ClassWords::LEAD) {
                 let t = element_text(el);
                 let words = dom::count_words(&t);
                 if (5..=MAX_LEAD_WORDS).contains(&words) {

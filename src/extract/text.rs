@@ -25,29 +25,60 @@ use super::images;
 pub fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
-    for c in s.chars() {
-        if c.is_whitespace() {
-            pending_space = true;
+    // Kept characters are copied a run at a time, not one by one.
+    let mut run: Option<usize> = None;
+    for (i, c) in s.char_indices() {
+        let space = c.is_whitespace();
+        if space
+            || matches!(
+                c,
+                '\u{200B}' | '\u{200D}' | '\u{FEFF}' | '\u{00AD}' | '\u{2060}'
+            )
+        {
+            if let Some(start) = run.take() {
+                out.push_str(s.get(start..i).unwrap_or_default());
+            }
+            pending_space |= space;
             continue;
         }
-        if matches!(
-            c,
-            '\u{200B}' | '\u{200D}' | '\u{FEFF}' | '\u{00AD}' | '\u{2060}'
-        ) {
-            continue;
+        if run.is_none() {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            run = Some(i);
         }
-        if pending_space && !out.is_empty() {
-            out.push(' ');
-        }
-        pending_space = false;
-        out.push(c);
     }
-    // The quick check settles almost all text (ASCII, precomposed
-    // Vietnamese) without the much slower full normalisation.
+    if let Some(start) = run {
+        out.push_str(s.get(start..).unwrap_or_default());
+    }
+    if surely_nfc(&out) {
+        return out;
+    }
+    // The quick check settles almost all the rest without the much slower
+    // full normalisation.
     match is_nfc_quick(out.chars()) {
         IsNormalized::Yes => out,
         _ => out.nfc().collect(),
     }
+}
+
+/// True when every character is below U+0300 or in U+1E00..U+1EFF (Latin
+/// Extended Additional, where precomposed Vietnamese letters live): such
+/// characters are all NFC and never combine, so the text is NFC as it is.
+/// A byte test, much cheaper than the per-character quick check.
+fn surely_nfc(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        match c {
+            // ASCII, continuation bytes, and lead bytes of U+0080..U+02FF.
+            ..0xCC => i += 1,
+            0xE1 if matches!(b.get(i + 1), Some(0xB8..=0xBB)) => i += 3,
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Lower-cased, cleaned form used to compare strings (title vs og:title,
@@ -409,6 +440,48 @@ mod tests {
         #[test]
         fn byte_count_matches_char_count(s in "(\\PC|\\s|[,،，\u{2000}-\u{200B}\u{3000}])*") {
             proptest::prop_assert_eq!(count_chars_commas(&s), naive(&s));
+        }
+    }
+
+    #[test]
+    fn fast_nfc_ranges_hold_only_plain_nfc_characters() {
+        use unicode_normalization::char::canonical_combining_class;
+        let ranges = [0..0x300u32, 0x1E00..0x1F00];
+        for c in ranges.into_iter().flatten().filter_map(char::from_u32) {
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+            assert_eq!(
+                is_nfc_quick(std::iter::once(c)),
+                IsNormalized::Yes,
+                "{c:?}"
+            );
+            assert!(surely_nfc(c.encode_utf8(&mut [0; 4])), "{c:?}");
+        }
+        assert!(!surely_nfc("Ho\u{0300}a"));
+        assert!(!surely_nfc("\u{1F00}"));
+        assert!(surely_nfc("Thi hành án dân sự, Đặng Thủy"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn clean_matches_char_by_char(s in "(\\PC|\\s|[\u{200B}\u{200D}\u{FEFF}\u{00AD}\u{2060}\u{0300}-\u{0323}])*") {
+            let mut slow = String::new();
+            let mut pending = false;
+            for c in s.chars() {
+                if c.is_whitespace() {
+                    pending = true;
+                    continue;
+                }
+                if matches!(c, '\u{200B}' | '\u{200D}' | '\u{FEFF}' | '\u{00AD}' | '\u{2060}') {
+                    continue;
+                }
+                if pending && !slow.is_empty() {
+                    slow.push(' ');
+                }
+                pending = false;
+                slow.push(c);
+            }
+            let slow: String = slow.nfc().collect();
+            proptest::prop_assert_eq!(clean(&s), slow);
         }
     }
 }
