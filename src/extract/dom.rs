@@ -79,15 +79,33 @@ pub(crate) type IdMap<V> = HashMap<NodeId, V, BuildHasherDefault<IdHasher>>;
 #[derive(Debug, Default)]
 pub(crate) struct DomStats {
     map: IdMap<ElStats>,
+    /// Document-order counter, continued across the subtrees added.
+    order: usize,
 }
 
 impl DomStats {
     /// Computes the figures for `root` and everything below it.
     pub fn build(root: ElementRef<'_>) -> Self {
-        let mut map = IdMap::default();
+        let mut stats = Self::default();
+        stats.add(root);
+        stats
+    }
+
+    /// Figures for the subtrees of `roots` only (in document order): all a
+    /// site rule's body needs, at a fraction of the cost of the whole page.
+    pub fn build_within(roots: &[ElementRef<'_>]) -> Self {
+        let mut stats = Self::default();
+        for root in roots {
+            stats.add(*root);
+        }
+        stats
+    }
+
+    fn add(&mut self, root: ElementRef<'_>) {
+        let map = &mut self.map;
+        let mut order = self.order;
         let mut stack: Vec<(NodeId, bool, ElStats)> = Vec::new();
         let mut skip: Option<NodeId> = None;
-        let mut order = 0usize;
         for edge in root.traverse() {
             match edge {
                 Edge::Open(node) => {
@@ -152,7 +170,7 @@ impl DomStats {
                 }
             }
         }
-        DomStats { map }
+        self.order = order;
     }
 
     /// Figures of one element (zeros for elements not seen, e.g. in scripts).

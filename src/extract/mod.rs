@@ -202,7 +202,6 @@ pub fn extract(
     let doc = Html::parse_document(html);
     let meta = meta::collect(&doc, page_url);
     let base = meta.base.clone().unwrap_or_else(|| page_url.clone());
-    let stats = DomStats::build(doc.root_element());
     let language = meta.language();
     let off = default_offset(language.as_deref(), page_url);
     let compiled = rule.and_then(|r| rule::Compiled::new(r).ok());
@@ -226,12 +225,14 @@ pub fn extract(
             if let Some((_, el)) = &rule_lead {
                 skip.insert(el.id());
             }
-            furniture::skips(&roots, &stats, &mut skip);
+            // The rule names the body, so only its subtrees need figures.
+            let within = DomStats::build_within(&roots);
+            furniture::skips(&roots, &within, &mut skip);
             let cfg = WalkCfg {
                 skip: &skip,
                 captions: &caps,
                 base: &base,
-                stats: &stats,
+                stats: &within,
                 generic: false,
             };
             let w = text::walk(&roots, &cfg);
@@ -242,6 +243,12 @@ pub fn extract(
         }
     }
     let generic_mode = walked.is_none();
+    // Whole-page figures: for generic scoring, and for placing a lead the rule did not find.
+    let stats = if generic_mode || rule_lead.is_none() {
+        DomStats::build(doc.root_element())
+    } else {
+        DomStats::default()
+    };
     if generic_mode {
         skip.clear();
         caps.clear();

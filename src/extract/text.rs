@@ -449,11 +449,7 @@ mod tests {
         let ranges = [0..0x300u32, 0x1E00..0x1F00];
         for c in ranges.into_iter().flatten().filter_map(char::from_u32) {
             assert_eq!(canonical_combining_class(c), 0, "{c:?}");
-            assert_eq!(
-                is_nfc_quick(std::iter::once(c)),
-                IsNormalized::Yes,
-                "{c:?}"
-            );
+            assert_eq!(is_nfc_quick(std::iter::once(c)), IsNormalized::Yes, "{c:?}");
             assert!(surely_nfc(c.encode_utf8(&mut [0; 4])), "{c:?}");
         }
         assert!(!surely_nfc("Ho\u{0300}a"));

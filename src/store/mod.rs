@@ -78,6 +78,10 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
+        // Checkpoint every 32 MiB of WAL instead of SQLite's 4 MiB: index and FTS pages that
+        // every batch touches are then copied into the database once per checkpoint, not
+        // once per few batches (a cold cycle wrote 2.2x the database size in checkpoints).
+        conn.pragma_update(None, "wal_autocheckpoint", 8192)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(Duration::from_secs(10))?;
         migrations::migrate(&mut conn)?;
