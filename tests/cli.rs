@@ -142,7 +142,7 @@ fn database_is_wal_with_large_pages_and_a_schema_version() {
     let version: i64 = db
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!((mode.as_str(), page, version), ("wal", 16384, 1));
+    assert_eq!((mode.as_str(), page, version), ("wal", 4096, 2));
 }
 
 #[test]

@@ -4,10 +4,20 @@
 //! Each migration runs in its own transaction together with the version bump: a crash leaves
 //! the database at the previous version, never between two.
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, Transaction, TransactionBehavior, params};
+
+use crate::textfold::fold_search;
+
+/// One schema step: plain SQL, or Rust where data must be recomputed (folded text).
+enum Migration {
+    Sql(&'static str),
+    Code(fn(&Transaction<'_>) -> Result<(), super::StoreError>),
+}
 
 /// Migration `i` (0-based) brings the schema from version `i` to `i + 1`. Append only.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[Migration] = &[Migration::Sql(V1), Migration::Code(v2_fts_column_detail)];
+
+const V1: &str = r#"
 CREATE TABLE feeds (
     id              INTEGER PRIMARY KEY,
     url             TEXT NOT NULL UNIQUE,
@@ -142,7 +152,42 @@ CREATE TABLE fetches (
     error      TEXT
 );
 CREATE INDEX fetches_at ON fetches (at);
-"#];
+"#;
+
+/// Version 2: the full-text index keeps which column each word is in, not its positions
+/// (`detail = column`). That is a third of the size (a cold farm cycle: 12.3 MB -> 3.7 MB,
+/// with 30.8 MB of stored text) and cheaper to write; what it gives up is FTS5 phrase and
+/// NEAR queries in raw SQL. Word queries, prefix queries, column filters and bm25 ranking
+/// work as before, and `tindex search` never used phrases. The index is rebuilt from the
+/// stored text.
+fn v2_fts_column_detail(tx: &Transaction<'_>) -> Result<(), super::StoreError> {
+    tx.execute_batch(
+        "DROP TABLE articles_fts;
+         CREATE VIRTUAL TABLE articles_fts USING fts5 (
+             title, lead, body,
+             content = '', contentless_delete = 1, detail = column,
+             tokenize = 'unicode61 remove_diacritics 2'
+         );",
+    )?;
+    let mut read = tx.prepare(
+        "SELECT id, coalesce(title, ''), coalesce(lead, ''), coalesce(body, '')
+         FROM articles WHERE status = 'ok'",
+    )?;
+    let mut write =
+        tx.prepare("INSERT INTO articles_fts (rowid, title, lead, body) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut rows = read.query([])?;
+    while let Some(r) = rows.next()? {
+        let (id, title, lead, body): (i64, String, String, String) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        write.execute(params![
+            id,
+            fold_search(&title),
+            fold_search(&lead),
+            fold_search(&body)
+        ])?;
+    }
+    Ok(())
+}
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -156,11 +201,66 @@ pub fn migrate(conn: &mut Connection) -> Result<i64, super::StoreError> {
             supported: SCHEMA_VERSION,
         });
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+    for (i, step) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute_batch(sql)?;
+        match step {
+            Migration::Sql(sql) => tx.execute_batch(sql)?,
+            Migration::Code(run) => run(&tx)?,
+        }
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
         tx.commit()?;
     }
     Ok(SCHEMA_VERSION)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database written by schema 1 (positional full-text index) is upgraded in place: the
+    /// index is rebuilt with column detail from the stored text, so search still finds every
+    /// story, folded, and phrase syntax is now refused rather than silently misread.
+    #[test]
+    fn v1_database_gets_a_rebuilt_column_index() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(V1).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO articles (id, url, status, title, lead, body, first_seen_at, fetched_at)
+             VALUES (7, 'https://a.vn/1', 'ok', 'Thi hành án', NULL, 'Đặng Thủy nói.', 't', 't'),
+                    (8, 'https://a.vn/2', 'failed', 'Thi hành án', NULL, NULL, 't', 't');
+             INSERT INTO articles_fts (rowid, title, lead, body)
+             VALUES (7, 'thi hanh an', '', 'dang thuy noi.');",
+        )
+        .unwrap();
+
+        assert_eq!(migrate(&mut conn).unwrap(), 2);
+
+        let sql: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = 'articles_fts'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(sql.contains("detail = column"), "{sql}");
+        let hits = |q: &str| -> Vec<i64> {
+            let mut st = conn
+                .prepare("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?1")
+                .unwrap();
+            st.query_map([q], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        assert_eq!(hits("\"thi\" \"hanh\" \"an\""), vec![7]);
+        assert_eq!(hits("dang thuy"), vec![7]);
+        assert_eq!(hits("body:hanh"), Vec::<i64>::new());
+        let phrase = conn.query_row(
+            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH '\"thi hanh\"'",
+            [],
+            |r| r.get::<_, i64>(0),
+        );
+        assert!(phrase.is_err(), "phrase queries need detail=full");
+    }
 }
