@@ -383,7 +383,8 @@ fn tidy_blocks(
     while i < walk.blocks.len() {
         let drop = match walk.blocks.get(i) {
             Some(b) => {
-                let f = (b.text.len() <= cmp_max).then(|| fold(&b.text));
+                // Block text is already clean: lower-casing is all `fold` would add.
+                let f = (b.text.len() <= cmp_max).then(|| b.text.to_lowercase());
                 let f = f.as_deref();
                 (i < 3 && lead_f.is_some() && lead_f.as_deref() == f)
                     || (b.kind == BlockKind::Heading && f == Some(title_f.as_str()))

@@ -23,31 +23,40 @@ use super::images;
 /// drops zero-width characters and returns NFC text, because the farm and
 /// real Vietnamese sites mix NFD and NFC and stored text must compare equal.
 pub fn clean(s: &str) -> String {
+    let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
-    // Kept characters are copied a run at a time, not one by one.
+    // Kept characters are copied a run at a time; the scan is over bytes, as
+    // every text node of the article goes through here.
     let mut run: Option<usize> = None;
-    for (i, c) in s.char_indices() {
-        let space = c.is_whitespace();
-        if space
-            || matches!(
-                c,
-                '\u{200B}' | '\u{200D}' | '\u{FEFF}' | '\u{00AD}' | '\u{2060}'
-            )
-        {
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        let len = utf8_len(c);
+        let ch = b.get(i..i + len).unwrap_or_default();
+        let space = if c < 0x80 {
+            matches!(c, b'\t'..=b'\r' | b' ')
+        } else {
+            is_unicode_space(ch)
+        };
+        // Zero-width space/joiner, BOM, soft hyphen, word joiner.
+        let invisible = !space
+            && matches!(
+                ch,
+                [0xE2, 0x80, 0x8B | 0x8D] | [0xEF, 0xBB, 0xBF] | [0xC2, 0xAD] | [0xE2, 0x81, 0xA0]
+            );
+        if space || invisible {
             if let Some(start) = run.take() {
                 out.push_str(s.get(start..i).unwrap_or_default());
             }
             pending_space |= space;
-            continue;
-        }
-        if run.is_none() {
+        } else if run.is_none() {
             if pending_space && !out.is_empty() {
                 out.push(' ');
             }
             pending_space = false;
             run = Some(i);
         }
+        i += len;
     }
     if let Some(start) = run {
         out.push_str(s.get(start..).unwrap_or_default());
@@ -61,6 +70,31 @@ pub fn clean(s: &str) -> String {
         IsNormalized::Yes => out,
         _ => out.nfc().collect(),
     }
+}
+
+/// Length of the UTF-8 sequence starting with byte `c` (1 for a stray
+/// continuation byte, which valid `str` never has at a char start).
+fn utf8_len(c: u8) -> usize {
+    match c {
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => 1,
+    }
+}
+
+/// Whether the UTF-8 sequence `ch` is a non-ASCII `char::is_whitespace`
+/// character (U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029,
+/// U+202F, U+205F, U+3000).
+fn is_unicode_space(ch: &[u8]) -> bool {
+    matches!(
+        ch,
+        [0xC2, 0x85 | 0xA0]
+            | [0xE1, 0x9A, 0x80]
+            | [0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF]
+            | [0xE2, 0x81, 0x9F]
+            | [0xE3, 0x80, 0x80]
+    )
 }
 
 /// True when every character is below U+0300 or in U+1E00..U+1EFF (Latin
@@ -108,21 +142,9 @@ pub fn count_chars_commas(s: &str) -> (usize, usize) {
             i += 1;
             continue;
         }
-        let len = match c {
-            0xC0..=0xDF => 2,
-            0xE0..=0xEF => 3,
-            0xF0..=0xF7 => 4,
-            _ => 1, // continuation byte: unreachable at a char start in valid UTF-8
-        };
+        let len = utf8_len(c);
         let ch = b.get(i..i + len).unwrap_or(&[]);
-        let space = matches!(
-            ch,
-            [0xC2, 0x85 | 0xA0]
-                | [0xE1, 0x9A, 0x80]
-                | [0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF]
-                | [0xE2, 0x81, 0x9F]
-                | [0xE3, 0x80, 0x80]
-        );
+        let space = is_unicode_space(ch);
         chars += usize::from(!space);
         commas += usize::from(matches!(ch, [0xD8, 0x8C] | [0xEF, 0xBC, 0x8C]));
         i += len;
