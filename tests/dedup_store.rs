@@ -194,6 +194,28 @@ fn changed_content_is_updated_with_a_revision_and_an_unchanged_refetch_writes_no
         )
         .unwrap();
     assert_eq!(rev_hash, first_hash, "the previous version is kept");
+    // The fingerprint follows the new text: the old bands are gone, the new ones are there.
+    let bands: Vec<i64> = {
+        let db = ws.sql();
+        let mut st = db
+            .prepare("SELECT key FROM fingerprint_bands ORDER BY key")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let sig: Vec<u8> = ws
+        .sql()
+        .query_row("SELECT signature FROM fingerprints", [], |r| r.get(0))
+        .unwrap();
+    let mut expected = tindex::dedup::fingerprint::Signature::from_bytes(&sig)
+        .unwrap()
+        .bands()
+        .to_vec();
+    expected.sort_unstable();
+    expected.dedup();
+    assert_eq!(bands, expected);
     assert_eq!(rev_body, t["body"].as_str().unwrap());
 
     // The feed advertises another update, but the page did not change: nothing is written.
@@ -341,6 +363,18 @@ fn search_finds_words_with_or_without_diacritics_and_exports_and_prune_behave() 
             "SELECT count(*) FROM article_aliases WHERE article_id NOT IN (SELECT id FROM articles)"
         ),
         0
+    );
+    // Near-duplicate bands go with their stories (they are not a cascading foreign key).
+    assert_eq!(
+        count(
+            &ws,
+            "SELECT count(*) FROM fingerprint_bands WHERE article_id NOT IN (SELECT id FROM articles)"
+        ),
+        0
+    );
+    assert_eq!(
+        count(&ws, "SELECT count(*) FROM fingerprint_bands"),
+        16 * (58 - gone)
     );
 }
 

@@ -37,10 +37,29 @@ pub(super) fn fingerprint(
     id: i64,
     signature: Option<&Signature>,
 ) -> Result<(), StoreError> {
-    tx.prepare_cached("DELETE FROM fingerprint_bands WHERE article_id = ?1")?
-        .execute([id])?;
-    tx.prepare_cached("DELETE FROM fingerprints WHERE article_id = ?1")?
-        .execute([id])?;
+    // Bands are keyed by band, not by story: the previous signature says which to remove.
+    let previous: Option<Vec<u8>> = tx
+        .prepare_cached("SELECT signature FROM fingerprints WHERE article_id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    if let Some(blob) = previous {
+        match Signature::from_bytes(&blob) {
+            Some(old) => {
+                let mut del = tx.prepare_cached(
+                    "DELETE FROM fingerprint_bands WHERE key = ?1 AND article_id = ?2",
+                )?;
+                for key in old.bands() {
+                    del.execute(params![key, id])?;
+                }
+            }
+            // An unreadable blob (edited by hand): find the story's bands the slow way.
+            None => {
+                tx.execute("DELETE FROM fingerprint_bands WHERE article_id = ?1", [id])?;
+            }
+        }
+        tx.prepare_cached("DELETE FROM fingerprints WHERE article_id = ?1")?
+            .execute([id])?;
+    }
     let mut cluster = id;
     if let Some(sig) = signature {
         if let Some((other, _)) = most_similar(tx, id, sig)? {

@@ -15,7 +15,7 @@ enum Migration {
 }
 
 /// Migration `i` (0-based) brings the schema from version `i` to `i + 1`. Append only.
-const MIGRATIONS: &[Migration] = &[Migration::Sql(V1), Migration::Code(v2_fts_column_detail)];
+const MIGRATIONS: &[Migration] = &[Migration::Sql(V1), Migration::Code(v2_compact_indexes)];
 
 const V1: &str = r#"
 CREATE TABLE feeds (
@@ -160,9 +160,21 @@ CREATE INDEX fetches_at ON fetches (at);
 /// NEAR queries in raw SQL. Word queries, prefix queries, column filters and bm25 ranking
 /// work as before, and `tindex search` never used phrases. The index is rebuilt from the
 /// stored text.
-fn v2_fts_column_detail(tx: &Transaction<'_>) -> Result<(), super::StoreError> {
+///
+/// Also: `fingerprint_bands` loses its index on `article_id` (1 MB at 3600 stories, and 16
+/// index writes per story); a story's bands are found again from its stored signature, and
+/// `prune` deletes bands of the stories it removes in one pass.
+fn v2_compact_indexes(tx: &Transaction<'_>) -> Result<(), super::StoreError> {
     tx.execute_batch(
-        "DROP TABLE articles_fts;
+        "CREATE TABLE fingerprint_bands_v2 (
+             key        INTEGER NOT NULL,
+             article_id INTEGER NOT NULL,
+             PRIMARY KEY (key, article_id)
+         ) WITHOUT ROWID;
+         INSERT INTO fingerprint_bands_v2 SELECT key, article_id FROM fingerprint_bands;
+         DROP TABLE fingerprint_bands;
+         ALTER TABLE fingerprint_bands_v2 RENAME TO fingerprint_bands;
+         DROP TABLE articles_fts;
          CREATE VIRTUAL TABLE articles_fts USING fts5 (
              title, lead, body,
              content = '', contentless_delete = 1, detail = column,

@@ -235,6 +235,11 @@ impl Store {
             "DELETE FROM articles_fts WHERE rowid IN (SELECT id FROM prune_ids)",
             [],
         )?;
+        // Not a foreign key (no index on article_id): one pass over the bands.
+        tx.execute(
+            "DELETE FROM fingerprint_bands WHERE article_id IN (SELECT id FROM prune_ids)",
+            [],
+        )?;
         let articles = tx.execute(
             "DELETE FROM articles WHERE id IN (SELECT id FROM prune_ids)",
             [],
