@@ -146,6 +146,14 @@ impl Pipeline {
             let rest = feeds.split_off(feeds.len().min(CHUNK_FEEDS));
             stats += self.run_chunk(std::mem::replace(&mut feeds, rest)).await?;
         }
+        if stats.new + stats.updated > 0 {
+            // Full-text merges free pages; give them back so the file is as small as its data.
+            match self.with_store(|s| s.release_free_pages()).await {
+                Ok(0) => {}
+                Ok(pages) => tracing::debug!(pages, "free pages released"),
+                Err(e) => warn!(error = %e, "could not release free pages"),
+            }
+        }
         info!(
             feeds = stats.feeds,
             not_modified = stats.not_modified,

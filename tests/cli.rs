@@ -126,7 +126,7 @@ fn feeds_add_list_remove_and_opml_round_trip() {
 }
 
 #[test]
-fn database_is_wal_with_large_pages_and_a_schema_version() {
+fn database_is_wal_with_incremental_vacuum_and_a_schema_version() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("c.toml"), "").unwrap();
     let o = tindex(
@@ -142,7 +142,10 @@ fn database_is_wal_with_large_pages_and_a_schema_version() {
     let version: i64 = db
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!((mode.as_str(), page, version), ("wal", 4096, 2));
+    let vacuum: i64 = db
+        .query_row("PRAGMA auto_vacuum", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!((mode.as_str(), page, version, vacuum), ("wal", 4096, 2, 2));
 }
 
 #[test]

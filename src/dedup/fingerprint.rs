@@ -21,9 +21,19 @@ pub const MIN_SIMILARITY: f64 = 0.6;
 /// Texts with fewer words get no fingerprint: too little to tell stories apart.
 const MIN_WORDS: usize = 30;
 
-/// A MinHash signature.
+/// A MinHash signature: per bucket, the top 32 bits of the minimum hash. Taking the top bits
+/// keeps the order (the top bits of a minimum are the minimum of the top bits), and 32 bits
+/// make a chance match between unrelated texts negligible at half the storage of 64.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Signature(pub [u64; SIZE]);
+pub struct Signature(pub [u32; SIZE]);
+
+/// Size of a stored signature.
+const BYTES: usize = SIZE * 4;
+
+/// The stored minimum of one bucket from a 58-bit bucket value (`hash / SIZE`).
+fn top32(v: u64) -> u32 {
+    (v >> 26) as u32
+}
 
 fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
     bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
@@ -55,17 +65,17 @@ impl Signature {
             let bucket = (h % SIZE as u64) as usize;
             mins[bucket] = mins[bucket].min(h / SIZE as u64);
         }
-        // An empty bucket borrows its right neighbour's minimum (densification), so two texts
-        // are compared on every bucket; with 30+ words empty buckets are rare anyway.
-        if let Some(filled) = mins.iter().position(|m| *m != u64::MAX) {
+        let filled = mins.map(|m| m != u64::MAX);
+        let mut out = mins.map(top32);
+        if let Some(first) = filled.iter().position(|f| *f) {
             for i in 0..SIZE {
-                let j = (filled + SIZE - i) % SIZE;
-                if mins[j] == u64::MAX {
-                    mins[j] = mins[(j + 1) % SIZE] ^ 0x5bd1_e995;
+                let j = (first + SIZE - i) % SIZE;
+                if !filled[j] {
+                    out[j] = out[(j + 1) % SIZE] ^ 0x5bd1_e995;
                 }
             }
         }
-        Some(Self(mins))
+        Some(Self(out))
     }
 
     /// Estimated Jaccard similarity of the two texts' shingle sets.
@@ -83,19 +93,19 @@ impl Signature {
         })
     }
 
-    /// Bytes for storage (little-endian minimums).
+    /// Bytes for storage (little-endian 32-bit minimums).
     pub fn to_bytes(&self) -> Vec<u8> {
         self.0.iter().flat_map(|v| v.to_le_bytes()).collect()
     }
 
     /// Reads stored bytes; `None` for a blob of the wrong size.
     pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
-        if bytes.len() != SIZE * 8 {
+        if bytes.len() != BYTES {
             return None;
         }
-        let mut mins = [0u64; SIZE];
-        for (m, chunk) in mins.iter_mut().zip(bytes.chunks_exact(8)) {
-            *m = u64::from_le_bytes(chunk.try_into().ok()?);
+        let mut mins = [0u32; SIZE];
+        for (m, chunk) in mins.iter_mut().zip(bytes.chunks_exact(4)) {
+            *m = u32::from_le_bytes(chunk.try_into().ok()?);
         }
         Some(Self(mins))
     }

@@ -6,6 +6,7 @@
 
 use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 
+use crate::dedup::fingerprint::Signature;
 use crate::textfold::fold_search;
 
 /// One schema step: plain SQL, or Rust where data must be recomputed (folded text).
@@ -161,9 +162,12 @@ CREATE INDEX fetches_at ON fetches (at);
 /// work as before, and `tindex search` never used phrases. The index is rebuilt from the
 /// stored text.
 ///
-/// Also: `fingerprint_bands` loses its index on `article_id` (1 MB at 3600 stories, and 16
-/// index writes per story); a story's bands are found again from its stored signature, and
-/// `prune` deletes bands of the stories it removes in one pass.
+/// Also, for size: `fingerprint_bands` and `article_aliases` lose their indexes on
+/// `article_id` (1 MB each at 3600 stories; the alias index repeats every alias), so they are
+/// no longer cascading foreign keys: a story's bands are found from its stored signature, and
+/// `prune` deletes the bands and aliases of the stories it removes, one pass each.
+/// Fingerprints keep 32 bits per minimum instead of 64 and are recomputed from the stored
+/// text (their band keys change with them).
 fn v2_compact_indexes(tx: &Transaction<'_>) -> Result<(), super::StoreError> {
     tx.execute_batch(
         "CREATE TABLE fingerprint_bands_v2 (
@@ -174,6 +178,15 @@ fn v2_compact_indexes(tx: &Transaction<'_>) -> Result<(), super::StoreError> {
          INSERT INTO fingerprint_bands_v2 SELECT key, article_id FROM fingerprint_bands;
          DROP TABLE fingerprint_bands;
          ALTER TABLE fingerprint_bands_v2 RENAME TO fingerprint_bands;
+         DELETE FROM fingerprints;
+         CREATE TABLE article_aliases_v2 (
+             alias         TEXT PRIMARY KEY,
+             article_id    INTEGER NOT NULL,
+             first_seen_at TEXT NOT NULL
+         ) WITHOUT ROWID;
+         INSERT INTO article_aliases_v2 SELECT alias, article_id, first_seen_at FROM article_aliases;
+         DROP TABLE article_aliases;
+         ALTER TABLE article_aliases_v2 RENAME TO article_aliases;
          DROP TABLE articles_fts;
          CREATE VIRTUAL TABLE articles_fts USING fts5 (
              title, lead, body,
@@ -187,16 +200,23 @@ fn v2_compact_indexes(tx: &Transaction<'_>) -> Result<(), super::StoreError> {
     )?;
     let mut write =
         tx.prepare("INSERT INTO articles_fts (rowid, title, lead, body) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut fingerprint =
+        tx.prepare("INSERT INTO fingerprints (article_id, signature) VALUES (?1, ?2)")?;
+    let mut band =
+        tx.prepare("INSERT OR IGNORE INTO fingerprint_bands (key, article_id) VALUES (?1, ?2)")?;
+    tx.execute("DELETE FROM fingerprint_bands", [])?;
     let mut rows = read.query([])?;
     while let Some(r) = rows.next()? {
         let (id, title, lead, body): (i64, String, String, String) =
             (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-        write.execute(params![
-            id,
-            fold_search(&title),
-            fold_search(&lead),
-            fold_search(&body)
-        ])?;
+        let folded = fold_search(&body);
+        write.execute(params![id, fold_search(&title), fold_search(&lead), folded])?;
+        if let Some(sig) = Signature::of(&folded) {
+            fingerprint.execute(params![id, sig.to_bytes()])?;
+            for key in sig.bands() {
+                band.execute(params![key, id])?;
+            }
+        }
     }
     Ok(())
 }
@@ -229,6 +249,10 @@ pub fn migrate(conn: &mut Connection) -> Result<i64, super::StoreError> {
 mod tests {
     use super::*;
 
+    const BODY: &str = "Đặng Thủy nói. Tòa án nhân dân tỉnh Kiên Giang vừa mở phiên tòa xét xử \
+        sơ thẩm vụ án tham ô tài sản xảy ra tại Công ty cổ phần cấp thoát nước, các bị cáo bị \
+        truy tố về tội vi phạm quy định về quản lý, sử dụng tài sản nhà nước.";
+
     /// A database written by schema 1 (positional full-text index) is upgraded in place: the
     /// index is rebuilt with column detail from the stored text, so search still finds every
     /// story, folded, and phrase syntax is now refused rather than silently misread.
@@ -239,14 +263,52 @@ mod tests {
         conn.pragma_update(None, "user_version", 1).unwrap();
         conn.execute_batch(
             "INSERT INTO articles (id, url, status, title, lead, body, first_seen_at, fetched_at)
-             VALUES (7, 'https://a.vn/1', 'ok', 'Thi hành án', NULL, 'Đặng Thủy nói.', 't', 't'),
+             VALUES (7, 'https://a.vn/1', 'ok', 'Thi hành án', NULL, NULL, 't', 't'),
                     (8, 'https://a.vn/2', 'failed', 'Thi hành án', NULL, NULL, 't', 't');
              INSERT INTO articles_fts (rowid, title, lead, body)
-             VALUES (7, 'thi hanh an', '', 'dang thuy noi.');",
+             VALUES (7, 'thi hanh an', '', 'dang thuy noi.');
+             INSERT INTO fingerprints VALUES (7, zeroblob(512));
+             INSERT INTO fingerprint_bands VALUES (1, 7), (2, 7);
+             INSERT INTO article_aliases VALUES ('https://a.vn/1?utm_source=x', 7, 't');",
         )
         .unwrap();
+        conn.execute("UPDATE articles SET body = ?1 WHERE id = 7", [BODY])
+            .unwrap();
 
         assert_eq!(migrate(&mut conn).unwrap(), 2);
+
+        // Fingerprints are recomputed from the text (32-bit minimums), with their bands.
+        let sig: Vec<u8> = conn
+            .query_row(
+                "SELECT signature FROM fingerprints WHERE article_id = 7",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let expected = Signature::of(&fold_search(BODY)).unwrap();
+        assert_eq!(sig, expected.to_bytes());
+        assert_eq!(sig.len(), 256);
+        let mut bands: Vec<i64> = conn
+            .prepare("SELECT key FROM fingerprint_bands WHERE article_id = 7")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let mut want = expected.bands().to_vec();
+        bands.sort_unstable();
+        want.sort_unstable();
+        want.dedup();
+        assert_eq!(bands, want);
+        // Aliases survive the table rebuild.
+        let alias: i64 = conn
+            .query_row(
+                "SELECT article_id FROM article_aliases WHERE alias = 'https://a.vn/1?utm_source=x'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(alias, 7);
 
         let sql: String = conn
             .query_row(
@@ -267,6 +329,7 @@ mod tests {
         };
         assert_eq!(hits("\"thi\" \"hanh\" \"an\""), vec![7]);
         assert_eq!(hits("dang thuy"), vec![7]);
+        assert_eq!(hits("kien giang"), vec![7]);
         assert_eq!(hits("body:hanh"), Vec::<i64>::new());
         let phrase = conn.query_row(
             "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH '\"thi hanh\"'",

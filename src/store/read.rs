@@ -235,9 +235,13 @@ impl Store {
             "DELETE FROM articles_fts WHERE rowid IN (SELECT id FROM prune_ids)",
             [],
         )?;
-        // Not a foreign key (no index on article_id): one pass over the bands.
+        // Not foreign keys (no index on article_id): one pass over each table.
         tx.execute(
             "DELETE FROM fingerprint_bands WHERE article_id IN (SELECT id FROM prune_ids)",
+            [],
+        )?;
+        tx.execute(
+            "DELETE FROM article_aliases WHERE article_id IN (SELECT id FROM prune_ids)",
             [],
         )?;
         let articles = tx.execute(
