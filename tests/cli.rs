@@ -182,3 +182,45 @@ fn missing_files_and_bad_cli_input_exit_2_with_one_line_and_write_nothing() {
     let o = tindex(dir.path(), &["--config", "c.toml", "frobnicate"]);
     assert_eq!(o.status.code(), Some(2), "clap usage errors exit 2 too");
 }
+
+/// The config's feed list is the active set of config feeds at every start: a feed taken out
+/// of the file is deactivated (its row and articles stay), put back it is active again, and a
+/// changed title is picked up. Feeds point at a refused address, so no request leaves.
+#[test]
+fn config_feeds_follow_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = |n: u8, title: &str| {
+        format!("[[feed]]\nurl = \"http://127.0.0.1:9/{n}.rss\"\ntitle = \"{title}\"\n")
+    };
+    let cycle = |config: String| {
+        std::fs::write(dir.path().join("c.toml"), config).unwrap();
+        let o = tindex(
+            dir.path(),
+            &[
+                "--config", "c.toml", "--db", "t.sqlite", "--quiet", "run", "--once",
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = tindex(
+            dir.path(),
+            &["--config", "c.toml", "--db", "t.sqlite", "feeds", "list"],
+        );
+        stdout(&o)
+    };
+    let both = format!("{}{}", feed(1, "Một"), feed(2, "Hai"));
+    assert_eq!(
+        cycle(both.clone()),
+        "active\tconfig\t0\thttp://127.0.0.1:9/1.rss\tMột\n\
+         active\tconfig\t0\thttp://127.0.0.1:9/2.rss\tHai\n"
+    );
+    assert_eq!(
+        cycle(feed(1, "Một")),
+        "active\tconfig\t0\thttp://127.0.0.1:9/1.rss\tMột\n\
+         inactive\tconfig\t0\thttp://127.0.0.1:9/2.rss\tHai\n"
+    );
+    assert_eq!(
+        cycle(format!("{}{}", feed(1, "Một mới"), feed(2, "Hai"))),
+        "active\tconfig\t0\thttp://127.0.0.1:9/1.rss\tMột mới\n\
+         active\tconfig\t0\thttp://127.0.0.1:9/2.rss\tHai\n"
+    );
+}

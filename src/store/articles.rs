@@ -197,49 +197,48 @@ fn write_article(tx: &Transaction<'_>, record: &ArticleRecord) -> Result<Written
     }
     let now = ts(record.seen_at);
     let existing = find_existing(tx, record)?;
-    let written = match (&record.content, existing) {
-        (Ok(content), Some((id, true))) => {
-            let stored: Option<String> = tx
-                .prepare_cached("SELECT content_hash FROM articles WHERE id = ?1")?
-                .query_row([id], |r| r.get(0))?;
-            if stored.as_deref() == Some(content.content_hash.as_str()) {
-                // Content untouched; only note that it was checked, so an `updated` time
-                // the feed keeps advertising does not cause a fetch on every poll.
-                tx.prepare_cached(
-                    "UPDATE articles SET fetched_at = ?2 WHERE id = ?1 AND fetched_at < ?2",
-                )?
-                .execute(params![id, now])?;
-                Written::Duplicate(id)
-            } else {
-                tx.prepare_cached(
-                    "INSERT INTO article_revisions
+    let written =
+        match (&record.content, existing) {
+            (Ok(content), Some((id, true))) => {
+                let stored: Option<String> = tx
+                    .prepare_cached("SELECT content_hash FROM articles WHERE id = ?1")?
+                    .query_row([id], |r| r.get(0))?;
+                if stored.as_deref() == Some(content.content_hash.as_str()) {
+                    // Content untouched; only note that it was checked, so an `updated` time
+                    // the feed keeps advertising does not cause a fetch on every poll.
+                    tx.prepare_cached(
+                        "UPDATE articles SET fetched_at = ?2 WHERE id = ?1 AND fetched_at < ?2",
+                    )?
+                    .execute(params![id, now])?;
+                    Written::Duplicate(id)
+                } else {
+                    tx.prepare_cached(
+                        "INSERT INTO article_revisions
                          (article_id, revised_at, content_hash, title, lead, body, captions)
                      SELECT id, ?2, content_hash, title, lead, body, captions
                      FROM articles WHERE id = ?1",
-                )?
-                .execute(params![id, now])?;
-                tx.execute(
-                    "UPDATE articles SET fetched_at = ?2 WHERE id = ?1",
-                    params![id, now],
-                )?;
-                set_content(tx, id, content)?;
-                Written::Updated(id)
+                    )?
+                    .execute(params![id, now])?;
+                    tx.prepare_cached("UPDATE articles SET fetched_at = ?2 WHERE id = ?1")?
+                        .execute(params![id, now])?;
+                    set_content(tx, id, content)?;
+                    Written::Updated(id)
+                }
             }
-        }
-        (Err(_), Some((id, true))) => Written::Duplicate(id),
-        (Ok(content), Some((id, false))) => {
-            tx.execute(
+            (Err(_), Some((id, true))) => Written::Duplicate(id),
+            (Ok(content), Some((id, false))) => {
+                tx.prepare_cached(
                 "UPDATE articles SET url = ?2, status = 'ok', error = NULL, attempts = attempts + 1,
                      fetched_at = ?3 WHERE id = ?1",
-                params![id, record.url, now],
-            )?;
-            set_content(tx, id, content)?;
-            Written::New(id)
-        }
-        (Ok(c), None) => {
-            // Inserted whole, not inserted then grown by an update: rows arrive in id order,
-            // so leaf pages fill up instead of splitting (25% of leaf space was left unused).
-            tx.prepare_cached(
+            )?
+            .execute(params![id, record.url, now])?;
+                set_content(tx, id, content)?;
+                Written::New(id)
+            }
+            (Ok(c), None) => {
+                // Inserted whole, not inserted then grown by an update: rows arrive in id order,
+                // so leaf pages fill up instead of splitting (25% of leaf space was left unused).
+                tx.prepare_cached(
                 "INSERT INTO articles (url, guid, status, first_seen_at, fetched_at, title, lead,
                      body, captions, author, published_at, published_source, updated_at, tags,
                      category, language, method, content_hash)
@@ -264,27 +263,27 @@ fn write_article(tx: &Transaction<'_>, record: &ArticleRecord) -> Result<Written
                 c.method,
                 c.content_hash,
             ])?;
-            let id = tx.last_insert_rowid();
-            set_derived(tx, id, c)?;
-            Written::New(id)
-        }
-        (Err(error), Some((id, false))) => {
-            tx.execute(
-                "UPDATE articles SET error = ?2, attempts = attempts + 1, fetched_at = ?3
+                let id = tx.last_insert_rowid();
+                set_derived(tx, id, c)?;
+                Written::New(id)
+            }
+            (Err(error), Some((id, false))) => {
+                tx.prepare_cached(
+                    "UPDATE articles SET error = ?2, attempts = attempts + 1, fetched_at = ?3
                  WHERE id = ?1",
-                params![id, error, now],
-            )?;
-            Written::Failed(id)
-        }
-        (Err(error), None) => {
-            tx.execute(
+                )?
+                .execute(params![id, error, now])?;
+                Written::Failed(id)
+            }
+            (Err(error), None) => {
+                tx.prepare_cached(
                 "INSERT INTO articles (url, guid, status, error, title, first_seen_at, fetched_at)
                  VALUES (?1, ?2, 'failed', ?3, ?4, ?5, ?5)",
-                params![record.url, record.guid, error, record.feed_title, now],
-            )?;
-            Written::Failed(tx.last_insert_rowid())
-        }
-    };
+            )?
+            .execute(params![record.url, record.guid, error, record.feed_title, now])?;
+                Written::Failed(tx.last_insert_rowid())
+            }
+        };
     let id = match written {
         Written::New(id) | Written::Duplicate(id) | Written::Updated(id) | Written::Failed(id) => {
             id
@@ -298,28 +297,28 @@ fn write_article(tx: &Transaction<'_>, record: &ArticleRecord) -> Result<Written
 }
 
 fn set_content(tx: &Transaction<'_>, id: i64, c: &Content) -> Result<(), StoreError> {
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE articles SET title = ?2, lead = ?3, body = ?4, captions = ?5, author = ?6,
              published_at = ?7, published_source = ?8, updated_at = ?9, tags = ?10,
              category = ?11, language = ?12, method = ?13, content_hash = ?14
          WHERE id = ?1",
-        params![
-            id,
-            c.title,
-            c.lead,
-            c.body,
-            json(&c.captions),
-            c.author,
-            c.published,
-            c.published_source,
-            c.updated,
-            json(&c.tags),
-            c.category,
-            c.language,
-            c.method,
-            c.content_hash,
-        ],
-    )?;
+    )?
+    .execute(params![
+        id,
+        c.title,
+        c.lead,
+        c.body,
+        json(&c.captions),
+        c.author,
+        c.published,
+        c.published_source,
+        c.updated,
+        json(&c.tags),
+        c.category,
+        c.language,
+        c.method,
+        c.content_hash,
+    ])?;
     set_derived(tx, id, c)
 }
 

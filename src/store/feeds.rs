@@ -103,16 +103,36 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute("UPDATE feeds SET active = 0 WHERE source = 'config'", [])?;
+        // Only rows that change are written: a daemon start or reload with thousands of
+        // unchanged feeds costs a read per feed, not a write.
         for f in feeds {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO feeds (url, title, source, interval_secs, added_at)
                  VALUES (?1, ?2, 'config', ?3, ?4)
                  ON CONFLICT (url) DO UPDATE SET active = 1,
                      title = coalesce(excluded.title, feeds.title),
-                     interval_secs = excluded.interval_secs",
-                params![f.url, f.title, f.interval_secs.map(|v| v as i64), ts(now)],
-            )?;
+                     interval_secs = excluded.interval_secs
+                 WHERE feeds.active = 0
+                    OR feeds.title IS NOT coalesce(excluded.title, feeds.title)
+                    OR feeds.interval_secs IS NOT excluded.interval_secs",
+            )?
+            .execute(params![
+                f.url,
+                f.title,
+                f.interval_secs.map(|v| v as i64),
+                ts(now)
+            ])?;
+        }
+        let listed: std::collections::HashSet<&str> =
+            feeds.iter().map(|f| f.url.as_str()).collect();
+        let active: Vec<(i64, String)> = tx
+            .prepare("SELECT id, url FROM feeds WHERE source = 'config' AND active = 1")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (id, url) in active {
+            if !listed.contains(url.as_str()) {
+                tx.execute("UPDATE feeds SET active = 0 WHERE id = ?1", [id])?;
+            }
         }
         tx.commit()?;
         Ok(())
@@ -200,15 +220,17 @@ impl Store {
     ) -> Result<(), StoreError> {
         let at = ts(p.at);
         match &p.error {
-            None => tx.execute(
-                "UPDATE feeds SET last_polled_at = ?2, last_success_at = ?2, last_status = ?3,
+            None => tx
+                .prepare_cached(
+                    "UPDATE feeds SET last_polled_at = ?2, last_success_at = ?2, last_status = ?3,
                      etag = coalesce(?4, etag), last_modified = coalesce(?5, last_modified),
                      title = coalesce(title, ?6), next_poll_at = ?7,
                      publish_interval_secs = coalesce(?8, publish_interval_secs),
                      last_listed_at = CASE WHEN ?9 THEN ?2 ELSE last_listed_at END,
                      error_count = 0, last_error = NULL, error_since = NULL
                  WHERE id = ?1",
-                params![
+                )?
+                .execute(params![
                     p.feed_id,
                     at,
                     p.status,
@@ -218,15 +240,15 @@ impl Store {
                     ts(p.next_poll_at),
                     p.publish_interval_secs.map(|v| v as i64),
                     p.listed,
-                ],
-            )?,
-            Some(err) => tx.execute(
-                "UPDATE feeds SET last_polled_at = ?2, last_status = ?3, next_poll_at = ?4,
+                ])?,
+            Some(err) => tx
+                .prepare_cached(
+                    "UPDATE feeds SET last_polled_at = ?2, last_status = ?3, next_poll_at = ?4,
                      error_count = error_count + 1, last_error = ?5,
                      error_since = coalesce(error_since, ?2)
                  WHERE id = ?1",
-                params![p.feed_id, at, p.status, ts(p.next_poll_at), err],
-            )?,
+                )?
+                .execute(params![p.feed_id, at, p.status, ts(p.next_poll_at), err])?,
         };
         Ok(())
     }
