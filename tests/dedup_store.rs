@@ -357,6 +357,8 @@ fn search_finds_words_with_or_without_diacritics_and_exports_and_prune_behave() 
     let out = stdout(&ws, &["prune", "--older-than", "0"]);
     assert!(out.starts_with(&format!("pruned {gone} articles")), "{out}");
     assert_eq!(count(&ws, "SELECT count(*) FROM articles"), 58 - gone);
+    // The space goes back to the file system, not only to SQLite's free list.
+    assert_eq!(count(&ws, "PRAGMA freelist_count"), 0);
     assert_eq!(
         count(
             &ws,

@@ -251,6 +251,8 @@ impl Store {
         let fetches = tx.execute("DELETE FROM fetches WHERE at < ?1", [ts(cutoff)])?;
         tx.execute("DELETE FROM prune_ids", [])?;
         tx.commit()?;
+        // What was deleted goes back to the file system, not just to SQLite's free list.
+        self.release_free_pages()?;
         Ok(Pruned { articles, fetches })
     }
 }
