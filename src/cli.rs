@@ -69,7 +69,8 @@ pub enum Command {
     },
     /// Find stories by words in title, lead or body, with or without diacritics
     Search {
-        /// Words that must all appear (e.g. "thi hành án" or "thi hanh an")
+        /// Words that must all appear (e.g. thi hành án, or thi hanh an); words in double
+        /// quotes must also stand together, in order ('"thi hành án"')
         #[arg(required = true, num_args = 1..)]
         query: Vec<String>,
         /// Most results to print

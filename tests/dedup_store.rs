@@ -314,6 +314,57 @@ fn search_finds_words_with_or_without_diacritics_and_exports_and_prune_behave() 
     // FTS5 syntax in user input is just words, never an error.
     stdout(&ws, &["search", "\"unbalanced", "OR", "NEAR(", "*"]);
 
+    // A quoted phrase: exactly the stories whose title, lead or body hold those words
+    // together and in order (with or without diacritics); the words alone find more.
+    let ids = |out: &str| -> std::collections::BTreeSet<i64> {
+        out.lines()
+            .map(|l| l.split('\t').next().unwrap().parse().unwrap())
+            .collect()
+    };
+    let holding = |phrase: &str| -> std::collections::BTreeSet<i64> {
+        let line = |t: &str| {
+            let f = tindex::textfold::fold_search(t);
+            let words: Vec<&str> = f
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect();
+            format!(" {} ", words.join(" "))
+        };
+        let want = line(phrase);
+        let db = ws.sql();
+        let mut st = db
+            .prepare("SELECT id, coalesce(title, ''), coalesce(lead, ''), coalesce(body, '') FROM articles WHERE status = 'ok'")
+            .unwrap();
+        st.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .filter(|(_, t, l, b)| [t, l, b].iter().any(|x| line(x).contains(&want)))
+        .map(|(id, ..)| id)
+        .collect()
+    };
+    let words_only = ids(&stdout(&ws, &["search", plain, "--limit", "1000"]));
+    let reversed: String = plain.split(' ').rev().collect::<Vec<_>>().join(" ");
+    for p in [phrase, plain, reversed.as_str()] {
+        let quoted = ids(&stdout(
+            &ws,
+            &["search", &format!("\"{p}\""), "--limit", "1000"],
+        ));
+        assert_eq!(quoted, holding(p), "phrase {p}");
+        assert!(quoted.is_subset(&words_only));
+    }
+    assert!(!holding(phrase).is_empty());
+    assert!(
+        holding(&reversed).len() < words_only.len(),
+        "the reversed phrase finds fewer"
+    );
+
     // CSV: header plus one record per article, quoted fields with paragraph breaks intact.
     let csv = stdout(&ws, &["export", "--csv"]);
     assert!(csv.starts_with("id,url,title,lead,body,captions,"));

@@ -99,32 +99,51 @@ impl Store {
     }
 
     /// Stories matching every word of `query`, typed with or without diacritics, best first.
+    /// Words in double quotes must also appear together, in that order, in the title, the
+    /// lead or the body (`"thi hành án"`): the index finds the words, the stored text is then
+    /// checked for the phrase, as the index keeps no word positions.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
-        // Each folded word quoted: user input never reaches FTS5 query syntax.
-        let words: Vec<String> = fold_search(query)
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(|w| format!("\"{w}\""))
-            .collect();
+        let (words, phrases) = parse_query(query);
         if words.is_empty() {
             return Ok(Vec::new());
         }
+        // Each folded word quoted: user input never reaches FTS5 query syntax.
+        let expr: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
         let mut stmt = self.conn.prepare(
-            "SELECT a.id, a.url, a.title, a.published_at, a.lead
+            "SELECT a.id, a.url, a.title, a.published_at, a.lead,
+                    CASE WHEN ?3 THEN a.body END
              FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
              WHERE articles_fts MATCH ?1 AND a.status = 'ok'
              ORDER BY bm25(articles_fts, 5.0, 2.0, 1.0) LIMIT ?2",
         )?;
-        let hits = stmt.query_map(params![words.join(" "), limit as i64], |r| {
-            Ok(SearchHit {
+        // With phrases, candidates are read in rank order until enough of them hold every one.
+        let sql_limit = if phrases.is_empty() { limit as i64 } else { -1 };
+        let mut rows = stmt.query(params![expr.join(" "), sql_limit, !phrases.is_empty()])?;
+        let mut hits = Vec::new();
+        while hits.len() < limit
+            && let Some(r) = rows.next()?
+        {
+            let hit = SearchHit {
                 id: r.get(0)?,
                 url: r.get(1)?,
                 title: r.get(2)?,
                 published: r.get(3)?,
                 lead: r.get(4)?,
-            })
-        })?;
-        Ok(hits.collect::<Result<_, _>>()?)
+            };
+            if !phrases.is_empty() {
+                let body: Option<String> = r.get(5)?;
+                let fields = [hit.title.as_deref(), hit.lead.as_deref(), body.as_deref()];
+                let texts: Vec<String> = fields.iter().flatten().map(|t| word_line(t)).collect();
+                if !phrases
+                    .iter()
+                    .all(|p| texts.iter().any(|t| t.contains(p.as_str())))
+                {
+                    continue;
+                }
+            }
+            hits.push(hit);
+        }
+        Ok(hits)
     }
 
     /// One story, found by id or by any URL or alias it was seen under.
@@ -255,6 +274,45 @@ impl Store {
         self.release_free_pages()?;
         Ok(Pruned { articles, fetches })
     }
+}
+
+/// Folded words of `text`, each followed by one space and the line led by one: `" a b c "`,
+/// so that a phrase `" b c "` is found only on word boundaries.
+fn word_line(text: &str) -> String {
+    let folded = fold_search(text);
+    let mut line = String::with_capacity(folded.len() + 2);
+    line.push(' ');
+    for w in folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        line.push_str(w);
+        line.push(' ');
+    }
+    line
+}
+
+/// The folded words of a search query, and its phrases (the words between a pair of double
+/// quotes, as [`word_line`]s). An unpaired quote makes no phrase: it is just dropped.
+fn parse_query(query: &str) -> (Vec<String>, Vec<String>) {
+    let words = fold_search(query)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let parts: Vec<&str> = query.split('"').collect();
+    let phrases = if parts.len() % 2 == 1 {
+        parts
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .map(|p| word_line(p))
+            .filter(|p| p.split_whitespace().count() > 1)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    (words, phrases)
 }
 
 /// A JSON array column (captions, tags, feeds); malformed JSON (a hand-edited row) reads as empty.
