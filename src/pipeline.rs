@@ -369,7 +369,7 @@ impl Pipeline {
         &self,
         candidates: Vec<Candidate>,
     ) -> Result<(CycleStats, HashSet<i64>), CycleError> {
-        let (tx, mut rx) = mpsc::channel::<(ArticleRecord, FetchLog)>(WRITE_BATCH * 2);
+        let (tx, mut rx) = mpsc::channel::<(ArticleRecord, Vec<FetchLog>)>(WRITE_BATCH * 2);
         let writer = {
             let this = self.clone();
             tokio::spawn(async move {
@@ -383,16 +383,16 @@ impl Pipeline {
                     // fewer shared index pages per article stored.
                     let received = rx.recv().await;
                     let mut done = received.is_none();
-                    if let Some((record, log)) = received {
+                    if let Some((record, logs)) = received {
                         batch.articles.push(record);
-                        batch.fetches.push(log);
+                        batch.fetches.extend(logs);
                     }
                     let deadline = tokio::time::Instant::now() + WRITE_WINDOW;
                     while !done && batch.articles.len() < WRITE_BATCH {
                         match tokio::time::timeout_at(deadline, rx.recv()).await {
-                            Ok(Some((record, log))) => {
+                            Ok(Some((record, logs))) => {
                                 batch.articles.push(record);
-                                batch.fetches.push(log);
+                                batch.fetches.extend(logs);
                             }
                             Ok(None) => done = true,
                             Err(_) => break,
@@ -459,7 +459,9 @@ impl Pipeline {
         Ok((stats, failed_feeds))
     }
 
-    async fn fetch_article(&self, c: Candidate) -> (ArticleRecord, FetchLog) {
+    /// Fetches and extracts one story; the audit rows are the robots.txt request (when this
+    /// fetch made the host's first) and the page request.
+    async fn fetch_article(&self, c: Candidate) -> (ArticleRecord, Vec<FetchLog>) {
         let mut record = ArticleRecord {
             url: c.url.to_string(),
             guid: c.guid,
@@ -470,7 +472,16 @@ impl Pipeline {
             content: Err(String::new()),
             deferred: false,
         };
-        let verdict = self.fetcher.robots_allow(&c.fetch_url).await;
+        let robots = self.fetcher.robots_allow(&c.fetch_url).await;
+        let mut logs: Vec<FetchLog> = robots
+            .fetched
+            .iter()
+            .map(|(url, report)| {
+                let error = report.result.as_ref().err().map(ToString::to_string);
+                fetch_log(FetchKind::Robots, url.as_str(), Some(report), error)
+            })
+            .collect();
+        let verdict = robots.verdict;
         if verdict != RobotsVerdict::Allowed {
             let error = match verdict {
                 RobotsVerdict::Disallowed => "disallowed by robots.txt",
@@ -480,10 +491,13 @@ impl Pipeline {
             warn!(url = %c.url, %error, "article skipped");
             record.deferred = verdict == RobotsVerdict::Unreachable;
             record.content = Err(error.clone());
-            return (
-                record,
-                fetch_log(FetchKind::Article, c.fetch_url.as_str(), None, Some(error)),
-            );
+            logs.push(fetch_log(
+                FetchKind::Article,
+                c.fetch_url.as_str(),
+                None,
+                Some(error),
+            ));
+            return (record, logs);
         }
         let mut report = self.fetcher.get(&c.fetch_url, &Validators::default()).await;
         record.deferred = matches!(report.result, Err(FetchError::HostPaused(_)));
@@ -514,13 +528,13 @@ impl Pipeline {
         if let Err(error) = &record.content {
             warn!(url = %c.url, status = report.status, elapsed_ms = ms(&report), %error, "article failed");
         }
-        let log = fetch_log(
+        logs.push(fetch_log(
             FetchKind::Article,
             c.fetch_url.as_str(),
             Some(&report),
             error,
-        );
-        (record, log)
+        ));
+        (record, logs)
     }
 
     /// Extracts on a bounded pool of blocking threads: CPU work must not stall the reactor.

@@ -431,6 +431,19 @@ fn robots_txt_disallowed_articles_are_recorded_not_fetched_and_status_shows_heal
         1,
         "robots.txt is fetched once per host and cached"
     );
+    // ...and audited like every other request.
+    let (url, status, result): (String, i64, String) = ws
+        .sql()
+        .query_row(
+            "SELECT url, status, result FROM fetches WHERE kind = 'robots'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (url, status, result.as_str()),
+        (format!("{}robots.txt", server.base), 200, "fetched")
+    );
     assert_eq!(
         count(&ws, "SELECT count(*) FROM articles WHERE status = 'ok'"),
         listed.len() as i64 - 1

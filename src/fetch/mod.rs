@@ -42,6 +42,14 @@ pub enum RobotsVerdict {
     Unreachable,
 }
 
+/// A robots.txt check, with the robots.txt request if this check made one (so the pipeline
+/// can audit it like any other request).
+#[derive(Debug)]
+pub struct RobotsCheck {
+    pub verdict: RobotsVerdict,
+    pub fetched: Option<(Url, Report)>,
+}
+
 /// Validators from the previous successful fetch, for a conditional GET.
 #[derive(Debug, Clone, Default)]
 pub struct Validators {
@@ -182,13 +190,17 @@ impl Fetcher {
 
     /// Whether the host's robots.txt lets us fetch `url` (always true when the check is off).
     /// One robots.txt request per host per day, through the same politeness budget.
-    pub async fn robots_allow(&self, url: &Url) -> RobotsVerdict {
+    pub async fn robots_allow(&self, url: &Url) -> RobotsCheck {
+        let checked = |verdict| RobotsCheck {
+            verdict,
+            fetched: None,
+        };
         let Some(cache) = &self.robots else {
-            return RobotsVerdict::Allowed;
+            return checked(RobotsVerdict::Allowed);
         };
         if self.policy.check_url(url).is_err() {
             // The request itself will be refused, with the policy's reason.
-            return RobotsVerdict::Allowed;
+            return checked(RobotsVerdict::Allowed);
         }
         let origin = url.origin().ascii_serialization();
         let cell = {
@@ -199,30 +211,39 @@ impl Fetcher {
             }
             cell.clone()
         };
+        // Only the check that fills the cache made a request.
+        let mut fetched = None;
         let (rules, _, _) = cell
             .get_or_init(|| async {
-                let (robots, ttl) = self.fetch_robots(&origin).await;
+                let (robots, ttl, request) = self.fetch_robots(&origin).await;
+                fetched = request;
                 (robots, Instant::now(), ttl)
             })
             .await;
-        let Some(robots) = rules else {
-            return RobotsVerdict::Unreachable;
+        let verdict = match rules {
+            None => RobotsVerdict::Unreachable,
+            Some(robots) => {
+                let mut path = url.path().to_owned();
+                if let Some(q) = url.query() {
+                    path.push('?');
+                    path.push_str(q);
+                }
+                if robots.allows(&path) {
+                    RobotsVerdict::Allowed
+                } else {
+                    RobotsVerdict::Disallowed
+                }
+            }
         };
-        let mut path = url.path().to_owned();
-        if let Some(q) = url.query() {
-            path.push('?');
-            path.push_str(q);
-        }
-        if robots.allows(&path) {
-            RobotsVerdict::Allowed
-        } else {
-            RobotsVerdict::Disallowed
-        }
+        RobotsCheck { verdict, fetched }
     }
 
-    async fn fetch_robots(&self, origin: &str) -> (Option<Robots>, Duration) {
+    async fn fetch_robots(
+        &self,
+        origin: &str,
+    ) -> (Option<Robots>, Duration, Option<(Url, Report)>) {
         let Ok(url) = Url::parse(&format!("{origin}/robots.txt")) else {
-            return (Some(Robots::allow_all()), ROBOTS_TTL);
+            return (Some(Robots::allow_all()), ROBOTS_TTL, None);
         };
         let report = self.get(&url, &Validators::default()).await;
         let (robots, ttl, what) = match (&report.result, report.status) {
@@ -243,7 +264,7 @@ impl Fetcher {
             ),
         };
         tracing::info!(url = %url, status = report.status, elapsed_ms = report.elapsed.as_millis() as u64, "robots.txt {what}");
-        (robots, ttl)
+        (robots, ttl, Some((url, report)))
     }
 
     /// GETs `url`, conditionally when validators are given, within the host's budget.

@@ -167,7 +167,8 @@ CREATE INDEX fetches_at ON fetches (at);
 /// no longer cascading foreign keys: a story's bands are found from its stored signature, and
 /// `prune` deletes the bands and aliases of the stories it removes, one pass each.
 /// Fingerprints keep 32 bits per minimum instead of 64 and are recomputed from the stored
-/// text (their band keys change with them).
+/// text (their band keys change with them). The fetch audit also records robots.txt requests
+/// (`kind = 'robots'`).
 fn v2_compact_indexes(tx: &Transaction<'_>) -> Result<(), super::StoreError> {
     tx.execute_batch(
         "CREATE TABLE fingerprint_bands_v2 (
@@ -187,6 +188,22 @@ fn v2_compact_indexes(tx: &Transaction<'_>) -> Result<(), super::StoreError> {
          INSERT INTO article_aliases_v2 SELECT alias, article_id, first_seen_at FROM article_aliases;
          DROP TABLE article_aliases;
          ALTER TABLE article_aliases_v2 RENAME TO article_aliases;
+         CREATE TABLE fetches_v2 (
+             id         INTEGER PRIMARY KEY,
+             at         TEXT NOT NULL,
+             kind       TEXT NOT NULL CHECK (kind IN ('feed', 'article', 'robots')),
+             url        TEXT NOT NULL,
+             final_url  TEXT,
+             status     INTEGER,
+             bytes      INTEGER NOT NULL,
+             elapsed_ms INTEGER NOT NULL,
+             result     TEXT NOT NULL,
+             error      TEXT
+         );
+         INSERT INTO fetches_v2 SELECT * FROM fetches;
+         DROP TABLE fetches;
+         ALTER TABLE fetches_v2 RENAME TO fetches;
+         CREATE INDEX fetches_at ON fetches (at);
          DROP TABLE articles_fts;
          CREATE VIRTUAL TABLE articles_fts USING fts5 (
              title, lead, body,
@@ -269,7 +286,9 @@ mod tests {
              VALUES (7, 'thi hanh an', '', 'dang thuy noi.');
              INSERT INTO fingerprints VALUES (7, zeroblob(512));
              INSERT INTO fingerprint_bands VALUES (1, 7), (2, 7);
-             INSERT INTO article_aliases VALUES ('https://a.vn/1?utm_source=x', 7, 't');",
+             INSERT INTO article_aliases VALUES ('https://a.vn/1?utm_source=x', 7, 't');
+             INSERT INTO fetches (at, kind, url, status, bytes, elapsed_ms, result)
+             VALUES ('t', 'article', 'https://a.vn/1', 200, 9000, 12, 'fetched');",
         )
         .unwrap();
         conn.execute("UPDATE articles SET body = ?1 WHERE id = 7", [BODY])
@@ -309,6 +328,20 @@ mod tests {
             )
             .unwrap();
         assert_eq!(alias, 7);
+        // The fetch audit keeps its rows and now takes robots.txt requests.
+        conn.execute_batch(
+            "INSERT INTO fetches (at, kind, url, status, bytes, elapsed_ms, result)
+             VALUES ('t', 'robots', 'https://a.vn/robots.txt', 404, 0, 3, 'error')",
+        )
+        .unwrap();
+        let kinds: String = conn
+            .query_row(
+                "SELECT group_concat(kind, ',') FROM fetches ORDER BY id",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(kinds, "article,robots");
 
         let sql: String = conn
             .query_row(

@@ -61,6 +61,8 @@ pub struct FetchLog {
 pub enum FetchKind {
     Feed,
     Article,
+    /// A robots.txt request, made before a host's first article page.
+    Robots,
 }
 
 impl Store {
@@ -127,6 +129,7 @@ fn insert_fetches(tx: &rusqlite::Transaction<'_>, rows: &[FetchLog]) -> Result<(
             match r.kind {
                 FetchKind::Feed => "feed",
                 FetchKind::Article => "article",
+                FetchKind::Robots => "robots",
             },
             r.url,
             r.final_url,
