@@ -336,8 +336,15 @@ impl AttrExt for Element {
 /// BEM names (`block__element--mod`) contribute only their element part,
 /// so `article__author` reads as "author" and `article__body` as "body".
 pub(crate) fn class_tokens(e: &Element) -> impl Iterator<Item = &str> {
-    let class = attr_head(e.get_attr("class").unwrap_or(""));
-    let id = attr_head(e.get_attr("id").unwrap_or(""));
+    words_of(
+        e.get_attr("class").unwrap_or(""),
+        e.get_attr("id").unwrap_or(""),
+    )
+}
+
+/// The words of a class and an id attribute value, as [`class_tokens`] reads them.
+fn words_of<'a>(class: &'a str, id: &'a str) -> impl Iterator<Item = &'a str> {
+    let (class, id) = (attr_head(class), attr_head(id));
     class
         .split_ascii_whitespace()
         .chain(id.split_ascii_whitespace())
@@ -376,6 +383,11 @@ impl ClassWords {
     /// Classifies the words of `e`'s class and id.
     pub fn of(e: &Element) -> Self {
         Self(class_tokens(e).fold(0, |acc, t| acc | Self::word(t)))
+    }
+
+    /// Classifies the words of raw class and id attribute values (before parsing).
+    pub fn of_values(class: &str, id: &str) -> Self {
+        Self(words_of(class, id).fold(0, |acc, t| acc | Self::word(t)))
     }
 
     /// Whether some word is in vocabulary `set` (one of the constants).

@@ -17,6 +17,8 @@
 
 use std::ops::Range;
 
+use super::dom::ClassWords;
+
 /// Deepest nesting accepted. Real pages stay well below 200.
 pub(crate) const MAX_DEPTH: usize = 1_000;
 
@@ -58,13 +60,72 @@ fn is_container(name: &[u8]) -> bool {
     name.eq_ignore_ascii_case(b"article") || name.eq_ignore_ascii_case(b"main")
 }
 
-/// Start tags that make a landmark worth keeping: headline, article,
-/// main content, a date, or microdata (`itemprop` in the tag).
+/// Start tags that make a landmark worth keeping: headline, article, main
+/// content, a date, microdata (`itemprop`), JSON-LD, or a class/id naming a
+/// lead or an author (`sapo`, `byline`): an article's own header set outside
+/// `<article>`. A class naming a date is no sign: site headers show today's.
 fn keeps(name: &[u8], tag: &[u8]) -> bool {
-    is_container(name)
+    let has = |needle: &[u8]| {
+        tag.windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+    };
+    if is_container(name)
         || name.eq_ignore_ascii_case(b"h1")
         || name.eq_ignore_ascii_case(b"time")
-        || tag.windows(8).any(|w| w.eq_ignore_ascii_case(b"itemprop"))
+        || has(b"itemprop")
+        || (name.eq_ignore_ascii_case(b"script") && has(b"ld+json"))
+    {
+        return true;
+    }
+    let value = |attr: &[u8]| {
+        attr_value(tag, attr)
+            .and_then(|v| std::str::from_utf8(v).ok())
+            .unwrap_or_default()
+    };
+    let words = ClassWords::of_values(value(b"class"), value(b"id"));
+    words.has(ClassWords::LEAD) || words.has(ClassWords::AUTHOR)
+}
+
+/// The value of attribute `name` in a start tag's bytes (quoted or not).
+fn attr_value<'a>(tag: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
+    let mut from = 0;
+    while let Some(p) = tag
+        .get(from..)?
+        .windows(name.len())
+        .position(|w| w.eq_ignore_ascii_case(name))
+    {
+        let at = from + p;
+        from = at + name.len();
+        // A whole attribute name: after whitespace, followed by `=`.
+        if !tag
+            .get(at.wrapping_sub(1))
+            .is_some_and(u8::is_ascii_whitespace)
+        {
+            continue;
+        }
+        let rest = tag.get(from..)?;
+        let eq = rest.iter().position(|c| !c.is_ascii_whitespace())?;
+        if rest.get(eq) != Some(&b'=') {
+            continue;
+        }
+        let rest = rest.get(eq + 1..)?;
+        let start = rest.iter().position(|c| !c.is_ascii_whitespace())?;
+        let rest = rest.get(start..)?;
+        return Some(match rest.first() {
+            Some(&q @ (b'"' | b'\'')) => {
+                let body = rest.get(1..)?;
+                body.get(..body.iter().position(|&c| c == q).unwrap_or(body.len()))?
+            }
+            _ => {
+                let end = rest
+                    .iter()
+                    .position(|c| c.is_ascii_whitespace() || *c == b'>')
+                    .unwrap_or(rest.len());
+                rest.get(..end)?
+            }
+        });
+    }
+    None
 }
 
 /// `html` without the byte ranges `cut` (sorted, disjoint, on tag
@@ -145,7 +206,7 @@ pub(crate) fn scan(html: &str) -> Shape {
         let lt = i + off;
         let next = b.get(lt + 1).copied().unwrap_or(0);
         if b.get(lt..).is_some_and(|s| s.starts_with(b"<!--")) {
-            i = find_seq(b, lt + 4, b"-->").map_or(b.len(), |p| p + 3);
+            i = comment_end(b, lt + 4);
         } else if next == b'!' || next == b'?' {
             i = tag_end(b, lt + 2);
         } else if next == b'/' {
@@ -209,6 +270,25 @@ pub(crate) fn scan(html: &str) -> Shape {
         }
     }
     shape
+}
+
+/// Index just past the comment whose text starts at `from` (after `<!--`), as
+/// HTML ends one: `<!-->` and `<!--->` are whole comments, and `--!>` ends
+/// one as `-->` does.
+fn comment_end(b: &[u8], from: usize) -> usize {
+    match b.get(from..) {
+        Some([b'>', ..]) => from + 1,
+        Some([b'-', b'>', ..]) => from + 2,
+        _ => {
+            // Each search stops at its first hit, and the scan resumes past it: linear.
+            let plain = find_seq(b, from, b"-->");
+            let window = b.get(from..plain.unwrap_or(b.len())).unwrap_or_default();
+            match memchr::memmem::find(window, b"--!>") {
+                Some(p) => from + p + 4,
+                None => plain.map_or(b.len(), |p| p + 3),
+            }
+        }
+    }
 }
 
 fn find_byte(b: &[u8], from: usize, needle: u8) -> Option<usize> {
@@ -333,6 +413,9 @@ mod tests {
             "<header><h1>Headline</h1></header><p>x</p>",
             "<header><time datetime=2024-01-01>1/1</time></header>",
             "<header><span itemprop=author>A</span></header>",
+            "<header><h2>T</h2><p class=\"entry-sapo\">Lead</p></header><p>x</p>",
+            "<footer><div id='post__byline'>A</div></footer>",
+            "<header><script type=\"application/ld+json\">{}</script></header>",
             "<header><div><article>teaser</article></div></header>",
             "<header><nav>never closed",
             "<header/><p>x</p>",
@@ -340,6 +423,39 @@ mod tests {
         for html in kept {
             assert_eq!(cut(html), html);
         }
+    }
+
+    #[test]
+    fn a_site_header_with_todays_date_is_still_chrome() {
+        let html = "<header><span class=\"header__date\">Thứ Tư, 25/11/2026</span>\
+                    <nav class=menu><a href=/x>x</a></nav></header><p>x</p>";
+        assert_eq!(cut(html), "<p>x</p>");
+        let html = "<header><span class=\"header__date\">Thứ Tư</span></header><p>x</p>";
+        assert_eq!(cut(html), "<p>x</p>");
+    }
+
+    #[test]
+    fn short_and_bang_comments_end_where_html_ends_them() {
+        for c in ["<!-->", "<!--->", "<!-- x --!>", "<!-- x -->"] {
+            let html = format!("<header>{c}<h1>T</h1></header><p>x</p>");
+            assert_eq!(
+                cut(&html),
+                html,
+                "{c}: the headline is seen, the header kept"
+            );
+        }
+    }
+
+    #[test]
+    fn attribute_values_are_read_from_start_tags() {
+        let tag = b"<div data-class=\"no\" class = 'a b' id=main-lead>";
+        assert_eq!(attr_value(tag, b"class"), Some(&b"a b"[..]));
+        assert_eq!(attr_value(tag, b"id"), Some(&b"main-lead"[..]));
+        assert_eq!(attr_value(b"<p classic=x>", b"class"), None);
+        assert_eq!(
+            attr_value(b"<p class=\"unterminated", b"class"),
+            Some(&b"unterminated"[..])
+        );
     }
 
     #[test]

@@ -71,6 +71,30 @@ impl SiteRule {
         rule::Compiled::new(self).map(|_| ())
     }
 
+    /// Whether a selector depends on an element's position among its siblings (or is
+    /// written so that it might: `~` also appears in attribute tests), which removing page
+    /// chrome before parsing would change.
+    pub(crate) fn counts_positions(&self) -> bool {
+        [
+            &self.title,
+            &self.lead,
+            &self.body,
+            &self.captions,
+            &self.author,
+            &self.published,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(&self.strip)
+        .any(|s| {
+            s.contains("nth-")
+                || s.contains("-child")
+                || s.contains("-of-type")
+                || s.contains('+')
+                || s.contains('~')
+        })
+    }
+
     /// Whether the rule applies to `host` (equal, or a subdomain of a listed
     /// host), so `www.` and mobile hosts share the rule.
     pub fn matches_host(&self, host: &str) -> bool {
@@ -200,21 +224,31 @@ pub fn extract(
     if let Some(reason) = shape.refusal() {
         return Err(ExtractError::TooComplex(reason));
     }
+    let compiled = rule.and_then(|r| rule::Compiled::new(r).ok());
     // Page chrome (site header, menus, footer) never holds the article; not parsing it
-    // more than halves the parse of a typical news page.
-    let trimmed;
-    let html = if shape.chrome.is_empty() {
-        html
+    // more than halves the parse of a typical news page. A site rule sees the page whole
+    // when it counts positions (`:nth-child`, `+`, `~`, which the cut would shift) or when
+    // one of its selectors finds nothing without the chrome but might have found it there
+    // (`footer .author`).
+    let cut = !shape.chrome.is_empty() && rule.is_none_or(|r| !r.counts_positions());
+    let doc = if cut {
+        let doc = Html::parse_document(&guard::without(html, &shape.chrome));
+        let chrome: Vec<&str> = shape
+            .chrome
+            .iter()
+            .filter_map(|r| html.get(r.clone()))
+            .collect();
+        match (&compiled, rule) {
+            (Some(c), Some(r)) if c.missed_in(r, &doc, &chrome) => Html::parse_document(html),
+            _ => doc,
+        }
     } else {
-        trimmed = guard::without(html, &shape.chrome);
-        trimmed.as_str()
+        Html::parse_document(html)
     };
-    let doc = Html::parse_document(html);
     let meta = meta::collect(&doc, page_url);
     let base = meta.base.clone().unwrap_or_else(|| page_url.clone());
     let language = meta.language();
     let off = default_offset(language.as_deref(), page_url);
-    let compiled = rule.and_then(|r| rule::Compiled::new(r).ok());
 
     let mut method = if rule.is_some() {
         Method::SiteRuleFellBack

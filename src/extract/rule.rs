@@ -57,6 +57,23 @@ impl Compiled {
         })
     }
 
+    /// Whether a selector that names one element of the article (title, lead, body, author,
+    /// date) finds nothing in `doc`, a page parsed without its chrome, though it might have
+    /// found it in the chrome: it names no class or id, or one that occurs in `chrome` (the
+    /// removed markup). Then the page must be parsed whole.
+    pub fn missed_in(&self, rule: &SiteRule, doc: &Html, chrome: &[&str]) -> bool {
+        [
+            (&self.title, &rule.title),
+            (&self.lead, &rule.lead),
+            (&self.body, &rule.body),
+            (&self.author, &rule.author),
+            (&self.published, &rule.published),
+        ]
+        .into_iter()
+        .filter_map(|(sel, text)| Some((sel.as_ref()?, text.as_deref()?)))
+        .any(|(sel, text)| doc.select(sel).next().is_none() && could_match_in(text, chrome))
+    }
+
     /// Body elements: every match of the body selector, minus matches nested
     /// in an earlier match (so a selector list cannot duplicate text).
     pub fn body_roots<'a>(&self, doc: &'a Html) -> Vec<ElementRef<'a>> {
@@ -123,5 +140,43 @@ impl Compiled {
             .filter_map(|a| e.get_attr(a))
             .find_map(|v| date::parse_machine(v, off))
             .or_else(|| first_text(Some(el)).and_then(|t| date::parse_text(&t, off)))
+    }
+}
+
+/// False only when the selector text names classes or ids (`.article__author`, `#date`)
+/// and none of them occurs in `chrome`: no element there can match it.
+fn could_match_in(selector: &str, chrome: &[&str]) -> bool {
+    let mut names = Vec::new();
+    let mut rest = selector;
+    while let Some(i) = rest.find(['.', '#']) {
+        let after = rest.get(i + 1..).unwrap_or_default();
+        let len = after
+            .find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(after.len());
+        if len > 0 {
+            names.push(after.get(..len).unwrap_or_default());
+        }
+        rest = after.get(len..).unwrap_or_default();
+    }
+    names.is_empty() || names.iter().any(|n| chrome.iter().any(|c| c.contains(n)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::could_match_in;
+
+    #[test]
+    fn selectors_are_tested_against_the_chrome_by_their_names() {
+        let chrome = ["<footer><span class=\"byline\">A</span></footer>"];
+        assert!(could_match_in("footer .byline", &chrome));
+        assert!(could_match_in("span#x, .byline", &chrome));
+        assert!(!could_match_in(
+            ".article__author, .article__author-name",
+            &chrome
+        ));
+        assert!(!could_match_in("time.article__time", &chrome));
+        // No class or id to go by: it might match anything.
+        assert!(could_match_in("footer span", &chrome));
+        assert!(could_match_in("[itemprop=author]", &chrome));
     }
 }

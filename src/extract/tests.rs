@@ -387,3 +387,34 @@ fn canonical_resolved_absolute() {
         Some("https://baophapluat.vn/mot-bai-viet-post1.html")
     );
 }
+
+/// The page chrome is cut before parsing, but a site rule that points into it still finds
+/// its element: the page is parsed whole when a selector naming something in the chrome
+/// comes back empty.
+#[test]
+fn a_rule_pointing_into_the_page_chrome_still_finds_its_element() {
+    let html = page(&paras()).replace(
+        "<footer class=\"footer\">",
+        "<footer class=\"footer\"><span class=\"writer\">Lê Phương</span>",
+    );
+    let mut r = rule();
+    r.author = Some("footer .writer".into());
+    let x = extract(&html, &url(), Some(&r)).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Lê Phương"));
+    assert_eq!(x.body, vec![P1, P2, P3]);
+    assert_eq!(x.method, Method::SiteRule);
+    // Without the rule the footer is chrome and nothing of it reaches the article.
+    let x = extract(&html, &url(), None).unwrap();
+    assert_ne!(x.author.as_deref(), Some("Lê Phương"));
+}
+
+#[test]
+fn rules_that_count_positions_are_recognised() {
+    let mut r = rule();
+    assert!(!r.counts_positions());
+    r.title = Some("article > h1:nth-child(1)".into());
+    assert!(r.counts_positions());
+    r.title = None;
+    r.strip = vec!["h2 + ul".into()];
+    assert!(r.counts_positions());
+}

@@ -252,12 +252,34 @@ pub fn migrate(conn: &mut Connection) -> Result<i64, super::StoreError> {
     }
     for (i, step) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Another process may have run this step while we waited for the write lock.
+        let now: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if now > i as i64 {
+            continue;
+        }
+        let started = std::time::Instant::now();
+        // A new file goes through every step silently; an existing one is being upgraded.
+        let upgrade = current > 0;
+        if upgrade {
+            tracing::info!(
+                from = i,
+                to = i + 1,
+                "upgrading the database schema (rebuilds derived indexes; large archives take minutes)"
+            );
+        }
         match step {
             Migration::Sql(sql) => tx.execute_batch(sql)?,
             Migration::Code(run) => run(&tx)?,
         }
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
         tx.commit()?;
+        if upgrade {
+            tracing::info!(
+                version = i + 1,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "database schema upgraded"
+            );
+        }
     }
     Ok(SCHEMA_VERSION)
 }

@@ -98,16 +98,24 @@ impl Store {
     /// Returns free pages (left by full-text index merges) to the file system and says how
     /// many there were. A no-op on databases created before incremental vacuum was enabled.
     pub fn release_free_pages(&mut self) -> Result<i64, StoreError> {
-        let free: i64 = self
+        let mode: i64 = self
             .conn
-            .pragma_query_value(None, "freelist_count", |r| r.get(0))?;
-        if free > 0 {
+            .pragma_query_value(None, "auto_vacuum", |r| r.get(0))?;
+        let free = |conn: &Connection| -> Result<i64, StoreError> {
+            Ok(conn.pragma_query_value(None, "freelist_count", |r| r.get(0))?)
+        };
+        let before = free(&self.conn)?;
+        // 2 = incremental; files made before it was enabled keep their free list.
+        if mode != 2 || before == 0 {
+            return Ok(0);
+        }
+        {
             // Each step of this pragma frees one page: run it to the end.
             let mut stmt = self.conn.prepare("PRAGMA incremental_vacuum")?;
             let mut rows = stmt.query([])?;
             while rows.next()?.is_some() {}
         }
-        Ok(free)
+        Ok(before - free(&self.conn)?)
     }
 
     /// The schema version of the open database.

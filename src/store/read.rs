@@ -110,15 +110,22 @@ impl Store {
         // Each folded word quoted: user input never reaches FTS5 query syntax.
         let expr: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
         let mut stmt = self.conn.prepare(
-            "SELECT a.id, a.url, a.title, a.published_at, a.lead,
-                    CASE WHEN ?3 THEN a.body END
+            "SELECT a.id, a.url, a.title, a.published_at, a.lead
              FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
              WHERE articles_fts MATCH ?1 AND a.status = 'ok'
              ORDER BY bm25(articles_fts, 5.0, 2.0, 1.0) LIMIT ?2",
         )?;
-        // With phrases, candidates are read in rank order until enough of them hold every one.
-        let sql_limit = if phrases.is_empty() { limit as i64 } else { -1 };
-        let mut rows = stmt.query(params![expr.join(" "), sql_limit, !phrases.is_empty()])?;
+        // With phrases, candidates are read in rank order (bodies one at a time, by id) until
+        // enough of them hold every phrase, looking at no more than PHRASE_CANDIDATES.
+        let sql_limit = if phrases.is_empty() {
+            limit
+        } else {
+            limit.saturating_mul(100).max(PHRASE_CANDIDATES)
+        };
+        let mut rows = stmt.query(params![expr.join(" "), sql_limit as i64])?;
+        let mut body = self
+            .conn
+            .prepare("SELECT coalesce(body, '') FROM articles WHERE id = ?1")?;
         let mut hits = Vec::new();
         while hits.len() < limit
             && let Some(r) = rows.next()?
@@ -131,9 +138,14 @@ impl Store {
                 lead: r.get(4)?,
             };
             if !phrases.is_empty() {
-                let body: Option<String> = r.get(5)?;
-                let fields = [hit.title.as_deref(), hit.lead.as_deref(), body.as_deref()];
-                let texts: Vec<String> = fields.iter().flatten().map(|t| word_line(t)).collect();
+                let body: String = body.query_row([hit.id], |r| r.get(0))?;
+                // A phrase stands within one title, lead or paragraph.
+                let texts: Vec<String> = [hit.title.as_deref(), hit.lead.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .chain(body.split("\n\n"))
+                    .map(word_line)
+                    .collect();
                 if !phrases
                     .iter()
                     .all(|p| texts.iter().any(|t| t.contains(p.as_str())))
@@ -270,11 +282,17 @@ impl Store {
         let fetches = tx.execute("DELETE FROM fetches WHERE at < ?1", [ts(cutoff)])?;
         tx.execute("DELETE FROM prune_ids", [])?;
         tx.commit()?;
-        // What was deleted goes back to the file system, not just to SQLite's free list.
-        self.release_free_pages()?;
+        // What was deleted goes back to the file system, not just to SQLite's free list. The
+        // prune itself is committed: failing here only leaves the space to the next cycle.
+        if let Err(e) = self.release_free_pages() {
+            tracing::warn!(error = %e, "pruned, but the free pages stay in the file for now");
+        }
         Ok(Pruned { articles, fetches })
     }
 }
+
+/// Most full-text candidates a phrase search checks against the stored text.
+const PHRASE_CANDIDATES: usize = 20_000;
 
 /// Folded words of `text`, each followed by one space and the line led by one: `" a b c "`,
 /// so that a phrase `" b c "` is found only on word boundaries.
