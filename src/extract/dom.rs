@@ -349,11 +349,23 @@ fn words_of<'a>(class: &'a str, id: &'a str) -> impl Iterator<Item = &'a str> {
         .split_ascii_whitespace()
         .chain(id.split_ascii_whitespace())
         .flat_map(|name| {
-            let main = name.rsplit_once("__").map_or(name, |(_, el)| el);
-            let main = main.split("--").next().unwrap_or(main);
-            main.split(|c: char| !c.is_ascii_alphanumeric())
+            main_part(name)
+                .split(|c: char| !c.is_ascii_alphanumeric())
                 .filter(|t| !t.is_empty())
         })
+}
+
+/// The element part of a BEM name: after the last `__`, before the first `--` after it.
+/// (Byte scans: a substring searcher per class name costs more than the name is long.)
+fn main_part(name: &str) -> &str {
+    let b = name.as_bytes();
+    let start = b.windows(2).rposition(|w| w == b"__").map_or(0, |p| p + 2);
+    let rest = b.get(start..).unwrap_or_default();
+    let end = rest
+        .windows(2)
+        .position(|w| w == b"--")
+        .map_or(b.len(), |p| start + p);
+    name.get(start..end).unwrap_or_default()
 }
 
 /// Which vocabularies the class/id words of an element belong to, found in
@@ -385,14 +397,15 @@ impl ClassWords {
         Self(class_tokens(e).fold(0, |acc, t| acc | Self::word(t)))
     }
 
-    /// Classifies the words of raw class and id attribute values (before parsing).
-    pub fn of_values(class: &str, id: &str) -> Self {
-        Self(words_of(class, id).fold(0, |acc, t| acc | Self::word(t)))
-    }
-
     /// Whether some word is in vocabulary `set` (one of the constants).
     pub fn has(self, set: u16) -> bool {
         self.0 & set != 0
+    }
+
+    /// Whether a raw class or id value (before parsing) names a lead or an author: the signs
+    /// of an article's own header.
+    pub fn lead_or_author(class: &str, id: &str) -> bool {
+        words_of(class, id).any(|t| Self::vocabulary(t) & (Self::LEAD | Self::AUTHOR) != 0)
     }
 
     fn word(tok: &str) -> u16 {
@@ -401,46 +414,47 @@ impl ClassWords {
         } else {
             0
         };
+        caption | Self::vocabulary(tok)
+    }
+
+    /// The vocabularies `tok` is a word of (all but [`Self::CAPTION`], a substring test).
+    fn vocabulary(tok: &str) -> u16 {
         // No vocabulary word is longer than 13 bytes.
         let mut buf = [0u8; 13];
         let Some(lower) = buf.get_mut(..tok.len()) else {
-            return caption;
+            return 0;
         };
         lower.copy_from_slice(tok.as_bytes());
         lower.make_ascii_lowercase();
-        caption
-            | match &*lower {
-                b"abstract" | b"chapeau" | b"deck" | b"dek" | b"excerpt" | b"intro" | b"lead"
-                | b"lede" | b"sapo" | b"standfirst" | b"subtitle" | b"summary" | b"tomtat" => {
-                    Self::LEAD
-                }
-                b"ad" | b"ads" | b"adv" | b"advert" | b"advertisement" | b"banner"
-                | b"breadcrumb" | b"breadcrumbs" | b"combx" | b"comment" | b"comments"
-                | b"cookie" | b"copyright" | b"disqus" | b"docthem" | b"follow" | b"footer"
-                | b"gdpr" | b"header" | b"hidden" | b"hot" | b"keyword" | b"keywords"
-                | b"lienquan" | b"login" | b"masthead" | b"menu" | b"meta" | b"modal" | b"more"
-                | b"nav" | b"navigation" | b"newsletter" | b"outbrain" | b"pager"
-                | b"pagination" | b"popular" | b"popup" | b"print" | b"promo" | b"rating"
-                | b"readmore" | b"recommend" | b"recommended" | b"relate" | b"related"
-                | b"share" | b"sharing" | b"shoutbox" | b"sidebar" | b"signup" | b"skyscraper"
-                | b"social" | b"sponsor" | b"sponsored" | b"subscribe" | b"taboola" | b"tag"
-                | b"tags" | b"timeline" | b"tinkhac" | b"tool" | b"toolbar" | b"tools"
-                | b"topic" | b"topics" | b"trending" | b"vote" | b"widget" | b"xemthem" => {
-                    Self::NEGATIVE
-                }
-                b"article" | b"articlebody" | b"blog" | b"body" | b"cms" | b"content"
-                | b"detail" | b"entry" | b"fck" | b"hentry" | b"main" | b"post" | b"prose"
-                | b"richtext" | b"story" | b"text" => Self::POSITIVE,
-                b"author" | b"byline" => Self::NEGATIVE | Self::AUTHOR,
-                b"date" | b"datetime" | b"pubdate" | b"publish" | b"published" | b"time" => {
-                    Self::DATE
-                }
-                b"des" | b"desc" => Self::DESC,
-                b"description" => Self::LEAD | Self::DESC,
-                b"image" | b"img" | b"photo" | b"pic" => Self::IMAGE,
-                b"tacgia" => Self::AUTHOR,
-                _ => 0,
+        match &*lower {
+            b"abstract" | b"chapeau" | b"deck" | b"dek" | b"excerpt" | b"intro" | b"lead"
+            | b"lede" | b"sapo" | b"standfirst" | b"subtitle" | b"summary" | b"tomtat" => {
+                Self::LEAD
             }
+            b"ad" | b"ads" | b"adv" | b"advert" | b"advertisement" | b"banner" | b"breadcrumb"
+            | b"breadcrumbs" | b"combx" | b"comment" | b"comments" | b"cookie" | b"copyright"
+            | b"disqus" | b"docthem" | b"follow" | b"footer" | b"gdpr" | b"header" | b"hidden"
+            | b"hot" | b"keyword" | b"keywords" | b"lienquan" | b"login" | b"masthead"
+            | b"menu" | b"meta" | b"modal" | b"more" | b"nav" | b"navigation" | b"newsletter"
+            | b"outbrain" | b"pager" | b"pagination" | b"popular" | b"popup" | b"print"
+            | b"promo" | b"rating" | b"readmore" | b"recommend" | b"recommended" | b"relate"
+            | b"related" | b"share" | b"sharing" | b"shoutbox" | b"sidebar" | b"signup"
+            | b"skyscraper" | b"social" | b"sponsor" | b"sponsored" | b"subscribe" | b"taboola"
+            | b"tag" | b"tags" | b"timeline" | b"tinkhac" | b"tool" | b"toolbar" | b"tools"
+            | b"topic" | b"topics" | b"trending" | b"vote" | b"widget" | b"xemthem" => {
+                Self::NEGATIVE
+            }
+            b"article" | b"articlebody" | b"blog" | b"body" | b"cms" | b"content" | b"detail"
+            | b"entry" | b"fck" | b"hentry" | b"main" | b"post" | b"prose" | b"richtext"
+            | b"story" | b"text" => Self::POSITIVE,
+            b"author" | b"byline" => Self::NEGATIVE | Self::AUTHOR,
+            b"date" | b"datetime" | b"pubdate" | b"publish" | b"published" | b"time" => Self::DATE,
+            b"des" | b"desc" => Self::DESC,
+            b"description" => Self::LEAD | Self::DESC,
+            b"image" | b"img" | b"photo" | b"pic" => Self::IMAGE,
+            b"tacgia" => Self::AUTHOR,
+            _ => 0,
+        }
     }
 }
 
@@ -493,4 +507,24 @@ pub(crate) fn is_caption_class(e: &Element) -> bool {
 /// Number of whitespace-separated words.
 pub(crate) fn count_words(s: &str) -> usize {
     s.split_whitespace().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::main_part;
+
+    #[test]
+    fn bem_names_read_as_their_element_part() {
+        for (name, part) in [
+            ("article__author", "author"),
+            ("block__el--mod", "el"),
+            ("a__b__c--x--y", "c"),
+            ("plain", "plain"),
+            ("mod--only", "mod"),
+            ("trailing__", ""),
+            ("đặc__biệt", "biệt"),
+        ] {
+            assert_eq!(main_part(name), part, "{name}");
+        }
+    }
 }

@@ -65,67 +65,82 @@ fn is_container(name: &[u8]) -> bool {
 /// lead or an author (`sapo`, `byline`): an article's own header set outside
 /// `<article>`. A class naming a date is no sign: site headers show today's.
 fn keeps(name: &[u8], tag: &[u8]) -> bool {
-    let has = |needle: &[u8]| {
-        tag.windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle))
-    };
-    if is_container(name)
-        || name.eq_ignore_ascii_case(b"h1")
-        || name.eq_ignore_ascii_case(b"time")
-        || has(b"itemprop")
-        || (name.eq_ignore_ascii_case(b"script") && has(b"ld+json"))
+    if is_container(name) || name.eq_ignore_ascii_case(b"h1") || name.eq_ignore_ascii_case(b"time")
     {
         return true;
     }
-    let value = |attr: &[u8]| {
-        attr_value(tag, attr)
-            .and_then(|v| std::str::from_utf8(v).ok())
-            .unwrap_or_default()
-    };
-    let words = ClassWords::of_values(value(b"class"), value(b"id"));
-    words.has(ClassWords::LEAD) || words.has(ClassWords::AUTHOR)
+    let script = name.eq_ignore_ascii_case(b"script");
+    let (mut class, mut id): (&[u8], &[u8]) = (b"", b"");
+    for (attr, value) in attributes(tag) {
+        if attr.eq_ignore_ascii_case(b"itemprop")
+            || (script
+                && attr.eq_ignore_ascii_case(b"type")
+                && value.windows(7).any(|w| w.eq_ignore_ascii_case(b"ld+json")))
+        {
+            return true;
+        }
+        if attr.eq_ignore_ascii_case(b"class") {
+            class = value;
+        } else if attr.eq_ignore_ascii_case(b"id") {
+            id = value;
+        }
+    }
+    if class.is_empty() && id.is_empty() {
+        return false;
+    }
+    let text = |v| std::str::from_utf8(v).unwrap_or_default();
+    ClassWords::lead_or_author(text(class), text(id))
 }
 
-/// The value of attribute `name` in a start tag's bytes (quoted or not).
-fn attr_value<'a>(tag: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
-    let mut from = 0;
-    while let Some(p) = tag
-        .get(from..)?
-        .windows(name.len())
-        .position(|w| w.eq_ignore_ascii_case(name))
-    {
-        let at = from + p;
-        from = at + name.len();
-        // A whole attribute name: after whitespace, followed by `=`.
-        if !tag
-            .get(at.wrapping_sub(1))
-            .is_some_and(u8::is_ascii_whitespace)
-        {
-            continue;
+/// The `(name, value)` attributes of a start tag's bytes (`<name a=1 b="2" c>`), in one
+/// pass; a value-less attribute has an empty value.
+fn attributes(tag: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    let name_end = tag
+        .iter()
+        .position(|c| c.is_ascii_whitespace() || matches!(c, b'>' | b'/'))
+        .unwrap_or(tag.len());
+    let mut rest = tag.get(name_end..).unwrap_or_default();
+    std::iter::from_fn(move || {
+        let start = rest
+            .iter()
+            .position(|c| !c.is_ascii_whitespace() && *c != b'/')?;
+        rest = rest.get(start..)?;
+        if rest.first() == Some(&b'>') {
+            return None;
         }
-        let rest = tag.get(from..)?;
-        let eq = rest.iter().position(|c| !c.is_ascii_whitespace())?;
-        if rest.get(eq) != Some(&b'=') {
-            continue;
+        let len = rest
+            .iter()
+            .position(|c| c.is_ascii_whitespace() || matches!(c, b'=' | b'>' | b'/'))
+            .unwrap_or(rest.len())
+            .max(1);
+        let name = rest.get(..len)?;
+        rest = rest.get(len..)?;
+        let ws = rest.iter().take_while(|c| c.is_ascii_whitespace()).count();
+        if rest.get(ws) != Some(&b'=') {
+            return Some((name, &b""[..]));
         }
-        let rest = rest.get(eq + 1..)?;
-        let start = rest.iter().position(|c| !c.is_ascii_whitespace())?;
-        let rest = rest.get(start..)?;
-        return Some(match rest.first() {
+        rest = rest.get(ws + 1..)?;
+        let ws = rest.iter().take_while(|c| c.is_ascii_whitespace()).count();
+        rest = rest.get(ws..)?;
+        let value = match rest.first() {
             Some(&q @ (b'"' | b'\'')) => {
                 let body = rest.get(1..)?;
-                body.get(..body.iter().position(|&c| c == q).unwrap_or(body.len()))?
+                let end = body.iter().position(|&c| c == q).unwrap_or(body.len());
+                rest = body.get((end + 1).min(body.len())..)?;
+                body.get(..end)?
             }
             _ => {
                 let end = rest
                     .iter()
                     .position(|c| c.is_ascii_whitespace() || *c == b'>')
                     .unwrap_or(rest.len());
-                rest.get(..end)?
+                let v = rest.get(..end)?;
+                rest = rest.get(end..)?;
+                v
             }
-        });
-    }
-    None
+        };
+        Some((name, value))
+    })
 }
 
 /// `html` without the byte ranges `cut` (sorted, disjoint, on tag
@@ -242,7 +257,7 @@ pub(crate) fn scan(html: &str) -> Shape {
             let tag = b.get(lt..end).unwrap_or_default();
             match candidate.as_mut() {
                 Some(c) => {
-                    c.keep |= keeps(name, tag);
+                    c.keep = c.keep || keeps(name, tag);
                     if !self_closing && name.eq_ignore_ascii_case(c.name) {
                         c.depth += 1;
                     }
@@ -447,15 +462,21 @@ mod tests {
     }
 
     #[test]
-    fn attribute_values_are_read_from_start_tags() {
-        let tag = b"<div data-class=\"no\" class = 'a b' id=main-lead>";
-        assert_eq!(attr_value(tag, b"class"), Some(&b"a b"[..]));
-        assert_eq!(attr_value(tag, b"id"), Some(&b"main-lead"[..]));
-        assert_eq!(attr_value(b"<p classic=x>", b"class"), None);
+    fn attributes_are_read_from_start_tags() {
+        let tag = b"<div data-class=\"no\" class = 'a b' hidden id=main-lead>";
+        let got: Vec<(&[u8], &[u8])> = attributes(tag).collect();
         assert_eq!(
-            attr_value(b"<p class=\"unterminated", b"class"),
-            Some(&b"unterminated"[..])
+            got,
+            vec![
+                (&b"data-class"[..], &b"no"[..]),
+                (b"class", b"a b"),
+                (b"hidden", b""),
+                (b"id", b"main-lead"),
+            ]
         );
+        assert_eq!(attributes(b"<p>").count(), 0);
+        let got: Vec<_> = attributes(b"<p class=\"unterminated").collect();
+        assert_eq!(got, vec![(&b"class"[..], &b"unterminated"[..])]);
     }
 
     #[test]
