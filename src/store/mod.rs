@@ -86,6 +86,10 @@ impl Store {
         // every batch touches are then copied into the database once per checkpoint, not
         // once per few batches (a cold cycle wrote 2.2x the database size in checkpoints).
         conn.pragma_update(None, "wal_autocheckpoint", 8192)?;
+        // 32 MiB of page cache instead of 2: index pages (aliases, URLs, full-text segments)
+        // stay in memory instead of being read again with a system call each (a cold cycle
+        // over 36,000 stories spent a quarter of its time in the kernel).
+        conn.pragma_update(None, "cache_size", -32 * 1024)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(Duration::from_secs(10))?;
         // Every statement of the write path stays prepared (rusqlite keeps 16 by default,
