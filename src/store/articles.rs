@@ -197,93 +197,78 @@ fn write_article(tx: &Transaction<'_>, record: &ArticleRecord) -> Result<Written
     }
     let now = ts(record.seen_at);
     let existing = find_existing(tx, record)?;
-    let written =
-        match (&record.content, existing) {
-            (Ok(content), Some((id, true))) => {
-                let stored: Option<String> = tx
-                    .prepare_cached("SELECT content_hash FROM articles WHERE id = ?1")?
-                    .query_row([id], |r| r.get(0))?;
-                if stored.as_deref() == Some(content.content_hash.as_str()) {
-                    // Content untouched; only note that it was checked, so an `updated` time
-                    // the feed keeps advertising does not cause a fetch on every poll.
-                    tx.prepare_cached(
-                        "UPDATE articles SET fetched_at = ?2 WHERE id = ?1 AND fetched_at < ?2",
-                    )?
-                    .execute(params![id, now])?;
-                    Written::Duplicate(id)
-                } else {
-                    tx.prepare_cached(
-                        "INSERT INTO article_revisions
+    let written = match (&record.content, existing) {
+        (Ok(content), Some((id, true))) => {
+            let stored: Option<String> = tx
+                .prepare_cached("SELECT content_hash FROM articles WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))?;
+            if stored.as_deref() == Some(content.content_hash.as_str()) {
+                // Content untouched; only note that it was checked, so an `updated` time
+                // the feed keeps advertising does not cause a fetch on every poll.
+                tx.prepare_cached(
+                    "UPDATE articles SET fetched_at = ?2 WHERE id = ?1 AND fetched_at < ?2",
+                )?
+                .execute(params![id, now])?;
+                Written::Duplicate(id)
+            } else {
+                tx.prepare_cached(
+                    "INSERT INTO article_revisions
                          (article_id, revised_at, content_hash, title, lead, body, captions)
                      SELECT id, ?2, content_hash, title, lead, body, captions
                      FROM articles WHERE id = ?1",
-                    )?
+                )?
+                .execute(params![id, now])?;
+                tx.prepare_cached("UPDATE articles SET fetched_at = ?2 WHERE id = ?1")?
                     .execute(params![id, now])?;
-                    tx.prepare_cached("UPDATE articles SET fetched_at = ?2 WHERE id = ?1")?
-                        .execute(params![id, now])?;
-                    set_content(tx, id, content)?;
-                    Written::Updated(id)
-                }
+                set_content(tx, id, content)?;
+                Written::Updated(id)
             }
-            (Err(_), Some((id, true))) => Written::Duplicate(id),
-            (Ok(content), Some((id, false))) => {
-                tx.prepare_cached(
-                "UPDATE articles SET url = ?2, status = 'ok', error = NULL, attempts = attempts + 1,
-                     fetched_at = ?3 WHERE id = ?1",
+        }
+        (Err(_), Some((id, true))) => Written::Duplicate(id),
+        (Ok(content), Some((id, false))) => {
+            tx.prepare_cached(
+                "UPDATE articles SET url = ?2, status = 'ok', error = NULL,
+                     attempts = attempts + 1, fetched_at = ?3
+                 WHERE id = ?1",
             )?
             .execute(params![id, record.url, now])?;
-                set_content(tx, id, content)?;
-                Written::New(id)
-            }
-            (Ok(c), None) => {
-                // Inserted whole, not inserted then grown by an update: rows arrive in id order,
-                // so leaf pages fill up instead of splitting (25% of leaf space was left unused).
-                tx.prepare_cached(
-                "INSERT INTO articles (url, guid, status, first_seen_at, fetched_at, title, lead,
-                     body, captions, author, published_at, published_source, updated_at, tags,
-                     category, language, method, content_hash)
-                 VALUES (?1, ?2, 'ok', ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
-                     ?15, ?16)",
+            set_content(tx, id, content)?;
+            Written::New(id)
+        }
+        (Ok(content), None) => {
+            tx.prepare_cached(
+                "INSERT INTO articles (url, guid, status, first_seen_at, fetched_at)
+                 VALUES (?1, ?2, 'ok', ?3, ?3)",
+            )?
+            .execute(params![record.url, record.guid, now])?;
+            let id = tx.last_insert_rowid();
+            set_content(tx, id, content)?;
+            Written::New(id)
+        }
+        (Err(error), Some((id, false))) => {
+            tx.prepare_cached(
+                "UPDATE articles SET error = ?2, attempts = attempts + 1, fetched_at = ?3
+                 WHERE id = ?1",
+            )?
+            .execute(params![id, error, now])?;
+            Written::Failed(id)
+        }
+        (Err(error), None) => {
+            tx.prepare_cached(
+                "INSERT INTO articles
+                     (url, guid, status, error, title, first_seen_at, fetched_at)
+                 VALUES (?1, ?2, 'failed', ?3, ?4, ?5, ?5)",
             )?
             .execute(params![
                 record.url,
                 record.guid,
-                now,
-                c.title,
-                c.lead,
-                c.body,
-                json(&c.captions),
-                c.author,
-                c.published,
-                c.published_source,
-                c.updated,
-                json(&c.tags),
-                c.category,
-                c.language,
-                c.method,
-                c.content_hash,
+                error,
+                record.feed_title,
+                now
             ])?;
-                let id = tx.last_insert_rowid();
-                set_derived(tx, id, c)?;
-                Written::New(id)
-            }
-            (Err(error), Some((id, false))) => {
-                tx.prepare_cached(
-                    "UPDATE articles SET error = ?2, attempts = attempts + 1, fetched_at = ?3
-                 WHERE id = ?1",
-                )?
-                .execute(params![id, error, now])?;
-                Written::Failed(id)
-            }
-            (Err(error), None) => {
-                tx.prepare_cached(
-                "INSERT INTO articles (url, guid, status, error, title, first_seen_at, fetched_at)
-                 VALUES (?1, ?2, 'failed', ?3, ?4, ?5, ?5)",
-            )?
-            .execute(params![record.url, record.guid, error, record.feed_title, now])?;
-                Written::Failed(tx.last_insert_rowid())
-            }
-        };
+            Written::Failed(tx.last_insert_rowid())
+        }
+    };
     let id = match written {
         Written::New(id) | Written::Duplicate(id) | Written::Updated(id) | Written::Failed(id) => {
             id
@@ -319,11 +304,6 @@ fn set_content(tx: &Transaction<'_>, id: i64, c: &Content) -> Result<(), StoreEr
         c.method,
         c.content_hash,
     ])?;
-    set_derived(tx, id, c)
-}
-
-/// Images, full-text entry and fingerprint of the article's current content.
-fn set_derived(tx: &Transaction<'_>, id: i64, c: &Content) -> Result<(), StoreError> {
     tx.prepare_cached("DELETE FROM images WHERE article_id = ?1")?
         .execute([id])?;
     let mut stmt = tx.prepare_cached(
