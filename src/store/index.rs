@@ -67,17 +67,27 @@ pub(super) fn fingerprint(
                 .prepare_cached("SELECT coalesce(cluster_id, id) FROM articles WHERE id = ?1")?
                 .query_row([other], |r| r.get(0))?;
         }
-        tx.prepare_cached("INSERT INTO fingerprints (article_id, signature) VALUES (?1, ?2)")?
-            .execute(params![id, sig.to_bytes()])?;
-        let mut band = tx.prepare_cached(
-            "INSERT OR IGNORE INTO fingerprint_bands (key, article_id) VALUES (?1, ?2)",
-        )?;
-        for key in sig.bands() {
-            band.execute(params![key, id])?;
-        }
+        insert_signature(tx, id, sig)?;
     }
     tx.prepare_cached("UPDATE articles SET cluster_id = coalesce(cluster_id, ?2) WHERE id = ?1")?
         .execute(params![id, cluster])?;
+    Ok(())
+}
+
+/// Writes the signature of a story that has none stored, with its band keys.
+pub(super) fn insert_signature(
+    tx: &Transaction<'_>,
+    id: i64,
+    sig: &Signature,
+) -> Result<(), StoreError> {
+    tx.prepare_cached("INSERT INTO fingerprints (article_id, signature) VALUES (?1, ?2)")?
+        .execute(params![id, sig.to_bytes()])?;
+    let mut band = tx.prepare_cached(
+        "INSERT OR IGNORE INTO fingerprint_bands (key, article_id) VALUES (?1, ?2)",
+    )?;
+    for key in sig.bands() {
+        band.execute(params![key, id])?;
+    }
     Ok(())
 }
 

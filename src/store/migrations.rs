@@ -4,8 +4,9 @@
 //! Each migration runs in its own transaction together with the version bump: a crash leaves
 //! the database at the previous version, never between two.
 
-use rusqlite::{Connection, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+use super::index;
 use crate::dedup::fingerprint::Signature;
 use crate::textfold::fold_search;
 
@@ -176,7 +177,6 @@ fn v2_compact_indexes(tx: &Transaction<'_>) -> Result<(), super::StoreError> {
              article_id INTEGER NOT NULL,
              PRIMARY KEY (key, article_id)
          ) WITHOUT ROWID;
-         INSERT INTO fingerprint_bands_v2 SELECT key, article_id FROM fingerprint_bands;
          DROP TABLE fingerprint_bands;
          ALTER TABLE fingerprint_bands_v2 RENAME TO fingerprint_bands;
          DELETE FROM fingerprints;
@@ -215,24 +215,15 @@ fn v2_compact_indexes(tx: &Transaction<'_>) -> Result<(), super::StoreError> {
         "SELECT id, coalesce(title, ''), coalesce(lead, ''), coalesce(body, '')
          FROM articles WHERE status = 'ok'",
     )?;
-    let mut write =
-        tx.prepare("INSERT INTO articles_fts (rowid, title, lead, body) VALUES (?1, ?2, ?3, ?4)")?;
-    let mut fingerprint =
-        tx.prepare("INSERT INTO fingerprints (article_id, signature) VALUES (?1, ?2)")?;
-    let mut band =
-        tx.prepare("INSERT OR IGNORE INTO fingerprint_bands (key, article_id) VALUES (?1, ?2)")?;
-    tx.execute("DELETE FROM fingerprint_bands", [])?;
+    // Written as the write path writes them (clusters are kept as they are).
     let mut rows = read.query([])?;
     while let Some(r) = rows.next()? {
         let (id, title, lead, body): (i64, String, String, String) =
             (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
         let folded = fold_search(&body);
-        write.execute(params![id, fold_search(&title), fold_search(&lead), folded])?;
+        index::index_text(tx, id, &title, Some(&lead), &folded)?;
         if let Some(sig) = Signature::of(&folded) {
-            fingerprint.execute(params![id, sig.to_bytes()])?;
-            for key in sig.bands() {
-                band.execute(params![key, id])?;
-            }
+            index::insert_signature(tx, id, &sig)?;
         }
     }
     Ok(())
