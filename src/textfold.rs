@@ -7,6 +7,14 @@
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
+/// The words of folded text: runs of letters and digits, as search queries, phrases and
+/// fingerprints take them.
+pub fn words(folded: &str) -> impl Iterator<Item = &str> {
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
 /// Lower-cased, every combining mark removed, đ → d.
 ///
 /// Each character is decomposed on its own: marks are dropped, so the canonical reordering a

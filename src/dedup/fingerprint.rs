@@ -52,10 +52,7 @@ impl Signature {
     /// The signature of `folded` (text already passed through `textfold::fold_search`), or
     /// `None` when it is too short to fingerprint.
     pub fn of(folded: &str) -> Option<Self> {
-        let words: Vec<&str> = folded
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .collect();
+        let words: Vec<&str> = crate::textfold::words(folded).collect();
         if words.len() < MIN_WORDS {
             return None;
         }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::{Store, StoreError, ts};
-use crate::textfold::fold_search;
+use crate::textfold::{fold_search, words};
 
 /// One article as `export` writes it. `cluster` is the near-duplicate group: the id of the
 /// first stored story of the group (equal to `id` for a story with no earlier copy).
@@ -300,10 +300,7 @@ fn word_line(text: &str) -> String {
     let folded = fold_search(text);
     let mut line = String::with_capacity(folded.len() + 2);
     line.push(' ');
-    for w in folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
+    for w in words(&folded) {
         line.push_str(w);
         line.push(' ');
     }
@@ -313,11 +310,7 @@ fn word_line(text: &str) -> String {
 /// The folded words of a search query, and its phrases (the words between a pair of double
 /// quotes, as [`word_line`]s). An unpaired quote makes no phrase: it is just dropped.
 fn parse_query(query: &str) -> (Vec<String>, Vec<String>) {
-    let words = fold_search(query)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect();
+    let words = words(&fold_search(query)).map(str::to_string).collect();
     let parts: Vec<&str> = query.split('"').collect();
     let phrases = if parts.len() % 2 == 1 {
         parts
