@@ -409,7 +409,7 @@ impl ClassWords {
     }
 
     fn word(tok: &str) -> u16 {
-        let caption = if contains_ignore_case(tok, "caption") {
+        let caption = if contains_ignore_case(tok.as_bytes(), b"caption") {
             Self::CAPTION
         } else {
             0
@@ -459,9 +459,11 @@ impl ClassWords {
 }
 
 /// ASCII case-insensitive substring test without allocating.
-fn contains_ignore_case(hay: &str, needle: &str) -> bool {
-    let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+pub(crate) fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty()
+        || hay
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// Substrings of the raw class/id that mark Vietnamese related boxes even
@@ -487,9 +489,10 @@ fn is_negative(e: &Element, words: ClassWords) -> bool {
     }
     let class = attr_head(e.get_attr("class").unwrap_or(""));
     let id = attr_head(e.get_attr("id").unwrap_or(""));
-    NEGATIVE_SUBSTR
-        .iter()
-        .any(|s| contains_ignore_case(class, s) || contains_ignore_case(id, s))
+    NEGATIVE_SUBSTR.iter().any(|s| {
+        contains_ignore_case(class.as_bytes(), s.as_bytes())
+            || contains_ignore_case(id.as_bytes(), s.as_bytes())
+    })
 }
 
 /// Furniture by class/id: negative words and no content word.

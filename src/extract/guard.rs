@@ -17,7 +17,7 @@
 
 use std::ops::Range;
 
-use super::dom::ClassWords;
+use super::dom::{ClassWords, contains_ignore_case};
 
 /// Deepest nesting accepted. Real pages stay well below 200.
 pub(crate) const MAX_DEPTH: usize = 1_000;
@@ -75,7 +75,7 @@ fn keeps(name: &[u8], tag: &[u8]) -> bool {
         if attr.eq_ignore_ascii_case(b"itemprop")
             || (script
                 && attr.eq_ignore_ascii_case(b"type")
-                && value.windows(7).any(|w| w.eq_ignore_ascii_case(b"ld+json")))
+                && contains_ignore_case(value, b"ld+json"))
         {
             return true;
         }
