@@ -10,7 +10,7 @@
 //!
 //! The same scan finds the page chrome: `<header>`, `<nav>` and `<footer>`
 //! landmarks that sit outside any `<article>` or `<main>` and hold no
-//! headline, article, date or microdata. On news sites that is the mega menu
+//! headline, article, `<time>`, microdata, JSON-LD or lead/author class. On news sites that is the mega menu
 //! and the site footer, often most of a page's elements (70% of the parse
 //! time on the PLVN-style farm), and never article text, so it is cut before
 //! parsing. A landmark with any such sign, or one left unclosed, is kept.

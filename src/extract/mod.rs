@@ -233,14 +233,21 @@ pub fn extract(
     let cut = !shape.chrome.is_empty() && rule.is_none_or(|r| !r.counts_positions());
     let doc = if cut {
         let doc = Html::parse_document(&guard::without(html, &shape.chrome));
-        let chrome: Vec<&str> = shape
-            .chrome
-            .iter()
-            .filter_map(|r| html.get(r.clone()))
-            .collect();
-        match (&compiled, rule) {
-            (Some(c), Some(r)) if c.missed_in(r, &doc, &chrome) => Html::parse_document(html),
-            _ => doc,
+        let missed = match (&compiled, rule) {
+            (Some(c), Some(r)) => {
+                let chrome: Vec<&str> = shape
+                    .chrome
+                    .iter()
+                    .filter_map(|r| html.get(r.clone()))
+                    .collect();
+                c.missed_in(r, &doc, &chrome)
+            }
+            _ => false,
+        };
+        if missed {
+            Html::parse_document(html)
+        } else {
+            doc
         }
     } else {
         Html::parse_document(html)
