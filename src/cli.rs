@@ -5,16 +5,15 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 
 use crate::config::{self, Config, ConfigError};
+use crate::daemon::{self, DaemonError};
 use crate::logging::LogFormat;
 use crate::opml;
-use crate::pipeline::Pipeline;
-use crate::store::{FeedSource, Store, StoreError};
+use crate::store::{FeedSource, Store, StoreError, StoreHandle};
 
 /// A polite news archiver: polls RSS/Atom feeds, extracts clean articles, stores them in SQLite.
 #[derive(Debug, Parser)]
@@ -120,6 +119,8 @@ pub enum CliError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Export(#[from] crate::export::ExportError),
+    #[error(transparent)]
+    Daemon(#[from] DaemonError),
     #[error("{0}")]
     Runtime(String),
 }
@@ -128,7 +129,7 @@ impl CliError {
     /// 2 for input the user must fix, 1 for everything else.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Config(_) | Self::Usage(_) => 2,
+            Self::Config(_) | Self::Usage(_) | Self::Daemon(DaemonError::Config(_)) => 2,
             Self::Store(StoreError::NotFound(_)) => 2,
             _ => 1,
         }
@@ -156,7 +157,7 @@ fn load_config(cli: &Cli) -> Result<(Config, PathBuf), CliError> {
     Ok((config, path.unwrap_or_else(|| PathBuf::from("tindex.toml"))))
 }
 
-fn load_from(path: Option<&Path>, feeds_file: Option<&Path>) -> Result<Config, CliError> {
+fn load_from(path: Option<&Path>, feeds_file: Option<&Path>) -> Result<Config, ConfigError> {
     let mut config = match path {
         Some(p) => Config::load(p)?,
         None => Config::default(),
@@ -194,7 +195,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             store.sync_config_feeds(&config.feeds, Utc::now())?;
             let path = self::config_path(&cli);
             let feeds_file = cli.feeds_file.clone();
-            let reload: crate::daemon::Reload =
+            let reload: daemon::Reload =
                 Box::new(move || load_from(path.as_deref(), feeds_file.as_deref()));
             run_daemon(config, store, *once, reload)
         }
@@ -272,18 +273,13 @@ fn run_daemon(
     config: Config,
     store: Store,
     once: bool,
-    reload: crate::daemon::Reload,
+    reload: daemon::Reload,
 ) -> Result<(), CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError::Runtime(format!("cannot start async runtime: {e}")))?;
-    let config = Arc::new(config);
-    let fetcher = crate::fetch::Fetcher::new(&config.fetch)
-        .map_err(|e| CliError::Runtime(format!("cannot build HTTP client: {e}")))?;
-    let store = Arc::new(Mutex::new(store));
-    let pipeline = Pipeline::new(config, fetcher, store.clone());
-    runtime.block_on(crate::daemon::run(pipeline, store, once, reload))
+    Ok(runtime.block_on(daemon::run(config, StoreHandle::new(store), once, reload))?)
 }
 
 fn feeds(cmd: &FeedsCommand, store: &mut Store) -> Result<(), CliError> {

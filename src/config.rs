@@ -4,12 +4,12 @@
 //! to a default), every URL and selector is checked up front, and every error names its place.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use serde::Deserialize;
 use url::Url;
 
 use crate::extract::SiteRule;
+use crate::fetch::FetchConfig;
 
 /// Why a configuration could not be used; each message names the file and the offending key.
 #[derive(Debug, thiserror::Error)]
@@ -67,57 +67,6 @@ impl Default for DaemonConfig {
             max_interval_secs: 6 * 3600,
             article_retries: 3,
         }
-    }
-}
-
-/// HTTP behaviour: politeness, limits and identity.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields, default)]
-pub struct FetchConfig {
-    pub user_agent: String,
-    pub connect_timeout_secs: u64,
-    /// Whole-request limit, body included, so a trickling server cannot hold a slot forever.
-    pub timeout_secs: u64,
-    pub max_body_bytes: usize,
-    pub max_redirects: usize,
-    /// Requests in flight across all hosts.
-    pub concurrency: usize,
-    /// Requests in flight to one host, feeds and articles together.
-    pub per_host: usize,
-    /// Minimum gap between two request starts to one host.
-    pub per_host_gap_ms: u64,
-    /// Check article pages against the site's robots.txt (feeds are never checked).
-    pub robots_txt: bool,
-    /// Loopback/private/link-local addresses or ranges tindex may connect to (default: none).
-    pub allow_addresses: Vec<String>,
-}
-
-impl Default for FetchConfig {
-    fn default() -> Self {
-        Self {
-            user_agent: format!(
-                "tindex/{} (news archiver; +https://github.com/tindex/tindex)",
-                env!("CARGO_PKG_VERSION")
-            ),
-            connect_timeout_secs: 10,
-            timeout_secs: 30,
-            max_body_bytes: 20 * 1024 * 1024,
-            max_redirects: 5,
-            concurrency: 16,
-            per_host: 2,
-            per_host_gap_ms: 250,
-            robots_txt: true,
-            allow_addresses: Vec::new(),
-        }
-    }
-}
-
-impl FetchConfig {
-    pub fn timeout(&self) -> Duration {
-        Duration::from_secs(self.timeout_secs)
-    }
-    pub fn connect_timeout(&self) -> Duration {
-        Duration::from_secs(self.connect_timeout_secs)
     }
 }
 
@@ -195,51 +144,17 @@ impl Config {
                 format!("interval_secs must be between 1 and {MONTH}"),
             ));
         }
-        let f = &self.fetch;
-        if !(1..=1024).contains(&f.concurrency) || !(1..=256).contains(&f.per_host) {
-            return Err(invalid(
-                "fetch".into(),
-                "need 1 <= concurrency <= 1024 and 1 <= per_host <= 256".into(),
-            ));
-        }
-        if f.per_host_gap_ms > 30_000 {
-            return Err(invalid(
-                "fetch.per_host_gap_ms".into(),
-                "at most 30000 (30 s)".into(),
-            ));
-        }
-        if f.timeout_secs > 600 || f.connect_timeout_secs > 600 || f.max_redirects > 20 {
-            return Err(invalid(
-                "fetch".into(),
-                "need timeouts <= 600 s and max_redirects <= 20".into(),
-            ));
-        }
-        if !(1024..=256 * 1024 * 1024).contains(&f.max_body_bytes) {
-            return Err(invalid(
-                "fetch.max_body_bytes".into(),
-                "between 1024 and 268435456 (256 MiB)".into(),
-            ));
-        }
-        crate::fetch::AddressPolicy::new(&f.allow_addresses)
-            .map_err(|m| invalid("fetch.allow_addresses".into(), m))?;
-        if f.timeout_secs == 0 || f.connect_timeout_secs == 0 {
-            return Err(invalid(
-                "fetch".into(),
-                "timeouts must be at least 1 second".into(),
-            ));
-        }
+        self.fetch
+            .validate()
+            .map_err(|(place, message)| invalid(place.into(), message))?;
         Ok(())
     }
 
-    /// The site rule whose host list covers `url`'s host (exact host or a subdomain of it).
+    /// The site rule whose host list covers `url`'s host (the one host matcher,
+    /// [`SiteRule::matches_host`]: case, trailing dot and `www.` aside, or a subdomain).
     pub fn site_rule_for(&self, url: &Url) -> Option<&SiteRule> {
-        let host = url.host_str()?.trim_start_matches("www.");
-        self.sites.iter().find(|s| {
-            s.hosts.iter().any(|h| {
-                let h = h.trim_start_matches("www.");
-                host == h || host.ends_with(&format!(".{h}"))
-            })
-        })
+        let host = url.host_str()?;
+        self.sites.iter().find(|s| s.matches_host(host))
     }
 
     /// Where the database lives when `--db` is not given: the config's `db` key (relative to the

@@ -6,24 +6,40 @@
 //! config between cycles (feeds added or removed without a restart); a bad new config is
 //! logged and the old one kept.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
 use tokio::signal::unix::{Signal, SignalKind, signal};
 use tracing::{error, info};
 
-use crate::cli::CliError;
-use crate::config::Config;
-use crate::pipeline::{CycleStats, Pipeline};
-use crate::store::{FeedRow, Store, StoreError};
+use crate::config::{Config, ConfigError};
+use crate::fetch::{FetchConfig, FetchError, Fetcher};
+use crate::pipeline::{CycleError, CycleStats, Pipeline};
+use crate::store::{FeedRow, StoreError, StoreHandle};
 
 /// Longest sleep between two looks at the schedule, so feeds added by `tindex feeds add`
 /// while the daemon runs are picked up without a restart.
 const MAX_IDLE: Duration = Duration::from_secs(60);
 
 /// Reads the config again for SIGHUP.
-pub type Reload = Box<dyn Fn() -> Result<Config, CliError> + Send>;
+pub type Reload = Box<dyn Fn() -> Result<Config, ConfigError> + Send>;
+
+/// Why the daemon could not start or go on. Everything a cycle meets on the network is
+/// recorded instead; only these end `run`.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error("cannot install signal handler: {0}")]
+    Signals(std::io::Error),
+    #[error("cannot build HTTP client: {0}")]
+    HttpClient(FetchError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Cycle(#[from] CycleError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+}
 
 /// The signals the daemon reacts to, registered once so none is lost between two waits.
 struct Signals {
@@ -33,11 +49,8 @@ struct Signals {
 }
 
 impl Signals {
-    fn new() -> Result<Self, CliError> {
-        let reg = |kind| {
-            signal(kind)
-                .map_err(|e| CliError::Runtime(format!("cannot install signal handler: {e}")))
-        };
+    fn new() -> Result<Self, DaemonError> {
+        let reg = |kind| signal(kind).map_err(DaemonError::Signals);
         Ok(Self {
             term: reg(SignalKind::terminate())?,
             int: reg(SignalKind::interrupt())?,
@@ -69,25 +82,60 @@ enum Wake {
     Reload,
 }
 
+/// The cycle's machinery built from one config: the HTTP client (with its host pauses and
+/// robots.txt cache) and the pipeline around it.
+struct Machine {
+    fetch: FetchConfig,
+    fetcher: Fetcher,
+    pipeline: Pipeline,
+}
+
+impl Machine {
+    fn build(config: Config, store: &StoreHandle) -> Result<Self, DaemonError> {
+        let fetcher = Fetcher::new(&config.fetch).map_err(DaemonError::HttpClient)?;
+        Ok(Self::with_fetcher(config, fetcher, store))
+    }
+
+    fn with_fetcher(config: Config, fetcher: Fetcher, store: &StoreHandle) -> Self {
+        Self {
+            fetch: config.fetch.clone(),
+            pipeline: Pipeline::new(Arc::new(config), fetcher.clone(), store.clone()),
+            fetcher,
+        }
+    }
+
+    /// The machine for a reloaded config. Unchanged HTTP settings keep the same client, so
+    /// hosts' Retry-After pauses and the robots.txt cache survive a reload.
+    fn rebuild(&self, config: Config, store: &StoreHandle) -> Result<Self, DaemonError> {
+        if config.fetch == self.fetch {
+            Ok(Self::with_fetcher(config, self.fetcher.clone(), store))
+        } else {
+            Self::build(config, store)
+        }
+    }
+}
+
 /// Runs one cycle over every active feed (`once`), or polls due feeds until a signal.
 pub async fn run(
-    mut pipeline: Pipeline,
-    store: Arc<Mutex<Store>>,
+    config: Config,
+    store: StoreHandle,
     once: bool,
     reload: Reload,
-) -> Result<(), CliError> {
+) -> Result<(), DaemonError> {
     let mut signals = Signals::new()?;
+    let mut machine = Machine::build(config, &store)?;
     if once {
         let (feeds, _) = due(&store, true).await?;
         if feeds.is_empty() {
             info!("no active feeds: add some with `tindex feeds add URL` or in the config");
             return Ok(());
         }
+        let pipeline = &machine.pipeline;
         let cycle = pipeline.run_cycle(feeds);
         tokio::pin!(cycle);
         tokio::select! {
-            r = &mut cycle => { r.map_err(|e| CliError::Runtime(e.to_string()))?; }
-            _ = signals.stop() => drain(&pipeline, cycle).await,
+            r = &mut cycle => { r?; }
+            _ = signals.stop() => drain(pipeline, cycle).await,
         }
         return Ok(());
     }
@@ -101,6 +149,7 @@ pub async fn run(
     loop {
         let (feeds, next) = due(&store, false).await?;
         if !feeds.is_empty() {
+            let pipeline = &machine.pipeline;
             let cycle = pipeline.run_cycle(feeds);
             tokio::pin!(cycle);
             tokio::select! {
@@ -117,7 +166,7 @@ pub async fn run(
                     }
                 },
                 _ = signals.stop() => {
-                    drain(&pipeline, cycle).await;
+                    drain(pipeline, cycle).await;
                     return stopping();
                 }
             }
@@ -136,9 +185,9 @@ pub async fn run(
             Wake::Stop => return stopping(),
             Wake::Reload => {
                 notify(&[sd_notify::NotifyState::Reloading]);
-                match reload_config(&reload, &store, &pipeline).await {
-                    Ok(p) => {
-                        pipeline = p;
+                match reload_config(&reload, &store, &machine).await {
+                    Ok(m) => {
+                        machine = m;
                         info!("config reloaded");
                     }
                     Err(e) => error!(error = %e, "config reload failed; keeping the old config"),
@@ -151,42 +200,26 @@ pub async fn run(
 
 async fn reload_config(
     reload: &Reload,
-    store: &Arc<Mutex<Store>>,
-    current: &Pipeline,
-) -> Result<Pipeline, CliError> {
+    store: &StoreHandle,
+    current: &Machine,
+) -> Result<Machine, DaemonError> {
     let config = reload()?;
-    // Unchanged HTTP settings keep the same client, so hosts' Retry-After pauses and the
-    // robots.txt cache survive a reload.
-    let fetcher = match current.fetcher_for(&config.fetch) {
-        Some(same) => same,
-        None => crate::fetch::Fetcher::new(&config.fetch)
-            .map_err(|e| CliError::Runtime(format!("cannot build HTTP client: {e}")))?,
-    };
     let feeds = config.feeds.clone();
-    let s = store.clone();
-    tokio::task::spawn_blocking(move || {
-        s.lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .sync_config_feeds(&feeds, Utc::now())
-    })
-    .await
-    .map_err(|e| CliError::Runtime(e.to_string()))??;
-    Ok(Pipeline::new(Arc::new(config), fetcher, store.clone()))
+    let next = current.rebuild(config, store)?;
+    store
+        .run(move |s| s.sync_config_feeds(&feeds, Utc::now()))
+        .await?;
+    Ok(next)
 }
 
 /// Active feeds due now (all of them with `all`) and when the next one is due.
 async fn due(
-    store: &Arc<Mutex<Store>>,
+    store: &StoreHandle,
     all: bool,
-) -> Result<(Vec<FeedRow>, Option<chrono::DateTime<Utc>>), CliError> {
-    let store = store.clone();
-    tokio::task::spawn_blocking(move || {
-        let s = store.lock().unwrap_or_else(|p| p.into_inner());
-        Ok::<_, StoreError>((s.due_feeds(Utc::now(), all)?, s.next_due()?))
-    })
-    .await
-    .map_err(|e| CliError::Runtime(e.to_string()))?
-    .map_err(CliError::from)
+) -> Result<(Vec<FeedRow>, Option<chrono::DateTime<Utc>>), DaemonError> {
+    Ok(store
+        .run(move |s| Ok((s.due_feeds(Utc::now(), all)?, s.next_due()?)))
+        .await?)
 }
 
 fn status_line(stats: &CycleStats) -> String {
@@ -211,7 +244,7 @@ const DRAIN: Duration = Duration::from_secs(35);
 /// done after [`DRAIN`] is dropped (whole transactions only, so nothing is half-written).
 async fn drain(
     pipeline: &Pipeline,
-    cycle: impl std::future::Future<Output = Result<CycleStats, crate::pipeline::CycleError>>,
+    cycle: impl std::future::Future<Output = Result<CycleStats, CycleError>>,
 ) {
     info!(
         "signal received; finishing fetches in flight (at most {} s)",
@@ -226,7 +259,7 @@ async fn drain(
     }
 }
 
-fn stopping() -> Result<(), CliError> {
+fn stopping() -> Result<(), DaemonError> {
     info!("signal received, stopping");
     notify(&[sd_notify::NotifyState::Stopping]);
     Ok(())
@@ -239,18 +272,11 @@ fn notify(states: &[sd_notify::NotifyState<'_>]) {
 
 /// Pings the systemd watchdog only while the database answers, so a wedged store gets the
 /// service restarted instead of silently archiving nothing.
-async fn watchdog(store: Arc<Mutex<Store>>, every: Duration) {
+async fn watchdog(store: StoreHandle, every: Duration) {
     let mut tick = tokio::time::interval(every.max(Duration::from_millis(500)));
     loop {
         tick.tick().await;
-        let store = store.clone();
-        let alive = tokio::task::spawn_blocking(move || {
-            let s = store.lock().unwrap_or_else(|p| p.into_inner());
-            s.schema_version().is_ok()
-        })
-        .await
-        .unwrap_or(false);
-        if alive {
+        if store.run(|s| s.schema_version()).await.is_ok() {
             notify(&[sd_notify::NotifyState::Watchdog]);
         }
     }

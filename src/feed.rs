@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use unicode_normalization::UnicodeNormalization;
 use url::Url;
 
-use crate::fetch::charset::xml_as_utf8;
+use crate::charset::xml_as_utf8;
 
 /// Upper bound on items taken from one feed document; a feed listing more is cut, not fatal.
 pub const MAX_ITEMS: usize = 5000;

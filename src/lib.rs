@@ -5,6 +5,7 @@
 //! Stages hand plain structs to the next; only `store` speaks SQL and only `fetch` speaks HTTP.
 //! `pipeline` wires the stages into one poll cycle; `cli` is the thin front the binary calls.
 
+pub mod charset;
 pub mod cli;
 pub mod config;
 pub mod daemon;
@@ -13,6 +14,7 @@ pub mod export;
 pub mod extract;
 pub mod feed;
 pub mod fetch;
+pub mod host;
 pub mod logging;
 pub mod opml;
 pub mod pipeline;

@@ -3,7 +3,8 @@
 //!
 //! Folding drops every combining mark and maps đ to d, so the old and new tone placements
 //! ("hóa"/"hoá", "thủy"/"thuỷ"), NFD and NFC spellings, and a search typed without diacritics
-//! all meet. Used for the full-text index, search queries and near-duplicate fingerprints.
+//! all meet. Used for the full-text index, search queries and near-duplicate fingerprints; every
+//! folding of search text happens here, so what is indexed and what is asked always agree.
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
@@ -37,6 +38,58 @@ pub fn fold_search(s: &str) -> String {
         });
     }
     out
+}
+
+/// A story's text as the full-text index holds it: title, lead and body, each folded.
+/// Computed once, off the writer thread, by whoever hands a story to the store.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchText {
+    pub title: String,
+    pub lead: String,
+    pub body: String,
+}
+
+impl SearchText {
+    /// Folds the three indexed columns of a story.
+    pub fn of(title: &str, lead: Option<&str>, body: &str) -> Self {
+        Self {
+            title: fold_search(title),
+            lead: fold_search(lead.unwrap_or("")),
+            body: fold_search(body),
+        }
+    }
+}
+
+/// Folded words of `text`, each followed by one space and the line led by one: `" a b c "`,
+/// so that a phrase `" b c "` is found only on word boundaries.
+pub fn word_line(text: &str) -> String {
+    let folded = fold_search(text);
+    let mut line = String::with_capacity(folded.len() + 2);
+    line.push(' ');
+    for w in words(&folded) {
+        line.push_str(w);
+        line.push(' ');
+    }
+    line
+}
+
+/// The folded words of a search query, and its phrases (the words between a pair of double
+/// quotes, as [`word_line`]s). An unpaired quote makes no phrase: it is just dropped.
+pub fn parse_query(query: &str) -> (Vec<String>, Vec<String>) {
+    let words = words(&fold_search(query)).map(str::to_string).collect();
+    let parts: Vec<&str> = query.split('"').collect();
+    let phrases = if parts.len() % 2 == 1 {
+        parts
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .map(|p| word_line(p))
+            .filter(|p| p.split_whitespace().count() > 1)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    (words, phrases)
 }
 
 #[cfg(test)]

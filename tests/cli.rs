@@ -145,7 +145,7 @@ fn database_is_wal_with_incremental_vacuum_and_a_schema_version() {
     let vacuum: i64 = db
         .query_row("PRAGMA auto_vacuum", [], |r| r.get(0))
         .unwrap();
-    assert_eq!((mode.as_str(), page, version, vacuum), ("wal", 4096, 2, 2));
+    assert_eq!((mode.as_str(), page, version, vacuum), ("wal", 4096, 3, 2));
 }
 
 #[test]

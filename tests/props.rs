@@ -3,9 +3,9 @@
 //! time, and the invariants later stages rely on.
 
 use proptest::prelude::*;
+use tindex::charset;
 use tindex::dedup::canonical_url;
 use tindex::feed;
-use tindex::fetch::charset;
 use tindex::fetch::robots::Robots;
 use unicode_normalization::UnicodeNormalization;
 use url::Url;

@@ -108,6 +108,23 @@ impl Signature {
     }
 }
 
+/// Which stored story, if any, `sig` is a copy of: the most similar candidate at or above
+/// [`MIN_SIMILARITY`], with its similarity. The store only loads candidates (stories sharing
+/// at least [`MIN_SHARED_BANDS`] bands); the decision is made here, where the threshold is.
+pub fn most_similar(
+    sig: &Signature,
+    candidates: impl IntoIterator<Item = (i64, Signature)>,
+) -> Option<(i64, f64)> {
+    let mut best: Option<(i64, f64)> = None;
+    for (id, theirs) in candidates {
+        let s = sig.similarity(&theirs);
+        if s >= MIN_SIMILARITY && best.is_none_or(|(_, b)| s > b) {
+            best = Some((id, s));
+        }
+    }
+    best
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,5 +176,15 @@ mod tests {
         let s = sig(STORY);
         assert_eq!(Signature::from_bytes(&s.to_bytes()), Some(s));
         assert_eq!(Signature::from_bytes(&[1, 2, 3]), None);
+    }
+
+    #[test]
+    fn the_most_similar_copy_above_the_threshold_wins_and_others_are_no_match() {
+        let me = sig(STORY);
+        let near = sig(&STORY.replace("12 tỷ đồng", "12,5 tỷ đồng"));
+        let far = sig(OTHER);
+        assert_eq!(most_similar(&me, [(1, far.clone())]), None);
+        let (id, s) = most_similar(&me, [(1, far), (2, near), (3, me.clone())]).unwrap();
+        assert_eq!((id, s), (3, 1.0));
     }
 }

@@ -60,14 +60,37 @@ pub fn canonical_url(url: &Url) -> Url {
 /// as the page (a syndicated copy pointing at the original must not merge into it) and never
 /// the site's front page (what soft-404, paywall and consent pages often claim).
 pub fn trustworthy_canonical(canonical: &Url, page: &Url) -> bool {
-    let site = |u: &Url| {
-        u.host_str()
-            .map(|h| h.trim_start_matches("www.").to_ascii_lowercase())
-    };
     matches!(canonical.scheme(), "http" | "https")
-        && site(canonical).is_some()
-        && site(canonical) == site(page)
+        && canonical
+            .host_str()
+            .zip(page.host_str())
+            .is_some_and(|(c, p)| crate::host::same_site(c, p))
         && canonical.path() != "/"
+}
+
+/// Who a fetched page is: the key its story is stored under, and the alias a redirect added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The page's own canonical link when it may be trusted ([`trustworthy_canonical`]),
+    /// normalised; else the candidate's key.
+    pub key: String,
+    /// Where a redirect landed, normalised, when that is not the link that was fetched: the
+    /// next feed that links there directly finds the story.
+    pub redirect_alias: Option<String>,
+}
+
+/// The identity of a fetched story: `key` is the candidate's key from the feeds, `fetched`
+/// the link requested, `landed` the URL after redirects, `page_canonical` what the page's
+/// `rel=canonical`/`og:url` said.
+pub fn identify(key: &Url, fetched: &Url, landed: &Url, page_canonical: Option<&str>) -> Identity {
+    let canonical = page_canonical
+        .and_then(|u| Url::parse(u).ok())
+        .filter(|u| trustworthy_canonical(u, landed))
+        .map(|u| canonical_url(&u).to_string());
+    Identity {
+        key: canonical.unwrap_or_else(|| key.to_string()),
+        redirect_alias: (landed != fetched).then(|| canonical_url(landed).to_string()),
+    }
 }
 
 /// Drops a fragment unless it is a route (`#/news/1`, `#!/news/1`): single-page sites put
@@ -275,5 +298,34 @@ mod tests {
         assert!(c[0].aliases.contains(&"guid:h:plvn-1".to_string()));
         assert!(c[0].aliases.contains(&"http://h/other.html".to_string()));
         assert_eq!(c[1].feeds, vec![3]);
+    }
+
+    #[test]
+    fn a_same_site_canonical_becomes_the_key_and_a_redirect_its_alias() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        let key = u("https://h.vn/a.html");
+        let landed = u("https://www.h.vn/new/a.html?utm_source=x");
+        let id = identify(&key, &key, &landed, Some("https://H.vn/story-1.html#top"));
+        assert_eq!(id.key, "https://h.vn/story-1.html");
+        assert_eq!(
+            id.redirect_alias.as_deref(),
+            Some("https://www.h.vn/new/a.html")
+        );
+    }
+
+    #[test]
+    fn a_foreign_or_front_page_canonical_is_not_trusted() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        let key = u("https://h.vn/a.html");
+        for canonical in [
+            "https://other.vn/a.html",
+            "https://h.vn/",
+            "ftp://h.vn/a",
+            "::",
+        ] {
+            let id = identify(&key, &key, &key, Some(canonical));
+            assert_eq!(id.key, key.as_str(), "{canonical}");
+            assert_eq!(id.redirect_alias, None);
+        }
     }
 }

@@ -13,7 +13,7 @@ use ego_tree::iter::Edge;
 use scraper::node::Element;
 use scraper::{ElementRef, Node};
 
-use super::text::count_chars_commas;
+use super::text::{clean, count_chars_commas};
 
 /// Per-element totals over its subtree (scripts, styles and hidden
 /// elements excluded, as the text walk skips them too).
@@ -510,6 +510,45 @@ pub(crate) fn is_caption_class(e: &Element) -> bool {
 /// Number of whitespace-separated words.
 pub(crate) fn count_words(s: &str) -> usize {
     s.split_whitespace().count()
+}
+
+/// Plain text of an element with block boundaries turned into spaces,
+/// scripts and styles skipped; used for titles, leads and captions.
+pub fn element_text(el: ElementRef<'_>) -> String {
+    let mut buf = String::new();
+    let mut skip: Option<NodeId> = None;
+    for edge in el.traverse() {
+        match edge {
+            Edge::Open(node) => {
+                if skip.is_some() {
+                    continue;
+                }
+                match node.value() {
+                    Node::Text(t) => buf.push_str(t),
+                    Node::Element(e) => {
+                        let name = e.name();
+                        if is_non_content(name) {
+                            skip = Some(node.id());
+                        } else if is_block(name) || name == "br" || name == "td" {
+                            buf.push(' ');
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Edge::Close(node) => {
+                if skip == Some(node.id()) {
+                    skip = None;
+                } else if skip.is_none()
+                    && let Node::Element(e) = node.value()
+                    && is_block(e.name())
+                {
+                    buf.push(' ');
+                }
+            }
+        }
+    }
+    clean(&buf)
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ use std::collections::HashSet;
 use ego_tree::NodeId;
 use scraper::ElementRef;
 
-use super::dom::DomStats;
-use super::text::{element_text, fold};
+use super::dom::{DomStats, element_text};
+use super::text::fold;
 
 /// Headings of related/teaser boxes, folded (lower case, NFC).
 const HEADINGS: &[&str] = &[

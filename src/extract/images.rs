@@ -9,8 +9,8 @@ use scraper::ElementRef;
 use url::Url;
 
 use super::Image;
-use super::dom::{AttrExt, DomStats};
-use super::text::{clean, element_text};
+use super::dom::{AttrExt, DomStats, element_text};
+use super::text::clean;
 
 /// Largest amount of text a layout table may hold and still be read as an
 /// image with its caption rather than as content.

@@ -12,9 +12,9 @@ use serde_json::Value;
 use url::Url;
 
 use super::date;
-use super::dom::{self, AttrExt, ClassWords};
+use super::dom::{self, AttrExt, ClassWords, element_text};
 use super::images::resolve;
-use super::text::{clean, element_text, fold};
+use super::text::{clean, fold};
 
 /// Everything the document says about itself, before choosing.
 #[derive(Debug, Default)]

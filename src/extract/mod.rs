@@ -18,6 +18,7 @@ mod lines;
 mod meta;
 mod rule;
 mod text;
+mod walk;
 
 use std::collections::HashSet;
 
@@ -28,7 +29,8 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use self::dom::DomStats;
-use self::text::{Block, BlockKind, Walk, WalkCfg, fold};
+use self::text::fold;
+use self::walk::{Block, BlockKind, Walk, WalkCfg};
 
 pub use self::text::clean as normalize_text;
 
@@ -95,18 +97,10 @@ impl SiteRule {
         })
     }
 
-    /// Whether the rule applies to `host` (equal, or a subdomain of a listed
-    /// host), so `www.` and mobile hosts share the rule.
+    /// Whether the rule applies to `host` (the same site as a listed host, or a subdomain
+    /// of one), so `www.` and mobile hosts share the rule; see [`crate::host::covers`].
     pub fn matches_host(&self, host: &str) -> bool {
-        let host = host.trim_end_matches('.').to_ascii_lowercase();
-        self.hosts.iter().any(|h| {
-            let h = h.trim().trim_end_matches('.').to_ascii_lowercase();
-            !h.is_empty()
-                && (host == h
-                    || host
-                        .strip_suffix(h.as_str())
-                        .is_some_and(|rest| rest.ends_with('.')))
-        })
+        self.hosts.iter().any(|h| crate::host::covers(h, host))
     }
 }
 
@@ -208,6 +202,35 @@ pub enum ExtractError {
     TooComplex(String),
 }
 
+impl ExtractError {
+    /// A stable word for the audit row and metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::NotHtml(_) => "not_html",
+            Self::NoContent => "no_content",
+            Self::TooLarge(_) => "too_large",
+            Self::TooComplex(_) => "too_complex",
+        }
+    }
+}
+
+/// A response whose declared type is not a page: its body is never parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not an HTML page: Content-Type {0}")]
+pub struct NotAPage(pub String);
+
+/// The Content-Type gate, before any parsing: HTML, XHTML and other text pass (servers
+/// label pages `text/plain` often enough), as does a response without the header; images,
+/// PDFs, JSON APIs and the like are refused with their type named.
+pub fn accepts_content_type(content_type: Option<&str>) -> Result<(), NotAPage> {
+    match content_type.map(str::to_ascii_lowercase) {
+        Some(ct) if !(ct.contains("html") || ct.contains("xml") || ct.starts_with("text/")) => {
+            Err(NotAPage(ct))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Extracts the article of one page. `html` is decoded UTF-8 text (charset
 /// handling belongs to the fetch stage); `page_url` resolves relative links;
 /// `rule` is the site rule for the page's host, if any.
@@ -286,7 +309,7 @@ pub fn extract(
                 stats: &within,
                 generic: false,
             };
-            let w = text::walk(&roots, &cfg);
+            let w = walk::walk(&roots, &cfg);
             if !w.blocks.is_empty() {
                 method = Method::SiteRule;
                 walked = Some(w);
@@ -330,7 +353,7 @@ pub fn extract(
                 stats: &stats,
                 generic: true,
             };
-            text::walk(&roots, &cfg)
+            walk::walk(&roots, &cfg)
         }
     };
     let mut lead = lead.map(|(t, _)| t);

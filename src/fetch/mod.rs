@@ -4,7 +4,7 @@
 //! (per-host concurrency, minimum gap, `Retry-After`) is shared, and every response comes back
 //! as UTF-8 text with the facts the store's audit log needs (status, bytes, elapsed).
 
-pub mod charset;
+mod config;
 mod hosts;
 pub mod policy;
 pub mod robots;
@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use url::Url;
 
-use crate::config::FetchConfig;
+pub use config::FetchConfig;
 use hosts::HostLimits;
 pub use policy::AddressPolicy;
 use robots::Robots;
@@ -103,6 +103,22 @@ pub enum FetchError {
     Connect(String),
     #[error("request failed: {0}")]
     Other(String),
+}
+
+impl FetchError {
+    /// A stable word for the audit row and metrics: what kind of failure, without the details.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Status { .. } => "http_status",
+            Self::Timeout(_) => "timeout",
+            Self::TooLarge { .. } => "too_large",
+            Self::Redirect(_) => "redirect",
+            Self::HostPaused(_) => "host_paused",
+            Self::Refused(_) => "refused",
+            Self::Connect(_) => "connect",
+            Self::Other(_) => "request",
+        }
+    }
 }
 
 /// One request's result plus what the audit log records about it.
@@ -354,7 +370,7 @@ impl Fetcher {
             body.extend_from_slice(&chunk);
         }
         report.bytes = body.len();
-        let (text, _encoding) = charset::decode(&body, content_type.as_deref());
+        let (text, _encoding) = crate::charset::decode(&body, content_type.as_deref());
         Ok(Outcome::Fetched(Page {
             url: report.url.clone(),
             text,

@@ -3,9 +3,11 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
-use super::index::{fingerprint, index_text};
+use super::index::{fingerprint_story, index_text};
 use super::{FeedPoll, FetchLog, Store, StoreError, insert_fetches, ts};
 use crate::dedup::fingerprint::Signature;
+use crate::extract::Method;
+use crate::textfold::SearchText;
 
 /// An article the store already has, found by one of its aliases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,7 +19,7 @@ pub struct Known {
 }
 
 /// The extracted content of one article, ready to store.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Content {
     pub title: String,
     pub lead: Option<String>,
@@ -32,13 +34,12 @@ pub struct Content {
     pub tags: Vec<String>,
     pub category: Option<String>,
     pub language: Option<String>,
-    pub method: &'static str,
+    pub method: Method,
     pub content_hash: String,
     /// Near-duplicate fingerprint of the body (`None` for very short texts).
     pub signature: Option<Signature>,
-    /// The body folded for the full-text index (`textfold::fold_search`), computed off the
-    /// writer thread.
-    pub search_body: String,
+    /// Title, lead and body folded for the full-text index, computed off the writer thread.
+    pub search: SearchText,
 }
 
 /// One image of an article.
@@ -51,7 +52,8 @@ pub struct ImageRow {
 }
 
 /// The result of fetching one story: its identity, where it was seen, and its content or the
-/// reason there is none.
+/// reason there is none (stored as the article's `error`). Stories not attempted this time
+/// (deferred) never reach the store as records: nothing about them is written but the audit.
 #[derive(Debug, Clone)]
 pub struct ArticleRecord {
     /// The canonical URL: the article row's unique key.
@@ -64,9 +66,6 @@ pub struct ArticleRecord {
     /// Title from the feed, kept for failed articles so the row still says what it was.
     pub feed_title: Option<String>,
     pub content: Result<Content, String>,
-    /// Not fetched for a passing reason (host pause, robots.txt unreachable): nothing is
-    /// written, so the attempt does not count against `article_retries`.
-    pub deferred: bool,
 }
 
 /// What writing one record came to.
@@ -81,8 +80,22 @@ pub enum Written {
     Updated(i64),
     /// No content: the failure is recorded on the article row.
     Failed(i64),
-    /// Not attempted this time; nothing written.
-    Deferred,
+    /// A stored story was fetched again (its feed said it was edited) and that fetch failed:
+    /// the stored version stays as it was; aliases and feeds were added.
+    RefetchFailed(i64),
+}
+
+impl Written {
+    /// The article row written to.
+    pub fn id(self) -> i64 {
+        match self {
+            Written::New(id)
+            | Written::Duplicate(id)
+            | Written::Updated(id)
+            | Written::Failed(id)
+            | Written::RefetchFailed(id) => id,
+        }
+    }
 }
 
 /// A story already known before fetching, seen again in a feed.
@@ -192,9 +205,6 @@ fn find_existing(
 }
 
 fn write_article(tx: &Transaction<'_>, record: &ArticleRecord) -> Result<Written, StoreError> {
-    if record.deferred {
-        return Ok(Written::Deferred);
-    }
     let now = ts(record.seen_at);
     let existing = find_existing(tx, record)?;
     let written = match (&record.content, existing) {
@@ -224,7 +234,7 @@ fn write_article(tx: &Transaction<'_>, record: &ArticleRecord) -> Result<Written
                 Written::Updated(id)
             }
         }
-        (Err(_), Some((id, true))) => Written::Duplicate(id),
+        (Err(_), Some((id, true))) => Written::RefetchFailed(id),
         (Ok(content), Some((id, false))) => {
             tx.prepare_cached(
                 "UPDATE articles SET url = ?2, status = 'ok', error = NULL,
@@ -269,12 +279,7 @@ fn write_article(tx: &Transaction<'_>, record: &ArticleRecord) -> Result<Written
             Written::Failed(tx.last_insert_rowid())
         }
     };
-    let id = match written {
-        Written::New(id) | Written::Duplicate(id) | Written::Updated(id) | Written::Failed(id) => {
-            id
-        }
-        Written::Deferred => return Ok(written),
-    };
+    let id = written.id();
     let mut aliases = record.aliases.clone();
     aliases.push(record.url.clone());
     attach(tx, id, &aliases, &record.feeds, record.seen_at)?;
@@ -301,7 +306,7 @@ fn set_content(tx: &Transaction<'_>, id: i64, c: &Content) -> Result<(), StoreEr
         json(&c.tags),
         c.category,
         c.language,
-        c.method,
+        c.method.as_str(),
         c.content_hash,
     ])?;
     tx.prepare_cached("DELETE FROM images WHERE article_id = ?1")?
@@ -320,8 +325,8 @@ fn set_content(tx: &Transaction<'_>, id: i64, c: &Content) -> Result<(), StoreEr
             img.position as i64
         ])?;
     }
-    index_text(tx, id, &c.title, c.lead.as_deref(), &c.search_body)?;
-    fingerprint(tx, id, c.signature.as_ref())?;
+    index_text(tx, id, &c.search)?;
+    fingerprint_story(tx, id, c.signature.as_ref())?;
     Ok(())
 }
 

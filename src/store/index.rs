@@ -4,35 +4,27 @@
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::StoreError;
-use crate::dedup::fingerprint::{BANDS, MIN_SHARED_BANDS, MIN_SIMILARITY, Signature};
-use crate::textfold::fold_search;
+use crate::dedup::fingerprint::{self, BANDS, MIN_SHARED_BANDS, Signature};
+use crate::textfold::SearchText;
 
-/// Replaces the article's full-text entry with its current title, lead and (already folded)
-/// body.
+/// Replaces the article's full-text entry with its current (already folded) text.
 pub(super) fn index_text(
     tx: &Transaction<'_>,
     id: i64,
-    title: &str,
-    lead: Option<&str>,
-    folded_body: &str,
+    text: &SearchText,
 ) -> Result<(), StoreError> {
     tx.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?
         .execute([id])?;
     tx.prepare_cached(
         "INSERT INTO articles_fts (rowid, title, lead, body) VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute(params![
-        id,
-        fold_search(title),
-        fold_search(lead.unwrap_or("")),
-        folded_body
-    ])?;
+    .execute(params![id, text.title, text.lead, text.body])?;
     Ok(())
 }
 
 /// Stores the article's fingerprint and, if it has no cluster yet, joins the cluster of the
 /// most similar stored story (or starts its own).
-pub(super) fn fingerprint(
+pub(super) fn fingerprint_story(
     tx: &Transaction<'_>,
     id: i64,
     signature: Option<&Signature>,
@@ -62,7 +54,7 @@ pub(super) fn fingerprint(
     }
     let mut cluster = id;
     if let Some(sig) = signature {
-        if let Some((other, _)) = most_similar(tx, id, sig)? {
+        if let Some((other, _)) = fingerprint::most_similar(sig, candidates(tx, id, sig)?) {
             cluster = tx
                 .prepare_cached("SELECT coalesce(cluster_id, id) FROM articles WHERE id = ?1")?
                 .query_row([other], |r| r.get(0))?;
@@ -91,34 +83,31 @@ pub(super) fn insert_signature(
     Ok(())
 }
 
-/// The stored story most similar to `sig` at or above the threshold, with its similarity.
-/// Candidates must share at least [`MIN_SHARED_BANDS`] bands: one shared band is common
-/// between unrelated stories written from the same templates, two are rare, and a true copy
-/// (similarity 0.7 and up) shares two or more with probability above 0.9.
-fn most_similar(
+/// The stored stories that could be copies of `sig`: those sharing at least
+/// [`MIN_SHARED_BANDS`] bands (one shared band is common between unrelated stories written
+/// from the same templates, two are rare, and a true copy, similarity 0.7 and up, shares two
+/// or more with probability above 0.9), with their signatures. Which one, if any, is a copy is
+/// `dedup`'s decision.
+fn candidates(
     tx: &Transaction<'_>,
     id: i64,
     sig: &Signature,
-) -> Result<Option<(i64, f64)>, StoreError> {
+) -> Result<Vec<(i64, Signature)>, StoreError> {
     let placeholders = vec!["?"; BANDS].join(", ");
-    let mut candidates = tx.prepare_cached(&format!(
+    let mut sharing = tx.prepare_cached(&format!(
         "SELECT article_id FROM fingerprint_bands WHERE key IN ({placeholders})
          GROUP BY article_id HAVING count(*) >= {MIN_SHARED_BANDS}"
     ))?;
-    let ids: Vec<i64> = candidates
+    let ids: Vec<i64> = sharing
         .query_map(rusqlite::params_from_iter(sig.bands()), |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     let mut load = tx.prepare_cached("SELECT signature FROM fingerprints WHERE article_id = ?1")?;
-    let mut best: Option<(i64, f64)> = None;
+    let mut out = Vec::with_capacity(ids.len());
     for other in ids.into_iter().filter(|other| *other != id) {
         let blob: Option<Vec<u8>> = load.query_row([other], |r| r.get(0)).optional()?;
-        let Some(theirs) = blob.as_deref().and_then(Signature::from_bytes) else {
-            continue;
-        };
-        let s = sig.similarity(&theirs);
-        if s >= MIN_SIMILARITY && best.is_none_or(|(_, b)| s > b) {
-            best = Some((other, s));
+        if let Some(theirs) = blob.as_deref().and_then(Signature::from_bytes) {
+            out.push((other, theirs));
         }
     }
-    Ok(best)
+    Ok(out)
 }

@@ -8,6 +8,8 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::index;
 use crate::dedup::fingerprint::Signature;
+use crate::textfold::SearchText;
+#[cfg(test)]
 use crate::textfold::fold_search;
 
 /// One schema step: plain SQL, or Rust where data must be recomputed (folded text).
@@ -17,7 +19,16 @@ enum Migration {
 }
 
 /// Migration `i` (0-based) brings the schema from version `i` to `i + 1`. Append only.
-const MIGRATIONS: &[Migration] = &[Migration::Sql(V1), Migration::Code(v2_compact_indexes)];
+const MIGRATIONS: &[Migration] = &[
+    Migration::Sql(V1),
+    Migration::Code(v2_compact_indexes),
+    Migration::Sql(V3),
+];
+
+/// Version 3: each failed request's audit row says what kind of failure it was (`timeout`,
+/// `http_status`, `robots_disallowed`, `no_content`, …), a stable word to group by, beside
+/// the human-readable `error`. Rows written before it have none.
+const V3: &str = "ALTER TABLE fetches ADD COLUMN failure TEXT;";
 
 const V1: &str = r#"
 CREATE TABLE feeds (
@@ -220,9 +231,9 @@ fn v2_compact_indexes(tx: &Transaction<'_>) -> Result<(), super::StoreError> {
     while let Some(r) = rows.next()? {
         let (id, title, lead, body): (i64, String, String, String) =
             (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-        let folded = fold_search(&body);
-        index::index_text(tx, id, &title, Some(&lead), &folded)?;
-        if let Some(sig) = Signature::of(&folded) {
+        let text = SearchText::of(&title, Some(&lead), &body);
+        index::index_text(tx, id, &text)?;
+        if let Some(sig) = Signature::of(&text.body) {
             index::insert_signature(tx, id, &sig)?;
         }
     }
@@ -307,7 +318,7 @@ mod tests {
         conn.execute("UPDATE articles SET body = ?1 WHERE id = 7", [BODY])
             .unwrap();
 
-        assert_eq!(migrate(&mut conn).unwrap(), 2);
+        assert_eq!(migrate(&mut conn).unwrap(), SCHEMA_VERSION);
 
         // Fingerprints are recomputed from the text (32-bit minimums), with their bands.
         let sig: Vec<u8> = conn
@@ -383,5 +394,26 @@ mod tests {
             |r| r.get::<_, i64>(0),
         );
         assert!(phrase.is_err(), "phrase queries need detail=full");
+    }
+
+    /// Schema 3 only adds the audit rows' failure kind: rows written before it keep their
+    /// result and error and have none.
+    #[test]
+    fn v2_audit_rows_survive_with_no_failure_kind() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(V1).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO fetches (at, kind, url, status, bytes, elapsed_ms, result, error)
+             VALUES ('t', 'article', 'https://a.vn/1', 500, 0, 3, 'error', 'HTTP 500');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let row: (String, String, Option<String>) = conn
+            .query_row("SELECT result, error, failure FROM fetches", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(row, ("error".into(), "HTTP 500".into(), None));
     }
 }

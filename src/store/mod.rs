@@ -6,6 +6,7 @@
 
 mod articles;
 mod feeds;
+mod handle;
 mod index;
 pub mod migrations;
 mod read;
@@ -18,6 +19,7 @@ use rusqlite::Connection;
 
 pub use articles::{ArticleRecord, Batch, Content, ImageRow, Known, Sighting, Written};
 pub use feeds::{FeedPoll, FeedRow, FeedSource};
+pub use handle::StoreHandle;
 pub use read::{ExportImage, ExportRow, Pruned, SearchHit, Shown};
 
 /// Why the store could not do what was asked.
@@ -34,6 +36,9 @@ pub enum StoreError {
     },
     #[error("{0}")]
     NotFound(String),
+    /// The blocking task running store work panicked or was cancelled.
+    #[error("store task failed: {0}")]
+    Task(String),
 }
 
 /// An open database.
@@ -51,9 +56,31 @@ pub struct FetchLog {
     pub status: Option<u16>,
     pub bytes: usize,
     pub elapsed_ms: u64,
-    /// Short machine-readable outcome: `fetched`, `not_modified`, `error`.
-    pub result: &'static str,
-    pub error: Option<String>,
+    pub result: FetchResult,
+}
+
+/// What one request came to, as the audit row records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchResult {
+    Fetched,
+    NotModified,
+    /// The request failed or was never sent: `kind` is a stable word to group by
+    /// (`timeout`, `http_status`, `robots_disallowed`, …), `message` is for people.
+    Failed {
+        kind: &'static str,
+        message: String,
+    },
+}
+
+impl FetchResult {
+    /// The `result` column: `fetched`, `not_modified` or `error`.
+    fn as_str(&self) -> &'static str {
+        match self {
+            Self::Fetched => "fetched",
+            Self::NotModified => "not_modified",
+            Self::Failed { .. } => "error",
+        }
+    }
 }
 
 /// Which pipeline stage made a request.
@@ -132,10 +159,15 @@ impl Store {
 
 fn insert_fetches(tx: &rusqlite::Transaction<'_>, rows: &[FetchLog]) -> Result<(), StoreError> {
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO fetches (at, kind, url, final_url, status, bytes, elapsed_ms, result, error)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO fetches
+             (at, kind, url, final_url, status, bytes, elapsed_ms, result, error, failure)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     for r in rows {
+        let (error, failure) = match &r.result {
+            FetchResult::Failed { kind, message } => (Some(message.as_str()), Some(*kind)),
+            _ => (None, None),
+        };
         stmt.execute(rusqlite::params![
             ts(r.at),
             match r.kind {
@@ -148,8 +180,9 @@ fn insert_fetches(tx: &rusqlite::Transaction<'_>, rows: &[FetchLog]) -> Result<(
             r.status,
             r.bytes as i64,
             r.elapsed_ms as i64,
-            r.result,
-            r.error,
+            r.result.as_str(),
+            error,
+            failure,
         ])?;
     }
     Ok(())

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::{Store, StoreError, ts};
-use crate::textfold::{fold_search, words};
+use crate::textfold::{parse_query, word_line};
 
 /// One article as `export` writes it. `cluster` is the near-duplicate group: the id of the
 /// first stored story of the group (equal to `id` for a story with no earlier copy).
@@ -293,38 +293,6 @@ impl Store {
 
 /// Most full-text candidates a phrase search checks against the stored text.
 const PHRASE_CANDIDATES: usize = 20_000;
-
-/// Folded words of `text`, each followed by one space and the line led by one: `" a b c "`,
-/// so that a phrase `" b c "` is found only on word boundaries.
-fn word_line(text: &str) -> String {
-    let folded = fold_search(text);
-    let mut line = String::with_capacity(folded.len() + 2);
-    line.push(' ');
-    for w in words(&folded) {
-        line.push_str(w);
-        line.push(' ');
-    }
-    line
-}
-
-/// The folded words of a search query, and its phrases (the words between a pair of double
-/// quotes, as [`word_line`]s). An unpaired quote makes no phrase: it is just dropped.
-fn parse_query(query: &str) -> (Vec<String>, Vec<String>) {
-    let words = words(&fold_search(query)).map(str::to_string).collect();
-    let parts: Vec<&str> = query.split('"').collect();
-    let phrases = if parts.len() % 2 == 1 {
-        parts
-            .iter()
-            .skip(1)
-            .step_by(2)
-            .map(|p| word_line(p))
-            .filter(|p| p.split_whitespace().count() > 1)
-            .collect()
-    } else {
-        Vec::new()
-    };
-    (words, phrases)
-}
 
 /// A JSON array column (captions, tags, feeds); malformed JSON (a hand-edited row) reads as empty.
 fn json_list(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Vec<String>> {

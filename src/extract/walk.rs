@@ -1,0 +1,247 @@
+//! The body walk: a body's subtrees in document order, turned into blocks (paragraphs and
+//! subheads with the link, bold and alignment figures the filters need), captions and images.
+//! String rules (cleaning, folding, counting) stay in `text`; this file owns only the walk.
+
+use std::collections::HashSet;
+
+use ego_tree::NodeId;
+use ego_tree::iter::Edge;
+use scraper::{ElementRef, Node};
+use url::Url;
+
+use super::Image;
+use super::dom::{self, DomStats, element_text};
+use super::images;
+use super::text::{clean, count_chars};
+
+/// Whether a block is an ordinary paragraph or a subhead; kept so callers
+/// can tell headings apart (e.g. to drop a repeated title).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BlockKind {
+    Paragraph,
+    Heading,
+}
+
+/// One body block with the figures the filters need (link and bold share,
+/// alignment) to recognise related-links lines and author lines.
+#[derive(Debug, Clone)]
+pub(crate) struct Block {
+    pub text: String,
+    pub kind: BlockKind,
+    pub chars: usize,
+    pub link_chars: usize,
+    pub bold_chars: usize,
+    pub right_aligned: bool,
+}
+
+impl Block {
+    /// Share of the block's characters inside links.
+    pub fn link_density(&self) -> f64 {
+        if self.chars == 0 {
+            0.0
+        } else {
+            self.link_chars as f64 / self.chars as f64
+        }
+    }
+}
+
+/// What a walk produces: blocks in order, captions (deduplicated) and images.
+#[derive(Debug, Default)]
+pub(crate) struct Walk {
+    pub blocks: Vec<Block>,
+    pub captions: Vec<String>,
+    pub images: Vec<Image>,
+}
+
+impl Walk {
+    /// Adds a caption unless an equal one (after folding) is already there:
+    /// alt text and figcaption of one image, or the same photo twice, must
+    /// give one caption.
+    pub fn push_caption(&mut self, caption: &str) {
+        let c = clean(caption);
+        if c.is_empty() {
+            return;
+        }
+        let f = c.to_lowercase();
+        if !self.captions.iter().any(|x| x.to_lowercase() == f) {
+            self.captions.push(c);
+        }
+    }
+}
+
+/// Inputs of a walk: which nodes to drop, which are captions, the base URL
+/// for image sources and the precomputed DOM figures.
+pub(crate) struct WalkCfg<'a> {
+    pub skip: &'a HashSet<NodeId>,
+    pub captions: &'a HashSet<NodeId>,
+    pub base: &'a Url,
+    pub stats: &'a DomStats,
+    /// Generic mode also skips `aside`/`nav`/`form` furniture tags.
+    pub generic: bool,
+}
+
+#[derive(Default)]
+struct Walker {
+    out: Walk,
+    buf: String,
+    chars: usize,
+    link_chars: usize,
+    bold_chars: usize,
+    link_depth: usize,
+    bold_depth: usize,
+    heading_depth: usize,
+    align_stack: Vec<bool>,
+}
+
+/// Walks `roots` in order and returns their body blocks, captions and images.
+pub(crate) fn walk(roots: &[ElementRef<'_>], cfg: &WalkCfg<'_>) -> Walk {
+    let mut w = Walker::default();
+    for root in roots {
+        w.run(*root, cfg);
+        w.flush();
+    }
+    w.out
+}
+
+impl Walker {
+    fn run(&mut self, root: ElementRef<'_>, cfg: &WalkCfg<'_>) {
+        let mut skip: Option<NodeId> = None;
+        for edge in root.traverse() {
+            match edge {
+                Edge::Open(node) => {
+                    if skip.is_some() {
+                        continue;
+                    }
+                    match node.value() {
+                        Node::Text(t) => self.text(t),
+                        Node::Element(_) => {
+                            let Some(el) = ElementRef::wrap(node) else {
+                                continue;
+                            };
+                            if self.open(el, root, cfg) {
+                                skip = Some(node.id());
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Edge::Close(node) => {
+                    if let Some(id) = skip {
+                        if id == node.id() {
+                            skip = None;
+                        }
+                        continue;
+                    }
+                    if let Node::Element(e) = node.value() {
+                        self.close(e.name());
+                    }
+                }
+            }
+        }
+    }
+
+    fn text(&mut self, t: &str) {
+        let n = count_chars(t);
+        self.buf.push_str(t);
+        self.chars += n;
+        if self.link_depth > 0 {
+            self.link_chars += n;
+        }
+        if self.bold_depth > 0 {
+            self.bold_chars += n;
+        }
+    }
+
+    /// Handles an opening tag; returns true when its subtree must be skipped.
+    fn open(&mut self, el: ElementRef<'_>, root: ElementRef<'_>, cfg: &WalkCfg<'_>) -> bool {
+        let e = el.value();
+        let name = e.name();
+        let is_root = el.id() == root.id();
+        if !is_root {
+            if cfg.skip.contains(&el.id())
+                || dom::is_non_content(name)
+                || dom::is_hidden(e)
+                || (cfg.generic && dom::is_furniture_tag(name))
+            {
+                return true;
+            }
+            if images::is_image_figure(el, cfg.stats) || images::is_image_table(el, cfg.stats) {
+                self.flush();
+                let position = self.out.blocks.len();
+                let caption = images::figure_caption(el);
+                if let Some(c) = &caption {
+                    self.out.push_caption(c);
+                }
+                images::collect_imgs(el, cfg.base, caption, position, &mut self.out.images);
+                return true;
+            }
+            if cfg.captions.contains(&el.id()) || name == "figcaption" || dom::is_caption_class(e) {
+                self.flush();
+                let position = self.out.blocks.len();
+                let cap = element_text(el);
+                self.out.push_caption(&cap);
+                images::collect_imgs(el, cfg.base, None, position, &mut self.out.images);
+                return true;
+            }
+        }
+        match name {
+            "img" => {
+                let position = self.out.blocks.len();
+                images::collect_imgs(el, cfg.base, None, position, &mut self.out.images);
+            }
+            "br" | "hr" => self.flush(),
+            "a" => self.link_depth += 1,
+            "b" | "strong" => self.bold_depth += 1,
+            "td" | "th" => self.buf.push(' '),
+            _ => {}
+        }
+        if dom::is_block(name) {
+            self.flush();
+            self.align_stack.push(dom::is_right_aligned(e));
+            if dom::is_heading(name) {
+                self.heading_depth += 1;
+            }
+        }
+        false
+    }
+
+    fn close(&mut self, name: &str) {
+        match name {
+            "a" => self.link_depth = self.link_depth.saturating_sub(1),
+            "b" | "strong" => self.bold_depth = self.bold_depth.saturating_sub(1),
+            "td" | "th" => self.buf.push(' '),
+            _ => {}
+        }
+        if dom::is_block(name) {
+            self.flush();
+            self.align_stack.pop();
+            if dom::is_heading(name) {
+                self.heading_depth = self.heading_depth.saturating_sub(1);
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        if !self.buf.is_empty() {
+            let text = clean(&self.buf);
+            if !text.is_empty() {
+                self.out.blocks.push(Block {
+                    text,
+                    kind: if self.heading_depth > 0 {
+                        BlockKind::Heading
+                    } else {
+                        BlockKind::Paragraph
+                    },
+                    chars: self.chars,
+                    link_chars: self.link_chars,
+                    bold_chars: self.bold_chars,
+                    right_aligned: self.align_stack.iter().any(|a| *a),
+                });
+            }
+        }
+        self.buf.clear();
+        self.chars = 0;
+        self.link_chars = 0;
+        self.bold_chars = 0;
+    }
+}

@@ -1,0 +1,93 @@
+//! HTTP settings: politeness, limits and identity, as the `[fetch]` table of the config
+//! gives them. They live with the client they configure, so `fetch` needs nothing from
+//! `config` and the config file only embeds this table.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::AddressPolicy;
+
+/// HTTP behaviour: politeness, limits and identity.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FetchConfig {
+    pub user_agent: String,
+    pub connect_timeout_secs: u64,
+    /// Whole-request limit, body included, so a trickling server cannot hold a slot forever.
+    pub timeout_secs: u64,
+    pub max_body_bytes: usize,
+    pub max_redirects: usize,
+    /// Requests in flight across all hosts.
+    pub concurrency: usize,
+    /// Requests in flight to one host, feeds and articles together.
+    pub per_host: usize,
+    /// Minimum gap between two request starts to one host.
+    pub per_host_gap_ms: u64,
+    /// Check article pages against the site's robots.txt (feeds are never checked).
+    pub robots_txt: bool,
+    /// Loopback/private/link-local addresses or ranges tindex may connect to (default: none).
+    pub allow_addresses: Vec<String>,
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        Self {
+            user_agent: format!(
+                "tindex/{} (news archiver; +https://github.com/tindex/tindex)",
+                env!("CARGO_PKG_VERSION")
+            ),
+            connect_timeout_secs: 10,
+            timeout_secs: 30,
+            max_body_bytes: 20 * 1024 * 1024,
+            max_redirects: 5,
+            concurrency: 16,
+            per_host: 2,
+            per_host_gap_ms: 250,
+            robots_txt: true,
+            allow_addresses: Vec::new(),
+        }
+    }
+}
+
+impl FetchConfig {
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout_secs)
+    }
+    pub fn connect_timeout(&self) -> Duration {
+        Duration::from_secs(self.connect_timeout_secs)
+    }
+}
+
+impl FetchConfig {
+    /// Checks every number against what the client can honour; the error names the key.
+    pub fn validate(&self) -> Result<(), (&'static str, String)> {
+        let f = self;
+        if !(1..=1024).contains(&f.concurrency) || !(1..=256).contains(&f.per_host) {
+            return Err((
+                "fetch",
+                "need 1 <= concurrency <= 1024 and 1 <= per_host <= 256".into(),
+            ));
+        }
+        if f.per_host_gap_ms > 30_000 {
+            return Err(("fetch.per_host_gap_ms", "at most 30000 (30 s)".into()));
+        }
+        if f.timeout_secs > 600 || f.connect_timeout_secs > 600 || f.max_redirects > 20 {
+            return Err((
+                "fetch",
+                "need timeouts <= 600 s and max_redirects <= 20".into(),
+            ));
+        }
+        if !(1024..=256 * 1024 * 1024).contains(&f.max_body_bytes) {
+            return Err((
+                "fetch.max_body_bytes",
+                "between 1024 and 268435456 (256 MiB)".into(),
+            ));
+        }
+        AddressPolicy::new(&f.allow_addresses).map_err(|m| ("fetch.allow_addresses", m))?;
+        if f.timeout_secs == 0 || f.connect_timeout_secs == 0 {
+            return Err(("fetch", "timeouts must be at least 1 second".into()));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,81 @@
+//! The commit rule, last in a chunk: feeds' validators and schedules, once every story they
+//! listed is stored.
+//!
+//! A feed that listed a story which failed, was deferred, or was not attempted (a stop) keeps
+//! its old validators: its next poll is a full fetch that lists the story again, so it is
+//! retried (up to `article_retries` for failures) instead of hidden behind a 304.
+
+use std::collections::HashSet;
+
+use crate::store::{Batch, FeedPoll, FetchLog, Sighting};
+
+/// The chunk's last write: polls (validators dropped for `unfinished` feeds), sightings and
+/// the feeds' audit rows.
+pub fn batch(
+    polls: Vec<FeedPoll>,
+    unfinished: &HashSet<i64>,
+    sightings: Vec<Sighting>,
+    fetches: Vec<FetchLog>,
+) -> Batch {
+    Batch {
+        polls: polls
+            .into_iter()
+            .map(|mut poll| {
+                if unfinished.contains(&poll.feed_id) {
+                    poll.etag = None;
+                    poll.last_modified = None;
+                }
+                poll
+            })
+            .collect(),
+        sightings,
+        articles: Vec::new(),
+        fetches,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    fn poll(feed_id: i64) -> FeedPoll {
+        FeedPoll {
+            feed_id,
+            at: Utc::now(),
+            status: Some(200),
+            error: None,
+            etag: Some(format!("\"e{feed_id}\"")),
+            last_modified: Some("Tue, 01 Dec 2026 10:00:00 GMT".into()),
+            title: None,
+            next_poll_at: Utc::now(),
+            publish_interval_secs: None,
+            listed: true,
+        }
+    }
+
+    #[test]
+    fn a_feed_with_an_unfinished_story_keeps_its_old_validators() {
+        let b = batch(
+            vec![poll(1), poll(2)],
+            &HashSet::from([2]),
+            Vec::new(),
+            Vec::new(),
+        );
+        assert_eq!(b.polls[0].etag.as_deref(), Some("\"e1\""));
+        assert!(b.polls[0].last_modified.is_some());
+        assert_eq!(
+            (b.polls[1].etag.as_ref(), b.polls[1].last_modified.as_ref()),
+            (None, None)
+        );
+    }
+
+    /// Dropping validators must not drop the rest of the poll: its schedule and health.
+    #[test]
+    fn an_unfinished_feed_still_gets_its_schedule_and_status() {
+        let b = batch(vec![poll(7)], &HashSet::from([7]), Vec::new(), Vec::new());
+        assert_eq!(b.polls.len(), 1);
+        assert_eq!((b.polls[0].feed_id, b.polls[0].status), (7, Some(200)));
+        assert!(b.polls[0].listed);
+    }
+}

@@ -1,0 +1,168 @@
+//! One poll cycle, as a chain of stages, each in its own file:
+//!
+//! ```text
+//! due feeds ─ poll ─▶ entries ─ fold ─▶ stories ─ triage ─┬─▶ sightings ────────────┐
+//!                                                         └─▶ to fetch ─ article ─▶ writer ─▶ commit
+//! ```
+//!
+//! `poll` fetches and parses each feed; `dedup::fold` makes one story of entries that share an
+//! alias; `triage` sorts known stories from those to fetch; `article` fetches and extracts,
+//! handing finished stories to the `writer`, which stores them in batches; `commit` writes
+//! the feeds' validators and schedules last.
+//!
+//! Crash safety rests on that order: a feed's new validators (ETag, Last-Modified) are
+//! committed only after every story it listed is stored. A crash mid-cycle therefore makes
+//! the next cycle fetch the feed in full again, and the alias table skips what was stored.
+
+mod article;
+mod commit;
+mod outcome;
+mod poll;
+mod record;
+mod stats;
+mod triage;
+mod writer;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use chrono::Utc;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tracing::{info, warn};
+
+pub use outcome::{ArticleOutcome, DeferReason, Failure, FeedFailure};
+pub use stats::CycleStats;
+
+use crate::config::Config;
+use crate::dedup;
+use crate::fetch::Fetcher;
+use crate::store::{FeedRow, StoreError, StoreHandle};
+
+/// Feeds polled together in one chunk of a cycle: enough to keep every connection busy,
+/// few enough that a cycle over thousands of feeds holds one chunk's entries in memory.
+pub const CHUNK_FEEDS: usize = 250;
+
+/// Everything a cycle needs, shared across cycles; cheap to clone.
+#[derive(Clone)]
+pub struct Pipeline {
+    config: Arc<Config>,
+    fetcher: Fetcher,
+    store: StoreHandle,
+    extract_slots: Arc<Semaphore>,
+    /// Set on SIGTERM: start nothing new, let what is in flight finish and be stored.
+    stopping: Arc<AtomicBool>,
+}
+
+/// Why a cycle stopped early. Feed and article problems are not errors: they are recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum CycleError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cycle task failed: {0}")]
+    Join(#[from] tokio::task::JoinError),
+}
+
+impl Pipeline {
+    /// Parsing and extraction take one slot per core; the fetcher paces the requests.
+    pub fn new(config: Arc<Config>, fetcher: Fetcher, store: StoreHandle) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self {
+            config,
+            fetcher,
+            store,
+            extract_slots: Arc::new(Semaphore::new(cores)),
+            stopping: Arc::default(),
+        }
+    }
+
+    /// Drains the running cycle: no new feed chunk or article fetch starts; fetches in flight
+    /// finish and are stored; feeds whose articles were not all fetched keep their old
+    /// validators, so the next run fetches them in full.
+    pub fn request_stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+    }
+
+    fn stop_requested(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
+    }
+
+    /// Polls `feeds` once and stores what they list, [`CHUNK_FEEDS`] feeds at a time so a
+    /// cycle's memory does not grow with the number of feeds (stories shared between chunks
+    /// are recognised through the alias table, as between cycles).
+    pub async fn run_cycle(&self, mut feeds: Vec<FeedRow>) -> Result<CycleStats, CycleError> {
+        let started = Instant::now();
+        let mut stats = CycleStats::default();
+        while !feeds.is_empty() && !self.stop_requested() {
+            let rest = feeds.split_off(feeds.len().min(CHUNK_FEEDS));
+            stats += self.run_chunk(std::mem::replace(&mut feeds, rest)).await?;
+        }
+        if stats.new + stats.updated > 0 {
+            // Full-text merges free pages; give them back so the file is as small as its data.
+            match self.store.run(|s| s.release_free_pages()).await {
+                Ok(0) => {}
+                Ok(pages) => tracing::debug!(pages, "free pages released"),
+                Err(e) => warn!(error = %e, "could not release free pages"),
+            }
+        }
+        info!(
+            feeds = stats.feeds,
+            not_modified = stats.not_modified,
+            feed_errors = stats.feed_errors,
+            entries = stats.entries,
+            new = stats.new,
+            duplicate = stats.duplicates,
+            updated = stats.updated,
+            failed = stats.failed,
+            refetch_failed = stats.refetch_failed,
+            deferred = stats.deferred,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "cycle done"
+        );
+        Ok(stats)
+    }
+
+    /// One chunk: poll → fold → triage → fetch articles → commit.
+    async fn run_chunk(&self, feeds: Vec<FeedRow>) -> Result<CycleStats, CycleError> {
+        let mut stats = CycleStats {
+            feeds: feeds.len(),
+            ..CycleStats::default()
+        };
+
+        let mut polls = JoinSet::new();
+        for row in feeds {
+            let this = self.clone();
+            polls.spawn(async move { this.poll_feed(row).await });
+        }
+        let mut results = Vec::new();
+        while let Some(r) = polls.join_next().await {
+            let r = r?;
+            stats.not_modified += usize::from(r.not_modified);
+            stats.feed_errors += usize::from(r.poll.error.is_some());
+            results.push(r);
+        }
+
+        let entries = poll::entries(&mut results);
+        stats.entries = entries.len();
+        let stories = dedup::fold(entries);
+
+        let retries = self.config.daemon.article_retries;
+        let sorted = self
+            .store
+            .run(move |s| triage::sort(s, stories, retries, Utc::now()))
+            .await?;
+        stats.duplicates += sorted.sightings.len();
+        for s in &sorted.sightings {
+            tracing::debug!(article = s.article_id, "already stored, skipped");
+        }
+
+        let stored = self.fetch_articles(sorted.to_fetch).await?;
+        stats += stored.stats;
+
+        let (polls, fetches) = results.into_iter().map(|r| (r.poll, r.log)).unzip();
+        let last = commit::batch(polls, &stored.unfinished, sorted.sightings, fetches);
+        self.store.run(move |s| s.write(&last).map(|_| ())).await?;
+        Ok(stats)
+    }
+}

@@ -1,0 +1,152 @@
+//! Polling one feed: a conditional GET, the parse, the next poll time, and the one log line
+//! that explains the poll.
+
+use chrono::{DateTime, Utc};
+use tracing::{info, warn};
+use url::Url;
+
+use super::Pipeline;
+use super::outcome::{FeedFailure, failed};
+use super::record::{self, audit};
+use crate::feed::{self, FeedItem, ParsedFeed};
+use crate::fetch::{Outcome, Report, Validators};
+use crate::scheduler::{self, PollFacts};
+use crate::store::{FeedPoll, FeedRow, FetchKind, FetchLog, FetchResult};
+
+/// One feed's poll, ready for the commit: its row update, its audit row, its entries.
+#[derive(Debug)]
+pub struct FeedResult {
+    pub poll: FeedPoll,
+    pub log: FetchLog,
+    pub items: Vec<FeedItem>,
+    pub not_modified: bool,
+}
+
+/// What a poll found: a new list, no change (304), or a failure.
+type Polled = Result<Option<ParsedFeed>, FeedFailure>;
+
+impl Pipeline {
+    /// Polls one feed; never fails: a bad feed is a recorded result.
+    pub(super) async fn poll_feed(&self, row: FeedRow) -> FeedResult {
+        let now = Utc::now();
+        let validators = Validators {
+            etag: row.etag.clone(),
+            last_modified: row.last_modified.clone(),
+        };
+        let mut facts = PollFacts {
+            ok: false,
+            previous_errors: row.error_count,
+            interval_secs: row.interval_secs,
+            publish_interval_secs: row.publish_interval_secs,
+            ttl_minutes: None,
+            hints: Default::default(),
+        };
+        let Ok(url) = Url::parse(&row.url) else {
+            let failure = FeedFailure::BadUrl(row.url.clone());
+            return self.feed_result(&row, now, None, facts, Err(failure));
+        };
+        let mut report = self.fetcher.get(&url, &validators).await;
+        facts.hints = report.hints;
+        let polled = match &mut report.result {
+            Ok(Outcome::NotModified) => Ok(None),
+            Ok(Outcome::Fetched(page)) => {
+                // The text is only needed by the parser: move it, a feed can be megabytes.
+                let text = std::mem::take(&mut page.text);
+                let base = page.url.clone();
+                // Parsing is CPU and memory: it takes a slot of the same pool as extraction.
+                let _slot = self.extract_slots.acquire().await;
+                match tokio::task::spawn_blocking(move || feed::parse(&text, &base)).await {
+                    Ok(Ok(parsed)) => {
+                        facts.ttl_minutes = parsed.ttl_minutes;
+                        facts.publish_interval_secs = scheduler::publish_interval(
+                            parsed.items.iter().filter_map(|i| i.published),
+                        )
+                        .or(facts.publish_interval_secs);
+                        Ok(Some(parsed))
+                    }
+                    Ok(Err(e)) => Err(FeedFailure::Parse(e)),
+                    Err(e) => Err(FeedFailure::ParserCrashed(e.to_string())),
+                }
+            }
+            Err(e) => Err(FeedFailure::Fetch(e.clone())),
+        };
+        facts.ok = polled.is_ok();
+        self.feed_result(&row, now, Some(&report), facts, polled)
+    }
+
+    /// Decides the feed's next poll and logs the one line that explains this poll.
+    fn feed_result(
+        &self,
+        row: &FeedRow,
+        now: DateTime<Utc>,
+        report: Option<&Report>,
+        facts: PollFacts,
+        polled: Polled,
+    ) -> FeedResult {
+        let next = scheduler::next_poll(now, row.id, &facts, &self.config.daemon);
+        let next_poll = crate::store::ts(next);
+        let status = report.and_then(|r| r.status);
+        let elapsed_ms = report.map_or(0, |r| r.elapsed.as_millis() as u64);
+        let validators = match report.map(|r| &r.result) {
+            Some(Ok(Outcome::Fetched(page))) => page.validators.clone(),
+            _ => Validators::default(),
+        };
+        let listed = matches!(polled, Ok(Some(_)));
+        let (items, title, result) = match polled {
+            Ok(None) => {
+                info!(feed = %row.url, status = 304, elapsed_ms, %next_poll, "not modified");
+                (Vec::new(), None, FetchResult::NotModified)
+            }
+            Ok(Some(parsed)) => {
+                info!(
+                    feed = %row.url, status = status.unwrap_or(200), elapsed_ms,
+                    bytes = report.map_or(0, |r| r.bytes), entries = parsed.items.len(),
+                    skipped = parsed.skipped, %next_poll, "fetched"
+                );
+                let result = report.map_or(FetchResult::Fetched, record::fetched);
+                (parsed.items, parsed.title, result)
+            }
+            Err(failure) => {
+                warn!(
+                    feed = %row.url, status, elapsed_ms, error = %failure, errors = row.error_count + 1,
+                    %next_poll, "feed failed; backing off"
+                );
+                (Vec::new(), None, failed(failure.kind(), &failure))
+            }
+        };
+        let error = match &result {
+            FetchResult::Failed { message, .. } => Some(message.clone()),
+            _ => None,
+        };
+        FeedResult {
+            log: audit(FetchKind::Feed, &row.url, report, result),
+            poll: FeedPoll {
+                feed_id: row.id,
+                at: now,
+                status,
+                error,
+                etag: validators.etag,
+                last_modified: validators.last_modified,
+                title,
+                next_poll_at: next,
+                publish_interval_secs: facts.publish_interval_secs,
+                listed,
+            },
+            not_modified: matches!(report.map(|r| &r.result), Some(Ok(Outcome::NotModified))),
+            items,
+        }
+    }
+}
+
+/// Every entry of the chunk's feeds, with the feed that listed it, moved out of the results.
+pub fn entries(results: &mut [FeedResult]) -> Vec<(i64, FeedItem)> {
+    results
+        .iter_mut()
+        .flat_map(|r| {
+            let id = r.poll.feed_id;
+            std::mem::take(&mut r.items)
+                .into_iter()
+                .map(move |i| (id, i))
+        })
+        .collect()
+}

@@ -1,0 +1,188 @@
+//! Conversions at the store edge: an extracted page into the content the store writes, a
+//! fetched story into its record, a request into its audit row.
+
+use chrono::Utc;
+use sha2::{Digest, Sha256};
+
+use super::outcome::ArticleOutcome;
+use crate::dedup::fingerprint::Signature;
+use crate::extract::Extracted;
+use crate::fetch::{Outcome, Report};
+use crate::store::{ArticleRecord, Content, FetchKind, FetchLog, FetchResult, ImageRow};
+use crate::textfold::SearchText;
+
+/// A story as the article stage knows it before the store has seen it: its key, every alias
+/// and feed it came with, and the feed's title for it.
+#[derive(Debug, Clone)]
+pub struct Story {
+    /// The canonical URL: the article row's unique key (updated from the page once fetched).
+    pub url: String,
+    pub guid: Option<String>,
+    pub aliases: Vec<String>,
+    pub feeds: Vec<i64>,
+    pub seen_at: chrono::DateTime<Utc>,
+    pub feed_title: Option<String>,
+}
+
+/// The record the store writes for a story that was attempted; `None` for a deferred one,
+/// which the store never sees.
+pub fn to_record(story: Story, outcome: ArticleOutcome) -> Option<ArticleRecord> {
+    let content = match outcome {
+        ArticleOutcome::Fetched(content) => Ok(*content),
+        ArticleOutcome::Failed(failure) => Err(failure.to_string()),
+        ArticleOutcome::Deferred(_) => return None,
+    };
+    Some(ArticleRecord {
+        url: story.url,
+        guid: story.guid,
+        aliases: story.aliases,
+        feeds: story.feeds,
+        seen_at: story.seen_at,
+        feed_title: story.feed_title,
+        content,
+    })
+}
+
+/// What the store writes of an extracted page: the text as extracted, plus what is derived
+/// from it off the writer thread (content hash, folded search text, fingerprint).
+pub fn to_content(x: Extracted) -> Content {
+    let body = x.body_text();
+    let mut hasher = Sha256::new();
+    for part in [
+        x.title.as_str(),
+        x.lead.as_deref().unwrap_or(""),
+        body.as_str(),
+    ]
+    .into_iter()
+    .chain(x.captions.iter().map(String::as_str))
+    {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    let hash: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let search = SearchText::of(&x.title, x.lead.as_deref(), &body);
+    Content {
+        signature: Signature::of(&search.body),
+        search,
+        method: x.method,
+        images: x
+            .images
+            .into_iter()
+            .map(|i| ImageRow {
+                src: i.src,
+                alt: i.alt,
+                caption: i.caption,
+                position: i.position,
+            })
+            .collect(),
+        title: x.title,
+        lead: x.lead,
+        body,
+        captions: x.captions,
+        author: x.author,
+        published: x.published.map(|d| d.to_rfc3339()),
+        published_source: x.published_source,
+        updated: x.updated.map(|d| d.to_rfc3339()),
+        tags: x.tags,
+        category: x.category,
+        language: x.language,
+        content_hash: hash,
+    }
+}
+
+/// The result of a request as the fetcher saw it: a response, or the fetcher's own error.
+pub fn fetched(report: &Report) -> FetchResult {
+    match &report.result {
+        Ok(Outcome::NotModified) => FetchResult::NotModified,
+        Ok(Outcome::Fetched(_)) => FetchResult::Fetched,
+        Err(e) => super::outcome::failed(e.kind(), e),
+    }
+}
+
+/// One audit row: the request's facts from `report` (none when it was never sent) and what
+/// the stage made of it.
+pub fn audit(kind: FetchKind, url: &str, report: Option<&Report>, result: FetchResult) -> FetchLog {
+    FetchLog {
+        at: Utc::now(),
+        kind,
+        url: url.to_owned(),
+        final_url: report.map(|r| r.url.to_string()).filter(|f| f != url),
+        status: report.and_then(|r| r.status),
+        bytes: report.map_or(0, |r| r.bytes),
+        elapsed_ms: report.map_or(0, |r| r.elapsed.as_millis() as u64),
+        result,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::Method;
+    use crate::pipeline::outcome::{DeferReason, Failure};
+
+    fn extracted() -> Extracted {
+        Extracted {
+            title: "Thi hành án".into(),
+            lead: Some("(PLVN) - Đà Nẵng".into()),
+            body: vec!["Đoạn một.".into(), "Đoạn hai.".into()],
+            captions: vec!["Ảnh: tư liệu".into()],
+            images: Vec::new(),
+            author: None,
+            published: None,
+            updated: None,
+            published_source: None,
+            tags: Vec::new(),
+            category: None,
+            language: Some("vi".into()),
+            canonical_url: None,
+            method: Method::SiteRule,
+        }
+    }
+
+    fn story() -> Story {
+        Story {
+            url: "https://h.vn/a.html".into(),
+            guid: None,
+            aliases: vec!["https://h.vn/a.html?x=1".into()],
+            feeds: vec![3],
+            seen_at: Utc::now(),
+            feed_title: Some("A".into()),
+        }
+    }
+
+    #[test]
+    fn body_blocks_join_with_a_blank_line_and_search_text_is_folded() {
+        let c = to_content(extracted());
+        assert_eq!(c.body, "Đoạn một.\n\nĐoạn hai.");
+        assert_eq!(c.search.title, "thi hanh an");
+        assert_eq!(c.search.lead, "(plvn) - da nang");
+        assert_eq!(c.search.body, "doan mot.\n\ndoan hai.");
+        assert_eq!(c.method, Method::SiteRule);
+    }
+
+    /// The hash covers captions too: a changed caption is an edit, which the store keeps as
+    /// a revision.
+    #[test]
+    fn a_changed_caption_changes_the_content_hash() {
+        let a = to_content(extracted());
+        let mut x = extracted();
+        x.captions[0].push('!');
+        assert_ne!(a.content_hash, to_content(x).content_hash);
+        assert_eq!(a.content_hash, to_content(extracted()).content_hash);
+        assert_eq!(a.content_hash.len(), 64);
+    }
+
+    #[test]
+    fn a_failure_is_recorded_with_its_message_and_a_deferral_not_at_all() {
+        let failed = to_record(story(), ArticleOutcome::Failed(Failure::RobotsDisallowed));
+        let failed = failed.expect("a failure is written");
+        assert_eq!(failed.content.unwrap_err(), "disallowed by robots.txt");
+        assert_eq!(failed.feeds, vec![3]);
+        let deferred = ArticleOutcome::Deferred(DeferReason::RobotsUnreachable);
+        assert!(to_record(story(), deferred).is_none());
+    }
+}
