@@ -16,7 +16,7 @@ const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/extract")
 const FIXTURES: &[&str] = &[
     "plvn-nfd-page.html",
     "plvn-sapo-h2-table-caption-itemprop.html",
-    "vnexpress-2025-10-22-figure-caption.html",
+    "plvn-sapo-div-detail-content-inline-related.html",
 ];
 
 /// Pieces of markup and text the soup is made of.
