@@ -7,6 +7,7 @@
 
 use std::collections::HashSet;
 
+use super::Pipeline;
 use crate::store::{Batch, FeedPoll, FetchLog, Sighting};
 
 /// The chunk's last write: polls (validators dropped for `unfinished` feeds), sightings and
@@ -31,6 +32,18 @@ pub fn batch(
         sightings,
         articles: Vec::new(),
         fetches,
+    }
+}
+
+impl Pipeline {
+    /// After a cycle that wrote: full-text merges free pages; give them back so the file is
+    /// as small as its data. A failure only leaves the space to the next cycle.
+    pub(super) async fn release_free_pages(&self) {
+        match self.store.run(|s| s.release_free_pages()).await {
+            Ok(0) => {}
+            Ok(pages) => tracing::debug!(pages, "free pages released"),
+            Err(e) => tracing::warn!(error = %e, "could not release free pages"),
+        }
     }
 }
 

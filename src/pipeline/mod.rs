@@ -29,8 +29,7 @@ use std::time::Instant;
 
 use chrono::Utc;
 use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
-use tracing::{info, warn};
+use tracing::info;
 
 pub use outcome::{ArticleOutcome, DeferReason, Failure, FeedFailure};
 pub use stats::CycleStats;
@@ -99,12 +98,7 @@ impl Pipeline {
             stats += self.run_chunk(std::mem::replace(&mut feeds, rest)).await?;
         }
         if stats.new + stats.updated > 0 {
-            // Full-text merges free pages; give them back so the file is as small as its data.
-            match self.store.run(|s| s.release_free_pages()).await {
-                Ok(0) => {}
-                Ok(pages) => tracing::debug!(pages, "free pages released"),
-                Err(e) => warn!(error = %e, "could not release free pages"),
-            }
+            self.release_free_pages().await;
         }
         info!(
             feeds = stats.feeds,
@@ -130,17 +124,10 @@ impl Pipeline {
             ..CycleStats::default()
         };
 
-        let mut polls = JoinSet::new();
-        for row in feeds {
-            let this = self.clone();
-            polls.spawn(async move { this.poll_feed(row).await });
-        }
-        let mut results = Vec::new();
-        while let Some(r) = polls.join_next().await {
-            let r = r?;
+        let mut results = self.poll_all(feeds).await?;
+        for r in &results {
             stats.not_modified += usize::from(r.not_modified);
             stats.feed_errors += usize::from(r.poll.error.is_some());
-            results.push(r);
         }
 
         let entries = poll::entries(&mut results);
@@ -153,9 +140,6 @@ impl Pipeline {
             .run(move |s| triage::sort(s, stories, retries, Utc::now()))
             .await?;
         stats.duplicates += sorted.sightings.len();
-        for s in &sorted.sightings {
-            tracing::debug!(article = s.article_id, "already stored, skipped");
-        }
 
         let stored = self.fetch_articles(sorted.to_fetch).await?;
         stats += stored.stats;

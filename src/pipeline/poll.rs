@@ -26,8 +26,25 @@ pub struct FeedResult {
 type Polled = Result<Option<ParsedFeed>, FeedFailure>;
 
 impl Pipeline {
+    /// Polls a chunk's feeds concurrently (the fetcher paces them per host).
+    pub(super) async fn poll_all(
+        &self,
+        feeds: Vec<FeedRow>,
+    ) -> Result<Vec<FeedResult>, tokio::task::JoinError> {
+        let mut polls = tokio::task::JoinSet::new();
+        for row in feeds {
+            let this = self.clone();
+            polls.spawn(async move { this.poll_feed(row).await });
+        }
+        let mut results = Vec::new();
+        while let Some(r) = polls.join_next().await {
+            results.push(r?);
+        }
+        Ok(results)
+    }
+
     /// Polls one feed; never fails: a bad feed is a recorded result.
-    pub(super) async fn poll_feed(&self, row: FeedRow) -> FeedResult {
+    async fn poll_feed(&self, row: FeedRow) -> FeedResult {
         let now = Utc::now();
         let validators = Validators {
             etag: row.etag.clone(),

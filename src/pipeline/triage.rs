@@ -62,12 +62,15 @@ pub fn sort(
         let known = store.known(&c.aliases)?;
         let v = verdict(known.as_ref(), c.updated, retries);
         match known {
-            Some(k) if !v.fetches() => sorted.sightings.push(Sighting {
-                article_id: k.id,
-                aliases: c.aliases,
-                feeds: c.feeds,
-                seen_at: now,
-            }),
+            Some(k) if !v.fetches() => {
+                tracing::debug!(article = k.id, verdict = ?v, "already stored, skipped");
+                sorted.sightings.push(Sighting {
+                    article_id: k.id,
+                    aliases: c.aliases,
+                    feeds: c.feeds,
+                    seen_at: now,
+                })
+            }
             _ => sorted.to_fetch.push(c),
         }
     }
