@@ -1,7 +1,11 @@
 //! The command line as a user meets it: the real binary, real files, exact output and exit codes.
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
+
+use support::{stderr_of, stdout_of};
 
 fn tindex(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tindex"))
@@ -12,21 +16,13 @@ fn tindex(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
 #[test]
 fn shipped_config_is_valid() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let o = tindex(root, &["--config", "config/tindex.toml", "check-config"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.status.success(), "{}", stderr_of(&o));
     assert_eq!(
-        stdout(&o),
+        stdout_of(&o),
         "config/tindex.toml: ok: 8 feeds, 1 site rules\n"
     );
 }
@@ -50,7 +46,7 @@ fn bad_config_gives_one_line_naming_the_place_exit_2_and_writes_nothing() {
             dir.path(),
             &["--config", "bad.toml", "--db", "t.sqlite", "run", "--once"],
         );
-        let err = stderr(&o);
+        let err = stderr_of(&o);
         assert_eq!(o.status.code(), Some(2), "{text}: {err}");
         assert!(
             err.contains(place),
@@ -62,36 +58,38 @@ fn bad_config_gives_one_line_naming_the_place_exit_2_and_writes_nothing() {
             "nothing written for {text}"
         );
     }
-    let o = tindex(dir.path(), &["--config", "missing.toml", "check-config"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("missing.toml"));
 }
 
 #[test]
-fn feeds_add_list_remove_and_opml_round_trip() {
+fn a_missing_config_file_exits_2_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = tindex(dir.path(), &["--config", "missing.toml", "check-config"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr_of(&o).contains("missing.toml"));
+}
+
+/// A temp dir holding an empty config, `c.toml`.
+fn empty_config() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("c.toml"), "").unwrap();
-    let run = |args: &[&str]| {
-        let mut all = vec!["--config", "c.toml", "--db", "t.sqlite"];
-        all.extend_from_slice(args);
-        tindex(dir.path(), &all)
-    };
-    let o = run(&[
-        "feeds",
-        "add",
-        "https://baophapluat.vn/rss/home.rss",
-        "--title",
-        "PLVN",
-    ]);
-    assert_eq!(stdout(&o), "added https://baophapluat.vn/rss/home.rss\n");
-    let o = run(&["feeds", "add", "https://baophapluat.vn/rss/home.rss"]);
-    assert_eq!(
-        stdout(&o),
-        "already present: https://baophapluat.vn/rss/home.rss\n"
-    );
-    let o = run(&["feeds", "add", "javascript:alert(1)"]);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    dir
+}
 
+/// Runs the binary in `dir` on its `c.toml` and the archive `t.sqlite`.
+fn run(dir: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["--config", "c.toml", "--db", "t.sqlite"];
+    all.extend_from_slice(args);
+    tindex(dir, &all)
+}
+
+const HOME: &str = "https://baophapluat.vn/rss/home.rss";
+
+/// Adds the PLVN home feed from the command line, titled, then imports an OPML file listing
+/// it again and one new feed; returns the dir and the import's output.
+fn home_feed_then_opml_import() -> (tempfile::TempDir, Output) {
+    let dir = empty_config();
+    let o = run(dir.path(), &["feeds", "add", HOME, "--title", "PLVN"]);
+    assert!(o.status.success(), "{}", stderr_of(&o));
     std::fs::write(
         dir.path().join("in.opml"),
         r#"<?xml version="1.0"?><opml version="2.0"><body><outline text="VN">
@@ -99,41 +97,82 @@ fn feeds_add_list_remove_and_opml_round_trip() {
         <outline text="PLVN" xmlUrl="https://baophapluat.vn/rss/home.rss"/></outline></body></opml>"#,
     )
     .unwrap();
-    let o = run(&["feeds", "import-opml", "in.opml"]);
-    assert_eq!(stdout(&o), "imported 1 new feeds of 2\n", "{}", stderr(&o));
+    let o = run(dir.path(), &["feeds", "import-opml", "in.opml"]);
+    (dir, o)
+}
 
-    let o = run(&["feeds", "list"]);
+#[test]
+fn adding_a_present_feed_again_says_already_present() {
+    let dir = empty_config();
+    let o = run(dir.path(), &["feeds", "add", HOME, "--title", "PLVN"]);
+    assert_eq!(stdout_of(&o), "added https://baophapluat.vn/rss/home.rss\n");
+    let o = run(dir.path(), &["feeds", "add", HOME]);
     assert_eq!(
-        stdout(&o),
+        stdout_of(&o),
+        "already present: https://baophapluat.vn/rss/home.rss\n"
+    );
+}
+
+#[test]
+fn adding_a_non_http_feed_exits_2() {
+    let dir = empty_config();
+    let o = run(dir.path(), &["feeds", "add", "javascript:alert(1)"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr_of(&o));
+}
+
+#[test]
+fn opml_import_adds_only_the_new_feeds_with_their_titles() {
+    let (dir, o) = home_feed_then_opml_import();
+    assert_eq!(
+        stdout_of(&o),
+        "imported 1 new feeds of 2\n",
+        "{}",
+        stderr_of(&o)
+    );
+    let o = run(dir.path(), &["feeds", "list"]);
+    assert_eq!(
+        stdout_of(&o),
         "active\tcli\t0\thttps://baophapluat.vn/rss/home.rss\tPLVN\n\
          active\topml\t0\thttps://baophapluat.vn/rss/thoi-su.rss\tThời sự\n"
     );
-    let o = run(&["feeds", "export-opml"]);
-    let exported = stdout(&o);
+}
+
+#[test]
+fn opml_export_carries_each_feeds_url_and_title() {
+    let (dir, _) = home_feed_then_opml_import();
+    let o = run(dir.path(), &["feeds", "export-opml"]);
+    let exported = stdout_of(&o);
     assert!(
         exported.contains(r#"xmlUrl="https://baophapluat.vn/rss/thoi-su.rss""#),
         "{exported}"
     );
     assert!(exported.contains(r#"title="Thời sự""#), "{exported}");
+}
 
-    let o = run(&["feeds", "remove", "https://baophapluat.vn/rss/home.rss"]);
+#[test]
+fn a_removed_feed_stays_listed_as_inactive() {
+    let (dir, _) = home_feed_then_opml_import();
+    let o = run(dir.path(), &["feeds", "remove", HOME]);
     assert!(o.status.success());
-    let o = run(&["feeds", "remove", "https://baophapluat.vn/rss/home.rss"]);
+    let o = run(dir.path(), &["feeds", "list"]);
+    assert!(stdout_of(&o).starts_with("active\topml\t0\thttps://baophapluat.vn/rss/thoi-su.rss"));
+    assert!(stdout_of(&o).contains("inactive\tcli\t0\thttps://baophapluat.vn/rss/home.rss"));
+}
+
+#[test]
+fn removing_a_feed_twice_exits_2() {
+    let (dir, _) = home_feed_then_opml_import();
+    let o = run(dir.path(), &["feeds", "remove", HOME]);
+    assert!(o.status.success());
+    let o = run(dir.path(), &["feeds", "remove", HOME]);
     assert_eq!(o.status.code(), Some(2), "removing twice is a user error");
-    let o = run(&["feeds", "list"]);
-    assert!(stdout(&o).starts_with("active\topml\t0\thttps://baophapluat.vn/rss/thoi-su.rss"));
-    assert!(stdout(&o).contains("inactive\tcli\t0\thttps://baophapluat.vn/rss/home.rss"));
 }
 
 #[test]
 fn database_is_wal_with_incremental_vacuum_and_a_schema_version() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("c.toml"), "").unwrap();
-    let o = tindex(
-        dir.path(),
-        &["--config", "c.toml", "--db", "t.sqlite", "feeds", "list"],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    let dir = empty_config();
+    let o = run(dir.path(), &["feeds", "list"]);
+    assert!(o.status.success(), "{}", stderr_of(&o));
     let db = rusqlite::Connection::open(dir.path().join("t.sqlite")).unwrap();
     let mode: String = db
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
@@ -149,9 +188,8 @@ fn database_is_wal_with_incremental_vacuum_and_a_schema_version() {
 }
 
 #[test]
-fn missing_files_and_bad_cli_input_exit_2_with_one_line_and_write_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("c.toml"), "").unwrap();
+fn missing_files_and_bad_input_exit_2_with_one_line_naming_the_culprit() {
+    let dir = empty_config();
     std::fs::write(
         dir.path().join("bad-feeds.txt"),
         "https://ok.vn/rss\n\nnot a url\n",
@@ -171,14 +209,17 @@ fn missing_files_and_bad_cli_input_exit_2_with_one_line_and_write_nothing() {
         (&["show", "https://nowhere.vn/x"], "no stored article"),
     ];
     for (args, place) in cases {
-        let mut all = vec!["--config", "c.toml", "--db", "t.sqlite"];
-        all.extend_from_slice(args);
-        let o = tindex(dir.path(), &all);
-        let err = stderr(&o);
+        let o = run(dir.path(), args);
+        let err = stderr_of(&o);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains(place), "{args:?} should name {place}: {err}");
         assert_eq!(err.trim().lines().count(), 1, "{err}");
     }
+}
+
+#[test]
+fn an_unknown_subcommand_exits_2() {
+    let dir = empty_config();
     let o = tindex(dir.path(), &["--config", "c.toml", "frobnicate"]);
     assert_eq!(o.status.code(), Some(2), "clap usage errors exit 2 too");
 }
@@ -200,12 +241,12 @@ fn config_feeds_follow_the_config_file() {
                 "--config", "c.toml", "--db", "t.sqlite", "--quiet", "run", "--once",
             ],
         );
-        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(o.status.success(), "{}", stderr_of(&o));
         let o = tindex(
             dir.path(),
             &["--config", "c.toml", "--db", "t.sqlite", "feeds", "list"],
         );
-        stdout(&o)
+        stdout_of(&o)
     };
     let both = format!("{}{}", feed(1, "Một"), feed(2, "Hai"));
     assert_eq!(

@@ -11,11 +11,7 @@ mod support;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use support::{Server, Workspace, farm_dir, farm_feeds};
-
-fn count(ws: &Workspace, sql: &str) -> i64 {
-    ws.sql().query_row(sql, [], |r| r.get(0)).unwrap()
-}
+use support::{Server, Workspace, count, farm_dir, farm_feeds, run_once};
 
 fn check(ws: &Workspace, round: usize) {
     let integrity: String = ws
@@ -129,8 +125,7 @@ fn kill_9_at_random_points_loses_and_duplicates_nothing() {
         killed_with.iter().any(|n| *n > 0 && *n < 58),
         "some kills landed mid-cycle: {killed_with:?} (first commit {first_commit:?}, cycle {cycle:?})"
     );
-    let out = ws.tindex(&["run", "--once"]);
-    assert!(out.status.success());
+    run_once(&ws);
     check(&ws, 20);
     assert_eq!(
         count(&ws, "SELECT count(*) FROM articles WHERE status = 'ok'"),

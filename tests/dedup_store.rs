@@ -3,33 +3,15 @@
 
 mod support;
 
+use std::collections::BTreeSet;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use rusqlite::OptionalExtension;
 use serde_json::Value;
-use support::{Server, Workspace, farm_dir, farm_feeds, truth};
-
-fn run_once(ws: &Workspace) -> String {
-    let out = ws.tindex(&["run", "--once"]);
-    let log = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "{log}");
-    log
-}
-
-fn count(ws: &Workspace, sql: &str) -> i64 {
-    ws.sql().query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
-fn stdout(ws: &Workspace, args: &[&str]) -> String {
-    let out = ws.tindex(args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use support::{
+    Server, Workspace, atom_entry, count, farm_dir, farm_feeds, rss_items, run_once, stdout, truth,
+};
 
 /// A farm article: (absolute URL, path, truth line).
 fn article(server: &Server, n: usize) -> (String, String, Value) {
@@ -39,40 +21,36 @@ fn article(server: &Server, n: usize) -> (String, String, Value) {
     (url, path, t)
 }
 
-fn rss(items: &[(String, Option<&str>)]) -> Vec<u8> {
-    let mut s = String::from("<rss version=\"2.0\"><channel><title>T</title>");
-    for (link, guid) in items {
-        let link = link.replace('&', "&amp;");
-        s.push_str(&format!("<item><title>x</title><link>{link}</link>"));
-        if let Some(g) = guid {
-            s.push_str(&format!("<guid isPermaLink=\"false\">{g}</guid>"));
-        }
-        s.push_str("</item>");
-    }
-    s.push_str("</channel></rss>");
-    s.into_bytes()
-}
-
-#[test]
-fn aliases_fold_utm_guid_changes_other_links_and_feeds_into_one_row() {
+/// One farm story listed by three feeds: with utm_ tags and a GUID, plain, and under another
+/// link whose page names the story as its canonical URL. Returns the first cycle's log.
+fn one_story_in_three_feeds() -> (Server, Workspace, String, String, Value, String) {
     let server = Server::start(&farm_dir().join("www"));
     let (url, path, t) = article(&server, 3);
     server.set_body(
         "/rss/a.rss",
-        rss(&[(
+        rss_items(&[(
             format!("{url}?utm_source=fb&utm_medium=social"),
             Some("plvn-7"),
         )]),
     );
-    server.set_body("/rss/b.rss", rss(&[(url.clone(), None)]));
+    server.set_body("/rss/b.rss", rss_items(&[(url.clone(), None)]));
     // A link that is not the same after normalisation, but whose page says it is (canonical).
-    server.set_body("/rss/c.rss", rss(&[(format!("{url}?from=home"), None)]));
+    server.set_body(
+        "/rss/c.rss",
+        rss_items(&[(format!("{url}?from=home"), None)]),
+    );
     let feeds: Vec<String> = ["a", "b", "c"]
         .iter()
         .map(|f| format!("{}rss/{f}.rss", server.base))
         .collect();
     let ws = Workspace::new(&feeds);
     let log = run_once(&ws);
+    (server, ws, url, path, t, log)
+}
+
+#[test]
+fn utm_tagged_plain_and_canonical_links_in_three_feeds_fold_into_one_row() {
+    let (_server, ws, _, _, t, log) = one_story_in_three_feeds();
     assert!(
         log.contains("duplicate skipped (same canonical URL"),
         "{log}"
@@ -88,11 +66,15 @@ fn aliases_fold_utm_guid_changes_other_links_and_feeds_into_one_row() {
         .query_row("SELECT title FROM articles", [], |r| r.get(0))
         .unwrap();
     assert_eq!(title, t["title"].as_str().unwrap());
+}
 
+#[test]
+fn a_new_guid_on_a_known_link_costs_no_fetch_and_is_remembered_as_an_alias() {
+    let (server, ws, url, path, _, _) = one_story_in_three_feeds();
     // The GUID changes for the same link: recognised without a fetch, alias remembered.
     server.set_body(
         "/rss/a.rss",
-        rss(&[(
+        rss_items(&[(
             format!("{url}?utm_source=fb&utm_medium=social"),
             Some("plvn-7-v2"),
         )]),
@@ -123,8 +105,11 @@ fn aliases_fold_utm_guid_changes_other_links_and_feeds_into_one_row() {
     ];
     expected.sort();
     assert_eq!(aliases, expected);
+}
 
-    // `show` finds the story under any alias.
+#[test]
+fn show_finds_a_story_under_an_alias() {
+    let (_server, ws, url, _, _, _) = one_story_in_three_feeds();
     let shown = stdout(
         &ws,
         &["show", &format!("{url}?utm_source=fb&utm_medium=social")],
@@ -132,21 +117,31 @@ fn aliases_fold_utm_guid_changes_other_links_and_feeds_into_one_row() {
     assert!(shown.contains(&format!("url:        {url}\n")), "{shown}");
 }
 
-#[test]
-fn changed_content_is_updated_with_a_revision_and_an_unchanged_refetch_writes_nothing() {
+/// The current time, a second after now: a feed `<updated>` strictly newer than our last fetch.
+fn a_second_later() -> String {
+    std::thread::sleep(Duration::from_millis(1100));
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A farm story archived from an Atom feed, then edited by its publisher (who says so in the
+/// feed) and polled again.
+struct EditedStory {
+    server: Server,
+    ws: Workspace,
+    url: String,
+    /// The truth line of the story as first published.
+    t: Value,
+    first_hash: String,
+    /// The log of the cycle that saw the edit.
+    log: String,
+}
+
+fn edited_story() -> EditedStory {
     let server = Server::start(&farm_dir().join("www"));
     let (url, path, t) = article(&server, 5);
     let page =
         std::fs::read_to_string(farm_dir().join("www").join(path.trim_start_matches('/'))).unwrap();
-    let atom = |updated: &str| {
-        format!(
-            "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title><id>t</id>\
-             <updated>{updated}</updated><entry><title>x</title><id>{url}</id>\
-             <link href=\"{url}\"/><updated>{updated}</updated></entry></feed>"
-        )
-        .into_bytes()
-    };
-    server.set_body("/rss/a.atom", atom("2024-06-01T00:00:00Z"));
+    server.set_body("/rss/a.atom", atom_entry(&url, "2024-06-01T00:00:00Z"));
     let ws = Workspace::new(&[format!("{}rss/a.atom", server.base)]);
     run_once(&ws);
     let first_hash: String = ws
@@ -167,12 +162,27 @@ fn changed_content_is_updated_with_a_revision_and_an_unchanged_refetch_writes_no
     assert_ne!(edited, page, "the edit applies to the page markup");
     server.set_body(&path, edited.into_bytes());
     // The entry's <updated> moves past our fetch (a second later, so it is strictly newer).
-    let now = || {
-        std::thread::sleep(Duration::from_millis(1100));
-        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-    };
-    server.set_body("/rss/a.atom", atom(&now()));
+    server.set_body("/rss/a.atom", atom_entry(&url, &a_second_later()));
     let log = run_once(&ws);
+    EditedStory {
+        server,
+        ws,
+        url,
+        t,
+        first_hash,
+        log,
+    }
+}
+
+#[test]
+fn an_edited_story_is_updated_with_its_previous_version_kept_as_a_revision() {
+    let EditedStory {
+        ws,
+        t,
+        first_hash,
+        log,
+        ..
+    } = edited_story();
     assert!(log.contains("article updated"), "{log}");
     let (hash, body): (String, String) = ws
         .sql()
@@ -194,6 +204,12 @@ fn changed_content_is_updated_with_a_revision_and_an_unchanged_refetch_writes_no
         )
         .unwrap();
     assert_eq!(rev_hash, first_hash, "the previous version is kept");
+    assert_eq!(rev_body, t["body"].as_str().unwrap());
+}
+
+#[test]
+fn an_edited_storys_fingerprint_bands_follow_the_new_text() {
+    let EditedStory { ws, .. } = edited_story();
     // The fingerprint follows the new text: the old bands are gone, the new ones are there.
     let bands: Vec<i64> = {
         let db = ws.sql();
@@ -216,10 +232,19 @@ fn changed_content_is_updated_with_a_revision_and_an_unchanged_refetch_writes_no
     expected.sort_unstable();
     expected.dedup();
     assert_eq!(bands, expected);
-    assert_eq!(rev_body, t["body"].as_str().unwrap());
+}
 
+#[test]
+fn an_advertised_update_with_unchanged_content_writes_nothing() {
+    let EditedStory {
+        server, ws, url, ..
+    } = edited_story();
+    let hash: String = ws
+        .sql()
+        .query_row("SELECT content_hash FROM articles", [], |r| r.get(0))
+        .unwrap();
     // The feed advertises another update, but the page did not change: nothing is written.
-    server.set_body("/rss/a.atom", atom(&now()));
+    server.set_body("/rss/a.atom", atom_entry(&url, &a_second_later()));
     let log = run_once(&ws);
     assert!(log.contains("same content"), "{log}");
     assert_eq!(count(&ws, "SELECT count(*) FROM article_revisions"), 1);
@@ -255,7 +280,7 @@ fn syndicated_copies_on_two_sites_share_a_cluster_and_other_stories_do_not() {
     server.set_body("/copy/story.html", copy.into_bytes());
     server.set_body(
         "/rss/a.rss",
-        rss(&[
+        rss_items(&[
             (url.clone(), None),
             (copy_url.clone(), None),
             (other_url.clone(), None),
@@ -281,13 +306,19 @@ fn syndicated_copies_on_two_sites_share_a_cluster_and_other_stories_do_not() {
     assert_ne!(cluster(&url), cluster(&other_url), "another story does not");
 }
 
-#[test]
-fn search_finds_words_with_or_without_diacritics_and_exports_and_prune_behave() {
+/// The whole farm archived in one cycle; with the server, the feed URLs and the truth.
+fn farm_archive() -> (Server, Workspace, Vec<String>, Vec<Value>) {
     let server = Server::start(&farm_dir().join("www"));
     let feeds = farm_feeds(&server);
     let ws = Workspace::new(&feeds);
     run_once(&ws);
     let t = truth(&server);
+    (server, ws, feeds, t)
+}
+
+/// A farm story whose title holds a diacritic-rich phrase: (truth line, the phrase as
+/// written, the phrase without diacritics).
+fn diacritic_story(t: &[Value]) -> (Value, &'static str, &'static str) {
     let target = t
         .iter()
         .find(|a| a["title"].as_str().unwrap().contains("Thi hành án"))
@@ -307,21 +338,37 @@ fn search_finds_words_with_or_without_diacritics_and_exports_and_prune_behave() 
     } else {
         "tu phap"
     };
+    (target.clone(), phrase, plain)
+}
+
+#[test]
+fn search_finds_the_same_stories_with_or_without_diacritics() {
+    let (_server, ws, _, t) = farm_archive();
+    let (target, phrase, plain) = diacritic_story(&t);
     let with = stdout(&ws, &["search", phrase, "--limit", "100"]);
     let without = stdout(&ws, &["search", plain, "--limit", "100"]);
     assert_eq!(with, without, "diacritics do not matter");
     assert!(with.contains(target["url"].as_str().unwrap()), "{with}");
-    // FTS5 syntax in user input is just words, never an error.
-    stdout(&ws, &["search", "\"unbalanced", "OR", "NEAR(", "*"]);
+}
 
+#[test]
+fn fts5_syntax_in_a_search_is_just_words_never_an_error() {
+    let (_server, ws, _, _) = farm_archive();
+    stdout(&ws, &["search", "\"unbalanced", "OR", "NEAR(", "*"]);
+}
+
+#[test]
+fn a_quoted_phrase_finds_exactly_the_stories_holding_its_words_in_order() {
+    let (_server, ws, _, t) = farm_archive();
+    let (_, phrase, plain) = diacritic_story(&t);
     // A quoted phrase: exactly the stories whose title, lead or body hold those words
     // together and in order (with or without diacritics); the words alone find more.
-    let ids = |out: &str| -> std::collections::BTreeSet<i64> {
+    let ids = |out: &str| -> BTreeSet<i64> {
         out.lines()
             .map(|l| l.split('\t').next().unwrap().parse().unwrap())
             .collect()
     };
-    let holding = |phrase: &str| -> std::collections::BTreeSet<i64> {
+    let holding = |phrase: &str| -> BTreeSet<i64> {
         let line = |t: &str| {
             let f = tindex::textfold::fold_search(t);
             let words: Vec<&str> = f
@@ -364,7 +411,12 @@ fn search_finds_words_with_or_without_diacritics_and_exports_and_prune_behave() 
         holding(&reversed).len() < words_only.len(),
         "the reversed phrase finds fewer"
     );
+}
 
+#[test]
+fn csv_export_is_a_header_and_one_record_per_story_with_paragraph_breaks_intact() {
+    let (_server, ws, _, t) = farm_archive();
+    let (target, _, _) = diacritic_story(&t);
     // CSV: header plus one record per article, quoted fields with paragraph breaks intact.
     let csv = stdout(&ws, &["export", "--csv"]);
     assert!(csv.starts_with("id,url,title,lead,body,captions,"));
@@ -374,10 +426,14 @@ fn search_finds_words_with_or_without_diacritics_and_exports_and_prune_behave() 
         .iter()
         .find(|r| r[1] == target["url"].as_str().unwrap())
         .unwrap();
-    assert_eq!(row[2], title);
+    assert_eq!(row[2], target["title"].as_str().unwrap());
     assert_eq!(row[4], target["body"].as_str().unwrap());
+}
 
-    // The view joins feeds and images.
+#[test]
+fn the_articles_view_lists_every_feed_of_a_story() {
+    let (_server, ws, _, t) = farm_archive();
+    let (target, _, _) = diacritic_story(&t);
     let feeds_json: String = ws
         .sql()
         .query_row(
@@ -388,14 +444,23 @@ fn search_finds_words_with_or_without_diacritics_and_exports_and_prune_behave() 
         .unwrap();
     let listed: Vec<Value> = serde_json::from_str(&feeds_json).unwrap();
     assert_eq!(listed.len(), target["feeds"].as_array().unwrap().len());
+}
 
-    // Prune never deletes what the latest feed fetch still lists...
+#[test]
+fn prune_never_deletes_what_the_latest_feed_fetch_still_lists() {
+    let (_server, ws, _, _) = farm_archive();
     std::thread::sleep(Duration::from_millis(1100));
     assert!(stdout(&ws, &["prune", "--older-than", "0"]).starts_with("pruned 0 articles"));
-    // ...but once a feed stops listing its stories, old ones go (with aliases and memberships).
+}
+
+/// The farm archived, then its first feed stops listing its stories and is polled again, and
+/// a second later everything older than 0 days is pruned. Returns the workspace, prune's
+/// output and how many stories only that feed listed.
+fn pruned_after_the_first_feed_empties() -> (Workspace, String, i64) {
+    let (server, ws, feeds, t) = farm_archive();
     let only_first = &feeds[0];
     let first_path = format!("/{}", only_first.trim_start_matches(&server.base));
-    server.set_body(&first_path, rss(&[]));
+    server.set_body(&first_path, rss_items(&[]));
     run_once(&ws);
     let gone: i64 = t
         .iter()
@@ -406,10 +471,26 @@ fn search_finds_words_with_or_without_diacritics_and_exports_and_prune_behave() 
         .count() as i64;
     std::thread::sleep(Duration::from_millis(1100));
     let out = stdout(&ws, &["prune", "--older-than", "0"]);
+    (ws, out, gone)
+}
+
+#[test]
+fn prune_deletes_old_stories_once_no_feed_lists_them() {
+    let (ws, out, gone) = pruned_after_the_first_feed_empties();
     assert!(out.starts_with(&format!("pruned {gone} articles")), "{out}");
     assert_eq!(count(&ws, "SELECT count(*) FROM articles"), 58 - gone);
+}
+
+#[test]
+fn prune_gives_the_space_back_to_the_file_system() {
+    let (ws, _, _) = pruned_after_the_first_feed_empties();
     // The space goes back to the file system, not only to SQLite's free list.
     assert_eq!(count(&ws, "PRAGMA freelist_count"), 0);
+}
+
+#[test]
+fn prune_leaves_no_aliases_or_fingerprint_bands_of_pruned_stories() {
+    let (ws, _, gone) = pruned_after_the_first_feed_empties();
     assert_eq!(
         count(
             &ws,

@@ -6,24 +6,10 @@ mod support;
 use std::collections::HashMap;
 
 use serde_json::Value;
-use support::{Fault, Server, Workspace, farm_dir, farm_feeds, truth};
-
-fn run_once(ws: &Workspace) -> String {
-    let out = ws.tindex(&["run", "--once"]);
-    let log = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "run --once failed: {log}");
-    log
-}
+use support::{Fault, Server, Workspace, farm_dir, farm_feeds, run_once, stdout, truth};
 
 fn stored(ws: &Workspace) -> HashMap<String, Value> {
-    let out = ws.tindex(&["export", "--jsonl"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
+    stdout(ws, &["export", "--jsonl"])
         .lines()
         .map(|l| {
             let v: Value = serde_json::from_str(l).unwrap();
@@ -33,7 +19,7 @@ fn stored(ws: &Workspace) -> HashMap<String, Value> {
 }
 
 #[test]
-fn one_cycle_stores_every_article_once_with_exact_fields_then_304s_store_nothing() {
+fn one_cycle_stores_every_article_once_with_exact_fields() {
     let server = Server::start(&farm_dir().join("www"));
     let ws = Workspace::new(&farm_feeds(&server));
     let log = run_once(&ws);
@@ -80,7 +66,13 @@ fn one_cycle_stores_every_article_once_with_exact_fields_then_304s_store_nothing
         fetches, 58,
         "each story fetched once, shared and utm_ entries folded"
     );
+}
 
+#[test]
+fn a_second_cycle_over_unchanged_feeds_costs_only_304s_and_writes_nothing() {
+    let server = Server::start(&farm_dir().join("www"));
+    let ws = Workspace::new(&farm_feeds(&server));
+    run_once(&ws);
     // Second cycle: every feed answers 304, no page is requested, nothing is written.
     server.clear_hits();
     let log = run_once(&ws);
@@ -88,7 +80,8 @@ fn one_cycle_stores_every_article_once_with_exact_fields_then_304s_store_nothing
     assert_eq!(hits.len(), 6, "only the six feeds are requested: {hits:?}");
     assert!(hits.iter().all(|(_, s)| *s == 304), "{hits:?}");
     assert!(log.contains("not modified"), "{log}");
-    let again: i64 = db
+    let again: i64 = ws
+        .sql()
         .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
         .unwrap();
     assert_eq!(again, 58);

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::os::unix::process::ExitStatusExt;
 use std::time::{Duration, Instant};
 
-use support::{Fault, Misbehave, Server, Workspace, farm_dir, farm_feeds, truth};
+use support::{Fault, Misbehave, Server, Workspace, farm_dir, farm_feeds, rss_raw, truth};
 
 fn status(code: u16, headers: Vec<(String, String)>) -> Fault {
     Fault {
@@ -25,12 +25,6 @@ fn raw(head: &str, body: &[u8]) -> Misbehave {
     bytes.extend_from_slice(b"\r\n");
     bytes.extend_from_slice(body);
     Misbehave::Raw(bytes)
-}
-
-fn rss(items: &str) -> String {
-    format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>F</title>{items}</channel></rss>"
-    )
 }
 
 /// Runs the binary and returns its exit status, wall time and peak RSS (KiB) via wait4.
@@ -174,7 +168,7 @@ fn every_bad_server_page_and_feed_is_recorded_and_the_good_feed_is_untouched() {
         "/f/laughs.rss",
         "",
     );
-    let mut bad_utf8 = rss("<item><title>Tin \u{1ea}</title><link>LINK</link></item>")
+    let mut bad_utf8 = rss_raw("<item><title>Tin \u{1ea}</title><link>LINK</link></item>")
         .replace("LINK", truth(&server)[0]["url"].as_str().unwrap())
         .into_bytes();
     let at = bad_utf8
@@ -225,13 +219,13 @@ fn every_bad_server_page_and_feed_is_recorded_and_the_good_feed_is_untouched() {
     );
     server.set_body("/f/empty.rss", Vec::new());
     add("empty body", "/f/empty.rss", "not a feed");
-    server.set_body("/f/no-items.rss", rss("").into_bytes());
+    server.set_body("/f/no-items.rss", rss_raw("").into_bytes());
     add("feed without items", "/f/no-items.rss", "");
     let article = truth(&server)[1]["url"].as_str().unwrap().to_string();
     let many: String = (0..50_000)
         .map(|i| format!("<item><title>n{i}</title><link>{article}#{i}</link></item>"))
         .collect();
-    server.set_body("/f/50k.rss", rss(&many).into_bytes());
+    server.set_body("/f/50k.rss", rss_raw(&many).into_bytes());
     add("50,000 items", "/f/50k.rss", "");
 
     // Article pages that fail, listed by one feed.
@@ -277,7 +271,7 @@ fn every_bad_server_page_and_feed_is_recorded_and_the_good_feed_is_untouched() {
         .iter()
         .map(|(_, p, _)| format!("<item><title>{p}</title><link>{}</link></item>", page(p)))
         .collect();
-    server.set_body("/f/articles.rss", rss(&items).into_bytes());
+    server.set_body("/f/articles.rss", rss_raw(&items).into_bytes());
     add("feed of failing article pages", "/f/articles.rss", "");
 
     let mut feeds: Vec<String> = cases

@@ -7,18 +7,7 @@ mod support;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use support::{Fault, Server, Workspace, farm_dir, farm_feeds, truth};
-
-fn count(ws: &Workspace, sql: &str) -> i64 {
-    ws.sql().query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
-fn run_once(ws: &Workspace) -> String {
-    let out = ws.tindex(&["run", "--once"]);
-    let log = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "{log}");
-    log
-}
+use support::{Fault, Server, Workspace, count, farm_dir, farm_feeds, run_once, stdout, truth};
 
 fn sigterm(pid: u32) {
     let ok = std::process::Command::new("kill")
@@ -117,8 +106,9 @@ fn retry_after_pauses_the_host_and_schedules_the_feed_after_it() {
     assert!(wait >= 2, "next poll waits for Retry-After: {wait}s");
 }
 
-#[test]
-fn errors_back_off_exponentially_never_give_up_and_recover_on_success() {
+/// One farm feed answering 503, polled four times (60 s base interval, 400 s cap). Returns
+/// the server, the workspace, the feed's path and the wait after each poll.
+fn a_feed_failing_four_times() -> (Server, Workspace, String, Vec<i64>) {
     let server = Server::start(&farm_dir().join("www"));
     let feed = farm_feeds(&server)[0].clone();
     let path = format!("/{}", feed.trim_start_matches(&server.base));
@@ -143,17 +133,32 @@ fn errors_back_off_exponentially_never_give_up_and_recover_on_success() {
             "SELECT unixepoch(next_poll_at) - unixepoch(last_polled_at) FROM feeds",
         ));
     }
+    (server, ws, path, waits)
+}
+
+#[test]
+fn errors_back_off_exponentially_up_to_the_cap() {
+    let (_server, _ws, _, waits) = a_feed_failing_four_times();
     // 60 s doubled per further error (60, 120, 240, 480 capped at 400), plus at most 10% jitter.
     for (w, base) in waits.iter().zip([60, 120, 240, 400]) {
         assert!((base..=base + base / 10).contains(w), "waits {waits:?}");
     }
+}
+
+#[test]
+fn a_failing_feed_is_never_given_up() {
+    let (_server, ws, _, _) = a_feed_failing_four_times();
     assert_eq!(
         count(&ws, "SELECT error_count FROM feeds"),
         4,
         "still polled at the cap"
     );
     assert_eq!(count(&ws, "SELECT active FROM feeds"), 1, "never disabled");
+}
 
+#[test]
+fn a_failing_feed_recovers_on_its_first_success() {
+    let (server, ws, path, _) = a_feed_failing_four_times();
     server.heal(&path);
     run_once(&ws);
     let (errors, error, success): (i64, Option<String>, Option<String>) = ws
@@ -272,7 +277,7 @@ fn sigterm_mid_cycle_loses_nothing_and_the_next_run_completes_it() {
 }
 
 #[test]
-fn the_daemon_picks_up_a_new_item_on_its_next_poll_and_stops_on_sigterm() {
+fn the_daemon_picks_up_a_new_item_on_its_next_poll() {
     let server = Server::start(&farm_dir().join("www"));
     let feed = farm_feeds(&server)[0].clone();
     let path = format!("/{}", feed.trim_start_matches(&server.base));
@@ -337,12 +342,35 @@ fn the_daemon_picks_up_a_new_item_on_its_next_poll_and_stops_on_sigterm() {
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{log}");
     assert!(
-        log.contains("daemon started") && log.contains("signal received, stopping"),
-        "{log}"
-    );
-    assert!(
         log.contains("not modified"),
         "polls in between cost a 304: {log}"
+    );
+}
+
+#[test]
+fn the_daemon_stops_cleanly_on_sigterm() {
+    let server = Server::start(&farm_dir().join("www"));
+    let ws = Workspace::new(&farm_feeds(&server)[..1]);
+    let child = ws.command(&["run"]).stderr(Stdio::piped()).spawn().unwrap();
+    wait_until("first cycle", Duration::from_secs(30), || {
+        ws.db.exists()
+            && ws
+                .sql()
+                .query_row(
+                    "SELECT count(*) FROM feeds WHERE etag IS NOT NULL",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+                .unwrap_or(0)
+                == 1
+    });
+    sigterm(child.id());
+    let out = child.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(
+        log.contains("daemon started") && log.contains("signal received, stopping"),
+        "{log}"
     );
 }
 
@@ -393,8 +421,9 @@ fn sighup_reloads_the_feed_list_without_a_restart() {
     );
 }
 
-#[test]
-fn robots_txt_disallowed_articles_are_recorded_not_fetched_and_status_shows_health() {
+/// One farm feed polled once while robots.txt disallows its first article. Returns the
+/// server, the workspace, the feed, the URLs it lists and the disallowed path.
+fn one_feed_with_a_disallowed_article() -> (Server, Workspace, String, Vec<String>, String) {
     let server = Server::start(&farm_dir().join("www"));
     let feed = farm_feeds(&server)[0].clone();
     let listed: Vec<String> = truth(&server)
@@ -415,6 +444,12 @@ fn robots_txt_disallowed_articles_are_recorded_not_fetched_and_status_shows_heal
     );
     let ws = Workspace::new(std::slice::from_ref(&feed));
     run_once(&ws);
+    (server, ws, feed, listed, blocked)
+}
+
+#[test]
+fn robots_txt_disallowed_articles_are_recorded_not_fetched() {
+    let (server, ws, _, listed, blocked) = one_feed_with_a_disallowed_article();
     let error: String = ws
         .sql()
         .query_row(
@@ -427,11 +462,25 @@ fn robots_txt_disallowed_articles_are_recorded_not_fetched_and_status_shows_heal
     let requested: Vec<String> = server.hits().into_iter().map(|(p, _)| p).collect();
     assert!(!requested.contains(&format!("/{blocked}")), "{requested:?}");
     assert_eq!(
+        count(&ws, "SELECT count(*) FROM articles WHERE status = 'ok'"),
+        listed.len() as i64 - 1
+    );
+}
+
+#[test]
+fn robots_txt_is_fetched_once_per_host_and_cached() {
+    let (server, _ws, _, _, _) = one_feed_with_a_disallowed_article();
+    let requested: Vec<String> = server.hits().into_iter().map(|(p, _)| p).collect();
+    assert_eq!(
         requested.iter().filter(|p| *p == "/robots.txt").count(),
         1,
         "robots.txt is fetched once per host and cached"
     );
-    // ...and audited like every other request.
+}
+
+#[test]
+fn the_robots_txt_fetch_is_audited_like_every_other_request() {
+    let (server, ws, _, _, _) = one_feed_with_a_disallowed_article();
     let (url, status, result): (String, i64, String) = ws
         .sql()
         .query_row(
@@ -444,13 +493,12 @@ fn robots_txt_disallowed_articles_are_recorded_not_fetched_and_status_shows_heal
         (url, status, result.as_str()),
         (format!("{}robots.txt", server.base), 200, "fetched")
     );
-    assert_eq!(
-        count(&ws, "SELECT count(*) FROM articles WHERE status = 'ok'"),
-        listed.len() as i64 - 1
-    );
+}
 
-    let out = ws.tindex(&["status"]);
-    let table = String::from_utf8(out.stdout).unwrap();
+#[test]
+fn status_shows_each_feeds_health() {
+    let (_server, ws, feed, listed, _) = one_feed_with_a_disallowed_article();
+    let table = stdout(&ws, &["status"]);
     let mut lines = table.lines();
     assert!(
         lines

@@ -109,10 +109,47 @@ proptest! {
     }
 
     #[test]
-    fn random_bytes_are_not_a_feed_and_do_not_panic(bytes in prop::collection::vec(any::<u8>(), 0..2000)) {
+    fn random_bytes_are_not_a_feed_and_do_not_panic(
+        bytes in prop::collection::vec(any::<u8>(), 0..2000),
+        untagged in any::<bool>(),
+    ) {
+        let base = Url::parse("https://h.vn/rss").unwrap();
+        // Long random byte strings nearly always hold a '<'; half the cases are made without.
+        let bytes: Vec<u8> = if untagged {
+            bytes.into_iter().filter(|b| *b != b'<').collect()
+        } else {
+            bytes
+        };
+        let (text, _) = charset::decode(&bytes, None);
+        let parsed = feed::parse(&text, &base);
+        if !text.contains('<') {
+            prop_assert!(parsed.is_err(), "no markup, yet a feed: {:?}", parsed);
+        }
+    }
+
+    #[test]
+    fn random_text_escaped_into_an_rss_item_title_is_one_item_with_that_title(
+        bytes in prop::collection::vec(any::<u8>(), 0..2000),
+    ) {
         let base = Url::parse("https://h.vn/rss").unwrap();
         let (text, _) = charset::decode(&bytes, None);
-        let _ = feed::parse(&text, &base);
+        // What XML 1.0 can carry: no C0 controls but tab and line breaks, no U+FFFE or U+FFFF.
+        let text: String = text
+            .chars()
+            .filter(|c| matches!(c, '\t' | '\n' | '\r') || (*c >= ' ' && !matches!(c, '\u{fffe}' | '\u{ffff}')))
+            .collect();
+        let escaped = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        let xml = format!(
+            "<rss version=\"2.0\"><channel><title>T</title><item><title>{escaped}</title>\
+             <link>https://h.vn/a.html</link></item></channel></rss>"
+        );
+        let parsed = feed::parse(&xml, &base);
+        prop_assert!(parsed.is_ok(), "{:?}", parsed.err());
+        let parsed = parsed.unwrap();
+        prop_assert_eq!(parsed.items.len(), 1);
+        prop_assert_eq!(parsed.items[0].link.as_str(), "https://h.vn/a.html");
+        let title: String = text.split_whitespace().collect::<Vec<_>>().join(" ").nfc().collect();
+        prop_assert_eq!(parsed.items[0].title.clone(), Some(title).filter(|t| !t.is_empty()));
     }
 
     #[test]

@@ -4,16 +4,7 @@
 
 mod support;
 
-use support::{Fault, Server, Workspace, farm_dir, truth};
-
-fn atom(url: &str, updated: &str) -> Vec<u8> {
-    format!(
-        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title><id>t</id>\
-         <updated>{updated}</updated><entry><title>x</title><id>{url}</id>\
-         <link href=\"{url}\"/><updated>{updated}</updated></entry></feed>"
-    )
-    .into_bytes()
-}
+use support::{Fault, Server, Workspace, atom_entry, farm_dir, run_once, truth};
 
 #[test]
 fn a_failed_refetch_of_an_edited_story_is_its_own_line_and_keeps_the_stored_version() {
@@ -21,10 +12,9 @@ fn a_failed_refetch_of_an_edited_story_is_its_own_line_and_keeps_the_stored_vers
     let t = truth(&server).swap_remove(7);
     let url = t["url"].as_str().unwrap().to_string();
     let path = format!("/{}", url.trim_start_matches(&server.base));
-    server.set_body("/rss/a.atom", atom(&url, "2024-06-01T00:00:00Z"));
+    server.set_body("/rss/a.atom", atom_entry(&url, "2024-06-01T00:00:00Z"));
     let ws = Workspace::new(&[format!("{}rss/a.atom", server.base)]);
-    let first = ws.tindex(&["run", "--once"]);
-    assert!(first.status.success());
+    run_once(&ws);
     let stored: String = ws
         .sql()
         .query_row("SELECT body FROM articles", [], |r| r.get(0))
@@ -39,7 +29,7 @@ fn a_failed_refetch_of_an_edited_story_is_its_own_line_and_keeps_the_stored_vers
             [],
         )
         .unwrap();
-    server.set_body("/rss/a.atom", atom(&url, "2025-01-01T00:00:00Z"));
+    server.set_body("/rss/a.atom", atom_entry(&url, "2025-01-01T00:00:00Z"));
     server.fault(
         &path,
         Fault {
@@ -49,9 +39,7 @@ fn a_failed_refetch_of_an_edited_story_is_its_own_line_and_keeps_the_stored_vers
             headers: Vec::new(),
         },
     );
-    let out = ws.tindex(&["run", "--once"]);
-    let log = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{log}");
+    let log = run_once(&ws);
     assert!(
         log.contains("edited article could not be fetched again; stored version kept"),
         "{log}"

@@ -98,3 +98,64 @@ pub fn farm_feeds(server: &Server) -> Vec<String> {
         .map(|l| server.rebase(l))
         .collect()
 }
+
+/// The single integer that `sql` selects.
+pub fn count(ws: &Workspace, sql: &str) -> i64 {
+    ws.sql().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+/// One `run --once` cycle, which must succeed; returns its log (stderr).
+pub fn run_once(ws: &Workspace) -> String {
+    let out = ws.tindex(&["run", "--once"]);
+    let log = stderr_of(&out);
+    assert!(out.status.success(), "run --once failed: {log}");
+    log
+}
+
+/// Runs the binary with `args`, which must succeed; returns its stdout (which must be UTF-8).
+pub fn stdout(ws: &Workspace, args: &[&str]) -> String {
+    let out = ws.tindex(args);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A finished process's stdout, lossily decoded.
+pub fn stdout_of(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A finished process's stderr, lossily decoded.
+pub fn stderr_of(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// An RSS 2.0 document around `items`, raw item markup.
+pub fn rss_raw(items: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>F</title>{items}</channel></rss>"
+    )
+}
+
+/// An RSS 2.0 document with one item per (link, non-permalink guid).
+pub fn rss_items(items: &[(String, Option<&str>)]) -> Vec<u8> {
+    let mut s = String::new();
+    for (link, guid) in items {
+        let link = link.replace('&', "&amp;");
+        s.push_str(&format!("<item><title>x</title><link>{link}</link>"));
+        if let Some(g) = guid {
+            s.push_str(&format!("<guid isPermaLink=\"false\">{g}</guid>"));
+        }
+        s.push_str("</item>");
+    }
+    rss_raw(&s).into_bytes()
+}
+
+/// An Atom feed of one entry whose id and link are `url`, feed and entry updated at `updated`.
+pub fn atom_entry(url: &str, updated: &str) -> Vec<u8> {
+    format!(
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title><id>t</id>\
+         <updated>{updated}</updated><entry><title>x</title><id>{url}</id>\
+         <link href=\"{url}\"/><updated>{updated}</updated></entry></feed>"
+    )
+    .into_bytes()
+}
