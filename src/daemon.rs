@@ -14,7 +14,7 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 use tracing::{error, info};
 
 use crate::config::{Config, ConfigError};
-use crate::fetch::{FetchConfig, FetchError, Fetcher};
+use crate::fetch::{FetchError, Fetcher};
 use crate::pipeline::{CycleError, CycleStats, Pipeline};
 use crate::store::{FeedRow, StoreError, StoreHandle};
 
@@ -85,7 +85,6 @@ enum Wake {
 /// The cycle's machinery built from one config: the HTTP client (with its host pauses and
 /// robots.txt cache) and the pipeline around it.
 struct Machine {
-    fetch: FetchConfig,
     fetcher: Fetcher,
     pipeline: Pipeline,
 }
@@ -98,7 +97,6 @@ impl Machine {
 
     fn with_fetcher(config: Config, fetcher: Fetcher, store: &StoreHandle) -> Self {
         Self {
-            fetch: config.fetch.clone(),
             pipeline: Pipeline::new(Arc::new(config), fetcher.clone(), store.clone()),
             fetcher,
         }
@@ -107,7 +105,7 @@ impl Machine {
     /// The machine for a reloaded config. Unchanged HTTP settings keep the same client, so
     /// hosts' Retry-After pauses and the robots.txt cache survive a reload.
     fn rebuild(&self, config: Config, store: &StoreHandle) -> Result<Self, DaemonError> {
-        if config.fetch == self.fetch {
+        if config.fetch == self.pipeline.config().fetch {
             Ok(Self::with_fetcher(config, self.fetcher.clone(), store))
         } else {
             Self::build(config, store)

@@ -62,30 +62,29 @@ impl FetchConfig {
 impl FetchConfig {
     /// Checks every number against what the client can honour; the error names the key.
     pub fn validate(&self) -> Result<(), (&'static str, String)> {
-        let f = self;
-        if !(1..=1024).contains(&f.concurrency) || !(1..=256).contains(&f.per_host) {
+        if !(1..=1024).contains(&self.concurrency) || !(1..=256).contains(&self.per_host) {
             return Err((
                 "fetch",
                 "need 1 <= concurrency <= 1024 and 1 <= per_host <= 256".into(),
             ));
         }
-        if f.per_host_gap_ms > 30_000 {
+        if self.per_host_gap_ms > 30_000 {
             return Err(("fetch.per_host_gap_ms", "at most 30000 (30 s)".into()));
         }
-        if f.timeout_secs > 600 || f.connect_timeout_secs > 600 || f.max_redirects > 20 {
+        if self.timeout_secs > 600 || self.connect_timeout_secs > 600 || self.max_redirects > 20 {
             return Err((
                 "fetch",
                 "need timeouts <= 600 s and max_redirects <= 20".into(),
             ));
         }
-        if !(1024..=256 * 1024 * 1024).contains(&f.max_body_bytes) {
+        if !(1024..=256 * 1024 * 1024).contains(&self.max_body_bytes) {
             return Err((
                 "fetch.max_body_bytes",
                 "between 1024 and 268435456 (256 MiB)".into(),
             ));
         }
-        AddressPolicy::new(&f.allow_addresses).map_err(|m| ("fetch.allow_addresses", m))?;
-        if f.timeout_secs == 0 || f.connect_timeout_secs == 0 {
+        AddressPolicy::new(&self.allow_addresses).map_err(|m| ("fetch.allow_addresses", m))?;
+        if self.timeout_secs == 0 || self.connect_timeout_secs == 0 {
             return Err(("fetch", "timeouts must be at least 1 second".into()));
         }
         Ok(())

@@ -12,14 +12,14 @@ use tracing::warn;
 use url::Url;
 
 use super::outcome::{ArticleOutcome, DeferReason, Failure, failed};
-use super::record::{self, Story, audit};
+use super::record::{self, audit};
 use super::writer::{self, Finished, Stored, WRITE_BATCH};
 use super::{CycleError, Pipeline};
 use crate::config::Config;
 use crate::dedup::{self, Candidate};
 use crate::extract::{self, ExtractError};
 use crate::fetch::{FetchError, Outcome, RobotsVerdict, Validators};
-use crate::store::{Content, FetchKind, FetchLog, FetchResult};
+use crate::store::{Content, FetchKind, FetchLog, FetchResult, Story};
 
 impl Pipeline {
     /// Fetches and extracts `candidates` concurrently while the writer stores them in batches.
@@ -179,13 +179,13 @@ pub(super) fn extract_page(
 ) -> Result<(Option<String>, Content), ExtractError> {
     let rule = config.site_rule_for(url);
     let started = Instant::now();
-    let extracted = extract::extract(html, url, rule)?;
+    let mut extracted = extract::extract(html, url, rule)?;
     tracing::debug!(
         method = extracted.method.as_str(),
         extract_ms = started.elapsed().as_millis() as u64,
         "extracted"
     );
-    let canonical = extracted.canonical_url.clone();
+    let canonical = extracted.canonical_url.take();
     Ok((canonical, record::to_content(extracted)))
 }
 

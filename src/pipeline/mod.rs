@@ -83,6 +83,11 @@ impl Pipeline {
         self.stopping.store(true, Ordering::SeqCst);
     }
 
+    /// The configuration this pipeline runs with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
     fn stop_requested(&self) -> bool {
         self.stopping.load(Ordering::SeqCst)
     }

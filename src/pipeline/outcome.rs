@@ -115,46 +115,45 @@ mod tests {
     /// outcomes were typed: operators' queries and alerts match on it.
     #[test]
     fn messages_keep_their_wording_and_kinds_are_stable_words() {
-        let pause = DeferReason::HostPaused(Duration::from_secs(90));
-        let cases = [
+        let failures = [
             (
-                Failure::RobotsDisallowed.to_string(),
-                Failure::RobotsDisallowed.kind(),
+                Failure::RobotsDisallowed,
+                "disallowed by robots.txt",
+                "robots_disallowed",
             ),
             (
-                Failure::Fetch(FetchError::Status { status: 404 }).to_string(),
-                Failure::Fetch(FetchError::Status { status: 404 }).kind(),
+                Failure::Fetch(FetchError::Status { status: 404 }),
+                "HTTP 404",
+                "http_status",
             ),
             (
-                Failure::NotAPage(NotAPage("image/png".into())).to_string(),
-                Failure::NotAPage(NotAPage("image/png".into())).kind(),
+                Failure::NotAPage(NotAPage("image/png".into())),
+                "not an HTML page: Content-Type image/png",
+                "not_a_page",
             ),
             (
-                Failure::Extract(ExtractError::NoContent).to_string(),
-                Failure::Extract(ExtractError::NoContent).kind(),
+                Failure::Extract(ExtractError::NoContent),
+                "extraction failed: no article content found",
+                "no_content",
             ),
-            (
-                DeferReason::RobotsUnreachable.to_string(),
-                DeferReason::RobotsUnreachable.kind(),
-            ),
-            (pause.to_string(), pause.kind()),
         ];
-        let expected = [
-            ("disallowed by robots.txt", "robots_disallowed"),
-            ("HTTP 404", "http_status"),
-            ("not an HTML page: Content-Type image/png", "not_a_page"),
-            ("extraction failed: no article content found", "no_content"),
+        for (failure, text, kind) in failures {
+            assert_eq!((failure.to_string().as_str(), failure.kind()), (text, kind));
+        }
+        let deferrals = [
             (
+                DeferReason::RobotsUnreachable,
                 "robots.txt unreachable; deferred to a later poll",
                 "robots_unreachable",
             ),
             (
+                DeferReason::HostPaused(Duration::from_secs(90)),
                 "host asked for a pause (Retry-After); 90 s left, not requested",
                 "host_paused",
             ),
         ];
-        for ((text, kind), (want_text, want_kind)) in cases.iter().zip(expected) {
-            assert_eq!((text.as_str(), *kind), (want_text, want_kind));
+        for (reason, text, kind) in deferrals {
+            assert_eq!((reason.to_string().as_str(), reason.kind()), (text, kind));
         }
     }
 

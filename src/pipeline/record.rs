@@ -8,39 +8,17 @@ use super::outcome::ArticleOutcome;
 use crate::dedup::fingerprint::Signature;
 use crate::extract::Extracted;
 use crate::fetch::{Outcome, Report};
-use crate::store::{ArticleRecord, Content, FetchKind, FetchLog, FetchResult, ImageRow};
+use crate::store::{Content, FetchKind, FetchLog, FetchResult, ImageRow};
 use crate::textfold::SearchText;
 
-/// A story as the article stage knows it before the store has seen it: its key, every alias
-/// and feed it came with, and the feed's title for it.
-#[derive(Debug, Clone)]
-pub struct Story {
-    /// The canonical URL: the article row's unique key (updated from the page once fetched).
-    pub url: String,
-    pub guid: Option<String>,
-    pub aliases: Vec<String>,
-    pub feeds: Vec<i64>,
-    pub seen_at: chrono::DateTime<Utc>,
-    pub feed_title: Option<String>,
-}
-
-/// The record the store writes for a story that was attempted; `None` for a deferred one,
-/// which the store never sees.
-pub fn to_record(story: Story, outcome: ArticleOutcome) -> Option<ArticleRecord> {
-    let content = match outcome {
-        ArticleOutcome::Fetched(content) => Ok(*content),
-        ArticleOutcome::Failed(failure) => Err(failure.to_string()),
-        ArticleOutcome::Deferred(_) => return None,
-    };
-    Some(ArticleRecord {
-        url: story.url,
-        guid: story.guid,
-        aliases: story.aliases,
-        feeds: story.feeds,
-        seen_at: story.seen_at,
-        feed_title: story.feed_title,
-        content,
-    })
+/// What the store writes as a story's content: the content, or the failure's message; `None`
+/// for a deferred story, which the store never sees.
+pub fn stored_content(outcome: ArticleOutcome) -> Option<Result<Content, String>> {
+    match outcome {
+        ArticleOutcome::Fetched(content) => Some(Ok(*content)),
+        ArticleOutcome::Failed(failure) => Some(Err(failure.to_string())),
+        ArticleOutcome::Deferred(_) => None,
+    }
 }
 
 /// What the store writes of an extracted page: the text as extracted, plus what is derived
@@ -143,17 +121,6 @@ mod tests {
         }
     }
 
-    fn story() -> Story {
-        Story {
-            url: "https://h.vn/a.html".into(),
-            guid: None,
-            aliases: vec!["https://h.vn/a.html?x=1".into()],
-            feeds: vec![3],
-            seen_at: Utc::now(),
-            feed_title: Some("A".into()),
-        }
-    }
-
     #[test]
     fn body_blocks_join_with_a_blank_line_and_search_text_is_folded() {
         let c = to_content(extracted());
@@ -178,11 +145,10 @@ mod tests {
 
     #[test]
     fn a_failure_is_recorded_with_its_message_and_a_deferral_not_at_all() {
-        let failed = to_record(story(), ArticleOutcome::Failed(Failure::RobotsDisallowed));
+        let failed = stored_content(ArticleOutcome::Failed(Failure::RobotsDisallowed));
         let failed = failed.expect("a failure is written");
-        assert_eq!(failed.content.unwrap_err(), "disallowed by robots.txt");
-        assert_eq!(failed.feeds, vec![3]);
+        assert_eq!(failed.unwrap_err(), "disallowed by robots.txt");
         let deferred = ArticleOutcome::Deferred(DeferReason::RobotsUnreachable);
-        assert!(to_record(story(), deferred).is_none());
+        assert!(stored_content(deferred).is_none());
     }
 }

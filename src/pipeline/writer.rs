@@ -12,10 +12,10 @@ use tokio::sync::mpsc;
 use tracing::{info, warn};
 
 use super::outcome::ArticleOutcome;
-use super::record::{self, Story};
+use super::record;
 use super::stats::CycleStats;
 use crate::extract::Method;
-use crate::store::{ArticleRecord, Batch, FetchLog, StoreError, StoreHandle, Written};
+use crate::store::{ArticleRecord, Batch, FetchLog, StoreError, StoreHandle, Story, Written};
 
 /// Most records written per transaction: enough to amortise commits when pages arrive fast,
 /// few enough that readers see steady progress.
@@ -73,11 +73,13 @@ pub async fn run(
         } in items
         {
             batch.fetches.extend(logs);
-            if matches!(outcome, ArticleOutcome::Deferred(_)) {
-                out.stats.deferred += 1;
-                out.unfinished.extend(story.feeds.iter().copied());
+            match record::stored_content(outcome) {
+                Some(content) => batch.articles.push(ArticleRecord { story, content }),
+                None => {
+                    out.stats.deferred += 1;
+                    out.unfinished.extend(story.feeds);
+                }
             }
-            batch.articles.extend(record::to_record(story, outcome));
         }
         if !batch.is_empty() {
             let (batch, written) = store
@@ -103,7 +105,7 @@ fn tally(out: &mut Stored, record: &ArticleRecord, w: Written) {
         Written::RefetchFailed(_) => out.stats.refetch_failed += 1,
         Written::Failed(_) => {
             out.stats.failed += 1;
-            out.unfinished.extend(record.feeds.iter().copied());
+            out.unfinished.extend(record.story.feeds.iter().copied());
         }
     }
 }
@@ -114,18 +116,18 @@ fn log_written(record: &ArticleRecord, w: Written) {
     match (w, &record.content) {
         (Written::New(id), Ok(c)) => {
             if c.method == Method::SiteRuleFellBack {
-                warn!(url = %record.url, id, "site rule matched nothing; generic extractor used");
+                warn!(url = %record.story.url, id, "site rule matched nothing; generic extractor used");
             }
-            info!(url = %record.url, id, method = c.method.as_str(), feeds = record.feeds.len(), "new article");
+            info!(url = %record.story.url, id, method = c.method.as_str(), feeds = record.story.feeds.len(), "new article");
         }
         (Written::Duplicate(id), _) => {
-            info!(url = %record.url, id, "duplicate skipped (same canonical URL, same content)")
+            info!(url = %record.story.url, id, "duplicate skipped (same canonical URL, same content)")
         }
         (Written::Updated(id), _) => {
-            info!(url = %record.url, id, "article updated; previous version kept as a revision")
+            info!(url = %record.story.url, id, "article updated; previous version kept as a revision")
         }
         (Written::RefetchFailed(id), Err(error)) => {
-            warn!(url = %record.url, id, %error, "edited article could not be fetched again; stored version kept")
+            warn!(url = %record.story.url, id, %error, "edited article could not be fetched again; stored version kept")
         }
         _ => {}
     }
@@ -191,12 +193,14 @@ mod tests {
 
     fn record(feeds: Vec<i64>) -> ArticleRecord {
         ArticleRecord {
-            url: "https://h.vn/a.html".into(),
-            guid: None,
-            aliases: Vec::new(),
-            feeds,
-            seen_at: chrono::Utc::now(),
-            feed_title: None,
+            story: Story {
+                url: "https://h.vn/a.html".into(),
+                guid: None,
+                aliases: Vec::new(),
+                feeds,
+                seen_at: chrono::Utc::now(),
+                feed_title: None,
+            },
             content: Err("HTTP 500".into()),
         }
     }

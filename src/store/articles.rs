@@ -51,11 +51,9 @@ pub struct ImageRow {
     pub position: usize,
 }
 
-/// The result of fetching one story: its identity, where it was seen, and its content or the
-/// reason there is none (stored as the article's `error`). Stories not attempted this time
-/// (deferred) never reach the store as records: nothing about them is written but the audit.
+/// Who a story is and where it was seen: everything the store records of it but its content.
 #[derive(Debug, Clone)]
-pub struct ArticleRecord {
+pub struct Story {
     /// The canonical URL: the article row's unique key.
     pub url: String,
     pub guid: Option<String>,
@@ -65,6 +63,14 @@ pub struct ArticleRecord {
     pub seen_at: DateTime<Utc>,
     /// Title from the feed, kept for failed articles so the row still says what it was.
     pub feed_title: Option<String>,
+}
+
+/// The result of fetching one story: the story, and its content or the reason there is none
+/// (stored as the article's `error`). Stories not attempted this time (deferred) never reach
+/// the store as records: nothing about them is written but the audit.
+#[derive(Debug, Clone)]
+pub struct ArticleRecord {
+    pub story: Story,
     pub content: Result<Content, String>,
 }
 
@@ -183,7 +189,7 @@ fn find_existing(
 ) -> Result<Option<(i64, bool)>, StoreError> {
     let by_url = tx
         .prepare_cached("SELECT id, status = 'ok' FROM articles WHERE url = ?1")?
-        .query_row([&record.url], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([&record.story.url], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     if by_url.is_some() {
         return Ok(by_url);
@@ -193,7 +199,7 @@ fn find_existing(
          JOIN articles a ON a.id = x.article_id WHERE x.alias = ?1",
     )?;
     // The canonical URL itself may be a known alias of a story stored under another key.
-    for alias in std::iter::once(&record.url).chain(&record.aliases) {
+    for alias in std::iter::once(&record.story.url).chain(&record.story.aliases) {
         if let Some(hit) = stmt
             .query_row([alias], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?
@@ -205,7 +211,7 @@ fn find_existing(
 }
 
 fn write_article(tx: &Transaction<'_>, record: &ArticleRecord) -> Result<Written, StoreError> {
-    let now = ts(record.seen_at);
+    let now = ts(record.story.seen_at);
     let existing = find_existing(tx, record)?;
     let written = match (&record.content, existing) {
         (Ok(content), Some((id, true))) => {
@@ -241,7 +247,7 @@ fn write_article(tx: &Transaction<'_>, record: &ArticleRecord) -> Result<Written
                      attempts = attempts + 1, fetched_at = ?3
                  WHERE id = ?1",
             )?
-            .execute(params![id, record.url, now])?;
+            .execute(params![id, record.story.url, now])?;
             set_content(tx, id, content)?;
             Written::New(id)
         }
@@ -250,7 +256,7 @@ fn write_article(tx: &Transaction<'_>, record: &ArticleRecord) -> Result<Written
                 "INSERT INTO articles (url, guid, status, first_seen_at, fetched_at)
                  VALUES (?1, ?2, 'ok', ?3, ?3)",
             )?
-            .execute(params![record.url, record.guid, now])?;
+            .execute(params![record.story.url, record.story.guid, now])?;
             let id = tx.last_insert_rowid();
             set_content(tx, id, content)?;
             Written::New(id)
@@ -270,19 +276,19 @@ fn write_article(tx: &Transaction<'_>, record: &ArticleRecord) -> Result<Written
                  VALUES (?1, ?2, 'failed', ?3, ?4, ?5, ?5)",
             )?
             .execute(params![
-                record.url,
-                record.guid,
+                record.story.url,
+                record.story.guid,
                 error,
-                record.feed_title,
+                record.story.feed_title,
                 now
             ])?;
             Written::Failed(tx.last_insert_rowid())
         }
     };
     let id = written.id();
-    let mut aliases = record.aliases.clone();
-    aliases.push(record.url.clone());
-    attach(tx, id, &aliases, &record.feeds, record.seen_at)?;
+    let mut aliases = record.story.aliases.clone();
+    aliases.push(record.story.url.clone());
+    attach(tx, id, &aliases, &record.story.feeds, record.story.seen_at)?;
     Ok(written)
 }
 

@@ -17,7 +17,7 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
 
-pub use articles::{ArticleRecord, Batch, Content, ImageRow, Known, Sighting, Written};
+pub use articles::{ArticleRecord, Batch, Content, ImageRow, Known, Sighting, Story, Written};
 pub use feeds::{FeedPoll, FeedRow, FeedSource};
 pub use handle::StoreHandle;
 pub use read::{ExportImage, ExportRow, Pruned, SearchHit, Shown};
