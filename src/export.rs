@@ -3,9 +3,7 @@
 
 use std::io::Write;
 
-use chrono::{DateTime, Utc};
-
-use crate::store::{Store, StoreError};
+use crate::store::{ExportFilter, Store, StoreError};
 
 /// Why an export stopped.
 #[derive(Debug, thiserror::Error)]
@@ -16,15 +14,15 @@ pub enum ExportError {
     Io(#[from] std::io::Error),
 }
 
-/// Writes every stored article (fetched at or after `since`) as one JSON object a line:
+/// Writes the stored articles `filter` selects as one JSON object a line:
 /// `id, url, title, lead, body, captions, author, published, updated, tags, category,
 /// language, method, fetched, feeds`. Returns how many were written.
 pub fn jsonl(
     store: &Store,
-    since: Option<DateTime<Utc>>,
+    filter: &ExportFilter,
     out: &mut dyn Write,
 ) -> Result<usize, ExportError> {
-    let n = store.export(since, |row| -> Result<(), ExportError> {
+    let n = store.export(filter, |row| -> Result<(), ExportError> {
         serde_json::to_writer(&mut *out, &row).map_err(std::io::Error::from)?;
         out.write_all(b"\n")?;
         Ok(())
@@ -59,11 +57,11 @@ pub const CSV_COLUMNS: &[&str] = &[
 /// Writes the same rows as [`jsonl`] as CSV with a header line.
 pub fn csv(
     store: &Store,
-    since: Option<DateTime<Utc>>,
+    filter: &ExportFilter,
     out: &mut dyn Write,
 ) -> Result<usize, ExportError> {
     writeln!(out, "{}", CSV_COLUMNS.join(","))?;
-    let n = store.export(since, |r| -> Result<(), ExportError> {
+    let n = store.export(filter, |r| -> Result<(), ExportError> {
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();
         let fields = [
             r.id.to_string(),

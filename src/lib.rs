@@ -9,6 +9,7 @@ pub mod charset;
 pub mod cli;
 pub mod config;
 pub mod daemon;
+pub mod datasette;
 pub mod dedup;
 pub mod export;
 pub mod extract;

@@ -7,7 +7,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = tindex::cli::Cli::parse();
     match tindex::cli::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(answer) => ExitCode::from(answer.code()),
         Err(e) => {
             let e = anyhow::Error::new(e);
             // Our messages already carry their cause: print the top line only, not the chain.

@@ -23,7 +23,7 @@ fn shipped_config_is_valid() {
     assert!(o.status.success(), "{}", stderr_of(&o));
     assert_eq!(
         stdout_of(&o),
-        "config/tindex.toml: ok: 8 feeds, 1 site rules\n"
+        "config/tindex.toml: ok: 8 feeds, 1 site rules; archive config/tindex.sqlite\n"
     );
 }
 
@@ -171,7 +171,7 @@ fn removing_a_feed_twice_exits_2() {
 #[test]
 fn database_is_wal_with_incremental_vacuum_and_a_schema_version() {
     let dir = empty_config();
-    let o = run(dir.path(), &["feeds", "list"]);
+    let o = run(dir.path(), &["feeds", "add", HOME]);
     assert!(o.status.success(), "{}", stderr_of(&o));
     let db = rusqlite::Connection::open(dir.path().join("t.sqlite")).unwrap();
     let mode: String = db
@@ -184,12 +184,17 @@ fn database_is_wal_with_incremental_vacuum_and_a_schema_version() {
     let vacuum: i64 = db
         .query_row("PRAGMA auto_vacuum", [], |r| r.get(0))
         .unwrap();
-    assert_eq!((mode.as_str(), page, version, vacuum), ("wal", 4096, 3, 2));
+    let app: i64 = db
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!((mode.as_str(), page, version, vacuum), ("wal", 4096, 4, 2));
+    assert_eq!(app, 0x7469_6478, "stamped as a tindex archive");
 }
 
 #[test]
 fn missing_files_and_bad_input_exit_2_with_one_line_naming_the_culprit() {
     let dir = empty_config();
+    assert!(run(dir.path(), &["feeds", "add", HOME]).status.success());
     std::fs::write(
         dir.path().join("bad-feeds.txt"),
         "https://ok.vn/rss\n\nnot a url\n",
@@ -204,9 +209,9 @@ fn missing_files_and_bad_input_exit_2_with_one_line_naming_the_culprit() {
         (&["feeds", "import-opml", "missing.opml"], "missing.opml"),
         (
             &["export", "--jsonl", "--since", "yesterday"],
-            "--since \"yesterday\"",
+            "--fetched-since \"yesterday\"",
         ),
-        (&["show", "https://nowhere.vn/x"], "no stored article"),
+        (&["show", "https://nowhere.vn/x"], "no stored story"),
     ];
     for (args, place) in cases {
         let o = run(dir.path(), args);

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use rusqlite::OptionalExtension;
 use serde_json::Value;
 use support::{
-    Server, Workspace, atom_entry, count, farm_dir, farm_feeds, rss_items, run_once, stdout, truth,
+    Server, Workspace, atom_entry, count, farm_dir, farm_feeds, rss_items, run_once, stderr_of,
+    stdout, stdout_of, truth,
 };
 
 /// A farm article: (absolute URL, path, truth line).
@@ -354,7 +355,10 @@ fn search_finds_the_same_stories_with_or_without_diacritics() {
 #[test]
 fn fts5_syntax_in_a_search_is_just_words_never_an_error() {
     let (_server, ws, _, _) = farm_archive();
-    stdout(&ws, &["search", "\"unbalanced", "OR", "NEAR(", "*"]);
+    let o = ws.tindex(&["search", "\"unbalanced", "OR", "NEAR(", "*"]);
+    // Exit 1 is "no match", as grep says it: not an error, and nothing on stderr.
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr_of(&o));
+    assert!(!stderr_of(&o).contains("error"), "{}", stderr_of(&o));
 }
 
 #[test]
@@ -399,10 +403,14 @@ fn a_quoted_phrase_finds_exactly_the_stories_holding_its_words_in_order() {
     let words_only = ids(&stdout(&ws, &["search", plain, "--limit", "1000"]));
     let reversed: String = plain.split(' ').rev().collect::<Vec<_>>().join(" ");
     for p in [phrase, plain, reversed.as_str()] {
-        let quoted = ids(&stdout(
-            &ws,
-            &["search", &format!("\"{p}\""), "--limit", "1000"],
-        ));
+        let o = ws.tindex(&["search", &format!("\"{p}\""), "--limit", "1000"]);
+        let quoted = ids(&stdout_of(&o));
+        let code = if quoted.is_empty() { 1 } else { 0 };
+        assert_eq!(
+            o.status.code(),
+            Some(code),
+            "exit 1 exactly when nothing matches"
+        );
         assert_eq!(quoted, holding(p), "phrase {p}");
         assert!(quoted.is_subset(&words_only));
     }
@@ -549,7 +557,7 @@ fn a_reader_in_a_loop_never_sees_a_half_written_story() {
         "[daemon]\nmin_interval_secs = 1\n[fetch]\nper_host = 4\nper_host_gap_ms = 0\n",
     );
     // Create the schema first so the reader can open it from the start.
-    stdout(&ws, &["feeds", "list"]);
+    stdout(&ws, &["feeds", "add", "http://127.0.0.1:9/unused.rss"]);
     let mut child = ws
         .command(&["run", "--once"])
         .stderr(Stdio::null())

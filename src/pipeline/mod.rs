@@ -29,7 +29,7 @@ use std::time::Instant;
 
 use chrono::Utc;
 use tokio::sync::Semaphore;
-use tracing::info;
+use tracing::{info, warn};
 
 pub use outcome::{ArticleOutcome, DeferReason, Failure, FeedFailure};
 pub use stats::CycleStats;
@@ -37,7 +37,7 @@ pub use stats::CycleStats;
 use crate::config::Config;
 use crate::dedup;
 use crate::fetch::Fetcher;
-use crate::store::{FeedRow, StoreError, StoreHandle};
+use crate::store::{CycleCounts, CycleRecord, FeedRow, StoreError, StoreHandle};
 
 /// Feeds polled together in one chunk of a cycle: enough to keep every connection busy,
 /// few enough that a cycle over thousands of feeds holds one chunk's entries in memory.
@@ -95,7 +95,33 @@ impl Pipeline {
     /// Polls `feeds` once and stores what they list, [`CHUNK_FEEDS`] feeds at a time so a
     /// cycle's memory does not grow with the number of feeds (stories shared between chunks
     /// are recognised through the alias table, as between cycles).
-    pub async fn run_cycle(&self, mut feeds: Vec<FeedRow>) -> Result<CycleStats, CycleError> {
+    ///
+    /// How the cycle ended is recorded in the store (`cycles`), failure included, for
+    /// `status --check`.
+    pub async fn run_cycle(&self, feeds: Vec<FeedRow>) -> Result<CycleStats, CycleError> {
+        let started_at = Utc::now();
+        let result = self.cycle(feeds).await;
+        let record = CycleRecord {
+            started_at,
+            finished_at: Utc::now(),
+            outcome: match &result {
+                Ok(s) => Ok(CycleCounts {
+                    feeds: s.feeds,
+                    feed_errors: s.feed_errors,
+                    new: s.new,
+                    updated: s.updated,
+                    failed: s.failed,
+                }),
+                Err(e) => Err(e.to_string()),
+            },
+        };
+        if let Err(e) = self.store.run(move |s| s.record_cycle(&record)).await {
+            warn!(error = %e, "how the cycle ended could not be recorded");
+        }
+        result
+    }
+
+    async fn cycle(&self, mut feeds: Vec<FeedRow>) -> Result<CycleStats, CycleError> {
         let started = Instant::now();
         let mut stats = CycleStats::default();
         while !feeds.is_empty() && !self.stop_requested() {

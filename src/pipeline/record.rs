@@ -9,7 +9,7 @@ use crate::dedup::fingerprint::Signature;
 use crate::extract::Extracted;
 use crate::fetch::{Outcome, Report};
 use crate::store::{Content, FetchKind, FetchLog, FetchResult, ImageRow};
-use crate::textfold::SearchText;
+use crate::textfold::{SearchText, fold_search};
 
 /// What the store writes as a story's content: the content, or the failure's message; `None`
 /// for a deferred story, which the store never sees.
@@ -42,9 +42,14 @@ pub fn to_content(x: Extracted) -> Content {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let search = SearchText::of(&x.title, x.lead.as_deref(), &body);
+    let folded_body = fold_search(&body);
+    let search = SearchText::of_folded(
+        &fold_search(&x.title),
+        &fold_search(x.lead.as_deref().unwrap_or("")),
+        &folded_body,
+    );
     Content {
-        signature: Signature::of(&search.body),
+        signature: Signature::of(&folded_body),
         search,
         method: x.method,
         images: x
@@ -126,8 +131,8 @@ mod tests {
         let c = to_content(extracted());
         assert_eq!(c.body, "Đoạn một.\n\nĐoạn hai.");
         assert_eq!(c.search.title, "thi hanh an");
-        assert_eq!(c.search.lead, "(plvn) - da nang");
-        assert_eq!(c.search.body, "doan mot.\n\ndoan hai.");
+        assert_eq!(c.search.lead, "plvn da đa nang");
+        assert_eq!(c.search.body, "doan đoan mot doan đoan hai");
         assert_eq!(c.method, Method::SiteRule);
     }
 

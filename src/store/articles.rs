@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
-use super::index::{fingerprint_story, index_text};
+use super::index::{fingerprint_story, index_text, unindex_text};
 use super::{FeedPoll, FetchLog, Store, StoreError, insert_fetches, ts};
 use crate::dedup::fingerprint::Signature;
 use crate::extract::Method;
@@ -236,6 +236,7 @@ fn write_article(tx: &Transaction<'_>, record: &ArticleRecord) -> Result<Written
                 .execute(params![id, now])?;
                 tx.prepare_cached("UPDATE articles SET fetched_at = ?2 WHERE id = ?1")?
                     .execute(params![id, now])?;
+                unindex_text(tx, id)?;
                 set_content(tx, id, content)?;
                 Written::Updated(id)
             }

@@ -43,7 +43,11 @@ pub struct FeedRow {
     pub error_since: Option<String>,
     /// How often the feed publishes, estimated from its entries' dates at the last 200.
     pub publish_interval_secs: Option<u64>,
+    /// Stories of this feed stored (`ok`).
     pub articles: i64,
+    /// Stories of this feed whose page could not be fetched or extracted (`failed`): a feed
+    /// can poll fine while many of its items fail.
+    pub failed_articles: i64,
 }
 
 /// What one poll of a feed came to, as the scheduler decided it.
@@ -68,7 +72,10 @@ pub struct FeedPoll {
 const FEED_COLUMNS: &str = "f.id, f.url, f.title, f.source, f.active, f.interval_secs, f.etag,
     f.last_modified, f.last_polled_at, f.last_success_at, f.last_status, f.next_poll_at,
     f.error_count, f.last_error, f.error_since, f.publish_interval_secs,
-    (SELECT count(*) FROM article_feeds af WHERE af.feed_id = f.id)";
+    (SELECT count(*) FROM article_feeds af JOIN articles a ON a.id = af.article_id
+      WHERE af.feed_id = f.id AND a.status = 'ok'),
+    (SELECT count(*) FROM article_feeds af JOIN articles a ON a.id = af.article_id
+      WHERE af.feed_id = f.id AND a.status = 'failed')";
 
 fn feed_row(r: &Row<'_>) -> rusqlite::Result<FeedRow> {
     Ok(FeedRow {
@@ -89,6 +96,7 @@ fn feed_row(r: &Row<'_>) -> rusqlite::Result<FeedRow> {
         error_since: r.get(14)?,
         publish_interval_secs: r.get::<_, Option<i64>>(15)?.map(|v| v.max(0) as u64),
         articles: r.get(16)?,
+        failed_articles: r.get(17)?,
     })
 }
 

@@ -7,18 +7,43 @@ use super::StoreError;
 use crate::dedup::fingerprint::{self, BANDS, MIN_SHARED_BANDS, Signature};
 use crate::textfold::SearchText;
 
-/// Replaces the article's full-text entry with its current (already folded) text.
+/// Adds the article's full-text entry (it has none: new, or [`unindex_text`] ran first).
 pub(super) fn index_text(
     tx: &Transaction<'_>,
     id: i64,
     text: &SearchText,
 ) -> Result<(), StoreError> {
-    tx.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?
-        .execute([id])?;
     tx.prepare_cached(
         "INSERT INTO articles_fts (rowid, title, lead, body) VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute(params![id, text.title, text.lead, text.body])?;
+    Ok(())
+}
+
+/// Removes a stored story's full-text entry, before its text changes or it is deleted.
+///
+/// The index is contentless without `contentless_delete` (that option needs SQLite 3.43,
+/// newer than the SQLite of Debian 12 or Ubuntu 22.04, which then cannot open the archive at
+/// all): FTS5 removes an entry only when given the exact text that was indexed. That text is
+/// a pure function of the stored title, lead and body, so it is recomputed from the row
+/// (a migration rebuilds the whole index whenever that function changes). A story that was
+/// never indexed (`failed`) is left alone.
+pub(super) fn unindex_text(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
+    let stored: Option<(String, Option<String>, String)> = tx
+        .prepare_cached(
+            "SELECT coalesce(title, ''), lead, coalesce(body, '') FROM articles
+             WHERE id = ?1 AND status = 'ok'",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    if let Some((title, lead, body)) = stored {
+        let text = SearchText::of(&title, lead.as_deref(), &body);
+        tx.prepare_cached(
+            "INSERT INTO articles_fts (articles_fts, rowid, title, lead, body)
+             VALUES ('delete', ?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![id, text.title, text.lead, text.body])?;
+    }
     Ok(())
 }
 
@@ -110,4 +135,75 @@ fn candidates(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::Connection;
+
+    fn archive() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::super::migrations::migrate(&mut conn).unwrap();
+        conn
+    }
+
+    fn terms(conn: &Connection) -> Vec<String> {
+        conn.execute_batch(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.v USING fts5vocab(main, articles_fts, row)",
+        )
+        .unwrap();
+        let mut st = conn
+            .prepare("SELECT term FROM temp.v ORDER BY term")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    fn set_text(tx: &Transaction<'_>, id: i64, title: &str) {
+        tx.execute(
+            "INSERT INTO articles (id, url, status, title, first_seen_at, fetched_at)
+             VALUES (?1, ?2, 'ok', ?3, 't', 't')
+             ON CONFLICT (id) DO UPDATE SET title = excluded.title",
+            params![id, format!("https://a.vn/{id}"), title],
+        )
+        .unwrap();
+    }
+
+    /// Without `contentless_delete`, a wrong 'delete' would leave the old words matching:
+    /// after a story's text changes, none of its old words are left in the index.
+    #[test]
+    fn a_revised_story_leaves_no_old_word_in_the_index() {
+        let mut conn = archive();
+        let tx = conn.transaction().unwrap();
+        set_text(&tx, 1, "Đất nền Đà Lạt");
+        index_text(&tx, 1, &SearchText::of("Đất nền Đà Lạt", None, "")).unwrap();
+        unindex_text(&tx, 1).unwrap();
+        set_text(&tx, 1, "Thi hành án");
+        index_text(&tx, 1, &SearchText::of("Thi hành án", None, "")).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(terms(&conn), ["an", "hanh", "thi"]);
+        conn.execute_batch("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+            .unwrap();
+    }
+
+    /// A failed story was never indexed: removing its entry must not touch the index.
+    #[test]
+    fn unindexing_a_failed_story_is_a_no_op() {
+        let mut conn = archive();
+        let tx = conn.transaction().unwrap();
+        set_text(&tx, 1, "Đất");
+        index_text(&tx, 1, &SearchText::of("Đất", None, "")).unwrap();
+        tx.execute(
+            "INSERT INTO articles (id, url, status, title, first_seen_at, fetched_at)
+             VALUES (2, 'https://a.vn/2', 'failed', 'Đất', 't', 't')",
+            [],
+        )
+        .unwrap();
+        unindex_text(&tx, 2).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(terms(&conn), ["dat", "đat"]);
+    }
 }

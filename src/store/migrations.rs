@@ -8,9 +8,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::index;
 use crate::dedup::fingerprint::Signature;
-use crate::textfold::SearchText;
-#[cfg(test)]
-use crate::textfold::fold_search;
+use crate::textfold::{SearchText, fold_search};
 
 /// One schema step: plain SQL, or Rust where data must be recomputed (folded text).
 enum Migration {
@@ -23,7 +21,13 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(V1),
     Migration::Code(v2_compact_indexes),
     Migration::Sql(V3),
+    Migration::Code(v4_portable_index),
 ];
+
+/// `PRAGMA application_id` of a tindex archive ("tidx"): tells a tindex archive from any
+/// other SQLite file (`file(1)` and `sqlite3 db 'PRAGMA application_id'` show it too), so
+/// tindex never adds its tables to another program's database.
+pub const APPLICATION_ID: i32 = 0x7469_6478;
 
 /// Version 3: each failed request's audit row says what kind of failure it was (`timeout`,
 /// `http_status`, `robots_disallowed`, `no_content`, …), a stable word to group by, beside
@@ -231,11 +235,56 @@ fn v2_compact_indexes(tx: &Transaction<'_>) -> Result<(), super::StoreError> {
     while let Some(r) = rows.next()? {
         let (id, title, lead, body): (i64, String, String, String) =
             (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-        let text = SearchText::of(&title, Some(&lead), &body);
+        let folded = fold_search(&body);
+        let text = SearchText::of_folded(&fold_search(&title), &fold_search(&lead), &folded);
         index::index_text(tx, id, &text)?;
-        if let Some(sig) = Signature::of(&text.body) {
+        if let Some(sig) = Signature::of(&folded) {
             index::insert_signature(tx, id, &sig)?;
         }
+    }
+    Ok(())
+}
+
+/// Version 4: a full-text index every SQLite since 3.31 can read. The previous one was
+/// declared `contentless_delete = 1`, an option of SQLite 3.43 (2023): the `sqlite3` shell,
+/// Python and Datasette on Debian 12, Ubuntu 22.04 or RHEL 9 refused the whole table, and
+/// Datasette the whole file. Entries are now removed with FTS5's portable `'delete'` command
+/// and the indexed text (see `index::unindex_text`). The index also stores a second spelling
+/// of every d-word with đ (`textfold::index_form`), so queries that SQLite's tokenizer folds
+/// (it keeps đ) find what `tindex search` finds. Rebuilt from the stored text; the file is
+/// stamped with [`APPLICATION_ID`]. A `cycles` table records how each poll cycle ended, so
+/// `status --check` can tell a daemon whose cycles fail.
+fn v4_portable_index(tx: &Transaction<'_>) -> Result<(), super::StoreError> {
+    tx.execute_batch(&format!(
+        "DROP TABLE articles_fts;
+         CREATE VIRTUAL TABLE articles_fts USING fts5 (
+             title, lead, body,
+             content = '', detail = column,
+             tokenize = 'unicode61 remove_diacritics 2'
+         );
+         CREATE TABLE cycles (
+             id             INTEGER PRIMARY KEY,
+             started_at     TEXT NOT NULL,
+             finished_at    TEXT NOT NULL,
+             result         TEXT NOT NULL CHECK (result IN ('ok', 'failed')),
+             error          TEXT,
+             feeds          INTEGER NOT NULL DEFAULT 0,
+             feed_errors    INTEGER NOT NULL DEFAULT 0,
+             new            INTEGER NOT NULL DEFAULT 0,
+             updated        INTEGER NOT NULL DEFAULT 0,
+             failed         INTEGER NOT NULL DEFAULT 0
+         );
+         PRAGMA application_id = {APPLICATION_ID};"
+    ))?;
+    let mut read = tx.prepare(
+        "SELECT id, coalesce(title, ''), lead, coalesce(body, '')
+         FROM articles WHERE status = 'ok'",
+    )?;
+    let mut rows = read.query([])?;
+    while let Some(r) = rows.next()? {
+        let (id, title, lead, body): (i64, String, Option<String>, String) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        index::index_text(tx, id, &SearchText::of(&title, lead.as_deref(), &body))?;
     }
     Ok(())
 }
@@ -415,5 +464,62 @@ mod tests {
             })
             .unwrap();
         assert_eq!(row, ("error".into(), "HTTP 500".into(), None));
+    }
+
+    /// A schema 3 archive (index declared `contentless_delete`, which SQLite before 3.43
+    /// cannot read) is rebuilt portable: no option newer than SQLite 3.31 is left, the file is
+    /// stamped as tindex's, and an unfolded query (as the sqlite3 shell or Datasette sends
+    /// it) finds the stories `tindex search` finds.
+    #[test]
+    fn v3_archive_gets_a_portable_index_that_unfolded_queries_reach() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(V1).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        migrate_to(&mut conn, 3);
+        conn.execute(
+            "INSERT INTO articles (id, url, status, title, lead, body, first_seen_at, fetched_at)
+             VALUES (9, 'https://a.vn/9', 'ok', 'Đất đai ở Đà Nẵng', NULL, ?1, 't', 't')",
+            [BODY],
+        )
+        .unwrap();
+        assert_eq!(migrate(&mut conn).unwrap(), SCHEMA_VERSION);
+
+        let sql: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = 'articles_fts'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(!sql.contains("contentless_delete"), "{sql}");
+        let app: i32 = conn
+            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .unwrap();
+        assert_eq!(app, APPLICATION_ID);
+        let hits = |q: &str| -> i64 {
+            conn.query_row(
+                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?1",
+                [q],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        for q in ["đất", "dat", "\"Đà\" \"Nẵng\"", "da nang", "đất đai"] {
+            assert_eq!(hits(q), 1, "{q}");
+        }
+    }
+
+    /// Runs the migrations up to `version` only (an archive an older tindex wrote).
+    fn migrate_to(conn: &mut Connection, version: usize) {
+        for (i, step) in MIGRATIONS.iter().enumerate().take(version).skip(1) {
+            let tx = conn.transaction().unwrap();
+            match step {
+                Migration::Sql(sql) => tx.execute_batch(sql).unwrap(),
+                Migration::Code(run) => run(&tx).unwrap(),
+            }
+            tx.pragma_update(None, "user_version", i as i64 + 1)
+                .unwrap();
+            tx.commit().unwrap();
+        }
     }
 }

@@ -5,6 +5,8 @@
 //! is written in the same transaction as the rest of its batch.
 
 mod articles;
+mod backup;
+mod cycles;
 mod feeds;
 mod handle;
 mod index;
@@ -15,12 +17,14 @@ use std::path::Path;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 
 pub use articles::{ArticleRecord, Batch, Content, ImageRow, Known, Sighting, Story, Written};
+pub use backup::BackedUp;
+pub use cycles::{CycleCounts, CycleRecord};
 pub use feeds::{FeedPoll, FeedRow, FeedSource};
 pub use handle::StoreHandle;
-pub use read::{ExportImage, ExportRow, Pruned, SearchHit, Shown};
+pub use read::{ExportFilter, ExportImage, ExportRow, Pruned, SearchHit, Shown};
 
 /// Why the store could not do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +40,21 @@ pub enum StoreError {
     },
     #[error("{0}")]
     NotFound(String),
+    #[error("no tindex archive at {0}: `tindex run --once` creates one, or name another with --db")]
+    Missing(String),
+    #[error("{path} is not a tindex archive ({why}); refusing to touch it")]
+    Foreign { path: String, why: String },
+    #[error(
+        "{path} is at schema version {found}, this tindex reads {wanted}: \
+         run the daemon (or `tindex run --once`) once to upgrade it"
+    )]
+    Old {
+        path: String,
+        found: i64,
+        wanted: i64,
+    },
+    #[error("backup: {0}")]
+    Backup(String),
     /// The blocking task running store work panicked or was cancelled.
     #[error("store task failed: {0}")]
     Task(String),
@@ -93,7 +112,8 @@ pub enum FetchKind {
 }
 
 impl Store {
-    /// Opens (creating if needed) and migrates the database at `path`.
+    /// Opens (creating if needed) and migrates the archive at `path`: for commands that write.
+    /// A SQLite file that is not a tindex archive is refused untouched.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir {
@@ -101,7 +121,67 @@ impl Store {
                 source,
             })?;
         }
-        let mut conn = Connection::open(path)?;
+        let conn = Connection::open(path)?;
+        Self::writable(conn, path)
+    }
+
+    /// Opens and migrates an archive that must already exist: for commands that change an
+    /// archive but make no sense on a new one (`prune`), so a mistyped path creates nothing.
+    pub fn open_existing(path: &Path) -> Result<Self, StoreError> {
+        must_exist(path)?;
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        Self::writable(conn, path)
+    }
+
+    /// Opens an existing archive read-only: for commands that only read (`status`, `search`,
+    /// `show`, `export`, `feeds list`). Nothing is created or changed, so a read-only file,
+    /// or one in a directory the reader may not write, works; a missing path is an error.
+    pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        must_exist(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(path, flags)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        let mut identity = identify(&conn, path);
+        if let Err(StoreError::Sqlite(e)) = &identity
+            && matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen)
+            )
+            && !wal_path(path).exists()
+        {
+            // A WAL archive whose directory the reader may not write, with no daemon running
+            // (which would have left its -wal and -shm files for readers to share): SQLite
+            // cannot create the shared-memory file, so the file is read as immutable. That is
+            // sound because no -wal file exists: every write is in the main file.
+            tracing::debug!(db = %path.display(), "read-only directory: opening the archive as immutable");
+            conn = Connection::open_with_flags(
+                immutable_uri(path),
+                flags | OpenFlags::SQLITE_OPEN_URI,
+            )?;
+            identity = identify(&conn, path);
+        }
+        match identity? {
+            Identity::Empty => Err(StoreError::Missing(path.display().to_string())),
+            Identity::Tindex(v) if v < migrations::SCHEMA_VERSION => Err(StoreError::Old {
+                path: path.display().to_string(),
+                found: v,
+                wanted: migrations::SCHEMA_VERSION,
+            }),
+            Identity::Tindex(v) if v > migrations::SCHEMA_VERSION => Err(StoreError::TooNew {
+                found: v,
+                supported: migrations::SCHEMA_VERSION,
+            }),
+            Identity::Tindex(_) => {
+                conn.pragma_update(None, "cache_size", -32 * 1024)?;
+                Ok(Self { conn })
+            }
+        }
+    }
+
+    fn writable(mut conn: Connection, path: &Path) -> Result<Self, StoreError> {
+        conn.busy_timeout(Duration::from_secs(10))?;
+        // Before any pragma below, which would already change another program's file.
+        identify(&conn, path)?;
         // page_size only takes effect before the first table is written (or after VACUUM).
         conn.pragma_update(None, "page_size", 4096)?;
         // Also only for a new file: lets `release_free_pages` shrink it after a cycle.
@@ -118,7 +198,6 @@ impl Store {
         // over 36,000 stories spent a quarter of its time in the kernel).
         conn.pragma_update(None, "cache_size", -32 * 1024)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(Duration::from_secs(10))?;
         // Every statement of the write path stays prepared (rusqlite keeps 16 by default,
         // fewer than the write path uses, and re-preparing costs more than running them).
         conn.set_prepared_statement_cache_capacity(64);
@@ -154,6 +233,99 @@ impl Store {
         Ok(self
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+}
+
+/// What an opened SQLite file turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Identity {
+    /// No tables yet: a new file (or an empty one someone made with `touch`).
+    Empty,
+    /// A tindex archive at this schema version.
+    Tindex(i64),
+}
+
+/// Tells a tindex archive from an empty file and from any other SQLite (or non-SQLite) file,
+/// reading only the header and the schema table.
+fn identify(conn: &Connection, path: &Path) -> Result<Identity, StoreError> {
+    let foreign = |why: String| StoreError::Foreign {
+        path: path.display().to_string(),
+        why,
+    };
+    let header = conn.query_row(
+        "SELECT (SELECT application_id FROM pragma_application_id),
+                (SELECT user_version FROM pragma_user_version),
+                (SELECT count(*) FROM sqlite_schema)",
+        [],
+        |r| {
+            Ok((
+                r.get::<_, i32>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        },
+    );
+    let (app, version, objects) = match header {
+        Ok(h) => h,
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            return Err(foreign("not an SQLite database".into()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    match app {
+        migrations::APPLICATION_ID => Ok(Identity::Tindex(version)),
+        0 if objects == 0 && version == 0 => Ok(Identity::Empty),
+        // Archives written before schema 4 carry no application id: known by their tables.
+        0 if (1..4).contains(&version) && has_tindex_tables(conn)? => Ok(Identity::Tindex(version)),
+        0 => Err(foreign(format!(
+            "{objects} schema objects, user_version {version}, none of them tindex's"
+        ))),
+        other => Err(foreign(format!("application_id {other:#x}"))),
+    }
+}
+
+fn has_tindex_tables(conn: &Connection) -> Result<bool, StoreError> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'table'
+           AND name IN ('feeds', 'articles', 'article_aliases', 'article_feeds', 'fetches')",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(n == 5)
+}
+
+fn wal_path(path: &Path) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-wal");
+    name.into()
+}
+
+/// `file:` URI of `path` with `immutable=1`, every byte that URI syntax gives a meaning to
+/// percent-encoded.
+fn immutable_uri(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut uri = String::from("file:");
+    for &b in path.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
+fn must_exist(path: &Path) -> Result<(), StoreError> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Ok(()),
+        Ok(_) => Err(StoreError::Foreign {
+            path: path.display().to_string(),
+            why: "not a regular file".into(),
+        }),
+        Err(_) => Err(StoreError::Missing(path.display().to_string())),
     }
 }
 

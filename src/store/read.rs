@@ -41,11 +41,26 @@ pub struct ExportImage {
     pub position: i64,
 }
 
+/// Which stored stories an export writes; the default is all of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportFilter {
+    /// Fetched (or checked unchanged) at or after this time.
+    pub fetched_since: Option<DateTime<Utc>>,
+    /// Published at or after / before this instant (stories without a date are left out).
+    /// Compared as instants, whatever offset the page gave.
+    pub published_since: Option<DateTime<Utc>>,
+    pub published_until: Option<DateTime<Utc>>,
+    /// Only stories listed by this feed (its URL or id).
+    pub feed: Option<String>,
+    /// At most this many (the oldest first).
+    pub limit: Option<usize>,
+}
+
 impl Store {
-    /// Streams every successfully extracted article, oldest first, to `each`.
+    /// Streams the successfully extracted articles `filter` selects, oldest first, to `each`.
     pub fn export<E: From<StoreError>>(
         &self,
-        since: Option<DateTime<Utc>>,
+        filter: &ExportFilter,
         mut each: impl FnMut(ExportRow) -> Result<(), E>,
     ) -> Result<usize, E> {
         let sql = |e: rusqlite::Error| E::from(StoreError::from(e));
@@ -62,10 +77,27 @@ impl Store {
                        JOIN feeds f ON f.id = af.feed_id WHERE af.article_id = a.id)
              FROM articles a
              WHERE a.status = 'ok' AND (?1 IS NULL OR a.fetched_at >= ?1)
-             ORDER BY a.id",
+               AND (?2 IS NULL OR julianday(a.published_at) >= julianday(?2))
+               AND (?3 IS NULL OR julianday(a.published_at) < julianday(?3))
+               AND (?4 IS NULL OR EXISTS (
+                     SELECT 1 FROM article_feeds af JOIN feeds f ON f.id = af.feed_id
+                     WHERE af.article_id = a.id AND (f.url = ?4 OR f.id = CAST(?4 AS INTEGER))))
+             ORDER BY a.id
+             LIMIT ?5",
             )
             .map_err(sql)?;
-        let mut rows = stmt.query([since.map(ts)]).map_err(sql)?;
+        let limit = filter
+            .limit
+            .map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+        let mut rows = stmt
+            .query(params![
+                filter.fetched_since.map(ts),
+                filter.published_since.map(ts),
+                filter.published_until.map(ts),
+                filter.feed,
+                limit
+            ])
+            .map_err(sql)?;
         let mut n = 0;
         while let Some(r) = rows.next().map_err(sql)? {
             let json_list = |i: usize| json_list(r, i);
@@ -158,20 +190,28 @@ impl Store {
         Ok(hits)
     }
 
-    /// One story, found by id or by any URL or alias it was seen under.
-    pub fn show(&self, key: &str) -> Result<Option<Shown>, StoreError> {
-        let id: Option<i64> = match key.parse::<i64>() {
-            Ok(id) => Some(id),
-            Err(_) => self
-                .conn
-                .query_row(
-                    "SELECT id FROM articles WHERE url = ?1
-                     UNION ALL SELECT article_id FROM article_aliases WHERE alias = ?1 LIMIT 1",
-                    [key],
-                    |r| r.get(0),
-                )
-                .optional()?,
-        };
+    /// One story, found by id or by the first of `keys` it was stored or seen under (the CLI
+    /// passes a link as typed and as the cycle normalises it).
+    pub fn show(&self, keys: &[String]) -> Result<Option<Shown>, StoreError> {
+        let mut id: Option<i64> = None;
+        for key in keys {
+            id = match key.parse::<i64>() {
+                Ok(id) => Some(id),
+                Err(_) => self
+                    .conn
+                    .query_row(
+                        "SELECT id FROM articles WHERE url = ?1
+                         UNION ALL SELECT article_id FROM article_aliases WHERE alias = ?1
+                         LIMIT 1",
+                        [key],
+                        |r| r.get(0),
+                    )
+                    .optional()?,
+            };
+            if id.is_some() {
+                break;
+            }
+        }
         let Some(id) = id else { return Ok(None) };
         let row = self
             .conn
@@ -262,10 +302,13 @@ impl Store {
                      AND f.last_listed_at IS NOT NULL AND af.last_seen_at >= f.last_listed_at)",
             [ts(cutoff)],
         )?;
-        tx.execute(
-            "DELETE FROM articles_fts WHERE rowid IN (SELECT id FROM prune_ids)",
-            [],
-        )?;
+        {
+            let mut ids = tx.prepare("SELECT id FROM prune_ids")?;
+            let ids: Vec<i64> = ids.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            for id in ids {
+                super::index::unindex_text(&tx, id)?;
+            }
+        }
         // Not foreign keys (no index on article_id): one pass over each table.
         tx.execute(
             "DELETE FROM fingerprint_bands WHERE article_id IN (SELECT id FROM prune_ids)",
@@ -300,7 +343,7 @@ fn json_list(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Vec<String>> {
 }
 
 /// A search result.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SearchHit {
     pub id: i64,
     pub url: String,

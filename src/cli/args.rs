@@ -1,0 +1,159 @@
+//! The command line as clap sees it: every command, option and help text, and nothing else
+//! (completions and the man page are generated from these definitions).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::logging::LogFormat;
+
+/// `--version`: the program and the archive schema it writes, the two things a bug report
+/// needs (a unit test keeps the number true).
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (archive schema 4)");
+
+const GLOBAL: &str = "Global options";
+
+/// A polite news archiver: polls RSS/Atom feeds, extracts clean articles, stores them in SQLite.
+#[derive(Debug, Parser)]
+#[command(name = "tindex", version = VERSION, about, propagate_version = true)]
+pub struct Cli {
+    /// Config file [default: $TINDEX_CONFIG, ./config/tindex.toml, /etc/tindex/tindex.toml]
+    #[arg(short, long, global = true, value_name = "FILE", help_heading = GLOBAL)]
+    pub config: Option<PathBuf>,
+    /// SQLite archive [default: config `db`, $STATE_DIRECTORY/tindex.sqlite, or next to the config]
+    #[arg(short, long, global = true, value_name = "FILE", help_heading = GLOBAL)]
+    pub db: Option<PathBuf>,
+    /// Poll the feeds listed in this file (one URL a line) instead of the config's [[feed]]s
+    #[arg(long, global = true, value_name = "FILE", help_heading = GLOBAL)]
+    pub feeds_file: Option<PathBuf>,
+    /// Log format on stderr
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Plain, help_heading = GLOBAL)]
+    pub log_format: LogFormat,
+    /// Only log warnings and errors
+    #[arg(short, long, global = true, help_heading = GLOBAL)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Poll feeds: forever as a daemon, or one full cycle with --once
+    Run {
+        /// Poll every active feed once, store what they list, then exit
+        #[arg(long)]
+        once: bool,
+    },
+    /// Manage the feeds kept in the archive
+    #[command(subcommand)]
+    Feeds(FeedsCommand),
+    /// Check the config file and print a summary; exit 2 if it is invalid
+    CheckConfig,
+    /// Every feed's health: last success, last error, next poll, stories ok and failed
+    Status {
+        /// One JSON object: the feeds, the totals and the last cycle
+        #[arg(short, long)]
+        json: bool,
+        /// Exit 1 if a feed has been failing longer than --failing-hours or the last cycle
+        /// failed (for monitoring); prints only the problems
+        #[arg(long)]
+        check: bool,
+        /// With --check: how long a feed may fail before it counts as a problem
+        #[arg(long, value_name = "HOURS", default_value_t = 24)]
+        failing_hours: u32,
+    },
+    /// Write stored stories to stdout, oldest first
+    #[command(group(clap::ArgGroup::new("format").required(true).args(["jsonl", "csv"])))]
+    Export {
+        /// One JSON object a line
+        #[arg(long)]
+        jsonl: bool,
+        /// CSV with a header row (lists joined with " | ")
+        #[arg(long)]
+        csv: bool,
+        /// Only stories published at or after this time (RFC 3339 or YYYY-MM-DD, UTC)
+        #[arg(long, value_name = "TIME")]
+        published_since: Option<String>,
+        /// Only stories published before this time (RFC 3339 or YYYY-MM-DD, UTC)
+        #[arg(long, value_name = "TIME")]
+        published_until: Option<String>,
+        /// Only stories fetched (or checked unchanged) at or after this time
+        #[arg(long, value_name = "TIME", visible_alias = "since")]
+        fetched_since: Option<String>,
+        /// Only stories listed by this feed (its URL or id)
+        #[arg(short, long, value_name = "FEED")]
+        feed: Option<String>,
+        /// At most this many stories
+        #[arg(short = 'n', long, value_name = "N")]
+        limit: Option<usize>,
+    },
+    /// Find stories by words in title, lead or body, typed with or without diacritics;
+    /// exit 1 if none match
+    Search {
+        /// Words that must all appear (e.g. thi hành án, or thi hanh an); words in double
+        /// quotes must also stand together, in order ('"thi hành án"')
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+        /// Most results to print
+        #[arg(short = 'n', long, value_name = "N", default_value_t = 20)]
+        limit: usize,
+        /// One JSON array of {id, url, title, published, lead}
+        #[arg(short, long)]
+        json: bool,
+    },
+    /// Print one story: by id, URL or any alias it was seen under
+    Show {
+        /// A story id, its URL, or any link it was listed under (tracking parameters and
+        /// all: the link is normalised as the poll cycle does)
+        key: String,
+        /// As one JSON object instead of text
+        #[arg(short, long)]
+        json: bool,
+    },
+    /// Delete stories first seen more than DAYS ago (never ones their feeds still list)
+    Prune {
+        /// Age in days of the stories to delete
+        #[arg(long, value_name = "DAYS")]
+        older_than: u32,
+    },
+    /// Write a consistent copy of the archive to FILE while the daemon keeps running
+    Backup {
+        /// Where to write the copy (must not exist yet)
+        file: PathBuf,
+    },
+    /// Print Datasette metadata for this archive (descriptions, full-text search, facets)
+    DatasetteMetadata,
+    /// Print a shell completion script
+    Completions {
+        /// The shell to complete for
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedsCommand {
+    /// Add a feed
+    Add {
+        /// The feed's URL (http or https)
+        url: String,
+        /// A title to show until the feed gives its own
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// List feeds: state, source, stories, URL, title (tab-separated)
+    List,
+    /// Stop polling a feed (its stories stay)
+    Remove {
+        /// The feed's URL, as `feeds list` shows it
+        url: String,
+    },
+    /// Add every feed of an OPML file
+    ImportOpml {
+        /// The OPML file
+        file: PathBuf,
+    },
+    /// Write the active feeds as OPML to stdout
+    ExportOpml,
+}

@@ -1,0 +1,366 @@
+//! The command line: parses arguments, loads config and store, and runs one command.
+//!
+//! Every failure becomes one line on stderr and an exit code: 2 for bad input (config, CLI,
+//! files, an archive that is missing or not tindex's), 1 for runtime failures (database,
+//! I/O). A command whose answer is "no" (`search` with no match, `status --check` with a
+//! problem) exits 1 without an error line, as grep does.
+
+mod args;
+mod feeds;
+mod print;
+mod setup;
+mod status;
+
+use std::io::Write;
+
+use chrono::{DateTime, Utc};
+use clap::CommandFactory;
+use tracing::info;
+use url::Url;
+
+pub use args::{Cli, Command, FeedsCommand, VERSION};
+pub use setup::ConfigSource;
+
+use crate::config::{Config, ConfigError};
+use crate::daemon::{self, DaemonError};
+use crate::store::{ExportFilter, Store, StoreError, StoreHandle};
+use setup::Access;
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
+    #[error(transparent)]
+    Daemon(#[from] DaemonError),
+    #[error("{0}")]
+    Runtime(String),
+}
+
+impl CliError {
+    /// 2 for input the user must fix, 1 for everything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Config(_) | Self::Usage(_) | Self::Daemon(DaemonError::Config(_)) => 2,
+            Self::Store(
+                StoreError::NotFound(_)
+                | StoreError::Missing(_)
+                | StoreError::Foreign { .. }
+                | StoreError::Old { .. },
+            ) => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// How a command that ran to its end came out: the process's exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// Done, or "yes".
+    Yes,
+    /// The command's answer is "no": nothing matched, a check found a problem (exit 1).
+    No,
+}
+
+impl Answer {
+    /// The exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Yes => 0,
+            Self::No => 1,
+        }
+    }
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> Result<Answer, CliError> {
+    crate::logging::init(cli.log_format, cli.quiet);
+    // Commands that need neither config nor archive.
+    match &cli.command {
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "tindex",
+                &mut std::io::stdout(),
+            );
+            return Ok(Answer::Yes);
+        }
+        Command::Man => {
+            ignore_broken_pipe(
+                clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()),
+            )?;
+            return Ok(Answer::Yes);
+        }
+        _ => {}
+    }
+    let source = ConfigSource::of(&cli);
+    let config = source.load(cli.feeds_file.as_deref())?;
+    if source == ConfigSource::BuiltIn && !matches!(cli.command, Command::CheckConfig) {
+        info!(config = %source.describe(), "no config file; using the built-in defaults");
+    }
+    let db = setup::db_path(&cli, &config, &source);
+    match &cli.command {
+        Command::Completions { .. } | Command::Man => Ok(Answer::Yes),
+        Command::CheckConfig => {
+            println!(
+                "{}: ok: {} feeds, {} site rules; archive {}",
+                source.describe(),
+                config.feeds.len(),
+                config.sites.len(),
+                db.display()
+            );
+            Ok(Answer::Yes)
+        }
+        Command::Run { once } => {
+            let mut store = setup::open(&db, Access::Create)?;
+            store.sync_config_feeds(&config.feeds, Utc::now())?;
+            let active = store.list_feeds()?.iter().filter(|f| f.active).count();
+            info!(
+                version = VERSION,
+                config = %source.describe(),
+                db = %db.display(),
+                schema = store.schema_version()?,
+                feeds = active,
+                site_rules = config.sites.len(),
+                "tindex starting"
+            );
+            let feeds_file = cli.feeds_file.clone();
+            let reload: daemon::Reload = Box::new(move || source.load(feeds_file.as_deref()));
+            run_daemon(config, store, *once, reload)?;
+            Ok(Answer::Yes)
+        }
+        Command::Feeds(cmd) => {
+            let access = match cmd {
+                FeedsCommand::List | FeedsCommand::ExportOpml => Access::Read,
+                FeedsCommand::Remove { .. } => Access::Change,
+                FeedsCommand::Add { .. } | FeedsCommand::ImportOpml { .. } => Access::Create,
+            };
+            let mut store = setup::open(&db, access)?;
+            feeds::run(cmd, &mut store)?;
+            Ok(Answer::Yes)
+        }
+        Command::Status {
+            json,
+            check,
+            failing_hours,
+        } => {
+            let store = setup::open(&db, Access::Read)?;
+            let failing_for = chrono::Duration::hours(i64::from(*failing_hours));
+            let report = status::report(&store, Utc::now(), failing_for)?;
+            let mut out = std::io::stdout().lock();
+            let written = if *json {
+                serde_json::to_writer_pretty(&mut out, &report)
+                    .map_err(std::io::Error::from)
+                    .and_then(|()| writeln!(out))
+            } else if *check {
+                status::print_check(&report, &mut out)
+            } else {
+                status::print_table(&report, &mut out)
+            };
+            ignore_broken_pipe(written)?;
+            Ok(if *check && !report.problems.is_empty() {
+                Answer::No
+            } else {
+                Answer::Yes
+            })
+        }
+        Command::Export {
+            csv,
+            published_since,
+            published_until,
+            fetched_since,
+            feed,
+            limit,
+            ..
+        } => {
+            let filter = ExportFilter {
+                fetched_since: parse_time("--fetched-since", fetched_since.as_deref())?,
+                published_since: parse_time("--published-since", published_since.as_deref())?,
+                published_until: parse_time("--published-until", published_until.as_deref())?,
+                feed: feed.clone(),
+                limit: *limit,
+            };
+            let store = setup::open(&db, Access::Read)?;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let written = if *csv {
+                crate::export::csv(&store, &filter, &mut out)
+            } else {
+                crate::export::jsonl(&store, &filter, &mut out)
+            };
+            match written {
+                // `tindex export --jsonl | head` is normal use, not an error.
+                Err(crate::export::ExportError::Io(e))
+                    if e.kind() == std::io::ErrorKind::BrokenPipe =>
+                {
+                    Ok(Answer::Yes)
+                }
+                other => other.map(|_| Answer::Yes).map_err(CliError::from),
+            }
+        }
+        Command::Search { query, limit, json } => {
+            let store = setup::open(&db, Access::Read)?;
+            let hits = store.search(&query.join(" "), *limit)?;
+            ignore_broken_pipe(print::hits(&hits, *json, &mut std::io::stdout().lock()))?;
+            Ok(if hits.is_empty() {
+                Answer::No
+            } else {
+                Answer::Yes
+            })
+        }
+        Command::Show { key, json } => {
+            let store = setup::open(&db, Access::Read)?;
+            let shown = store
+                .show(&lookup_keys(key))?
+                .ok_or_else(|| CliError::Usage(format!("no stored story {key:?}")))?;
+            print::shown(&shown, *json);
+            Ok(Answer::Yes)
+        }
+        Command::Prune { older_than } => {
+            let mut store = setup::open(&db, Access::Change)?;
+            let cutoff = Utc::now()
+                .checked_sub_signed(chrono::Duration::days(i64::from(*older_than)))
+                .ok_or_else(|| {
+                    CliError::Usage(format!("--older-than {older_than}: too far back"))
+                })?;
+            let pruned = store.prune(cutoff)?;
+            println!(
+                "pruned {} articles and {} fetch log rows first seen before {}",
+                pruned.articles,
+                pruned.fetches,
+                crate::store::ts(cutoff)
+            );
+            Ok(Answer::Yes)
+        }
+        Command::Backup { file } => {
+            let store = setup::open(&db, Access::Read)?;
+            let done = store.backup_to(file)?;
+            println!(
+                "backed up {} stories ({:.1} MB) from {} to {}",
+                done.stories,
+                done.bytes as f64 / 1e6,
+                db.display(),
+                file.display()
+            );
+            Ok(Answer::Yes)
+        }
+        Command::DatasetteMetadata => {
+            let name = db
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "tindex".into());
+            println!("{}", crate::datasette::metadata(&name));
+            Ok(Answer::Yes)
+        }
+    }
+}
+
+/// The keys a typed story link may be stored under: as typed, and normalised as the cycle
+/// normalises links (tracking parameters dropped, host lower-cased, …).
+fn lookup_keys(key: &str) -> Vec<String> {
+    let mut keys = vec![key.to_string()];
+    if let Ok(url) = Url::parse(key.trim()) {
+        for k in [
+            url.to_string(),
+            crate::dedup::canonical_url(&url).to_string(),
+        ] {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    }
+    keys
+}
+
+fn ignore_broken_pipe(r: std::io::Result<()>) -> Result<(), CliError> {
+    match r {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::Runtime(format!("cannot write output: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn run_daemon(
+    config: Config,
+    store: Store,
+    once: bool,
+    reload: daemon::Reload,
+) -> Result<(), CliError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Runtime(format!("cannot start async runtime: {e}")))?;
+    Ok(runtime.block_on(daemon::run(config, StoreHandle::new(store), once, reload))?)
+}
+
+/// An RFC 3339 time or a UTC date (midnight).
+fn parse_time(flag: &str, s: Option<&str>) -> Result<Option<DateTime<Utc>>, CliError> {
+    let Some(s) = s else { return Ok(None) };
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(Some(t.with_timezone(&Utc)));
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| Some(t.and_utc()))
+        .ok_or_else(|| CliError::Usage(format!("{flag} {s:?}: expected RFC 3339 or YYYY-MM-DD")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_names_the_schema_this_build_writes() {
+        let schema = crate::store::migrations::SCHEMA_VERSION;
+        assert!(
+            VERSION.ends_with(&format!("(archive schema {schema})")),
+            "{VERSION}"
+        );
+    }
+
+    #[test]
+    fn clap_definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    /// Every argument and command says what it is for (they become the man page).
+    #[test]
+    fn every_argument_has_help() {
+        fn walk(cmd: &clap::Command, path: &str) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                assert!(arg.get_help().is_some(), "{path} {id} has no help text");
+            }
+            for sub in cmd.get_subcommands() {
+                assert!(
+                    sub.get_about().is_some(),
+                    "{path} {} has no help",
+                    sub.get_name()
+                );
+                walk(sub, &format!("{path} {}", sub.get_name()));
+            }
+        }
+        walk(&Cli::command(), "tindex");
+    }
+
+    #[test]
+    fn a_tracking_variant_of_a_link_is_looked_up_normalised() {
+        let keys = lookup_keys("https://Example.vn/a.html?utm_source=x");
+        assert!(
+            keys.contains(&"https://example.vn/a.html".to_string()),
+            "{keys:?}"
+        );
+    }
+}

@@ -1,0 +1,204 @@
+//! `tindex status`: every feed's health for people (a table), scripts (`--json`) and
+//! monitoring (`--check`, exit 1 on a problem).
+
+use std::io::Write;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use crate::store::{CycleCounts, CycleRecord, FeedRow, Store, StoreError, parse_ts, ts};
+
+/// One feed as `status` reports it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedStatus {
+    pub url: String,
+    pub title: Option<String>,
+    pub source: String,
+    /// `ok`, `partial` (polls fine, some of its stories failed), `failing`, `new` (never
+    /// polled) or `inactive`.
+    pub state: &'static str,
+    pub articles: i64,
+    pub failed_articles: i64,
+    pub error_count: u32,
+    pub last_error: Option<String>,
+    pub error_since: Option<String>,
+    pub last_success_at: Option<String>,
+    pub last_polled_at: Option<String>,
+    pub next_poll_at: String,
+}
+
+/// The whole report: `status --json` prints it as one object.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub feeds: Vec<FeedStatus>,
+    pub totals: Totals,
+    pub last_cycle: Option<LastCycle>,
+    /// What `--check` counts as a problem, one sentence each.
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Totals {
+    pub feeds: usize,
+    pub active: usize,
+    pub failing: usize,
+    pub articles: i64,
+    pub failed_articles: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LastCycle {
+    pub started_at: String,
+    pub finished_at: String,
+    pub result: &'static str,
+    pub error: Option<String>,
+    #[serde(flatten)]
+    pub counts: CycleCounts,
+}
+
+fn state(f: &FeedRow) -> &'static str {
+    match (f.active, f.error_count, f.last_polled_at.is_some()) {
+        (false, _, _) => "inactive",
+        (true, 0, false) => "new",
+        (true, 0, true) if f.failed_articles > 0 => "partial",
+        (true, 0, true) => "ok",
+        (true, _, _) => "failing",
+    }
+}
+
+/// Reads the report; a feed failing since before `now - failing_for` is a problem, as is a
+/// last cycle that failed.
+pub fn report(
+    store: &Store,
+    now: DateTime<Utc>,
+    failing_for: Duration,
+) -> Result<Report, StoreError> {
+    let mut totals = Totals::default();
+    let mut problems = Vec::new();
+    let mut feeds = Vec::new();
+    for f in store.list_feeds()? {
+        let state = state(&f);
+        totals.feeds += 1;
+        totals.active += usize::from(f.active);
+        totals.failing += usize::from(state == "failing");
+        totals.articles += f.articles;
+        totals.failed_articles += f.failed_articles;
+        if state == "failing"
+            && let Some(since) = f.error_since.as_deref()
+            && parse_ts(since) <= now - failing_for
+        {
+            problems.push(format!(
+                "feed {} failing since {since} ({} errors): {}",
+                f.url,
+                f.error_count,
+                f.last_error.as_deref().unwrap_or("unknown error")
+            ));
+        }
+        feeds.push(FeedStatus {
+            state,
+            articles: f.articles,
+            failed_articles: f.failed_articles,
+            error_count: f.error_count,
+            next_poll_at: ts(f.next_poll_at),
+            url: f.url,
+            title: f.title,
+            source: f.source,
+            last_error: f.last_error,
+            error_since: f.error_since,
+            last_success_at: f.last_success_at,
+            last_polled_at: f.last_polled_at,
+        });
+    }
+    let last_cycle = store.last_cycle()?.map(|c: CycleRecord| {
+        let (result, error, counts) = match c.outcome {
+            Ok(n) => ("ok", None, n),
+            Err(e) => ("failed", Some(e), CycleCounts::default()),
+        };
+        LastCycle {
+            started_at: ts(c.started_at),
+            finished_at: ts(c.finished_at),
+            result,
+            error,
+            counts,
+        }
+    });
+    if let Some(c) = &last_cycle
+        && c.result == "failed"
+    {
+        problems.push(format!(
+            "the last cycle (finished {}) failed: {}",
+            c.finished_at,
+            c.error.as_deref().unwrap_or("unknown error")
+        ));
+    }
+    Ok(Report {
+        feeds,
+        totals,
+        last_cycle,
+        problems,
+    })
+}
+
+/// The table `status` prints.
+pub fn print_table(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{:<8} {:>8} {:>6} {:>6} {:<20} {:<20} {:<20} URL / last error",
+        "STATE", "ARTICLES", "FAILED", "ERRORS", "LAST SUCCESS", "NEXT POLL", "LAST POLL"
+    )?;
+    for f in &r.feeds {
+        writeln!(
+            out,
+            "{:<8} {:>8} {:>6} {:>6} {:<20} {:<20} {:<20} {}{}",
+            f.state,
+            f.articles,
+            f.failed_articles,
+            f.error_count,
+            f.last_success_at.as_deref().unwrap_or("never"),
+            f.next_poll_at,
+            f.last_polled_at.as_deref().unwrap_or("never"),
+            f.url,
+            f.last_error
+                .as_ref()
+                .map(|e| format!("  ({e}, since {})", f.error_since.as_deref().unwrap_or("?")))
+                .unwrap_or_default()
+        )?;
+    }
+    let t = &r.totals;
+    writeln!(
+        out,
+        "{} feeds ({} active, {} failing); {} stories stored, {} failed",
+        t.feeds, t.active, t.failing, t.articles, t.failed_articles
+    )?;
+    match &r.last_cycle {
+        Some(c) => writeln!(
+            out,
+            "last cycle: {} at {}{}",
+            c.result,
+            c.finished_at,
+            c.error
+                .as_ref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_else(|| format!(
+                    ": {} feeds, {} new, {} updated, {} failed",
+                    c.counts.feeds, c.counts.new, c.counts.updated, c.counts.failed
+                ))
+        ),
+        None => writeln!(out, "last cycle: none recorded yet"),
+    }
+}
+
+/// What `status --check` prints: `ok: …` or one `problem: …` line each.
+pub fn print_check(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    if r.problems.is_empty() {
+        return writeln!(
+            out,
+            "ok: {} active feeds, {} failing (none for long), {} stories",
+            r.totals.active, r.totals.failing, r.totals.articles
+        );
+    }
+    for p in &r.problems {
+        writeln!(out, "problem: {p}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,267 @@
+//! Datasette metadata for an archive (`tindex datasette-metadata > metadata.json`), so
+//! `datasette tindex.sqlite -m metadata.json` opens with every table and column described,
+//! `?_search=` wired to the full-text index on `articles` and `articles_v`, useful facets,
+//! and the newest stories first.
+//!
+//! The descriptions say what docs/SCHEMA.md says (a test checks every column of the schema
+//! has one, and every one names a real column).
+
+use serde_json::{Map, Value, json};
+
+/// A table or view: its name, its description, and each column's description.
+pub type Described = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+/// Each table and view readers query, with its description and its columns' descriptions.
+pub const TABLES: &[Described] = &[
+    (
+        "articles",
+        "One row per story, keyed by its canonical URL; status 'failed' rows are stories whose page could not be fetched or extracted. Search: words with or without diacritics.",
+        &[
+            ("id", "Story id (rowid of articles_fts)"),
+            ("url", "Canonical URL (unique)"),
+            ("guid", "The feed item's GUID, when it had one"),
+            ("status", "ok | failed"),
+            ("error", "Why the story failed (status failed)"),
+            ("attempts", "Fetch attempts so far"),
+            ("title", "Headline"),
+            ("lead", "Lead (sapo, standfirst)"),
+            (
+                "body",
+                "Body text: paragraphs and subheads joined by a blank line",
+            ),
+            ("captions", "Image captions, JSON array"),
+            ("author", "Author as the page names it"),
+            (
+                "published_at",
+                "Publication time, RFC 3339 with the page's own offset",
+            ),
+            (
+                "published_source",
+                "Where the publication time came from: json-ld | meta | time | rule | text",
+            ),
+            ("updated_at", "Last update time the page gives"),
+            ("tags", "Tags, JSON array"),
+            ("category", "Section or category"),
+            ("language", "Language code of the page"),
+            (
+                "method",
+                "Extraction: site_rule | generic | site_rule_fallback",
+            ),
+            ("content_hash", "SHA-256 of title, lead, body and captions"),
+            (
+                "cluster_id",
+                "Near-duplicate group: the id of its first story",
+            ),
+            ("first_seen_at", "When a feed first listed the story (UTC)"),
+            (
+                "fetched_at",
+                "Last fetch, or last check that found it unchanged (UTC)",
+            ),
+        ],
+    ),
+    (
+        "articles_v",
+        "The stable reading surface: every stored story (status ok) with its feeds and images joined; columns may be added, never removed or renamed. Search: words with or without diacritics.",
+        // Besides these, its columns are those of `articles`, described there.
+        &[
+            (
+                "feeds",
+                "Feeds that listed the story, JSON array of {url, title}",
+            ),
+            (
+                "images",
+                "Images, JSON array of {src, alt, caption, position}",
+            ),
+        ],
+    ),
+    (
+        "feeds",
+        "One row per feed: where it came from, its validators, schedule and health.",
+        &[
+            ("id", "Feed id"),
+            ("url", "Feed URL (unique)"),
+            ("title", "Feed title"),
+            ("source", "config | cli | opml"),
+            (
+                "active",
+                "1 while polled; 0 once removed (its stories stay)",
+            ),
+            (
+                "interval_secs",
+                "Poll interval the config sets for this feed",
+            ),
+            ("etag", "ETag of the last 200, for conditional GET"),
+            (
+                "last_modified",
+                "Last-Modified of the last 200, for conditional GET",
+            ),
+            ("added_at", "When the feed was added (UTC)"),
+            ("last_polled_at", "Last poll (UTC)"),
+            ("last_success_at", "Last successful poll, 200 or 304 (UTC)"),
+            ("last_status", "HTTP status of the last poll"),
+            ("next_poll_at", "When the feed is next due (UTC)"),
+            ("error_count", "Consecutive failed polls"),
+            ("last_error", "Why the last poll failed"),
+            (
+                "error_since",
+                "First failure of the current run of failures (UTC)",
+            ),
+            ("last_listed_at", "Last 200 whose entries were read (UTC)"),
+            (
+                "publish_interval_secs",
+                "Estimated gap between the feed's stories",
+            ),
+        ],
+    ),
+    (
+        "article_feeds",
+        "Which feeds listed which story, and when.",
+        &[
+            ("article_id", "Story id"),
+            ("feed_id", "Feed id"),
+            ("first_seen_at", "First listing (UTC)"),
+            ("last_seen_at", "Latest listing (UTC)"),
+        ],
+    ),
+    (
+        "article_aliases",
+        "Every link a story was seen under: normalised link, raw link, or guid:<host>:<guid>.",
+        &[
+            ("alias", "The link or GUID key"),
+            ("article_id", "Story id"),
+            ("first_seen_at", "First seen (UTC)"),
+        ],
+    ),
+    (
+        "images",
+        "Images of a story, in order.",
+        &[
+            ("article_id", "Story id"),
+            ("seq", "Order in the story"),
+            ("src", "Absolute image URL"),
+            ("alt", "Alt text"),
+            ("caption", "Caption"),
+            ("position", "Index of the body block the image follows"),
+        ],
+    ),
+    (
+        "article_revisions",
+        "Earlier versions of stories, written when a re-fetch finds changed content.",
+        &[
+            ("article_id", "Story id"),
+            ("revised_at", "When the change was found (UTC)"),
+            ("content_hash", "Hash of the earlier version"),
+            ("title", "Earlier headline"),
+            ("lead", "Earlier lead"),
+            ("body", "Earlier body"),
+            ("captions", "Earlier captions, JSON array"),
+        ],
+    ),
+    (
+        "fetches",
+        "Audit of every HTTP request tindex made and what came of it.",
+        &[
+            ("id", "Request number"),
+            ("at", "When (UTC)"),
+            ("kind", "feed | article | robots"),
+            ("url", "Requested URL"),
+            ("final_url", "Where redirects led, when they did"),
+            ("status", "HTTP status"),
+            ("bytes", "Body bytes read"),
+            ("elapsed_ms", "Duration in milliseconds"),
+            ("result", "fetched | not_modified | error"),
+            ("error", "Why it failed, for people"),
+            (
+                "failure",
+                "Why it failed, one word to group by (http_status, timeout, ...)",
+            ),
+        ],
+    ),
+    (
+        "cycles",
+        "How each poll cycle ended.",
+        &[
+            ("id", "Cycle number"),
+            ("started_at", "Start (UTC)"),
+            ("finished_at", "End (UTC)"),
+            ("result", "ok | failed"),
+            ("error", "Why the cycle failed"),
+            ("feeds", "Feeds polled"),
+            ("feed_errors", "Feeds whose poll failed"),
+            ("new", "Stories stored"),
+            ("updated", "Stories revised"),
+            ("failed", "Stories that failed"),
+        ],
+    ),
+    (
+        "fingerprints",
+        "MinHash signature of each story's body (64 x u32, little-endian), for near-duplicate clusters.",
+        &[("article_id", "Story id"), ("signature", "The signature")],
+    ),
+    (
+        "fingerprint_bands",
+        "Band keys of the signatures: stories sharing bands are near-duplicate candidates.",
+        &[("key", "Band key"), ("article_id", "Story id")],
+    ),
+];
+
+/// Internal tables Datasette need not list.
+const HIDDEN: &[&str] = &["fingerprints", "fingerprint_bands", "articles_fts"];
+
+/// The metadata JSON for an archive Datasette names `db_name` (the file name without
+/// `.sqlite`/`.db`).
+pub fn metadata(db_name: &str) -> String {
+    let mut tables = Map::new();
+    let articles = TABLES
+        .iter()
+        .find(|t| t.0 == "articles")
+        .map_or(&[][..], |t| t.2);
+    for (name, description, columns) in TABLES {
+        let mut t = Map::new();
+        t.insert("description".into(), json!(description));
+        let inherited = if *name == "articles_v" { articles } else { &[] };
+        let cols: Map<String, Value> = inherited
+            .iter()
+            .chain(columns.iter())
+            .map(|(c, d)| ((*c).to_string(), json!(d)))
+            .collect();
+        t.insert("columns".into(), Value::Object(cols));
+        if HIDDEN.contains(name) {
+            t.insert("hidden".into(), json!(true));
+        }
+        tables.insert((*name).to_string(), Value::Object(t));
+    }
+    for name in ["articles", "articles_v"] {
+        if let Some(Value::Object(t)) = tables.get_mut(name) {
+            t.insert("fts_table".into(), json!("articles_fts"));
+            t.insert("fts_pk".into(), json!("id"));
+            t.insert("sort_desc".into(), json!("published_at"));
+            t.insert(
+                "facets".into(),
+                json!(["category", {"array": "tags"}, "language"]),
+            );
+        }
+    }
+    tables.insert("articles_fts".into(), json!({"hidden": true}));
+    let ranked = "SELECT a.id, a.published_at, a.title, a.url FROM articles_fts \
+        JOIN articles_v a ON a.id = articles_fts.rowid \
+        WHERE articles_fts MATCH escape_fts(:q) \
+        ORDER BY bm25(articles_fts, 5.0, 2.0, 1.0) LIMIT 100";
+    let doc = json!({
+        "title": "tindex archive",
+        "description": "News stories archived by tindex. Search finds words typed with or without diacritics (đất, dat). Schema: docs/SCHEMA.md.",
+        "databases": { db_name: {
+            "tables": tables,
+            "queries": { "search_ranked": {
+                "title": "Stories by relevance",
+                "description": "The 100 stories that best match the words q (title counts most, then lead, then body)",
+                "sql": ranked,
+            }},
+        }},
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
