@@ -467,3 +467,97 @@ fn a_backup_taken_while_a_cycle_writes_is_a_consistent_archive() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr_of(&o).contains("exists"), "{}", stderr_of(&o));
 }
+
+#[test]
+fn the_first_line_of_a_run_names_version_config_archive_schema_feeds_and_rules() {
+    let (_server, ws) = farm_archive();
+    let log = run_once(&ws);
+    let first = log.lines().next().unwrap();
+    assert!(first.contains("tindex starting"), "{first}");
+    for field in [
+        "version=\"0.1.0 (archive schema 4)\"".to_string(),
+        format!("config={}", ws.config.display()),
+        format!("db={}", ws.db.display()),
+        "schema=4".to_string(),
+        format!("feeds={}", farm_feeds(&_server).len()),
+        "site_rules=1".to_string(),
+    ] {
+        assert!(first.contains(&field), "{field} in {first}");
+    }
+}
+
+/// Published times compared as instants: pages give their own offsets.
+fn instant(s: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+}
+
+#[test]
+fn export_published_bounds_select_by_publication_instant() {
+    let (_server, ws) = farm_archive();
+    let all: Vec<serde_json::Value> = support::stdout(&ws, &["export", "--jsonl"])
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut times: Vec<_> = all
+        .iter()
+        .filter_map(|r| r["published"].as_str().map(instant))
+        .collect();
+    times.sort();
+    let (lo, hi) = (times[times.len() / 4], times[3 * times.len() / 4]);
+    let (los, his) = (lo.to_rfc3339(), hi.to_rfc3339());
+    let got: Vec<serde_json::Value> = support::stdout(
+        &ws,
+        &[
+            "export",
+            "--jsonl",
+            "--published-since",
+            &los,
+            "--published-until",
+            &his,
+        ],
+    )
+    .lines()
+    .map(|l| serde_json::from_str(l).unwrap())
+    .collect();
+    let want = times.iter().filter(|t| **t >= lo && **t < hi).count();
+    assert!(want > 0 && want < all.len());
+    assert_eq!(got.len(), want);
+    assert!(got.iter().all(|r| {
+        let t = instant(r["published"].as_str().unwrap());
+        t >= lo && t < hi
+    }));
+}
+
+#[test]
+fn export_feed_and_limit_narrow_the_rows() {
+    let (server, ws) = farm_archive();
+    let feed = farm_feeds(&server)[0].clone();
+    let listed = count(
+        &ws,
+        &format!(
+            "SELECT count(*) FROM article_feeds af JOIN feeds f ON f.id = af.feed_id
+             JOIN articles a ON a.id = af.article_id WHERE f.url = '{feed}' AND a.status = 'ok'"
+        ),
+    );
+    let rows = support::stdout(&ws, &["export", "--jsonl", "--feed", &feed]);
+    assert_eq!(rows.lines().count() as i64, listed);
+    assert!(rows.lines().all(|l| l.contains(&feed)));
+    let three = support::stdout(&ws, &["export", "--jsonl", "-n", "3"]);
+    assert_eq!(three.lines().count(), 3);
+}
+
+#[test]
+fn completions_name_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = tindex_in(dir.path(), &["completions", "bash"]);
+    assert!(o.status.success());
+    let script = stdout_of(&o);
+    for sub in ["run", "status", "search", "backup", "datasette-metadata"] {
+        assert!(script.contains(sub), "{sub}");
+    }
+    assert_eq!(
+        files_in(dir.path()),
+        Vec::<String>::new(),
+        "needs no config or archive"
+    );
+}
