@@ -117,6 +117,16 @@ impl Config {
                     "must name at least one host".into(),
                 ));
             }
+            // A host is a bare name ("baophapluat.vn"): a scheme, port or path never matches.
+            if let Some(bad) = site.hosts.iter().find(|h| {
+                h.is_empty()
+                    || h.contains(|c: char| c == '/' || c == ':' || c == '@' || c.is_whitespace())
+            }) {
+                return Err(invalid(
+                    format!("site[{i}].hosts"),
+                    format!("{bad:?} is not a host name (write it bare, like \"baophapluat.vn\")"),
+                ));
+            }
             site.validate()
                 .map_err(|m| invalid(format!("site[{i}] ({})", site.hosts.join(",")), m))?;
         }
@@ -175,17 +185,57 @@ impl Config {
     }
 }
 
+/// Longest URL tindex takes from a config, the CLI, OPML or a feed (browsers and servers
+/// commonly stop near 2-8 KB; a news link is under 300 bytes): a longer one is refused, not
+/// echoed whole into logs and the database.
+pub const MAX_URL_BYTES: usize = 2048;
+
 /// Accepts only absolute http(s) URLs: anything else (file:, data:, relative) is refused here,
-/// once, so later stages can trust a feed URL.
+/// once, so later stages can trust a feed URL. A URL with a user name or password is refused
+/// too: it would be sent as Basic auth to whatever host it names and the password would land
+/// in logs, `status` and the archive. Messages show the URL [`redact`]ed.
 pub fn parse_feed_url(raw: &str) -> Result<Url, String> {
-    let url = Url::parse(raw.trim()).map_err(|e| format!("bad URL {raw:?}: {e}"))?;
+    let shown = redact(raw);
+    if raw.trim().len() > MAX_URL_BYTES {
+        return Err(format!(
+            "URL {shown:?} is {} bytes, over the {MAX_URL_BYTES}-byte limit",
+            raw.trim().len()
+        ));
+    }
+    let mut url = Url::parse(raw.trim()).map_err(|e| format!("bad URL {shown:?}: {e}"))?;
+    // The fragment never reaches the server: `rss#a` and `rss#b` are one feed.
+    url.set_fragment(None);
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "URL {shown:?} carries credentials; tindex does not send them (remove the user:password@ part)"
+        ));
+    }
     match url.scheme() {
         "http" | "https" if url.host_str().is_some() => Ok(url),
-        "http" | "https" => Err(format!("URL {raw:?} has no host")),
+        "http" | "https" => Err(format!("URL {shown:?} has no host")),
         other => Err(format!(
-            "URL {raw:?}: scheme {other:?} is not http or https"
+            "URL {shown:?}: scheme {other:?} is not http or https"
         )),
     }
+}
+
+/// A URL as it may be shown: any `user:password@` replaced by `***@`, and cut to 200
+/// characters (with the full length said) so a hostile one cannot flood a log line.
+pub fn redact(raw: &str) -> String {
+    let raw = raw.trim();
+    let mut shown = match (raw.find("://"), raw.find('@')) {
+        (Some(scheme_end), Some(at))
+            if at > scheme_end && !raw[scheme_end + 3..at].contains(['/', '?', '#']) =>
+        {
+            format!("{}***{}", &raw[..scheme_end + 3], &raw[at..])
+        }
+        _ => raw.to_string(),
+    };
+    if shown.chars().count() > 200 {
+        let cut: String = shown.chars().take(200).collect();
+        shown = format!("{cut}… ({} bytes)", raw.len());
+    }
+    shown
 }
 
 /// Reads a feeds file: one URL a line, blank lines and `#` comments ignored.
@@ -258,5 +308,24 @@ mod tests {
             c.default_db_path(Path::new("/etc/tindex/tindex.toml")),
             PathBuf::from("/etc/tindex/data/t.sqlite")
         );
+    }
+
+    /// A password in a feed URL never leaves: refused, and the message does not show it.
+    #[test]
+    fn a_feed_url_with_credentials_is_refused_without_echoing_them() {
+        let err = parse_feed_url("https://alice:s3cret@news.example/rss").unwrap_err();
+        assert!(
+            err.contains("credentials") && !err.contains("s3cret"),
+            "{err}"
+        );
+        assert!(!err.contains("alice"), "{err}");
+    }
+
+    #[test]
+    fn a_huge_url_is_refused_and_shown_cut() {
+        let raw = format!("https://a.vn/{}", "x".repeat(100_000));
+        let err = parse_feed_url(&raw).unwrap_err();
+        assert!(err.len() < 400, "{} bytes of message", err.len());
+        assert!(err.contains("100013 bytes"), "{err}");
     }
 }

@@ -69,7 +69,7 @@ pub fn parse(text: &str, feed_url: &Url) -> Result<ParsedFeed, FeedError> {
         let link = link.or_else(|| {
             guid.as_deref()
                 .and_then(|g| Url::parse(g).ok())
-                .filter(|u| matches!(u.scheme(), "http" | "https"))
+                .and_then(usable)
         });
         let Some(link) = link else {
             skipped += 1;
@@ -102,8 +102,23 @@ pub fn parse(text: &str, feed_url: &Url) -> Result<ParsedFeed, FeedError> {
 }
 
 fn resolve(base: &Url, href: &str) -> Option<Url> {
-    let url = base.join(href.trim()).ok()?;
-    matches!(url.scheme(), "http" | "https").then_some(url)
+    usable(base.join(href.trim()).ok()?)
+}
+
+/// An article link tindex will fetch and store: http(s), at most
+/// [`crate::config::MAX_URL_BYTES`], and without any `user:password@` a hostile or careless
+/// feed put there (removed: never sent, logged or stored).
+fn usable(mut url: Url) -> Option<Url> {
+    if !matches!(url.scheme(), "http" | "https")
+        || url.as_str().len() > crate::config::MAX_URL_BYTES
+    {
+        return None;
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        url.set_username("").ok()?;
+        url.set_password(None).ok()?;
+    }
+    Some(url)
 }
 
 /// NFC and collapsed whitespace: feeds mix NFD titles with NFC ones.
@@ -156,5 +171,23 @@ mod tests {
         assert!(parse("", &base()).is_err());
         // Truncated input may parse partially or fail; it must not panic.
         let _ = parse("<rss version=\"2.0\"><channel><item>", &base());
+    }
+
+    /// A feed cannot make tindex send, log or store credentials, nor store a 100 KB link.
+    #[test]
+    fn item_links_lose_credentials_and_huge_ones_are_skipped() {
+        let feed = format!(
+            "<rss version=\"2.0\"><channel><title>t</title>\
+             <item><link>http://bob:hunter2@example.test/a-post1.html</link></item>\
+             <item><link>http://example.test/{}</link></item></channel></rss>",
+            "y".repeat(100_000)
+        );
+        let parsed = parse(&feed, &Url::parse("http://example.test/rss").unwrap()).unwrap();
+        assert_eq!(parsed.items.len(), 1);
+        assert_eq!(
+            parsed.items[0].link.as_str(),
+            "http://example.test/a-post1.html"
+        );
+        assert_eq!(parsed.skipped, 1);
     }
 }

@@ -3,9 +3,13 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use clap::error::ErrorKind;
 
 fn main() -> ExitCode {
-    let cli = tindex::cli::Cli::parse();
+    let cli = match tindex::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     match tindex::cli::run(cli) {
         Ok(answer) => ExitCode::from(answer.code()),
         Err(e) => {
@@ -16,6 +20,28 @@ fn main() -> ExitCode {
                 .downcast_ref::<tindex::cli::CliError>()
                 .map_or(1, tindex::cli::CliError::exit_code);
             ExitCode::from(code)
+        }
+    }
+}
+
+/// Help and version go to stdout as clap writes them; a usage mistake is one line on stderr
+/// and exit 2, like every other input error.
+fn usage_error(e: clap::Error) -> ExitCode {
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            ExitCode::SUCCESS
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            ExitCode::from(2)
+        }
+        _ => {
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("bad arguments");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            eprintln!("tindex: error: {first} (see tindex --help)");
+            ExitCode::from(2)
         }
     }
 }

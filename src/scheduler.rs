@@ -26,22 +26,37 @@ pub struct PollFacts {
     pub hints: CacheHints,
 }
 
-/// Estimates how often a feed publishes: the median gap between its entries' dates (newest
-/// 20). Half of it becomes the polling interval, so a story waits on average a quarter of the
-/// publishing gap; `None` when fewer than three entries carry dates.
-pub fn publish_interval(dates: impl IntoIterator<Item = DateTime<Utc>>) -> Option<u64> {
+/// Estimates how often a feed publishes, at `now`: the median gap between its entries'
+/// distinct dates (newest 20). Half of it becomes the polling interval, so a story waits on
+/// average a quarter of the publishing gap.
+///
+/// Entries sharing one date say nothing about the gap (a feed stamping every item with its
+/// build time, a batch import): only distinct dates count, and `None` (the default interval)
+/// when fewer than three differ. A feed that has gone quiet backs off: the gap is at least a
+/// quarter of the time since its newest entry once that is a day or more, so a feed whose
+/// newest story is years old is polled at `max_interval_secs`.
+pub fn publish_interval(
+    dates: impl IntoIterator<Item = DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Option<u64> {
     let mut dates: Vec<DateTime<Utc>> = dates.into_iter().collect();
     dates.sort_unstable_by(|a, b| b.cmp(a));
+    dates.dedup();
     dates.truncate(20);
+    let quiet = dates
+        .first()
+        .map_or(0, |newest| (now - *newest).num_seconds().max(0));
+    let quiet_floor = (quiet >= 86_400).then_some(quiet / 4);
+    if dates.len() < 3 {
+        return quiet_floor.map(|q| q as u64);
+    }
     let mut gaps: Vec<i64> = dates
         .windows(2)
         .map(|w| (w[0] - w[1]).num_seconds())
         .collect();
-    if gaps.len() < 2 {
-        return None;
-    }
     gaps.sort_unstable();
-    Some(gaps[gaps.len() / 2].max(0) as u64)
+    let median = gaps[gaps.len() / 2].max(0);
+    Some(median.max(quiet_floor.unwrap_or(0)) as u64)
 }
 
 /// The next time to poll a feed after a poll at `now`.
@@ -113,9 +128,14 @@ mod tests {
     #[test]
     fn interval_adapts_to_publishing_rate_within_bounds() {
         let t = |m: i64| DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::minutes(m);
-        let gap = publish_interval([t(0), t(40), t(80), t(120), t(500)]);
+        let now = t(510);
+        let gap = publish_interval([t(0), t(40), t(80), t(120), t(500)], now);
         assert_eq!(gap, Some(2400), "median gap, an outlier ignored");
-        assert_eq!(publish_interval([t(0), t(5)]), None, "too few dates to say");
+        assert_eq!(
+            publish_interval([t(0), t(5)], now),
+            None,
+            "too few dates to say"
+        );
         let mut f = facts(true, 0);
         f.publish_interval_secs = gap;
         assert!((1200..1320).contains(&wait(f)), "half the gap");
@@ -125,6 +145,37 @@ mod tests {
         assert!((3600..3960).contains(&wait(f)), "never above the maximum");
         f.interval_secs = Some(900);
         assert!((900..990).contains(&wait(f)), "an explicit interval wins");
+    }
+
+    /// Twenty items stamped with one date give no gap: not "publishes every 0 s".
+    #[test]
+    fn items_sharing_one_date_say_nothing_about_the_gap() {
+        let t = DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::days(20_000);
+        assert_eq!(publish_interval(vec![t; 20], t), None);
+        let mut f = facts(true, 0);
+        f.publish_interval_secs = publish_interval(vec![t; 20], t);
+        assert!((600..660).contains(&wait(f)), "the default interval");
+    }
+
+    /// A feed whose only date is two and a half years old is polled at the maximum, however
+    /// many items share it.
+    #[test]
+    fn a_feed_quiet_for_years_backs_off_to_the_maximum() {
+        let old = DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::days(20_000);
+        let now = old + chrono::Duration::days(900);
+        let mut f = facts(true, 0);
+        f.publish_interval_secs = publish_interval(vec![old; 20], now);
+        assert!(
+            (3600..3960).contains(&wait(f)),
+            "{:?}",
+            f.publish_interval_secs
+        );
+        let hourly: Vec<_> = (0..10).map(|h| old - chrono::Duration::hours(h)).collect();
+        f.publish_interval_secs = publish_interval(hourly, now);
+        assert!(
+            (3600..3960).contains(&wait(f)),
+            "an hourly feed that stopped, too"
+        );
     }
 
     #[test]

@@ -331,8 +331,10 @@ fn status_json_splits_stored_and_failed_stories_per_feed() {
     let failing: Vec<_> = feeds.iter().filter(|f| f["state"] == "failing").collect();
     assert_eq!(failing.len(), 1);
     assert!(failing[0]["last_error"].as_str().unwrap().contains("404"));
-    // Each story is counted once per feed listing it, so totals are at least the story count.
-    assert!(v["totals"]["articles"].as_i64().unwrap() >= ok);
+    // Totals count each story once, however many feeds list it.
+    assert_eq!(v["totals"]["articles"].as_i64().unwrap(), ok);
+    let failed = count(&ws, "SELECT count(*) FROM articles WHERE status = 'failed'");
+    assert_eq!(v["totals"]["failed_articles"].as_i64().unwrap(), failed);
 }
 
 #[test]
@@ -560,4 +562,51 @@ fn completions_name_every_command() {
         Vec::<String>::new(),
         "needs no config or archive"
     );
+}
+
+/// Polls `done` every 50 ms until it holds; panics naming `what` after `limit`.
+fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_second_run_on_one_archive_is_refused_naming_the_first() {
+    let (_server, ws) = farm_archive();
+    let mut first = ws.command(&["run"]).stderr(Stdio::null()).spawn().unwrap();
+    // The lock is taken before the first write of the run: wait for the cycle it starts
+    // (the farm archive already has one cycle, from `run --once`).
+    wait_until("the daemon's first cycle", Duration::from_secs(60), || {
+        count(&ws, "SELECT count(*) FROM cycles") >= 2
+    });
+    let second = ws.tindex(&["run", "--once"]);
+    let err = stderr_of(&second);
+    assert_eq!(second.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("pid {}", first.id())), "{err}");
+    // Read commands and backups go on meanwhile.
+    assert!(ws.tindex(&["status"]).status.success());
+    unsafe { libc::kill(first.id() as i32, libc::SIGTERM) };
+    assert!(first.wait().unwrap().success());
+    assert!(
+        ws.tindex(&["run", "--once"]).status.success(),
+        "released at exit"
+    );
+}
+
+#[test]
+fn a_lock_left_by_a_killed_run_does_not_block_the_next() {
+    let (_server, ws) = farm_archive();
+    let mut first = ws.command(&["run"]).stderr(Stdio::null()).spawn().unwrap();
+    wait_until("the daemon's first cycle", Duration::from_secs(60), || {
+        count(&ws, "SELECT count(*) FROM cycles") >= 2
+    });
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let lock = ws.db.with_extension("sqlite.lock");
+    assert!(lock.exists(), "the killed run left its lock file");
+    let o = ws.tindex(&["run", "--once"]);
+    assert!(o.status.success(), "{}", stderr_of(&o));
 }

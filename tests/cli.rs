@@ -270,3 +270,142 @@ fn config_feeds_follow_the_config_file() {
          active\tconfig\t0\thttp://127.0.0.1:9/2.rss\tHai\n"
     );
 }
+
+#[test]
+fn check_config_refuses_a_user_agent_that_run_could_not_send() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("c.toml"),
+        "[fetch]\nuser_agent = \"tindex\\r\\nX-Injected: 1\"\n",
+    )
+    .unwrap();
+    let o = tindex(dir.path(), &["--config", "c.toml", "check-config"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr_of(&o));
+    assert!(
+        stderr_of(&o).contains("fetch.user_agent"),
+        "{}",
+        stderr_of(&o)
+    );
+}
+
+#[test]
+fn a_site_host_written_as_a_url_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("c.toml"),
+        "[[site]]\nhosts = [\"https://baophapluat.vn\"]\ntitle = \"h1\"\n",
+    )
+    .unwrap();
+    let o = tindex(dir.path(), &["--config", "c.toml", "check-config"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr_of(&o).contains("site[0].hosts"), "{}", stderr_of(&o));
+}
+
+#[test]
+fn fragment_variants_of_a_feed_url_are_one_feed() {
+    let dir = empty_config();
+    assert!(
+        run(dir.path(), &["feeds", "add", &format!("{HOME}#a")])
+            .status
+            .success()
+    );
+    let o = run(dir.path(), &["feeds", "add", &format!("{HOME}#b")]);
+    assert_eq!(stdout_of(&o), format!("already present: {HOME}\n"));
+}
+
+#[test]
+fn an_opml_file_without_feeds_is_refused() {
+    let dir = empty_config();
+    std::fs::write(dir.path().join("empty.opml"), "").unwrap();
+    let o = run(dir.path(), &["feeds", "import-opml", "empty.opml"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr_of(&o));
+    assert!(stderr_of(&o).contains("empty.opml"), "{}", stderr_of(&o));
+    assert!(
+        !dir.path().join("t.sqlite").exists() || {
+            let db = rusqlite::Connection::open(dir.path().join("t.sqlite")).unwrap();
+            db.query_row("SELECT count(*) FROM feeds", [], |r| r.get::<_, i64>(0))
+                .unwrap()
+                == 0
+        }
+    );
+}
+
+#[test]
+fn an_opml_file_of_too_many_feeds_is_refused_whole() {
+    let dir = empty_config();
+    let outlines: String = (0..10_001)
+        .map(|i| format!("<outline xmlUrl=\"https://a.vn/{i}.rss\"/>"))
+        .collect();
+    std::fs::write(
+        dir.path().join("big.opml"),
+        format!("<opml version=\"2.0\"><body>{outlines}</body></opml>"),
+    )
+    .unwrap();
+    let o = run(dir.path(), &["feeds", "import-opml", "big.opml"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr_of(&o));
+    assert!(stderr_of(&o).contains("10001 feeds"), "{}", stderr_of(&o));
+}
+
+#[test]
+fn an_opml_title_of_megabytes_is_cut() {
+    let dir = empty_config();
+    std::fs::write(
+        dir.path().join("t.opml"),
+        format!(
+            "<opml version=\"2.0\"><body><outline title=\"{}\" xmlUrl=\"https://a.vn/rss\"/></body></opml>",
+            "T".repeat(5_000_000)
+        ),
+    )
+    .unwrap();
+    assert!(
+        run(dir.path(), &["feeds", "import-opml", "t.opml"])
+            .status
+            .success()
+    );
+    let list = stdout_of(&run(dir.path(), &["feeds", "list"]));
+    assert!(list.len() < 1000, "{} bytes", list.len());
+}
+
+#[test]
+fn an_archive_whose_tables_were_dropped_is_refused_at_open() {
+    let dir = empty_config();
+    assert!(run(dir.path(), &["feeds", "add", HOME]).status.success());
+    rusqlite::Connection::open(dir.path().join("t.sqlite"))
+        .unwrap()
+        .execute_batch("DROP VIEW articles_v; DROP TABLE article_feeds;")
+        .unwrap();
+    let o = run(dir.path(), &["feeds", "add", "https://a.vn/rss"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr_of(&o));
+    assert!(
+        stderr_of(&o).contains("tables are missing"),
+        "{}",
+        stderr_of(&o)
+    );
+}
+
+#[test]
+fn a_usage_error_is_one_line() {
+    let dir = empty_config();
+    let o = tindex(
+        dir.path(),
+        &["--config", "c.toml", "search", "--limit", "many", "x"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr_of(&o).trim().lines().count(), 1, "{}", stderr_of(&o));
+}
+
+#[test]
+fn a_feed_url_with_a_password_is_refused_and_the_password_never_printed() {
+    let dir = empty_config();
+    let o = run(
+        dir.path(),
+        &[
+            "feeds",
+            "add",
+            "https://alice:s3cret@baophapluat.vn/rss/home.rss",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let all = format!("{}{}", stdout_of(&o), stderr_of(&o));
+    assert!(!all.contains("s3cret"), "{all}");
+}

@@ -103,6 +103,15 @@ fn every_bad_server_page_and_feed_is_recorded_and_the_good_feed_is_untouched() {
         status(302, vec![("Location".into(), "/f/loop.rss".into())]),
     );
     add("redirect loop", "/f/loop.rss", "more than 5 redirects");
+    server.fault(
+        "/f/to-file.rss",
+        status(302, vec![("Location".into(), "file:///etc/passwd".into())]),
+    );
+    add(
+        "redirect to file:",
+        "/f/to-file.rss",
+        "HTTP 302 to a file: URL, which is never followed",
+    );
     server.misbehave("/f/hang.rss", Misbehave::Hang(Duration::from_secs(20)));
     add("hangs, no bytes", "/f/hang.rss", "timed out after 2s");
     server.misbehave(

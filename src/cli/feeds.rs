@@ -9,6 +9,14 @@ use crate::config;
 use crate::opml;
 use crate::store::{FeedSource, Store};
 
+/// Limits of one OPML import: subscription lists of real readers are kilobytes and hundreds
+/// of feeds; anything far past that is a mistake or an attack, refused before anything is
+/// written.
+const MAX_OPML_BYTES: u64 = 16 * 1024 * 1024;
+const MAX_OPML_FEEDS: usize = 10_000;
+/// Longer feed titles are cut.
+const MAX_TITLE_CHARS: usize = 300;
+
 pub fn run(cmd: &FeedsCommand, store: &mut Store) -> Result<(), CliError> {
     let now = Utc::now();
     match cmd {
@@ -40,10 +48,34 @@ pub fn run(cmd: &FeedsCommand, store: &mut Store) -> Result<(), CliError> {
             }
         }
         FeedsCommand::ImportOpml { file } => {
+            let usage = |m: String| CliError::Usage(format!("{}: {m}", file.display()));
+            let size = std::fs::metadata(file)
+                .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", file.display())))?
+                .len();
+            if size > MAX_OPML_BYTES {
+                return Err(usage(format!(
+                    "{size} bytes, over the {MAX_OPML_BYTES}-byte limit for an OPML file"
+                )));
+            }
             let text = std::fs::read_to_string(file)
                 .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", file.display())))?;
-            let outlines = opml::parse(&text)
-                .map_err(|e| CliError::Usage(format!("{}: {e}", file.display())))?;
+            let mut outlines = opml::parse(&text).map_err(|e| usage(e.to_string()))?;
+            if outlines.is_empty() {
+                return Err(usage("no feeds in it (no outline with an xmlUrl)".into()));
+            }
+            if outlines.len() > MAX_OPML_FEEDS {
+                return Err(usage(format!(
+                    "{} feeds, over the limit of {MAX_OPML_FEEDS} for one import",
+                    outlines.len()
+                )));
+            }
+            for o in &mut outlines {
+                if let Some(t) = &mut o.title
+                    && t.chars().count() > MAX_TITLE_CHARS
+                {
+                    *t = t.chars().take(MAX_TITLE_CHARS).collect();
+                }
+            }
             // Check every URL before writing any, so a bad file changes nothing.
             let mut valid = Vec::new();
             for o in &outlines {

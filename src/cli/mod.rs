@@ -23,7 +23,7 @@ pub use setup::ConfigSource;
 
 use crate::config::{Config, ConfigError};
 use crate::daemon::{self, DaemonError};
-use crate::store::{ExportFilter, Store, StoreError, StoreHandle};
+use crate::store::{ExportFilter, RunLock, Store, StoreError, StoreHandle};
 use setup::Access;
 
 /// Why a command failed.
@@ -52,7 +52,8 @@ impl CliError {
                 StoreError::NotFound(_)
                 | StoreError::Missing(_)
                 | StoreError::Foreign { .. }
-                | StoreError::Old { .. },
+                | StoreError::Old { .. }
+                | StoreError::Busy { .. },
             ) => 2,
             _ => 1,
         }
@@ -120,6 +121,9 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
         }
         Command::Run { once } => {
             let mut store = setup::open(&db, Access::Create)?;
+            // After the archive is known to be tindex's (nothing is made beside another
+            // program's file), before anything is written.
+            let _lock = RunLock::acquire(&db)?;
             store.sync_config_feeds(&config.feeds, Utc::now())?;
             let active = store.list_feeds()?.iter().filter(|f| f.active).count();
             info!(

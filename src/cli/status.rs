@@ -37,6 +37,7 @@ pub struct Report {
     pub problems: Vec<String>,
 }
 
+/// Feed counts, and stories counted once each (a story several feeds list is one story).
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct Totals {
     pub feeds: usize,
@@ -73,7 +74,12 @@ pub fn report(
     now: DateTime<Utc>,
     failing_for: Duration,
 ) -> Result<Report, StoreError> {
-    let mut totals = Totals::default();
+    let (articles, failed_articles) = store.story_counts()?;
+    let mut totals = Totals {
+        articles,
+        failed_articles,
+        ..Totals::default()
+    };
     let mut problems = Vec::new();
     let mut feeds = Vec::new();
     for f in store.list_feeds()? {
@@ -81,8 +87,6 @@ pub fn report(
         totals.feeds += 1;
         totals.active += usize::from(f.active);
         totals.failing += usize::from(state == "failing");
-        totals.articles += f.articles;
-        totals.failed_articles += f.failed_articles;
         if state == "failing"
             && let Some(since) = f.error_since.as_deref()
             && parse_ts(since) <= now - failing_for

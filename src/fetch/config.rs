@@ -87,6 +87,20 @@ impl FetchConfig {
         if self.timeout_secs == 0 || self.connect_timeout_secs == 0 {
             return Err(("fetch", "timeouts must be at least 1 second".into()));
         }
+        // What `run` would fail on when building the client: checked here, so `check-config`
+        // says it first.
+        if self.user_agent.trim().is_empty()
+            || self.user_agent.len() > 512
+            || self
+                .user_agent
+                .chars()
+                .any(|c| c.is_control() || !c.is_ascii())
+        {
+            return Err((
+                "fetch.user_agent",
+                "must be 1-512 printable ASCII characters (no line breaks)".into(),
+            ));
+        }
         Ok(())
     }
 }

@@ -334,6 +334,21 @@ impl Fetcher {
         if status == reqwest::StatusCode::NOT_MODIFIED {
             return Ok(Outcome::NotModified);
         }
+        if status.is_redirection() {
+            // The client follows every http(s) redirect the policy allows; one it hands back
+            // leads somewhere it will not go.
+            let target = header_str(response.headers(), header::LOCATION);
+            return Err(FetchError::Redirect(
+                match target.and_then(|t| report.url.join(&t).ok()) {
+                    Some(to) => format!(
+                        "HTTP {} to a {}: URL, which is never followed",
+                        status.as_u16(),
+                        to.scheme()
+                    ),
+                    None => format!("HTTP {} without a usable Location", status.as_u16()),
+                },
+            ));
+        }
         if !status.is_success() {
             return Err(FetchError::Status {
                 status: status.as_u16(),

@@ -46,7 +46,7 @@ impl Robots {
                 "allow" | "disallow" => {
                     in_agents = false;
                     if let Some(g) = groups.last_mut().filter(|_| !value.is_empty()) {
-                        g.2.push((key == "allow", value.to_owned()));
+                        g.2.push((key == "allow", normalize(value)));
                     }
                 }
                 _ => {}
@@ -70,9 +70,10 @@ impl Robots {
 
     /// Whether `path_and_query` (e.g. "/a/b.html?x=1") may be fetched.
     pub fn allows(&self, path_and_query: &str) -> bool {
+        let path = normalize(path_and_query);
         let mut best: Option<(usize, bool)> = None;
         for (allow, pattern) in &self.rules {
-            if matches(pattern, path_and_query) {
+            if matches(pattern, &path) {
                 let len = pattern.len();
                 let better = match best {
                     None => true,
@@ -85,6 +86,42 @@ impl Robots {
         }
         best.is_none_or(|(_, allow)| allow)
     }
+}
+
+/// One spelling for a path or pattern, as RFC 9309 §2.2.2 compares them: octets outside
+/// US-ASCII percent-encoded (`/tìm` → `/t%C3%ACm`), escapes of unreserved characters decoded
+/// (`%41` → `A`), every other escape in upper case (`%2f` → `%2F`). So `Disallow: /tìm`
+/// stops `/t%C3%ACm-x.html`, as `Disallow: /t%c3%acm` does.
+fn normalize(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b == b'%'
+            && let (Some(h), Some(l)) = (
+                bytes.get(i + 1).copied().and_then(hex),
+                bytes.get(i + 2).copied().and_then(hex),
+            )
+        {
+            let v = (h * 16 + l) as u8;
+            if v.is_ascii_alphanumeric() || b"-._~".contains(&v) {
+                out.push(v as char);
+            } else {
+                out.push_str(&format!("%{v:02X}"));
+            }
+            i += 3;
+            continue;
+        }
+        if b.is_ascii() {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+        i += 1;
+    }
+    out
 }
 
 /// Prefix match with `*` (any run) and a trailing `$` (end of path).
@@ -118,6 +155,22 @@ mod tests {
 
     const TXT: &str = "User-agent: *\nDisallow: /private/\nDisallow: /*.pdf$\n\n\
                        User-agent: badbot\nUser-agent: tindex\nDisallow: /search\nAllow: /search/ok\n";
+
+    /// RFC 9309 §2.2.2: a rule written in UTF-8 stops the percent-encoded path a URL has.
+    #[test]
+    fn a_non_ascii_rule_matches_its_percent_encoded_path() {
+        let r = Robots::parse("User-agent: *\nDisallow: /tìm\n", "tindex");
+        assert!(!r.allows("/t%C3%ACm-x.html"));
+        assert!(
+            !r.allows("/t%c3%acm-x.html"),
+            "escapes compare case-insensitively"
+        );
+        assert!(r.allows("/tim-x.html"));
+        let encoded = Robots::parse("User-agent: *\nDisallow: /t%c3%acm\n", "tindex");
+        assert!(!encoded.allows("/t%C3%ACm-x.html"));
+        let unreserved = Robots::parse("User-agent: *\nDisallow: /%7Euser/\n", "tindex");
+        assert!(!unreserved.allows("/~user/page"), "%7E is ~");
+    }
 
     #[test]
     fn our_group_wins_over_star() {

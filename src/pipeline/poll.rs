@@ -77,6 +77,7 @@ impl Pipeline {
                         facts.ttl_minutes = parsed.ttl_minutes;
                         facts.publish_interval_secs = scheduler::publish_interval(
                             parsed.items.iter().filter_map(|i| i.published),
+                            Utc::now(),
                         )
                         .or(facts.publish_interval_secs);
                         Ok(Some(parsed))

@@ -10,6 +10,7 @@ mod cycles;
 mod feeds;
 mod handle;
 mod index;
+pub mod lock;
 pub mod migrations;
 mod read;
 
@@ -24,6 +25,7 @@ pub use backup::BackedUp;
 pub use cycles::{CycleCounts, CycleRecord};
 pub use feeds::{FeedPoll, FeedRow, FeedSource};
 pub use handle::StoreHandle;
+pub use lock::RunLock;
 pub use read::{ExportFilter, ExportImage, ExportRow, Pruned, SearchHit, Shown};
 
 /// Why the store could not do what was asked.
@@ -55,6 +57,12 @@ pub enum StoreError {
     },
     #[error("backup: {0}")]
     Backup(String),
+    #[error(
+        "{path} is in use by another `tindex run` ({holder}); stop it first (read commands and `backup` work meanwhile)"
+    )]
+    Busy { path: String, holder: String },
+    #[error("cannot take the run lock {0}")]
+    Lock(String),
     /// The blocking task running store work panicked or was cancelled.
     #[error("store task failed: {0}")]
     Task(String),
@@ -275,6 +283,11 @@ fn identify(conn: &Connection, path: &Path) -> Result<Identity, StoreError> {
         Err(e) => return Err(e.into()),
     };
     match app {
+        // Stamped as ours, but tables gone (dropped by hand, a bad restore): say so now,
+        // not as "Query returned no rows" at the first write.
+        migrations::APPLICATION_ID if !has_tindex_tables(conn)? => Err(foreign(
+            "stamped as a tindex archive, but its tables are missing: restore a backup".into(),
+        )),
         migrations::APPLICATION_ID => Ok(Identity::Tindex(version)),
         0 if objects == 0 && version == 0 => Ok(Identity::Empty),
         // Archives written before schema 4 carry no application id: known by their tables.
