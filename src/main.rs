@@ -6,6 +6,7 @@ use clap::Parser;
 use clap::error::ErrorKind;
 
 fn main() -> ExitCode {
+    fixed_mmap_threshold();
     let cli = match tindex::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
@@ -43,5 +44,20 @@ fn usage_error(e: clap::Error) -> ExitCode {
             eprintln!("tindex: error: {first} (see tindex --help)");
             ExitCode::from(2)
         }
+    }
+}
+
+/// glibc's malloc raises its mmap threshold each time a large block is freed, so the next
+/// page body of 20 MiB lands in a heap arena, and arenas keep what was freed: on a run of huge
+/// pages that was 100 MB above the memory budget (BENCHMARKS.md, "Memory under huge pages").
+/// A fixed threshold keeps blocks of 1 MiB and more in mappings of their own, returned to the
+/// system when freed. Fixing it also fixes the heap's trim threshold, at 128 KiB, which made
+/// the heap shrink and regrow all the time (a farm cycle 10% slower): that one is set high.
+fn fixed_mmap_threshold() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets tuning parameters, before any thread is started.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 64 << 20);
     }
 }

@@ -28,6 +28,10 @@ pub struct FetchConfig {
     pub robots_txt: bool,
     /// Loopback/private/link-local addresses or ranges tindex may connect to (default: none).
     pub allow_addresses: Vec<String>,
+    /// Memory for pages, MiB: a third for bodies being read and the records they become until
+    /// stored, two thirds for pages being parsed (`fetch::budget`). Bounds the daemon's memory
+    /// whatever sites send; work waits for it.
+    pub memory_budget_mib: usize,
 }
 
 impl Default for FetchConfig {
@@ -46,6 +50,7 @@ impl Default for FetchConfig {
             per_host_gap_ms: 250,
             robots_txt: true,
             allow_addresses: Vec::new(),
+            memory_budget_mib: 192,
         }
     }
 }
@@ -86,6 +91,17 @@ impl FetchConfig {
         AddressPolicy::new(&self.allow_addresses).map_err(|m| ("fetch.allow_addresses", m))?;
         if self.timeout_secs == 0 || self.connect_timeout_secs == 0 {
             return Err(("fetch", "timeouts must be at least 1 second".into()));
+        }
+        if !(16..=65_536).contains(&self.memory_budget_mib)
+            || self.memory_budget_mib.saturating_mul(1024 * 1024) / 3 < self.max_body_bytes * 2
+        {
+            return Err((
+                "fetch.memory_budget_mib",
+                format!(
+                    "between 16 and 65536, and at least 6 x max_body_bytes ({} MiB here)",
+                    (self.max_body_bytes * 6).div_ceil(1024 * 1024)
+                ),
+            ));
         }
         // What `run` would fail on when building the client: checked here, so `check-config`
         // says it first.

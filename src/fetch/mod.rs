@@ -4,6 +4,7 @@
 //! (per-host concurrency, minimum gap, `Retry-After`) is shared, and every response comes back
 //! as UTF-8 text with the facts the store's audit log needs (status, bytes, elapsed).
 
+mod budget;
 mod config;
 mod hosts;
 pub mod policy;
@@ -16,6 +17,7 @@ use std::time::{Duration, Instant};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use url::Url;
 
+pub use budget::{MemoryBudget, PARSE_FACTOR, RECORD_FACTOR, Reservation};
 pub use config::FetchConfig;
 use hosts::HostLimits;
 pub use policy::AddressPolicy;
@@ -65,21 +67,23 @@ pub struct CacheHints {
 }
 
 /// A successful response body, decoded.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Page {
     /// The URL after redirects.
     pub url: Url,
     pub text: String,
     pub content_type: Option<String>,
     pub validators: Validators,
+    /// The memory budget this page's text holds: kept with what it becomes until stored.
+    pub memory: Reservation,
 }
 
 /// What a request came to when the server answered usefully.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Outcome {
     /// 304: what we have is current; nothing to parse.
     NotModified,
-    Fetched(Page),
+    Fetched(Box<Page>),
 }
 
 /// Why a request gave no usable body.
@@ -122,7 +126,7 @@ impl FetchError {
 }
 
 /// One request's result plus what the audit log records about it.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Report {
     pub url: Url,
     pub status: Option<u16>,
@@ -155,9 +159,15 @@ pub struct Fetcher {
     timeout: Duration,
     robots: Option<Arc<Mutex<HashMap<String, RobotsCell>>>>,
     policy: AddressPolicy,
+    budget: MemoryBudget,
 }
 
 impl Fetcher {
+    /// The memory budget of this fetcher's pages, for the parse share.
+    pub fn budget(&self) -> &MemoryBudget {
+        &self.budget
+    }
+
     /// Builds the client: rustls, compression, timeouts, bounded redirects, a clear User-Agent.
     pub fn new(cfg: &FetchConfig) -> Result<Self, FetchError> {
         let policy = AddressPolicy::new(&cfg.allow_addresses).map_err(FetchError::Refused)?;
@@ -178,7 +188,8 @@ impl Fetcher {
         let client = reqwest::Client::builder()
             .user_agent(cfg.user_agent.clone())
             .connect_timeout(cfg.connect_timeout())
-            .timeout(cfg.timeout())
+            // The whole-request timeout is the fetcher's own deadline (`send`), which a wait
+            // for memory budget does not use up.
             .redirect(redirect_policy)
             .dns_resolver(policy.resolver())
             .gzip(true)
@@ -201,6 +212,7 @@ impl Fetcher {
             timeout: cfg.timeout(),
             robots: cfg.robots_txt.then(Arc::default),
             policy,
+            budget: MemoryBudget::new(cfg.memory_budget_mib, cfg.concurrency),
         })
     }
 
@@ -299,13 +311,15 @@ impl Fetcher {
                 return Report::unsent(url, FetchError::HostPaused(left), hints);
             }
         };
+        // After the concurrency slot: at most `concurrency` reads hold a small reservation.
+        let memory = self.budget.reserve().await;
         let started = Instant::now();
         let mut report = Report::unsent(
             url,
             FetchError::Other("not sent".into()),
             CacheHints::default(),
         );
-        report.result = self.send(url, validators, &mut report).await;
+        report.result = self.send(url, validators, &mut report, memory).await;
         report.elapsed = started.elapsed();
         if let (Some(wait), Some(429 | 503)) = (report.hints.retry_after, report.status) {
             self.hosts.pause(&host, wait);
@@ -318,7 +332,10 @@ impl Fetcher {
         url: &Url,
         validators: &Validators,
         report: &mut Report,
+        mut memory: Reservation,
     ) -> Result<Outcome, FetchError> {
+        let timed_out = |_| FetchError::Timeout(self.timeout);
+        let mut deadline = tokio::time::Instant::now() + self.timeout;
         let mut request = self.client.get(url.clone());
         if let Some(etag) = &validators.etag {
             request = request.header(header::IF_NONE_MATCH, etag);
@@ -326,7 +343,10 @@ impl Fetcher {
         if let Some(lm) = &validators.last_modified {
             request = request.header(header::IF_MODIFIED_SINCE, lm);
         }
-        let mut response = request.send().await.map_err(|e| self.classify(e))?;
+        let mut response = tokio::time::timeout_at(deadline, request.send())
+            .await
+            .map_err(timed_out)?
+            .map_err(|e| self.classify(e))?;
         let status = response.status();
         report.status = Some(status.as_u16());
         report.url = response.url().clone();
@@ -369,7 +389,11 @@ impl Fetcher {
         };
         // Read chunk by chunk so the limit holds for decompressed bytes and lying lengths.
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(e))? {
+        while let Some(chunk) = tokio::time::timeout_at(deadline, response.chunk())
+            .await
+            .map_err(timed_out)?
+            .map_err(|e| self.classify(e))?
+        {
             let needed = body.len() + chunk.len();
             if needed > self.max_body {
                 return Err(FetchError::TooLarge {
@@ -380,18 +404,23 @@ impl Fetcher {
                 // Grow by doubling but never past the limit: a body at the limit costs the
                 // limit, not the next power of two above it.
                 let target = (body.capacity() * 2).clamp(needed, self.max_body);
+                // Budget first; the time spent waiting for it is not the server's.
+                deadline += memory.grow_to(target.saturating_mul(RECORD_FACTOR)).await;
                 body.reserve_exact(target - body.len());
             }
             body.extend_from_slice(&chunk);
         }
         report.bytes = body.len();
         let (text, _encoding) = crate::charset::decode(&body, content_type.as_deref());
-        Ok(Outcome::Fetched(Page {
+        drop(body);
+        memory.settle(text.len().saturating_mul(RECORD_FACTOR));
+        Ok(Outcome::Fetched(Box::new(Page {
             url: report.url.clone(),
             text,
             content_type,
             validators: new_validators,
-        }))
+            memory,
+        })))
     }
 
     fn classify(&self, e: reqwest::Error) -> FetchError {

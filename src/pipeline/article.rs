@@ -18,7 +18,7 @@ use super::{CycleError, Pipeline};
 use crate::config::Config;
 use crate::dedup::{self, Candidate};
 use crate::extract::{self, ExtractError};
-use crate::fetch::{FetchError, Outcome, RobotsVerdict, Validators};
+use crate::fetch::{FetchError, Outcome, Reservation, RobotsVerdict, Validators};
 use crate::store::{Content, FetchKind, FetchLog, FetchResult, Story};
 
 impl Pipeline {
@@ -108,12 +108,18 @@ impl Pipeline {
                 story,
                 outcome,
                 logs,
+                memory: None,
             };
         }
         let mut report = self.fetcher.get(&c.fetch_url, &Validators::default()).await;
+        let mut memory = None;
         let outcome = match &mut report.result {
             Ok(Outcome::Fetched(page)) => {
                 let html = std::mem::take(&mut page.text);
+                memory = Some(std::mem::replace(
+                    &mut page.memory,
+                    Reservation::none(self.fetcher.budget()),
+                ));
                 let landed = page.url.clone();
                 let extracted = match extract::accepts_content_type(page.content_type.as_deref()) {
                     Err(not_a_page) => Err(Failure::NotAPage(not_a_page)),
@@ -124,7 +130,13 @@ impl Pipeline {
                 story.url = id.key;
                 story.aliases.extend(id.redirect_alias);
                 match extracted {
-                    Ok((_, content)) => ArticleOutcome::Fetched(Box::new(content)),
+                    Ok((_, content)) => {
+                        // The HTML is gone: the budget now covers only the record.
+                        if let Some(m) = &mut memory {
+                            m.settle(record::bytes(&content));
+                        }
+                        ArticleOutcome::Fetched(Box::new(content))
+                    }
                     Err(failure) => ArticleOutcome::Failed(failure),
                 }
             }
@@ -149,12 +161,15 @@ impl Pipeline {
             story,
             outcome,
             logs,
+            memory,
         }
     }
 
     /// Extracts on a bounded pool of blocking threads: CPU work must not stall the reactor.
     /// Returns the page's own canonical link (untrusted yet) and its content.
     async fn extract(&self, html: String, url: Url) -> Result<(Option<String>, Content), Failure> {
+        // The parse share first (held while it runs), then a thread.
+        let _parse = self.fetcher.budget().parse(html.len()).await;
         let _slot = self
             .extract_slots
             .acquire()

@@ -9,7 +9,7 @@ use super::Pipeline;
 use super::outcome::{FeedFailure, failed};
 use super::record::{self, audit};
 use crate::feed::{self, FeedItem, ParsedFeed};
-use crate::fetch::{Outcome, Report, Validators};
+use crate::fetch::{Outcome, Report, Reservation, Validators};
 use crate::scheduler::{self, PollFacts};
 use crate::store::{FeedPoll, FeedRow, FetchKind, FetchLog, FetchResult};
 
@@ -69,8 +69,14 @@ impl Pipeline {
             Ok(Outcome::Fetched(page)) => {
                 // The text is only needed by the parser: move it, a feed can be megabytes.
                 let text = std::mem::take(&mut page.text);
+                // Its memory budget goes back once it is parsed, not when the chunk commits:
+                // the chunk's other feeds are waiting for it.
+                let _memory =
+                    std::mem::replace(&mut page.memory, Reservation::none(self.fetcher.budget()));
                 let base = page.url.clone();
-                // Parsing is CPU and memory: it takes a slot of the same pool as extraction.
+                // Parsing is CPU and memory: the parse share of the memory budget and a slot
+                // of the same pool as extraction.
+                let _parse = self.fetcher.budget().parse(text.len()).await;
                 let _slot = self.extract_slots.acquire().await;
                 match tokio::task::spawn_blocking(move || feed::parse(&text, &base)).await {
                     Ok(Ok(parsed)) => {

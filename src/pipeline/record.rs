@@ -101,6 +101,15 @@ pub fn audit(kind: FetchKind, url: &str, report: Option<&Report>, result: FetchR
     }
 }
 
+/// About what a record holds in memory until it is stored: its texts and their index form.
+pub fn bytes(c: &Content) -> usize {
+    let texts = c.title.len()
+        + c.lead.as_ref().map_or(0, String::len)
+        + c.body.len()
+        + c.captions.iter().map(String::len).sum::<usize>();
+    texts + c.search.title.len() + c.search.lead.len() + c.search.body.len() + 4096
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

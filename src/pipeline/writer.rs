@@ -15,6 +15,7 @@ use super::outcome::ArticleOutcome;
 use super::record;
 use super::stats::CycleStats;
 use crate::extract::Method;
+use crate::fetch::Reservation;
 use crate::store::{ArticleRecord, Batch, FetchLog, StoreError, StoreHandle, Story, Written};
 
 /// Most records written per transaction: enough to amortise commits when pages arrive fast,
@@ -29,6 +30,9 @@ pub struct Finished {
     pub story: Story,
     pub outcome: ArticleOutcome,
     pub logs: Vec<FetchLog>,
+    /// The memory budget the page's text held, kept for the record it became until the
+    /// record is stored (`fetch::budget`).
+    pub memory: Option<Reservation>,
 }
 
 /// What the writer stored, and which feeds listed a story that did not make it.
@@ -66,12 +70,16 @@ pub async fn run(
     loop {
         let (items, closed) = gather(&mut rx, WRITE_BATCH, WRITE_WINDOW).await;
         let mut batch = Batch::default();
+        // Released once the batch is stored (dropped at the end of this iteration).
+        let mut memory = Vec::with_capacity(items.len());
         for Finished {
             story,
             outcome,
             logs,
+            memory: held,
         } in items
         {
+            memory.extend(held);
             batch.fetches.extend(logs);
             match record::stored_content(outcome) {
                 Some(content) => batch.articles.push(ArticleRecord { story, content }),
@@ -90,6 +98,7 @@ pub async fn run(
                 tally(&mut out, record, w);
             }
         }
+        drop(memory);
         if closed {
             return Ok(out);
         }
