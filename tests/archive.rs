@@ -9,7 +9,9 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use support::{Server, Workspace, count, farm_dir, farm_feeds, run_once, stderr_of, stdout_of};
+use support::{
+    Server, Workspace, count, farm_archive, farm_dir, farm_feeds, run_once, stderr_of, stdout_of,
+};
 
 fn tindex_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tindex"))
@@ -19,14 +21,6 @@ fn tindex_in(dir: &Path, args: &[&str]) -> Output {
         .env_remove("JOURNAL_STREAM")
         .output()
         .unwrap()
-}
-
-/// The farm polled once into a fresh archive.
-fn farm_archive() -> (Server, Workspace) {
-    let server = Server::start(&farm_dir().join("www"));
-    let ws = Workspace::new(&farm_feeds(&server));
-    run_once(&ws);
-    (server, ws)
 }
 
 fn files_in(dir: &Path) -> Vec<String> {
@@ -609,4 +603,54 @@ fn a_lock_left_by_a_killed_run_does_not_block_the_next() {
     assert!(lock.exists(), "the killed run left its lock file");
     let o = ws.tindex(&["run", "--once"]);
     assert!(o.status.success(), "{}", stderr_of(&o));
+}
+
+#[test]
+fn an_outside_writer_holding_the_lock_past_busy_timeout_delays_the_cycle_loses_nothing() {
+    let server = Server::start(&farm_dir().join("www"));
+    server.set_delay(Duration::from_millis(50));
+    let ws = Workspace::with_settings(
+        &farm_feeds(&server),
+        "[daemon]\nmin_interval_secs = 1\n[fetch]\nper_host = 2\nper_host_gap_ms = 0\n",
+    );
+    assert!(
+        ws.tindex(&["feeds", "add", "http://127.0.0.1:9/unused.rss"])
+            .status
+            .success()
+    );
+    let child = ws
+        .command(&["run", "--once"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once article pages are being fetched, take the write lock for twice busy_timeout (10 s).
+    wait_until("article fetches", Duration::from_secs(60), || {
+        server.hits().iter().any(|(p, _)| p.ends_with(".html"))
+    });
+    let outside = ws.sql();
+    outside.execute_batch("BEGIN IMMEDIATE").unwrap();
+    std::thread::sleep(Duration::from_secs(21));
+    outside.execute_batch("COMMIT").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let log = stderr_of(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(
+        log.contains("archive locked by another writer"),
+        "the wait is said"
+    );
+    assert!(!log.contains("cycle failed"), "{log}");
+    let truth = support::truth(&server).len() as i64;
+    assert_eq!(
+        count(&ws, "SELECT count(*) FROM articles WHERE status = 'ok'"),
+        truth
+    );
+    // Every request once in the audit, none repeated.
+    assert_eq!(
+        count(&ws, "SELECT count(*) FROM fetches WHERE kind = 'article'"),
+        truth
+    );
+    assert_eq!(
+        count(&ws, "SELECT count(*) FROM fetches WHERE kind = 'feed'"),
+        farm_feeds(&server).len() as i64 + 1
+    );
 }

@@ -11,16 +11,8 @@ use std::process::{Command, Stdio};
 
 use std::io::Write;
 
-use support::{Server, Workspace, farm_dir, farm_feeds, run_once, stderr_of, stdout_of};
+use support::{Workspace, farm_archive, stderr_of, stdout_of};
 use unicode_normalization::UnicodeNormalization;
-
-/// The farm polled once into a fresh archive.
-fn farm_archive() -> (Server, Workspace) {
-    let server = Server::start(&farm_dir().join("www"));
-    let ws = Workspace::new(&farm_feeds(&server));
-    run_once(&ws);
-    (server, ws)
-}
 
 /// A tool found on PATH or at `path`, or `None` after printing why the test is skipped.
 fn tool(name: &str, path: Option<PathBuf>) -> Option<PathBuf> {
@@ -74,21 +66,10 @@ fn every_sql_example_of_the_schema_doc_runs_in_the_sqlite3_shell() {
     };
     let (_server, ws) = farm_archive();
     for block in schema_doc_sql() {
-        let mut child = Command::new(&sqlite3)
-            .args(["-bail", "-batch"])
-            .arg(format!("file:{}?mode=ro", ws.db.display()))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(block.as_bytes())
-            .unwrap();
-        let o = child.wait_with_output().unwrap();
+        let mut cmd = Command::new(&sqlite3);
+        cmd.args(["-bail", "-batch"])
+            .arg(format!("file:{}?mode=ro", ws.db.display()));
+        let o = with_stdin(cmd, &block);
         assert!(
             o.status.success() && o.stderr.is_empty(),
             "sqlite3 {}: {}\n{block}",
@@ -96,6 +77,23 @@ fn every_sql_example_of_the_schema_doc_runs_in_the_sqlite3_shell() {
             stderr_of(&o)
         );
     }
+}
+
+/// Runs `cmd` with `input` on its stdin; its output.
+fn with_stdin(mut cmd: Command, input: &str) -> std::process::Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }
 
 /// Runs every statement of `sql` through Python's stdlib sqlite3 (the system SQLite).
@@ -119,21 +117,9 @@ fn every_sql_example_of_the_schema_doc_runs_in_python_sqlite3() {
     };
     let (_server, ws) = farm_archive();
     for block in schema_doc_sql() {
-        let mut child = Command::new(&python)
-            .args(["-c", PYTHON_RUNNER])
-            .arg(&ws.db)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(block.as_bytes())
-            .unwrap();
-        let o = child.wait_with_output().unwrap();
+        let mut cmd = Command::new(&python);
+        cmd.args(["-c", PYTHON_RUNNER]).arg(&ws.db);
+        let o = with_stdin(cmd, &block);
         assert!(o.status.success(), "python: {}\n{block}", stderr_of(&o));
     }
 }

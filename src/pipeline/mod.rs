@@ -177,7 +177,7 @@ impl Pipeline {
 
         let (polls, fetches) = results.into_iter().map(|r| (r.poll, r.log)).unzip();
         let last = commit::batch(polls, &stored.unfinished, sorted.sightings, fetches);
-        self.store.run(move |s| s.write(&last).map(|_| ())).await?;
+        self.store.write(last).await?;
         Ok(stats)
     }
 }

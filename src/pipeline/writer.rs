@@ -90,9 +90,7 @@ pub async fn run(
             }
         }
         if !batch.is_empty() {
-            let (batch, written) = store
-                .run(move |s| s.write(&batch).map(|w| (batch, w)))
-                .await?;
+            let (batch, written) = store.write(batch).await?;
             for (record, w) in batch.articles.iter().zip(written) {
                 log_written(record, w);
                 tally(&mut out, record, w);

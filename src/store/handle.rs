@@ -3,7 +3,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::{Store, StoreError};
+use std::time::Duration;
+
+use super::{Batch, Store, StoreError, Written};
 
 /// A shared, cheaply cloned handle to the one open store of a process.
 #[derive(Clone)]
@@ -29,5 +31,36 @@ impl StoreHandle {
         })
         .await
         .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+
+    /// Writes `batch`, waiting out another process that holds the archive's write lock past
+    /// `busy_timeout` (a hand-run `sqlite3` transaction, a backup tool): the batch is kept and
+    /// written again, one warning per attempt, instead of failing the cycle and repeating its
+    /// fetches. A write is one transaction, so a refused attempt wrote nothing.
+    pub async fn write(&self, batch: Batch) -> Result<(Batch, Vec<Written>), StoreError> {
+        let mut batch = batch;
+        let mut pause = Duration::from_millis(500);
+        loop {
+            let (back, result) = self
+                .run(move |s| {
+                    let r = s.write(&batch);
+                    Ok((batch, r))
+                })
+                .await?;
+            match result {
+                Ok(written) => return Ok((back, written)),
+                Err(e) if e.is_busy() => {
+                    tracing::warn!(
+                        error = %e,
+                        retry_in_ms = pause.as_millis() as u64,
+                        "archive locked by another writer; batch kept, retrying"
+                    );
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(30));
+                    batch = back;
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 }

@@ -68,6 +68,18 @@ pub enum StoreError {
     Task(String),
 }
 
+impl StoreError {
+    /// Another connection held the write lock past `busy_timeout`: nothing was written, and
+    /// the same write may simply be tried again.
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            Self::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        )
+    }
+}
+
 /// An open database.
 pub struct Store {
     conn: Connection,

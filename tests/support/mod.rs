@@ -99,6 +99,14 @@ pub fn farm_feeds(server: &Server) -> Vec<String> {
         .collect()
 }
 
+/// The farm polled once into a fresh archive: the server (keep it alive) and the workspace.
+pub fn farm_archive() -> (Server, Workspace) {
+    let server = Server::start(&farm_dir().join("www"));
+    let ws = Workspace::new(&farm_feeds(&server));
+    run_once(&ws);
+    (server, ws)
+}
+
 /// The single integer that `sql` selects.
 pub fn count(ws: &Workspace, sql: &str) -> i64 {
     ws.sql().query_row(sql, [], |r| r.get(0)).unwrap()
