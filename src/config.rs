@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use url::Url;
 
+pub use crate::fetch::Credentials;
+
 use crate::extract::SiteRule;
 use crate::fetch::FetchConfig;
 
@@ -78,6 +80,47 @@ pub struct FeedConfig {
     pub title: Option<String>,
     /// Overrides `daemon.poll_interval_secs` for this feed.
     pub interval_secs: Option<u64>,
+    /// HTTP Basic credentials for a feed behind a login: the user name here, the password
+    /// from an environment variable or a file (never in the config or the URL), sent with
+    /// this feed's polls only, never printed.
+    pub username: Option<String>,
+    pub password_env: Option<String>,
+    pub password_file: Option<PathBuf>,
+    /// Resolved from the above when the config is loaded.
+    #[serde(skip)]
+    pub credentials: Option<Credentials>,
+}
+
+impl FeedConfig {
+    /// The feed's credentials, read from their environment variable or file; an error names
+    /// what is missing, never the password.
+    fn resolve_credentials(&self) -> Result<Option<Credentials>, String> {
+        let password = match (&self.password_env, &self.password_file) {
+            (None, None) => None,
+            (Some(var), None) => Some(
+                std::env::var(var)
+                    .map_err(|_| format!("password_env: ${var} is not set (or not UTF-8)"))?,
+            ),
+            (None, Some(file)) => Some(
+                std::fs::read_to_string(file)
+                    .map_err(|e| format!("password_file {}: {e}", file.display()))?
+                    .trim_end_matches(['\r', '\n'])
+                    .to_string(),
+            ),
+            (Some(_), Some(_)) => {
+                return Err("give password_env or password_file, not both".into());
+            }
+        };
+        match (&self.username, password) {
+            (None, None) => Ok(None),
+            (Some(user), Some(password)) if !user.is_empty() && !user.contains(':') => {
+                Ok(Some(Credentials::new(user.clone(), password)))
+            }
+            (Some(_), Some(_)) => Err("username must be non-empty, without ':'".into()),
+            (Some(_), None) => Err("username needs password_env or password_file".into()),
+            (None, Some(_)) => Err("a password needs a username".into()),
+        }
+    }
 }
 
 impl Config {
@@ -92,11 +135,20 @@ impl Config {
 
     /// Parses and validates config text; `path` is only used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+        let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_path_buf(),
             message: e.to_string().trim().replace('\n', " "),
         })?;
         config.validate(path)?;
+        for (i, feed) in config.feeds.iter_mut().enumerate() {
+            feed.credentials =
+                feed.resolve_credentials()
+                    .map_err(|message| ConfigError::Invalid {
+                        path: path.to_path_buf(),
+                        place: format!("feed[{i}]"),
+                        message,
+                    })?;
+        }
         Ok(config)
     }
 
@@ -259,6 +311,10 @@ pub fn read_feeds_file(path: &Path) -> Result<Vec<FeedConfig>, ConfigError> {
             url: url.to_string(),
             title: None,
             interval_secs: None,
+            username: None,
+            password_env: None,
+            password_file: None,
+            credentials: None,
         });
     }
     Ok(feeds)

@@ -654,3 +654,65 @@ fn an_outside_writer_holding_the_lock_past_busy_timeout_delays_the_cycle_loses_n
         farm_feeds(&server).len() as i64 + 1
     );
 }
+
+#[test]
+fn a_feed_behind_a_login_is_polled_with_its_configured_credentials_never_shown() {
+    const PASSWORD: &str = "s3cret-Passw0rd";
+    let server = Server::start(&farm_dir().join("www"));
+    let feed = farm_feeds(&server)[0].clone();
+    let path = format!("/{}", feed.trim_start_matches(&server.base));
+    server.require_auth(&path, "Basic YWxpY2U6czNjcmV0LVBhc3N3MHJk");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("c.toml"),
+        format!(
+            "[fetch]\nallow_addresses = [\"127.0.0.1\"]\nper_host_gap_ms = 0\n\n\
+             [[feed]]\nurl = \"{feed}\"\nusername = \"alice\"\npassword_env = \"TINDEX_TEST_PW\"\n"
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str], with_password: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tindex"));
+        cmd.current_dir(dir.path())
+            .args(["-c", "c.toml", "--db", "t.sqlite"])
+            .args(args)
+            .env("RUST_LOG", "debug")
+            .env_remove("TINDEX_TEST_PW");
+        if with_password {
+            cmd.env("TINDEX_TEST_PW", PASSWORD);
+        }
+        cmd.output().unwrap()
+    };
+    let missing = run(&["check-config"], false);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr_of(&missing).contains("TINDEX_TEST_PW"),
+        "{}",
+        stderr_of(&missing)
+    );
+
+    let polled = run(&["run", "--once"], true);
+    assert!(polled.status.success(), "{}", stderr_of(&polled));
+    assert!(
+        server.hits().iter().any(|(p, s)| *p == path && *s == 200),
+        "authorised"
+    );
+    assert!(!server.hits().iter().any(|(_, s)| *s == 401));
+    let stored: i64 = rusqlite::Connection::open(dir.path().join("t.sqlite"))
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM articles WHERE status = 'ok'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(stored > 0);
+    let status = run(&["status", "--json"], true);
+    let mut everything = format!("{}{}", stderr_of(&polled), stdout_of(&status));
+    for f in files_in(dir.path()) {
+        everything.push_str(&String::from_utf8_lossy(
+            &std::fs::read(dir.path().join(f)).unwrap(),
+        ));
+    }
+    assert!(!everything.contains(PASSWORD), "the password leaked");
+}

@@ -52,6 +52,27 @@ pub struct RobotsCheck {
     pub fetched: Option<(Url, Report)>,
 }
 
+/// HTTP Basic credentials of one feed. The password is never printed: not by `Debug`, not in
+/// any message, log line or stored row.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub username: String,
+    password: String,
+}
+
+impl Credentials {
+    /// Credentials read from the environment or a file by the config.
+    pub fn new(username: String, password: String) -> Self {
+        Self { username, password }
+    }
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Credentials({}, ***)", self.username)
+    }
+}
+
 /// Validators from the previous successful fetch, for a conditional GET.
 #[derive(Debug, Clone, Default)]
 pub struct Validators {
@@ -297,6 +318,17 @@ impl Fetcher {
 
     /// GETs `url`, conditionally when validators are given, within the host's budget.
     pub async fn get(&self, url: &Url, validators: &Validators) -> Report {
+        self.get_as(url, validators, None).await
+    }
+
+    /// [`Fetcher::get`] with HTTP Basic credentials (a feed behind a login). reqwest drops
+    /// the `Authorization` header on a redirect to another host.
+    pub async fn get_as(
+        &self,
+        url: &Url,
+        validators: &Validators,
+        credentials: Option<&Credentials>,
+    ) -> Report {
         if let Err(reason) = self.policy.check_url(url) {
             return Report::unsent(url, FetchError::Refused(reason), CacheHints::default());
         }
@@ -319,7 +351,9 @@ impl Fetcher {
             FetchError::Other("not sent".into()),
             CacheHints::default(),
         );
-        report.result = self.send(url, validators, &mut report, memory).await;
+        report.result = self
+            .send(url, validators, credentials, &mut report, memory)
+            .await;
         report.elapsed = started.elapsed();
         if let (Some(wait), Some(429 | 503)) = (report.hints.retry_after, report.status) {
             self.hosts.pause(&host, wait);
@@ -331,6 +365,7 @@ impl Fetcher {
         &self,
         url: &Url,
         validators: &Validators,
+        credentials: Option<&Credentials>,
         report: &mut Report,
         mut memory: Reservation,
     ) -> Result<Outcome, FetchError> {
@@ -342,6 +377,9 @@ impl Fetcher {
         }
         if let Some(lm) = &validators.last_modified {
             request = request.header(header::IF_MODIFIED_SINCE, lm);
+        }
+        if let Some(c) = credentials {
+            request = request.basic_auth(&c.username, Some(&c.password));
         }
         let mut response = tokio::time::timeout_at(deadline, request.send())
             .await

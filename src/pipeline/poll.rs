@@ -62,7 +62,17 @@ impl Pipeline {
             let failure = FeedFailure::BadUrl(row.url.clone());
             return self.feed_result(&row, now, None, facts, Err(failure));
         };
-        let mut report = self.fetcher.get(&url, &validators).await;
+        // A feed behind a login: its credentials, from the config (never from the URL).
+        let credentials = self
+            .config
+            .feeds
+            .iter()
+            .find(|f| {
+                f.credentials.is_some()
+                    && crate::config::parse_feed_url(&f.url).is_ok_and(|u| u == url)
+            })
+            .and_then(|f| f.credentials.as_ref());
+        let mut report = self.fetcher.get_as(&url, &validators, credentials).await;
         facts.hints = report.hints;
         let polled = match &mut report.result {
             Ok(Outcome::NotModified) => Ok(None),

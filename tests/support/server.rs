@@ -56,6 +56,8 @@ struct State {
     max_in_flight: usize,
     faults: HashMap<String, Fault>,
     overrides: HashMap<String, Vec<u8>>,
+    /// path -> the `Authorization` header it demands (401 otherwise).
+    auth: HashMap<String, String>,
 }
 
 /// A running server; it stops when the test process ends.
@@ -93,6 +95,15 @@ impl Server {
             }
         });
         server
+    }
+
+    /// Answers `path` only to requests carrying `authorization`, 401 to the others.
+    pub fn require_auth(&self, path: &str, authorization: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .auth
+            .insert(path.into(), authorization.into());
     }
 
     /// Answers `path` with `fault` from now on.
@@ -221,13 +232,17 @@ impl Server {
         path: &str,
         headers: &HashMap<String, String>,
     ) -> (u16, &'static str, Vec<u8>, Vec<(String, String)>) {
-        let (fault, over) = {
+        let (fault, over, auth) = {
             let st = self.state.lock().unwrap();
             (
                 st.faults.get(path).cloned(),
                 st.overrides.get(path).cloned(),
+                st.auth.get(path).cloned(),
             )
         };
+        if auth.is_some_and(|want| headers.get("authorization") != Some(&want)) {
+            return (401, "text/plain", b"login required".to_vec(), Vec::new());
+        }
         if let Some(f) = fault {
             return (f.status, f.content_type, f.body, f.headers);
         }
