@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use support::{
     Server, Workspace, count, farm_archive, farm_dir, farm_feeds, run_once, stderr_of, stdout_of,
+    wait_until,
 };
 
 fn tindex_in(dir: &Path, args: &[&str]) -> Output {
@@ -558,24 +559,20 @@ fn completions_name_every_command() {
     );
 }
 
-/// Polls `done` every 50 ms until it holds; panics naming `what` after `limit`.
-fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let start = std::time::Instant::now();
-    while !done() {
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+/// A daemon on the farm archive, once it holds the run lock and has finished a cycle (the
+/// archive already has one, from `run --once`).
+fn daemon_past_its_first_cycle(ws: &Workspace) -> std::process::Child {
+    let child = ws.command(&["run"]).stderr(Stdio::null()).spawn().unwrap();
+    wait_until("the daemon's first cycle", Duration::from_secs(60), || {
+        count(ws, "SELECT count(*) FROM cycles") >= 2
+    });
+    child
 }
 
 #[test]
 fn a_second_run_on_one_archive_is_refused_naming_the_first() {
     let (_server, ws) = farm_archive();
-    let mut first = ws.command(&["run"]).stderr(Stdio::null()).spawn().unwrap();
-    // The lock is taken before the first write of the run: wait for the cycle it starts
-    // (the farm archive already has one cycle, from `run --once`).
-    wait_until("the daemon's first cycle", Duration::from_secs(60), || {
-        count(&ws, "SELECT count(*) FROM cycles") >= 2
-    });
+    let mut first = daemon_past_its_first_cycle(&ws);
     let second = ws.tindex(&["run", "--once"]);
     let err = stderr_of(&second);
     assert_eq!(second.status.code(), Some(2), "{err}");
@@ -593,10 +590,7 @@ fn a_second_run_on_one_archive_is_refused_naming_the_first() {
 #[test]
 fn a_lock_left_by_a_killed_run_does_not_block_the_next() {
     let (_server, ws) = farm_archive();
-    let mut first = ws.command(&["run"]).stderr(Stdio::null()).spawn().unwrap();
-    wait_until("the daemon's first cycle", Duration::from_secs(60), || {
-        count(&ws, "SELECT count(*) FROM cycles") >= 2
-    });
+    let mut first = daemon_past_its_first_cycle(&ws);
     first.kill().unwrap();
     first.wait().unwrap();
     let lock = ws.db.with_extension("sqlite.lock");

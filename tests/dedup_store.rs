@@ -454,6 +454,34 @@ fn the_articles_view_lists_every_feed_of_a_story() {
     assert_eq!(listed.len(), target["feeds"].as_array().unwrap().len());
 }
 
+/// `feed_titles` is what Datasette facets on: plain strings, one per feed, matching `feeds`.
+#[test]
+fn the_articles_view_names_each_feed_as_a_plain_title_for_facets() {
+    let (_server, ws, _, t) = farm_archive();
+    let (target, _, _) = diacritic_story(&t);
+    let (feeds_json, titles_json): (String, String) = ws
+        .sql()
+        .query_row(
+            "SELECT feeds, feed_titles FROM articles_v WHERE url = ?1",
+            [target["url"].as_str().unwrap()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let feeds: Vec<Value> = serde_json::from_str(&feeds_json).unwrap();
+    let titles: Vec<String> = serde_json::from_str(&titles_json).unwrap();
+    let want: Vec<String> = feeds
+        .iter()
+        .map(|f| {
+            f["title"]
+                .as_str()
+                .or(f["url"].as_str())
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(titles, want);
+}
+
 #[test]
 fn prune_never_deletes_what_the_latest_feed_fetch_still_lists() {
     let (_server, ws, _, _) = farm_archive();

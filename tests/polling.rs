@@ -7,7 +7,9 @@ mod support;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use support::{Fault, Server, Workspace, count, farm_dir, farm_feeds, run_once, stdout, truth};
+use support::{
+    Fault, Server, Workspace, count, farm_dir, farm_feeds, run_once, stdout, truth, wait_until,
+};
 
 fn sigterm(pid: u32) {
     let ok = std::process::Command::new("kill")
@@ -16,14 +18,6 @@ fn sigterm(pid: u32) {
         .unwrap()
         .success();
     assert!(ok, "kill -TERM {pid}");
-}
-
-fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 #[test]

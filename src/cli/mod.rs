@@ -53,7 +53,7 @@ impl CliError {
                 | StoreError::Missing(_)
                 | StoreError::Foreign { .. }
                 | StoreError::Old { .. }
-                | StoreError::Busy { .. },
+                | StoreError::InUse { .. },
             ) => 2,
             _ => 1,
         }

@@ -57,16 +57,6 @@ impl Store {
         Ok(())
     }
 
-    /// Stories stored (`ok`) and failed, each counted once however many feeds list it.
-    pub fn story_counts(&self) -> Result<(i64, i64), StoreError> {
-        Ok(self.conn.query_row(
-            "SELECT count(*) FILTER (WHERE status = 'ok'), count(*) FILTER (WHERE status = 'failed')
-             FROM articles",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?)
-    }
-
     /// The latest recorded cycle, if any has finished.
     pub fn last_cycle(&self) -> Result<Option<CycleRecord>, StoreError> {
         Ok(self

@@ -49,7 +49,7 @@ impl RunLock {
                 let mut text = String::new();
                 let _ = file.read_to_string(&mut text);
                 let pid = text.trim();
-                Err(StoreError::Busy {
+                Err(StoreError::InUse {
                     path: db.display().to_string(),
                     holder: if pid.is_empty() || pid.len() > 20 {
                         "another process".into()

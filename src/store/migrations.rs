@@ -226,21 +226,33 @@ fn v2_compact_indexes(tx: &Transaction<'_>) -> Result<(), super::StoreError> {
              tokenize = 'unicode61 remove_diacritics 2'
          );",
     )?;
-    let mut read = tx.prepare(
-        "SELECT id, coalesce(title, ''), coalesce(lead, ''), coalesce(body, '')
-         FROM articles WHERE status = 'ok'",
-    )?;
     // Written as the write path writes them (clusters are kept as they are).
-    let mut rows = read.query([])?;
-    while let Some(r) = rows.next()? {
-        let (id, title, lead, body): (i64, String, String, String) =
-            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-        let folded = fold_search(&body);
-        let text = SearchText::of_folded(&fold_search(&title), &fold_search(&lead), &folded);
+    each_stored_story(tx, |id, title, lead, body| {
+        let folded = fold_search(body);
+        let text = SearchText::of_folded(&fold_search(title), &fold_search(lead), &folded);
         index::index_text(tx, id, &text)?;
         if let Some(sig) = Signature::of(&folded) {
             index::insert_signature(tx, id, &sig)?;
         }
+        Ok(())
+    })
+}
+
+/// Calls `f` with the id, title, lead and body (empty when missing) of every stored story:
+/// the migrations that rebuild derived indexes from the stored text.
+fn each_stored_story(
+    tx: &Transaction<'_>,
+    mut f: impl FnMut(i64, &str, &str, &str) -> Result<(), super::StoreError>,
+) -> Result<(), super::StoreError> {
+    let mut read = tx.prepare(
+        "SELECT id, coalesce(title, ''), coalesce(lead, ''), coalesce(body, '')
+         FROM articles WHERE status = 'ok'",
+    )?;
+    let mut rows = read.query([])?;
+    while let Some(r) = rows.next()? {
+        let (id, title, lead, body): (i64, String, String, String) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        f(id, &title, &lead, &body)?;
     }
     Ok(())
 }
@@ -253,7 +265,9 @@ fn v2_compact_indexes(tx: &Transaction<'_>) -> Result<(), super::StoreError> {
 /// of every d-word with đ (`textfold::index_form`), so queries that SQLite's tokenizer folds
 /// (it keeps đ) find what `tindex search` finds. Rebuilt from the stored text; the file is
 /// stamped with [`APPLICATION_ID`]. A `cycles` table records how each poll cycle ended, so
-/// `status --check` can tell a daemon whose cycles fail.
+/// `status --check` can tell a daemon whose cycles fail. `articles_v` gains `feed_titles`, a
+/// JSON array of plain strings (title, else URL) that Datasette can facet on (its `feeds`
+/// objects it can only show as raw JSON).
 fn v4_portable_index(tx: &Transaction<'_>) -> Result<(), super::StoreError> {
     tx.execute_batch(&format!(
         "DROP TABLE articles_fts;
@@ -274,19 +288,27 @@ fn v4_portable_index(tx: &Transaction<'_>) -> Result<(), super::StoreError> {
              updated        INTEGER NOT NULL DEFAULT 0,
              failed         INTEGER NOT NULL DEFAULT 0
          );
+         DROP VIEW articles_v;
+         CREATE VIEW articles_v AS
+         SELECT a.id, a.url, a.title, a.lead, a.body, a.captions, a.author, a.published_at,
+                a.updated_at, a.tags, a.category, a.language, a.method, a.cluster_id,
+                a.first_seen_at, a.fetched_at,
+                (SELECT json_group_array(json_object('url', f.url, 'title', f.title))
+                   FROM article_feeds af JOIN feeds f ON f.id = af.feed_id
+                  WHERE af.article_id = a.id) AS feeds,
+                (SELECT json_group_array(json_object('src', i.src, 'alt', i.alt,
+                                                     'caption', i.caption, 'position', i.position))
+                   FROM images i WHERE i.article_id = a.id) AS images,
+                (SELECT json_group_array(coalesce(f.title, f.url))
+                   FROM article_feeds af JOIN feeds f ON f.id = af.feed_id
+                  WHERE af.article_id = a.id) AS feed_titles
+         FROM articles a
+         WHERE a.status = 'ok';
          PRAGMA application_id = {APPLICATION_ID};"
     ))?;
-    let mut read = tx.prepare(
-        "SELECT id, coalesce(title, ''), lead, coalesce(body, '')
-         FROM articles WHERE status = 'ok'",
-    )?;
-    let mut rows = read.query([])?;
-    while let Some(r) = rows.next()? {
-        let (id, title, lead, body): (i64, String, Option<String>, String) =
-            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-        index::index_text(tx, id, &SearchText::of(&title, lead.as_deref(), &body))?;
-    }
-    Ok(())
+    each_stored_story(tx, |id, title, lead, body| {
+        index::index_text(tx, id, &SearchText::of(title, Some(lead), body))
+    })
 }
 
 /// The schema version this build writes.

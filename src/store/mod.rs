@@ -60,7 +60,7 @@ pub enum StoreError {
     #[error(
         "{path} is in use by another `tindex run` ({holder}); stop it first (read commands and `backup` work meanwhile)"
     )]
-    Busy { path: String, holder: String },
+    InUse { path: String, holder: String },
     #[error("cannot take the run lock {0}")]
     Lock(String),
     /// The blocking task running store work panicked or was cancelled.

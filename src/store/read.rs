@@ -190,6 +190,16 @@ impl Store {
         Ok(hits)
     }
 
+    /// Stories stored (`ok`) and failed, each counted once however many feeds list it.
+    pub fn story_counts(&self) -> Result<(i64, i64), StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FILTER (WHERE status = 'ok'), count(*) FILTER (WHERE status = 'failed')
+             FROM articles",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    }
+
     /// One story, found by id or by the first of `keys` it was stored or seen under (the CLI
     /// passes a link as typed and as the cycle normalises it).
     pub fn show(&self, keys: &[String]) -> Result<Option<Shown>, StoreError> {

@@ -107,6 +107,15 @@ pub fn farm_archive() -> (Server, Workspace) {
     (server, ws)
 }
 
+/// Polls `done` every 50 ms until it holds; panics naming `what` after `limit`.
+pub fn wait_until(what: &str, limit: std::time::Duration, mut done: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 /// The single integer that `sql` selects.
 pub fn count(ws: &Workspace, sql: &str) -> i64 {
     ws.sql().query_row(sql, [], |r| r.get(0)).unwrap()
