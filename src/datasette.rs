@@ -73,6 +73,10 @@ pub const TABLES: &[Described] = &[
                 "Feeds that listed the story, JSON array of {url, title}",
             ),
             (
+                "feed_titles",
+                "Titles of the feeds that listed the story (URL when untitled), JSON array",
+            ),
+            (
                 "images",
                 "Images, JSON array of {src, alt, caption, position}",
             ),
@@ -240,10 +244,16 @@ pub fn metadata(db_name: &str) -> String {
             t.insert("fts_table".into(), json!("articles_fts"));
             t.insert("fts_pk".into(), json!("id"));
             t.insert("sort_desc".into(), json!("published_at"));
-            t.insert(
-                "facets".into(),
-                json!(["category", {"array": "tags"}, "language"]),
-            );
+            let mut facets = vec![
+                json!("category"),
+                json!({"array": "tags"}),
+                json!("language"),
+            ];
+            // Only the view has the feeds as plain strings, which Datasette can facet on.
+            if name == "articles_v" {
+                facets.push(json!({"array": "feed_titles"}));
+            }
+            t.insert("facets".into(), Value::Array(facets));
         }
     }
     tables.insert("articles_fts".into(), json!({"hidden": true}));
