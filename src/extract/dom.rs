@@ -272,7 +272,9 @@ pub(crate) fn is_heading(name: &str) -> bool {
 /// duplicates, screen-reader-hidden widgets) is not article text.
 pub(crate) fn is_hidden(e: &Element) -> bool {
     if e.get_attr("hidden").is_some() {
-        return true;
+        // React's streaming render sends late parts of the page in `<div hidden id="S:0">`
+        // and a script swaps them in: that text is shown, often the whole article.
+        return !e.get_attr("id").is_some_and(is_streamed_segment_id);
     }
     match e.get_attr("style") {
         Some(style) => {
@@ -285,6 +287,12 @@ pub(crate) fn is_hidden(e: &Element) -> bool {
         }
         None => false,
     }
+}
+
+/// `S:0`, `S:12`: the id React gives a streamed segment.
+fn is_streamed_segment_id(id: &str) -> bool {
+    id.strip_prefix("S:")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// `text-align: right` or `align="right"`: how author lines are set.
@@ -347,12 +355,30 @@ fn words_of<'a>(class: &'a str, id: &'a str) -> impl Iterator<Item = &'a str> {
     let (class, id) = (attr_head(class), attr_head(id));
     class
         .split_ascii_whitespace()
+        .filter(|name| describes_role(name))
         .chain(id.split_ascii_whitespace())
         .flat_map(|name| {
             main_part(name)
                 .split(|c: char| !c.is_ascii_alphanumeric())
                 .filter(|t| !t.is_empty())
         })
+}
+
+/// Whether a class name can say what an element is. Utility classes cannot: variants and
+/// arbitrary selectors (`md:hidden`, `[&_figcaption]:mt-2`, which style other elements or
+/// apply at one screen width), overflow utilities (`overflow-hidden`) and responsive
+/// visibility (`hidden-xs`, `hidden-12t0irv`: hidden at one width, shown at another).
+fn describes_role(name: &str) -> bool {
+    let b = name.as_bytes();
+    !(b.contains(&b':')
+        || b.contains(&b'[')
+        || starts_with_ignore_case(b, b"overflow")
+        || starts_with_ignore_case(b, b"hidden-"))
+}
+
+fn starts_with_ignore_case(hay: &[u8], prefix: &[u8]) -> bool {
+    hay.get(..prefix.len())
+        .is_some_and(|h| h.eq_ignore_ascii_case(prefix))
 }
 
 /// The element part of a BEM name: after the last `__`, before the first `--` after it.
@@ -431,6 +457,8 @@ impl ClassWords {
             | b"lede" | b"sapo" | b"standfirst" | b"subtitle" | b"summary" | b"tomtat" => {
                 Self::LEAD
             }
+            // Not `widget`: page builders (Elementor) wrap every block of an article in
+            // `elementor-widget-container`; sidebars are told by `sidebar`, `aside` and links.
             b"ad" | b"ads" | b"adv" | b"advert" | b"advertisement" | b"banner" | b"breadcrumb"
             | b"breadcrumbs" | b"combx" | b"comment" | b"comments" | b"cookie" | b"copyright"
             | b"disqus" | b"docthem" | b"follow" | b"footer" | b"gdpr" | b"header" | b"hidden"
@@ -441,9 +469,7 @@ impl ClassWords {
             | b"related" | b"share" | b"sharing" | b"shoutbox" | b"sidebar" | b"signup"
             | b"skyscraper" | b"social" | b"sponsor" | b"sponsored" | b"subscribe" | b"taboola"
             | b"tag" | b"tags" | b"timeline" | b"tinkhac" | b"tool" | b"toolbar" | b"tools"
-            | b"topic" | b"topics" | b"trending" | b"vote" | b"widget" | b"xemthem" => {
-                Self::NEGATIVE
-            }
+            | b"topic" | b"topics" | b"trending" | b"vote" | b"xemthem" => Self::NEGATIVE,
             b"article" | b"articlebody" | b"blog" | b"body" | b"cms" | b"content" | b"detail"
             | b"entry" | b"fck" | b"hentry" | b"main" | b"post" | b"prose" | b"richtext"
             | b"story" | b"text" => Self::POSITIVE,

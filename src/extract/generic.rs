@@ -14,7 +14,7 @@ use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html};
 
-use super::dom::{self, AttrExt, DomStats};
+use super::dom::{self, AttrExt, DomStats, IdMap};
 
 /// Minimum text of a paragraph-like element to be scored.
 const MIN_PARAGRAPH_CHARS: usize = 20;
@@ -28,6 +28,7 @@ pub(crate) fn find_content<'a>(doc: &'a Html, stats: &DomStats) -> Vec<ElementRe
     let root = doc.root_element();
     let page_text = stats.get(root.id()).text.max(1);
     let mut cands: HashMap<NodeId, (ElementRef<'a>, f64)> = HashMap::new();
+    let mut prose_own: IdMap<f64> = IdMap::default();
     let mut skip: Option<NodeId> = None;
     for edge in root.traverse() {
         match edge {
@@ -58,6 +59,12 @@ pub(crate) fn find_content<'a>(doc: &'a Html, stats: &DomStats) -> Vec<ElementRe
                 if let Some((chars, commas)) = para
                     && chars >= MIN_PARAGRAPH_CHARS
                 {
+                    // Prose: each paragraph's non-link text counted once (a `td` or
+                    // `blockquote` holding paragraphs leaves them to count themselves).
+                    if loose || !st.block_children {
+                        let own = chars as f64 * (1.0 - st.link_density());
+                        *prose_own.entry(el.id()).or_insert(0.0) += own;
+                    }
                     let score = 1.0 + commas as f64 + (chars as f64 / 90.0).min(3.0);
                     let own = loose.then_some(el);
                     let ancestors = own
@@ -128,7 +135,32 @@ pub(crate) fn find_content<'a>(doc: &'a Html, stats: &DomStats) -> Vec<ElementRe
         last = ps;
         cur = parent;
     }
+    let prose = Prose::total(root, &prose_own);
+    let top = widen_to_prose(top, &prose, stats);
+    let top_score = score_of(top.id()).unwrap_or(top_score);
     siblings(sole_wrapper(top, stats), top_score, stats, &score_of)
+}
+
+/// Paragraph text (outside links) held by each element's subtree.
+struct Prose(IdMap<f64>);
+
+impl Prose {
+    /// Sums each paragraph's own prose into every ancestor: one pass over the elements in
+    /// reverse document order, where every child comes before its parent.
+    fn total(root: ElementRef<'_>, own: &IdMap<f64>) -> Self {
+        let mut sum = own.clone();
+        let order: Vec<_> = root.descendants().collect();
+        for node in order.iter().rev() {
+            if let (Some(v), Some(parent)) = (sum.get(&node.id()).copied(), node.parent()) {
+                *sum.entry(parent.id()).or_insert(0.0) += v;
+            }
+        }
+        Self(sum)
+    }
+
+    fn of(&self, id: NodeId) -> f64 {
+        self.0.get(&id).copied().unwrap_or(0.0)
+    }
 }
 
 /// The outermost ancestor that holds nothing but `top` (no text of its
@@ -318,4 +350,70 @@ pub(crate) fn skips(roots: &[ElementRef<'_>], stats: &DomStats, out: &mut HashSe
             }
         }
     }
+}
+
+/// How much more prose an ancestor must hold for the content to grow to it.
+const PROSE_GAIN: f64 = 1.4;
+
+/// Prose an ancestor must add (characters) before it counts as holding more of the article.
+const MIN_PROSE_GAIN: f64 = 200.0;
+
+/// An ancestor adding less than this share of prose is a wrapper: passed through.
+const WRAPPER_GAIN: f64 = 0.1;
+
+/// Readability's winner is the densest block, which on pages cut into many sections (one
+/// wrapper per subhead, a summary box first, a hero intro) is one section of the article.
+/// The content grows to an ancestor while each step up adds much more prose (paragraph
+/// text outside links), passing wrappers that add little; it stops at a step that adds a
+/// moderate amount (a sidebar or comments next to the article), at one whose added text is
+/// link-heavy (teasers),
+/// and at one that holds other `<article>`s (a list or an infinite-scroll page).
+fn widen_to_prose<'a>(top: ElementRef<'a>, prose: &Prose, stats: &DomStats) -> ElementRef<'a> {
+    let mut best = top;
+    let mut best_prose = prose.of(top.id());
+    for anc in top.ancestors().filter_map(ElementRef::wrap) {
+        if matches!(anc.value().name(), "body" | "html") {
+            break;
+        }
+        let p = prose.of(anc.id());
+        let gain = p - best_prose;
+        if gain <= best_prose * WRAPPER_GAIN {
+            continue;
+        }
+        if p < best_prose * PROSE_GAIN || gain < MIN_PROSE_GAIN {
+            break;
+        }
+        if added_link_density(anc, best, stats) > MAX_ADDED_LINK_DENSITY
+            || holds_other_articles(anc, best)
+        {
+            break;
+        }
+        best = anc;
+        best_prose = p;
+    }
+    best
+}
+
+/// Link share of the text an ancestor adds: article sections have few links, lists of
+/// teasers (a linked title over each excerpt) many.
+const MAX_ADDED_LINK_DENSITY: f64 = 0.2;
+
+fn added_link_density(anc: ElementRef<'_>, inner: ElementRef<'_>, stats: &DomStats) -> f64 {
+    let (a, i) = (stats.get(anc.id()), stats.get(inner.id()));
+    let text = a.text.saturating_sub(i.text);
+    if text == 0 {
+        return 0.0;
+    }
+    a.links.saturating_sub(i.links) as f64 / text as f64
+}
+
+/// Whether `anc` holds an `<article>` that neither contains nor lies inside `inner`.
+fn holds_other_articles(anc: ElementRef<'_>, inner: ElementRef<'_>) -> bool {
+    let inner_ancestors: Vec<NodeId> = inner.ancestors().map(|a| a.id()).collect();
+    anc.descendent_elements().any(|d| {
+        d.value().name() == "article"
+            && d.id() != inner.id()
+            && !inner_ancestors.contains(&d.id())
+            && !d.ancestors().any(|a| a.id() == inner.id())
+    })
 }

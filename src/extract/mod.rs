@@ -535,3 +535,5 @@ fn looks_like_byline(b: &Block, generic: bool) -> bool {
 mod generic_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod wild_tests;

@@ -161,7 +161,9 @@ impl Walker {
             if cfg.skip.contains(&el.id())
                 || dom::is_non_content(name)
                 || dom::is_hidden(e)
-                || (cfg.generic && dom::is_furniture_tag(name))
+                || (cfg.generic
+                    && dom::is_furniture_tag(name)
+                    && !holds_most_of(el, root, cfg.stats))
             {
                 return true;
             }
@@ -244,4 +246,10 @@ impl Walker {
         self.link_chars = 0;
         self.bold_chars = 0;
     }
+}
+
+/// Whether `el` holds more than half of `root`'s text: a `<header>` or `<aside>` wrapping the
+/// article itself (site builders put whole pages in `header.section_…`) is not furniture.
+fn holds_most_of(el: ElementRef<'_>, root: ElementRef<'_>, stats: &DomStats) -> bool {
+    stats.get(el.id()).text * 2 > stats.get(root.id()).text
 }
