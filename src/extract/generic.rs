@@ -137,6 +137,7 @@ pub(crate) fn find_content<'a>(doc: &'a Html, stats: &DomStats) -> Vec<ElementRe
     }
     let prose = Prose::total(root, &prose_own);
     let top = widen_to_prose(top, &prose, stats);
+    let top = first_of_many_articles(top, stats);
     let top_score = score_of(top.id()).unwrap_or(top_score);
     siblings(sole_wrapper(top, stats), top_score, stats, &score_of)
 }
@@ -258,6 +259,7 @@ fn siblings<'a>(
     }
     let threshold = (top_score * 0.2).max(10.0);
     let top_class = top.value().get_attr("class").unwrap_or("");
+    let top_is_article = top.value().name() == "article" && has_headline(top);
     let mut out = Vec::new();
     for sib in parent.child_elements() {
         if sib.id() == top.id() {
@@ -266,6 +268,11 @@ fn siblings<'a>(
         }
         let e = sib.value();
         if dom::is_non_content(e.name()) || dom::is_hidden(e) || dom::is_boilerplate_class(e) {
+            continue;
+        }
+        // The story after this one (infinite scroll: each story an `<article>` with its
+        // own headline) is not more of it.
+        if top_is_article && e.name() == "article" && has_headline(sib) {
             continue;
         }
         let mut bonus = 0.0;
@@ -341,6 +348,10 @@ pub(crate) fn skips(roots: &[ElementRef<'_>], stats: &DomStats, out: &mut HashSe
                 out.insert(el.id());
                 continue;
             }
+            if e.name() == "form" {
+                mark_form_box(el, total, stats, out);
+                continue;
+            }
             let list_like = matches!(
                 e.name(),
                 "ul" | "ol" | "div" | "section" | "table" | "dl" | "nav" | "aside"
@@ -381,7 +392,7 @@ fn widen_to_prose<'a>(top: ElementRef<'a>, prose: &Prose, stats: &DomStats) -> E
             continue;
         }
         if p < best_prose * PROSE_GAIN || gain < MIN_PROSE_GAIN {
-            break;
+            continue;
         }
         if added_link_density(anc, best, stats) > MAX_ADDED_LINK_DENSITY
             || holds_other_articles(anc, best)
@@ -416,4 +427,57 @@ fn holds_other_articles(anc: ElementRef<'_>, inner: ElementRef<'_>) -> bool {
             && !inner_ancestors.contains(&d.id())
             && !d.ancestors().any(|a| a.id() == inner.id())
     })
+}
+
+/// Most text a sign-up or comment box around a form holds (its heading, pitch and
+/// "Thank you! Your submission has been received!" messages).
+const MAX_FORM_BOX_CHARS: usize = 400;
+
+/// A form inside the content (newsletter sign-up, comment form, search) goes with the box
+/// around it: the largest ancestor that still holds only a little text besides the form.
+fn mark_form_box(form: ElementRef<'_>, total: usize, stats: &DomStats, out: &mut HashSet<NodeId>) {
+    let mut boxed = form;
+    for anc in form.ancestors().filter_map(ElementRef::wrap) {
+        let text = stats.get(anc.id()).text;
+        if text > MAX_FORM_BOX_CHARS || text * 4 > total {
+            break;
+        }
+        boxed = anc;
+    }
+    out.insert(boxed.id());
+}
+
+/// Whether `el` has its own `<h1>`: a story's headline (tabs and cards use lower levels).
+fn has_headline(el: ElementRef<'_>) -> bool {
+    el.descendent_elements().any(|h| h.value().name() == "h1")
+}
+
+/// An infinite-scroll page or a wrapper holds the article and the next ones, each an
+/// `<article>` with its own headline: the content is the first of them (the one the URL
+/// names; the ones after it were appended).
+fn first_of_many_articles<'a>(top: ElementRef<'a>, stats: &DomStats) -> ElementRef<'a> {
+    if top.value().name() == "article" {
+        return top;
+    }
+    let headed: Vec<ElementRef<'a>> = top
+        .descendent_elements()
+        .filter(|d| {
+            d.value().name() == "article"
+                && !d
+                    .ancestors()
+                    .take_while(|a| a.id() != top.id())
+                    .any(|a| ElementRef::wrap(a).is_some_and(|a| a.value().name() == "article"))
+        })
+        .filter(|a| has_headline(*a))
+        .collect();
+    // Only when each of them is a whole story, not a card: cards are small beside the page.
+    let total = stats.get(top.id()).text.max(1);
+    let substantial = headed
+        .iter()
+        .filter(|a| stats.get(a.id()).text * 5 >= total)
+        .count();
+    match headed.first() {
+        Some(first) if headed.len() >= 2 && substantial >= 2 => *first,
+        _ => top,
+    }
 }

@@ -453,6 +453,8 @@ fn tidy_blocks(
     // Blocks much longer than both the title and the lead cannot equal
     // either; skipping their fold keeps huge pages cheap.
     let cmp_max = 2 * title.len().max(lead.as_deref().map_or(0, str::len)) + 64;
+    let printed_twice = is_printed_twice(&walk.blocks);
+    let mut seen: HashSet<String> = HashSet::new();
     let mut i = 0;
     while i < walk.blocks.len() {
         let drop = match walk.blocks.get(i) {
@@ -460,7 +462,11 @@ fn tidy_blocks(
                 // Block text is already clean: lower-casing is all `fold` would add.
                 let f = (b.text.len() <= cmp_max).then(|| b.text.to_lowercase());
                 let f = f.as_deref();
-                (i < 3 && lead_f.is_some() && lead_f.as_deref() == f)
+                let repeated = printed_twice
+                    && b.chars > REPEAT_MIN_CHARS
+                    && !seen.insert(b.text.to_lowercase());
+                repeated
+                    || (i < 3 && lead_f.is_some() && lead_f.as_deref() == f)
                     || (b.kind == BlockKind::Heading && f == Some(title_f.as_str()))
                     || (i == 0 && f == Some(title_f.as_str()))
                     || furniture::is_heading(&b.text)
@@ -504,6 +510,25 @@ fn tidy_blocks(
         return text;
     }
     None
+}
+
+/// Shortest block (characters) whose repetition is taken for a duplicate; short lines
+/// ("Step 1", "Ingredients") legitimately repeat.
+const REPEAT_MIN_CHARS: usize = 60;
+
+/// Whether the body is printed more than once: responsive layouts repeat the article once
+/// per screen width and hide all but one with CSS, so a large share of its long paragraphs
+/// comes twice. A few repeats (the same meal in a weekly plan) are the article's own.
+fn is_printed_twice(blocks: &[Block]) -> bool {
+    let mut seen: HashSet<String> = HashSet::new();
+    let (mut long, mut repeats) = (0usize, 0usize);
+    for b in blocks.iter().filter(|b| b.chars > REPEAT_MIN_CHARS) {
+        long += 1;
+        if !seen.insert(b.text.to_lowercase()) {
+            repeats += 1;
+        }
+    }
+    repeats > 0 && repeats * 4 >= long
 }
 
 /// How many blocks at either end of the body are checked for datelines

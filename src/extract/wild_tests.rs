@@ -128,3 +128,57 @@ fn teasers_beside_the_article_do_not_grow_it() {
     ));
     assert_eq!(body_of(&html), P[..4].to_vec());
 }
+
+#[test]
+fn newsletter_box_around_a_form_is_dropped() {
+    let paras: String = P.iter().map(|p| format!("<p>{p}</p>")).collect();
+    let html = page(&format!(
+        "<article>{paras}<div class=\"cta-block\"><h3>Join 80,000 readers</h3>\
+         <p>Get our trail guides in your inbox every week, free.</p>\
+         <div class=\"w-form\"><form><input type=\"email\" name=\"email\"><input type=\"submit\" value=\"Subscribe\"></form>\
+         <div class=\"w-form-done\"><div>Thank you! Your submission has been received!</div></div></div></div></article>"
+    ));
+    assert_eq!(body_of(&html), all());
+}
+
+#[test]
+fn next_article_of_an_infinite_scroll_page_is_not_appended() {
+    let story = |h: &str, ps: &[&str]| {
+        let paras: String = ps.iter().map(|p| format!("<p>{p}</p>")).collect();
+        format!("<article><h1>{h}</h1>{paras}</article>")
+    };
+    let html = page(&format!(
+        "<main>{}{}{}</main>",
+        story("A day on the valley trail", &P[..3]),
+        story("Next: the ridge loop", &P[3..5]),
+        story("Later: the lake path", &P[5..])
+    ));
+    assert_eq!(body_of(&html), P[..3].to_vec());
+}
+
+#[test]
+fn article_printed_once_per_screen_width_is_taken_once() {
+    let paras: String = P.iter().map(|p| format!("<p>{p}</p>")).collect();
+    let html = page(&format!(
+        "<div class=\"page\"><div class=\"variant-desktop\">{paras}</div>\
+         <div class=\"variant-mobile\">{paras}</div></div>"
+    ));
+    assert_eq!(body_of(&html), all());
+}
+
+#[test]
+fn a_few_repeated_paragraphs_of_the_article_stay() {
+    let meal =
+        "Breakfast: one cup of oats, half a cup of berries, and a spoon of nut butter, every day.";
+    let days: String = P
+        .iter()
+        .enumerate()
+        .map(|(i, p)| match i {
+            1 | 4 => format!("<p>{p}</p><p>{meal}</p>"),
+            _ => format!("<p>{p}</p>"),
+        })
+        .collect();
+    let html = page(&format!("<article>{days}</article>"));
+    let body = body_of(&html);
+    assert_eq!(body.iter().filter(|b| b.as_str() == meal).count(), 2);
+}
