@@ -72,19 +72,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     Mode::Aeb => serde_json::json!({"id": id, "body": with_lead(&x)}),
                     Mode::Wcxb(_) => serde_json::json!({
                         "id": id, "body": with_lead(&x), "title": x.title, "lead": x.lead,
-                        "author": x.author,
-                        "published": x.published.map(|d| d.to_rfc3339()),
+                        "author": x.author, "authors": x.authors,
+                        "published": x.published.map(|d| d.to_string()),
                         "published_source": x.published_source,
                         "ms": times.last().map(|t| t.0),
                     }),
                     Mode::Full => serde_json::json!({
                         "id": id, "title": x.title, "lead": x.lead, "body": x.body,
                         "captions": x.captions,
-                        "published": x.published.map(|d| d.to_rfc3339()),
-                        "published_source": x.published_source, "author": x.author,
+                        "published": x.published.map(|d| d.to_string()),
+                        "published_source": x.published_source, "author": x.author, "authors": x.authors,
                         "tags": x.tags, "category": x.category, "language": x.language,
                         "canonical_url": x.canonical_url, "method": x.method.as_str(),
-                        "images": x.images.iter().map(|i| serde_json::json!({"src": i.src, "alt": i.alt, "caption": i.caption, "position": i.position})).collect::<Vec<_>>(),
+                        "images": x.images.iter().map(|i| serde_json::json!({"src": i.src, "alt": i.alt, "caption": i.caption, "credit": i.credit, "position": i.position})).collect::<Vec<_>>(),
                     }),
                 };
                 println!("{row}");

@@ -57,7 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         "lead": x.lead,
                         "body": x.body_text(),
                         "captions": x.captions,
-                        "published": x.published.map(|d| d.to_rfc3339()),
+                        "published": x.published.map(|d| d.to_string()),
                     });
                     writeln!(f, "{row}")?;
                 }

@@ -15,8 +15,8 @@ pub enum ExportError {
 }
 
 /// Writes the stored articles `filter` selects as one JSON object a line:
-/// `id, url, title, lead, body, captions, author, published, updated, tags, category,
-/// language, method, fetched, feeds`. Returns how many were written.
+/// `id, url, title, lead, body, captions, author, authors, published, published_source,
+/// updated, tags, category, language, method, fetched, cluster, feeds, images`. Returns how many were written.
 pub fn jsonl(
     store: &Store,
     filter: &ExportFilter,
@@ -31,8 +31,8 @@ pub fn jsonl(
     Ok(n)
 }
 
-/// CSV columns, in order; lists (captions, tags, feeds) are joined with " | ", images are a
-/// JSON array of `{src, alt, caption, position}`.
+/// CSV columns, in order; lists (captions, authors, tags, feeds) are joined with " | ",
+/// images are a JSON array of `{src, alt, caption, credit, position}`.
 pub const CSV_COLUMNS: &[&str] = &[
     "id",
     "url",
@@ -41,6 +41,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "body",
     "captions",
     "author",
+    "authors",
     "published",
     "published_source",
     "updated",
@@ -71,6 +72,7 @@ pub fn csv(
             opt(&r.body),
             r.captions.join(" | "),
             opt(&r.author),
+            r.authors.join(" | "),
             opt(&r.published),
             opt(&r.published_source),
             opt(&r.updated),

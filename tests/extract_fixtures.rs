@@ -53,7 +53,7 @@ fn plvn_farm_pages_exact_with_and_without_rule() {
             assert_eq!(x.body_text(), t["body"].as_str().unwrap(), "{ctx} body");
             assert_eq!(x.captions, want_caps, "{ctx} captions");
             assert_eq!(
-                x.published.map(|d| d.to_rfc3339()).as_deref(),
+                x.published.map(|d| d.to_string()).as_deref(),
                 t["published"].as_str(),
                 "{ctx} published"
             );
@@ -96,9 +96,15 @@ fn vnexpress_generic_matches_gold() {
     assert_eq!(x.lead.as_deref(), g["body"]["summary"][0].as_str());
     let caption = "Y bác sĩ nội soi cho bệnh nhân. Ảnh: Bệnh viện cung cấp";
     assert_eq!(x.captions, vec![caption.to_string()]);
+    // The image has the caption and the photo credit apart.
+    let image = x.images.first();
     assert_eq!(
-        x.images.first().and_then(|i| i.caption.as_deref()),
-        Some(caption)
+        image.and_then(|i| i.caption.as_deref()),
+        Some("Y bác sĩ nội soi cho bệnh nhân.")
+    );
+    assert_eq!(
+        image.and_then(|i| i.credit.as_deref()),
+        Some("Ảnh: Bệnh viện cung cấp")
     );
     let paragraphs = g["body"]["sections"][0]["paragraphs"].as_array().unwrap();
     let body = x.body_text();
@@ -111,8 +117,17 @@ fn vnexpress_generic_matches_gold() {
     }
     assert_eq!(x.body.len(), paragraphs.len() - 1, "no extra blocks");
     assert_eq!(
-        x.published.map(|d| d.to_rfc3339()).as_deref(),
+        x.published.map(|d| d.to_string()).as_deref(),
         Some("2025-10-22T19:25:52+07:00")
     );
     assert_eq!(x.author.as_deref(), Some("Lê Phương"));
+    assert_eq!(
+        x.authors,
+        g["authors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|a| a.as_str())
+            .collect::<Vec<_>>()
+    );
 }

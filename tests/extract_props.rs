@@ -92,6 +92,7 @@ fn plvn_rule() -> SiteRule {
         author: Some(".article__author".into()),
         published: Some("time.article__time".into()),
         strip: vec![".box-related".into()],
+        ..SiteRule::default()
     }
 }
 

@@ -9,7 +9,7 @@ use crate::logging::LogFormat;
 
 /// `--version`: the program and the archive schema it writes, the two things a bug report
 /// needs (a unit test keeps the number true).
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (archive schema 4)");
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (archive schema 5)");
 
 const GLOBAL: &str = "Global options";
 

@@ -139,6 +139,8 @@ pub struct Candidate {
     pub feeds: Vec<i64>,
     /// The latest `updated` time any entry gave.
     pub updated: Option<chrono::DateTime<chrono::Utc>>,
+    /// The earliest publication time any entry gave: the story's date when its page has none.
+    pub published: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Folds a cycle's entries into one candidate per story, by shared aliases (union-find over
@@ -215,6 +217,7 @@ pub fn fold(entries: impl IntoIterator<Item = (i64, FeedItem)>) -> Vec<Candidate
                 aliases: Vec::new(),
                 feeds: Vec::new(),
                 updated: None,
+                published: None,
             });
             out.len() - 1
         });
@@ -228,6 +231,10 @@ pub fn fold(entries: impl IntoIterator<Item = (i64, FeedItem)>) -> Vec<Candidate
             c.feeds.push(*feed_id);
         }
         c.updated = c.updated.max(item.updated);
+        c.published = match (c.published, item.published) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
     }
     out
 }

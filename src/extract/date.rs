@@ -1,73 +1,302 @@
-//! Date parsing for the formats news pages use.
+//! Dates as pages write them, kept as precise as the page is and no more.
 //!
-//! Machine dates come as RFC 3339 / ISO 8601 (with or without offset) or
-//! RFC 2822; visible dates on Vietnamese sites look like
-//! `Thứ Hai, 05/11/2026 14:30 (GMT+7)`. A missing offset takes the site's
-//! default (the caller passes +07:00 for Vietnamese pages).
+//! Machine dates come as RFC 3339 / ISO 8601 (offsets `+07:00`, `+0700`, `+07`, `Z`, or
+//! none), RFC 2822, or now and then in words ("Dec 19th 2025"); visible dates look like
+//! `Thứ Hai, 05/11/2026 14:30 (GMT+7)`, `March 5, 2024` or `5 March 2024`. A parsed value
+//! is a [`Stamp`]: an instant when the text carries an offset, a wall-clock time when it
+//! does not, a day when it has no time. A wall-clock time gets an offset only from what
+//! the page or the site declares ([`Stamp::settle`]); a made-up UTC would put the story
+//! hours away from when it was published.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use std::fmt;
 
-/// Parses a machine-readable date; naive values get `default_offset`.
-pub fn parse_machine(s: &str, default_offset: FixedOffset) -> Option<DateTime<FixedOffset>> {
-    let s = s.trim();
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+
+/// A date as precise as its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stamp {
+    /// An instant: the text gave an offset, or the page or site declared one.
+    At(DateTime<FixedOffset>),
+    /// Wall-clock time whose offset nobody declared.
+    Local(NaiveDateTime),
+    /// A calendar day without a time.
+    Day(NaiveDate),
+}
+
+impl Stamp {
+    /// The calendar day the page shows.
+    pub fn day(&self) -> NaiveDate {
+        match self {
+            Self::At(d) => d.date_naive(),
+            Self::Local(n) => n.date(),
+            Self::Day(d) => *d,
+        }
+    }
+
+    /// The offset written with the value, if any.
+    pub fn offset(&self) -> Option<FixedOffset> {
+        match self {
+            Self::At(d) => Some(*d.offset()),
+            _ => None,
+        }
+    }
+
+    /// A wall-clock time placed in `zone` (the offset the page declares elsewhere, or the
+    /// site's configured time zone); instants and days stay as they are.
+    pub fn settle(self, zone: Option<&Zone>) -> Self {
+        match (self, zone) {
+            (Self::Local(n), Some(z)) => z.at(n).map_or(self, Self::At),
+            _ => self,
+        }
+    }
+
+    /// Why the value cannot be a publication date, if it cannot: before 1990 or more than
+    /// two days after `now` (placeholders like 0000-00-00 and 9999-12-31, a wrong century).
+    pub fn implausible(&self, now: DateTime<Utc>) -> Option<String> {
+        let day = self.day();
+        let floor = NaiveDate::from_ymd_opt(1990, 1, 1)?;
+        let ceiling = (now + chrono::Duration::days(2)).date_naive();
+        if day < floor {
+            Some(format!("{self} is before 1990"))
+        } else if day > ceiling {
+            Some(format!("{self} is more than 2 days ahead"))
+        } else {
+            None
+        }
+    }
+
+    /// A short word for `published_source`: what precision the value has.
+    pub fn precision(&self) -> Option<&'static str> {
+        match self {
+            Self::At(_) => None,
+            Self::Local(_) => Some("offset unknown"),
+            Self::Day(_) => Some("date only"),
+        }
+    }
+}
+
+/// RFC 3339 for instants, `YYYY-MM-DDTHH:MM:SS` for wall-clock times, `YYYY-MM-DD` for days:
+/// the stored form, which SQLite's date functions and Python's `fromisoformat` read.
+impl fmt::Display for Stamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::At(d) => f.write_str(&d.to_rfc3339()),
+            Self::Local(n) => write!(f, "{}", n.format("%Y-%m-%dT%H:%M:%S")),
+            Self::Day(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+        }
+    }
+}
+
+/// Where a wall-clock time is: a fixed offset the page declared, or a named time zone
+/// (the site's `timezone`, with its daylight-saving rules).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Zone {
+    /// An offset, e.g. from another date of the same page.
+    Fixed(FixedOffset),
+    /// An IANA zone such as `Asia/Ho_Chi_Minh`.
+    Named(chrono_tz::Tz),
+}
+
+impl Zone {
+    /// Parses `+07:00`, `-0530`, `UTC` or an IANA name.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("utc") || s.eq_ignore_ascii_case("z") {
+            return FixedOffset::east_opt(0)
+                .map(Self::Fixed)
+                .ok_or_else(|| "bad offset".to_string());
+        }
+        if s.starts_with(['+', '-']) {
+            return parse_offset(s)
+                .map(Self::Fixed)
+                .ok_or_else(|| format!("{s:?} is not an offset like +07:00"));
+        }
+        s.parse::<chrono_tz::Tz>().map(Self::Named).map_err(|_| {
+            format!("{s:?} is not a time zone name (e.g. Asia/Ho_Chi_Minh) or offset (+07:00)")
+        })
+    }
+
+    fn at(&self, n: NaiveDateTime) -> Option<DateTime<FixedOffset>> {
+        match self {
+            Self::Fixed(off) => off.from_local_datetime(&n).single(),
+            Self::Named(tz) => tz
+                .from_local_datetime(&n)
+                .earliest()
+                .map(|d| d.fixed_offset()),
+        }
+    }
+}
+
+/// `+07:00`, `+0700`, `+07`, `-05:30`.
+fn parse_offset(s: &str) -> Option<FixedOffset> {
+    let sign = match s.chars().next()? {
+        '+' => 1,
+        '-' => -1,
+        _ => return None,
+    };
+    let digits: String = s[1..].chars().filter(|c| *c != ':').collect();
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (h, m) = match digits.len() {
+        1 | 2 => (digits.parse::<i32>().ok()?, 0),
+        4 => (
+            digits[..2].parse::<i32>().ok()?,
+            digits[2..].parse::<i32>().ok()?,
+        ),
+        _ => return None,
+    };
+    if h > 14 || m > 59 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (h * 3600 + m * 60))
+}
+
+/// Parses a machine-readable date (meta content, JSON-LD, `datetime` attribute).
+pub fn parse_machine(s: &str) -> Option<Stamp> {
+    let s = s.trim().trim_matches(['"', '\'']).trim();
     if s.is_empty() || s.len() > 64 {
         return None;
     }
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
-        return Some(d);
+        return Some(Stamp::At(d));
     }
-    let zulu = s.replace(['Z', 'z'], "+00:00");
-    for fmt in [
-        "%Y-%m-%dT%H:%M:%S%.f%:z",
-        "%Y-%m-%dT%H:%M:%S%.f%z",
-        "%Y-%m-%dT%H:%M%:z",
-        "%Y-%m-%dT%H:%M%z",
-        "%Y-%m-%d %H:%M:%S%.f%:z",
-        "%Y-%m-%d %H:%M:%S%.f%z",
-        "%Y-%m-%d %H:%M:%S %z",
-        "%Y-%m-%d %H:%M%:z",
-    ] {
-        if let Ok(d) = DateTime::parse_from_str(&zulu, fmt) {
-            return Some(d);
-        }
+    if let Some(st) = parse_iso(s) {
+        return Some(st);
     }
     if let Ok(d) = DateTime::parse_from_rfc2822(s) {
-        return Some(d);
+        return Some(Stamp::At(d));
     }
-    for fmt in [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%d %H:%M",
-        "%Y/%m/%d %H:%M:%S",
-        "%Y/%m/%d %H:%M",
-    ] {
+    for fmt in ["%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M"] {
         if let Ok(n) = NaiveDateTime::parse_from_str(s, fmt) {
-            return with_offset(n, default_offset);
+            return Some(Stamp::Local(n));
         }
     }
-    for fmt in ["%Y-%m-%d", "%Y/%m/%d"] {
-        if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
-            return with_offset(d.and_time(NaiveTime::MIN), default_offset);
-        }
+    if let Some(d) = ymd_slashes(s) {
+        return Some(Stamp::Day(d));
     }
-    parse_text(s, default_offset)
+    parse_text(s)
 }
 
-fn with_offset(n: NaiveDateTime, off: FixedOffset) -> Option<DateTime<FixedOffset>> {
-    off.from_local_datetime(&n).single()
+/// ISO 8601 with `T` or a space, optional seconds and fraction, and any offset form.
+fn parse_iso(s: &str) -> Option<Stamp> {
+    let b = s.as_bytes();
+    if b.len() < 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let date = NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()?;
+    let rest = s.get(10..)?;
+    if rest.is_empty() {
+        return Some(Stamp::Day(date));
+    }
+    let rest = rest.strip_prefix(['T', 't', ' '])?;
+    // The time runs up to an offset sign, a `Z` or a space.
+    let cut = rest
+        .char_indices()
+        .find(|&(i, c)| c == 'Z' || c == 'z' || c == ' ' || (i > 0 && (c == '+' || c == '-')))
+        .map_or(rest.len(), |(i, _)| i);
+    let (clock, zone) = rest.split_at(cut);
+    let time = ["%H:%M:%S%.f", "%H:%M"]
+        .iter()
+        .find_map(|f| NaiveTime::parse_from_str(clock, f).ok())?;
+    let n = date.and_time(time);
+    let zone = zone.trim();
+    let zone = zone
+        .strip_prefix("UTC")
+        .or_else(|| zone.strip_prefix("GMT"))
+        .map_or(zone, str::trim);
+    if zone.is_empty() {
+        // "…+00:00" ends here too; a bare "UTC"/"GMT" suffix is UTC.
+        return if rest.len() > clock.len() {
+            FixedOffset::east_opt(0)
+                .and_then(|o| o.from_local_datetime(&n).single())
+                .map(Stamp::At)
+        } else {
+            Some(Stamp::Local(n))
+        };
+    }
+    let off = if zone.eq_ignore_ascii_case("z") {
+        FixedOffset::east_opt(0)?
+    } else {
+        parse_offset(zone)?
+    };
+    off.from_local_datetime(&n).single().map(Stamp::At)
 }
 
-/// Finds a `dd/mm/yyyy [HH:MM[:SS]]` date in visible text (also with `-`
-/// or `.` separators), honouring a following `GMT+7` / `UTC+07:00`.
-pub fn parse_text(s: &str, default_offset: FixedOffset) -> Option<DateTime<FixedOffset>> {
-    let chars: Vec<char> = s.chars().take(400).collect();
+/// `2025/12/18`, `2019/1/22` (citation dates).
+fn ymd_slashes(s: &str) -> Option<NaiveDate> {
+    let mut it = s.split('/');
+    let (y, m, d) = (it.next()?, it.next()?, it.next()?);
+    if it.next().is_some() || y.len() != 4 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+const MONTHS: &[(&str, u32)] = &[
+    ("january", 1),
+    ("february", 2),
+    ("march", 3),
+    ("april", 4),
+    ("may", 5),
+    ("june", 6),
+    ("july", 7),
+    ("august", 8),
+    ("september", 9),
+    ("october", 10),
+    ("november", 11),
+    ("december", 12),
+    ("jan", 1),
+    ("feb", 2),
+    ("mar", 3),
+    ("apr", 4),
+    ("jun", 6),
+    ("jul", 7),
+    ("aug", 8),
+    ("sep", 9),
+    ("sept", 9),
+    ("oct", 10),
+    ("nov", 11),
+    ("dec", 12),
+];
+
+fn month_word(w: &str) -> Option<u32> {
+    let w = w.trim_end_matches('.').to_ascii_lowercase();
+    MONTHS.iter().find(|(n, _)| *n == w).map(|(_, m)| *m)
+}
+
+/// Finds the first full date in visible text: `dd/mm/yyyy [HH:MM[:SS]] [(GMT+7)]` (also
+/// with `-` or `.`), `yyyy-mm-dd`, `March 5, 2024`, `Dec 19th 2025`, `5 March 2024`.
+/// A time right after the date comes with it; an offset after the time makes an instant.
+pub fn parse_text(s: &str) -> Option<Stamp> {
+    scan(s, 400)
+}
+
+/// [`parse_text`] over a longer stretch of text (up to 2000 characters).
+pub fn first_in(s: &str) -> Option<Stamp> {
+    scan(s, 2000)
+}
+
+fn scan(s: &str, limit: usize) -> Option<Stamp> {
+    let chars: Vec<char> = s.chars().take(limit).collect();
     let mut i = 0;
     while i < chars.len() {
-        if let Some((date, end)) = date_at(&chars, i) {
+        let found = numeric_date_at(&chars, i)
+            .or_else(|| iso_date_at(&chars, i))
+            .or_else(|| worded_date_at(&chars, i));
+        if let Some((date, end)) = found {
             let (time, end) = time_after(&chars, end);
-            let off = offset_after(&chars, end).unwrap_or(default_offset);
-            return with_offset(date.and_time(time.unwrap_or(NaiveTime::MIN)), off);
+            return Some(match time {
+                None => Stamp::Day(date),
+                Some(t) => {
+                    let n = date.and_time(t);
+                    match offset_after(&chars, end).and_then(|o| o.from_local_datetime(&n).single())
+                    {
+                        Some(d) => Stamp::At(d),
+                        None => Stamp::Local(n),
+                    }
+                }
+            });
         }
         i += 1;
     }
@@ -94,7 +323,9 @@ fn number(chars: &[char], start: usize, min: usize, max: usize) -> Option<(u32, 
     Some((n, i))
 }
 
-fn date_at(chars: &[char], i: usize) -> Option<(NaiveDate, usize)> {
+/// `dd/mm/yyyy` (the order of every language tindex archives first; `mm/dd` pages give an
+/// impossible day and fall through, or a wrong one that the plausibility check may catch).
+fn numeric_date_at(chars: &[char], i: usize) -> Option<(NaiveDate, usize)> {
     let (d, p) = number(chars, i, 1, 2)?;
     let sep = *chars.get(p)?;
     if !matches!(sep, '/' | '-' | '.') {
@@ -109,19 +340,97 @@ fn date_at(chars: &[char], i: usize) -> Option<(NaiveDate, usize)> {
     NaiveDate::from_ymd_opt(y, m, d).map(|date| (date, p))
 }
 
-fn skip_filler(chars: &[char], mut i: usize) -> usize {
-    while chars
-        .get(i)
-        .is_some_and(|c| c.is_whitespace() || matches!(c, ',' | '-' | '|' | '(' | '–'))
-    {
+fn iso_date_at(chars: &[char], i: usize) -> Option<(NaiveDate, usize)> {
+    let (y, p) = number(chars, i, 4, 4)?;
+    if chars.get(p) != Some(&'-') {
+        return None;
+    }
+    let (m, p) = number(chars, p + 1, 2, 2)?;
+    if chars.get(p) != Some(&'-') {
+        return None;
+    }
+    let (d, p) = number(chars, p + 1, 2, 2)?;
+    NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d).map(|date| (date, p))
+}
+
+/// A word starting at `i` (letters and a trailing dot), and where it ends.
+fn word_at(chars: &[char], i: usize) -> Option<(String, usize)> {
+    if i > 0 && chars.get(i - 1).is_some_and(|c| c.is_alphabetic()) {
+        return None;
+    }
+    let mut j = i;
+    while chars.get(j).is_some_and(|c| c.is_ascii_alphabetic()) {
+        j += 1;
+    }
+    if j == i {
+        return None;
+    }
+    let w: String = chars.get(i..j)?.iter().collect();
+    if chars.get(j) == Some(&'.') {
+        j += 1;
+    }
+    Some((w, j))
+}
+
+fn spaces(chars: &[char], mut i: usize) -> usize {
+    while chars.get(i).is_some_and(|c| c.is_whitespace() || *c == ',') {
         i += 1;
+    }
+    i
+}
+
+/// A day number with an optional English ordinal suffix (`19th`).
+fn day_number(chars: &[char], i: usize) -> Option<(u32, usize)> {
+    let (d, mut p) = number(chars, i, 1, 2)?;
+    let suffix: String = chars
+        .iter()
+        .skip(p)
+        .take(2)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if matches!(suffix.as_str(), "st" | "nd" | "rd" | "th")
+        && !chars.get(p + 2).is_some_and(|c| c.is_alphabetic())
+    {
+        p += 2;
+    }
+    Some((d, p))
+}
+
+/// `March 5, 2024`, `Dec 19th 2025`, `5 March 2024`, `05 Dec. 2023`.
+fn worded_date_at(chars: &[char], i: usize) -> Option<(NaiveDate, usize)> {
+    if let Some((w, p)) = word_at(chars, i)
+        && let Some(m) = month_word(&w)
+    {
+        let (d, p) = day_number(chars, spaces(chars, p))?;
+        let (y, p) = number(chars, spaces(chars, p), 4, 4)?;
+        return NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d).map(|date| (date, p));
+    }
+    let (d, p) = day_number(chars, i)?;
+    let (w, p) = word_at(chars, spaces(chars, p))?;
+    let m = month_word(&w)?;
+    let (y, p) = number(chars, spaces(chars, p), 4, 4)?;
+    NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d).map(|date| (date, p))
+}
+
+fn skip_filler(chars: &[char], mut i: usize) -> usize {
+    while chars.get(i).is_some_and(|c| {
+        c.is_whitespace() || matches!(c, ',' | '-' | '|' | '(' | '–' | '@' | '•' | '·')
+    }) {
+        i += 1;
+    }
+    // "at 9:02", "lúc 14:30"
+    for word in ["at ", "lúc "] {
+        let w: String = chars.iter().skip(i).take(word.chars().count()).collect();
+        if w.eq_ignore_ascii_case(word) {
+            return skip_filler(chars, i + word.chars().count());
+        }
     }
     i
 }
 
 fn time_after(chars: &[char], i: usize) -> (Option<NaiveTime>, usize) {
     let p = skip_filler(chars, i);
-    let Some((h, q)) = number(chars, p, 1, 2) else {
+    let Some((mut h, q)) = number(chars, p, 1, 2) else {
         return (None, i);
     };
     if !matches!(chars.get(q), Some(':') | Some('h')) {
@@ -137,6 +446,23 @@ fn time_after(chars: &[char], i: usize) -> (Option<NaiveTime>, usize) {
         sec = s;
         q = r;
     }
+    let r = spaces(chars, q);
+    let ampm: String = chars
+        .iter()
+        .skip(r)
+        .take(4)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let ampm = ampm.replace('.', "");
+    if (1..=12).contains(&h) {
+        if ampm.starts_with("pm") {
+            h = if h == 12 { 12 } else { h + 12 };
+            q = r + if chars.get(r + 1) == Some(&'.') { 4 } else { 2 };
+        } else if ampm.starts_with("am") {
+            h = if h == 12 { 0 } else { h };
+            q = r + if chars.get(r + 1) == Some(&'.') { 4 } else { 2 };
+        }
+    }
     (NaiveTime::from_hms_opt(h, m, sec), q)
 }
 
@@ -147,55 +473,21 @@ fn offset_after(chars: &[char], i: usize) -> Option<FixedOffset> {
     let tail = upper
         .strip_prefix("GMT")
         .or_else(|| upper.strip_prefix("UTC"))?;
-    let sign = match tail.chars().next()? {
-        '+' => 1,
-        '-' => -1,
+    match tail.chars().next() {
+        Some('+') | Some('-') => {}
         _ => return FixedOffset::east_opt(0),
-    };
-    let digits: String = tail
+    }
+    let sign_and_digits: String = tail
         .chars()
-        .skip(1)
-        .take_while(|c| c.is_ascii_digit() || *c == ':')
+        .take(1)
+        .chain(
+            tail.chars()
+                .skip(1)
+                .take_while(|c| c.is_ascii_digit() || *c == ':'),
+        )
         .collect();
-    let (h, m) = match digits.split_once(':') {
-        Some((h, m)) => (h.parse::<i32>().ok()?, m.parse::<i32>().ok()?),
-        None if digits.len() <= 2 => (digits.parse::<i32>().ok()?, 0),
-        None => {
-            let (h, m) = digits.split_at(digits.len().saturating_sub(2));
-            (h.parse::<i32>().ok()?, m.parse::<i32>().ok()?)
-        }
-    };
-    FixedOffset::east_opt(sign * (h * 3600 + m * 60))
+    parse_offset(&sign_and_digits)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn vn() -> FixedOffset {
-        FixedOffset::east_opt(7 * 3600)
-            .unwrap_or(FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()))
-    }
-
-    #[test]
-    fn iso_with_offset() {
-        let d = parse_machine("2026-11-05T14:30:00+07:00", vn()).map(|d| d.to_rfc3339());
-        assert_eq!(d.as_deref(), Some("2026-11-05T14:30:00+07:00"));
-    }
-
-    #[test]
-    fn naive_iso_gets_default_offset() {
-        let d = parse_machine("2026-11-05T14:30:00", vn()).map(|d| d.to_rfc3339());
-        assert_eq!(d.as_deref(), Some("2026-11-05T14:30:00+07:00"));
-    }
-
-    #[test]
-    fn vietnamese_visible_date() {
-        let d = parse_text(
-            "Thứ Hai, 05/11/2026 14:30 (GMT+7)",
-            FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()),
-        )
-        .map(|d| d.to_rfc3339());
-        assert_eq!(d.as_deref(), Some("2026-11-05T14:30:00+07:00"));
-    }
-}
+mod tests;

@@ -99,10 +99,15 @@ pub(crate) fn collect_imgs(
             .get_attr("alt")
             .map(clean)
             .filter(|a| !a.is_empty());
+        let (caption, credit) = match caption.as_deref().map(split_credit) {
+            Some((c, credit)) => (Some(c).filter(|c| !c.is_empty()), credit),
+            None => (None, None),
+        };
         out.push(Image {
             src,
             alt,
-            caption: caption.clone(),
+            caption,
+            credit,
             position,
         });
     }
@@ -169,4 +174,164 @@ pub(crate) fn resolve(v: &str, base: &Url) -> Option<String> {
     }
     let u = base.join(v).ok()?;
     matches!(u.scheme(), "http" | "https").then(|| u.to_string())
+}
+
+/// Words that open a credit ("Photo: …", "Ảnh: …"), lower case.
+const CREDIT_LABELS: &[&str] = &[
+    "photo",
+    "photos",
+    "photograph",
+    "photo credit",
+    "credit",
+    "credits",
+    "image",
+    "images",
+    "picture",
+    "pic",
+    "source",
+    "foto",
+    "ảnh",
+    "nguồn",
+    "đồ họa",
+    "clip",
+    "video",
+];
+
+/// Names that make a short trailing part a credit by themselves.
+const AGENCIES: &[&str] = &[
+    "getty images",
+    "getty",
+    "ap",
+    "ap photo",
+    "reuters",
+    "afp",
+    "epa",
+    "shutterstock",
+    "alamy",
+    "istock",
+    "unsplash",
+    "pa",
+    "pa images",
+    "xinhua",
+    "ttxvn",
+    "vna",
+    "courtesy",
+    "file photo",
+    "handout",
+    "bloomberg",
+    "anadolu",
+];
+
+/// Longest credit, in characters.
+const MAX_CREDIT_CHARS: usize = 80;
+
+/// Splits a caption into its text and the photo credit it ends with: "(AP)", "(Ảnh: Văn
+/// Huy)", "… Photo: Jane Doe", "… Ảnh: Bệnh viện cung cấp", "… Jane Doe/Getty Images".
+pub(crate) fn split_credit(caption: &str) -> (String, Option<String>) {
+    let t = caption.trim();
+    // A trailing parenthesis.
+    if let Some(open) = t.rfind('(')
+        && t.ends_with(')')
+    {
+        let inner = t[open + 1..t.len() - 1].trim();
+        if is_credit(inner) {
+            return (t[..open].trim().to_string(), Some(inner.to_string()));
+        }
+    }
+    // A trailing "Label: …" part after a sentence end or a dash.
+    let lower = t.to_lowercase();
+    if lower.len() == t.len() {
+        for label in CREDIT_LABELS {
+            let pat = format!("{label}:");
+            if let Some(at) = lower.rfind(&pat) {
+                let before = t[..at].trim_end();
+                let credit = t[at..].trim();
+                let starts_part = at == 0
+                    || before.ends_with(['.', '-', '–', '—', '|', '/', '!', '?'])
+                    || before.ends_with(".)");
+                if starts_part && credit.chars().count() <= MAX_CREDIT_CHARS {
+                    let text = before.trim_end_matches(['-', '–', '—', '|', '/']).trim();
+                    return (text.to_string(), Some(credit.to_string()));
+                }
+            }
+        }
+        // "… seen from the air. Jane Doe/Getty Images"
+        if let Some(dot) = t.rfind(". ") {
+            let tail = t[dot + 2..].trim();
+            let tl = tail.to_lowercase();
+            if tail.chars().count() <= MAX_CREDIT_CHARS
+                && AGENCIES.iter().any(|a| {
+                    tl.ends_with(a)
+                        && (tl.len() == a.len()
+                            || tl[..tl.len() - a.len()].ends_with(['/', ' ', ',']))
+                })
+            {
+                return (t[..=dot].trim().to_string(), Some(tail.to_string()));
+            }
+        }
+    }
+    (t.to_string(), None)
+}
+
+fn is_credit(inner: &str) -> bool {
+    let l = inner.to_lowercase();
+    if inner.is_empty() || inner.chars().count() > MAX_CREDIT_CHARS {
+        return false;
+    }
+    AGENCIES.contains(&l.as_str())
+        || CREDIT_LABELS
+            .iter()
+            .any(|w| l.starts_with(&format!("{w}:")) || l.starts_with(&format!("{w} by")))
+        || AGENCIES.iter().any(|a| l.ends_with(&format!("/{a}")))
+}
+
+#[cfg(test)]
+mod credit_tests {
+    use super::split_credit;
+
+    fn split(s: &str) -> (String, Option<String>) {
+        split_credit(s)
+    }
+
+    #[test]
+    fn photo_credits_leave_the_caption() {
+        assert_eq!(
+            split("Rescuers at the site. (AP)"),
+            ("Rescuers at the site.".into(), Some("AP".into()))
+        );
+        assert_eq!(
+            split("Các bị cáo tại phiên tòa. (Ảnh: Văn Huy)"),
+            (
+                "Các bị cáo tại phiên tòa.".into(),
+                Some("Ảnh: Văn Huy".into())
+            )
+        );
+        assert_eq!(
+            split("Bệnh nhân sau mổ. Ảnh: Bệnh viện cung cấp"),
+            (
+                "Bệnh nhân sau mổ.".into(),
+                Some("Ảnh: Bệnh viện cung cấp".into())
+            )
+        );
+        assert_eq!(
+            split("The skyline at dusk. Jane Doe/Getty Images"),
+            (
+                "The skyline at dusk.".into(),
+                Some("Jane Doe/Getty Images".into())
+            )
+        );
+    }
+
+    #[test]
+    fn captions_without_a_credit_stay_whole() {
+        assert_eq!(split("Ảnh minh họa."), ("Ảnh minh họa.".into(), None));
+        assert_eq!(
+            split("The mayor (left) and the council."),
+            ("The mayor (left) and the council.".into(), None)
+        );
+        assert_eq!(
+            split("Workers repair the road (file)"),
+            ("Workers repair the road (file)".into(), None)
+        );
+    }
 }

@@ -5,13 +5,14 @@
 //! reliable source of dates and canonical URLs; it is gathered in a single
 //! pass over the document.
 
-use chrono::{DateTime, FixedOffset};
+use chrono::FixedOffset;
 use ego_tree::NodeId;
 use scraper::{ElementRef, Html};
 use serde_json::Value;
 use url::Url;
 
-use super::date;
+use super::byline;
+use super::date::{self, Stamp};
 use super::dom::{self, AttrExt, ClassWords, element_text};
 use super::images::resolve;
 use super::text::{clean, fold};
@@ -28,13 +29,18 @@ pub(crate) struct Meta {
     pub metas: Vec<(String, String)>,
     pub ld: LdArticle,
     pub h1s: Vec<(String, NodeId)>,
-    pub time_attr: Option<String>,
+    /// `<time>` elements: the `datetime` attribute, else the visible text, first few.
+    pub times: Vec<String>,
+    /// Visible text of non-`meta` elements marked `itemprop=datePublished` without a
+    /// machine value.
+    pub itemprop_date_texts: Vec<String>,
     /// Visible text of elements classed as dates, first few.
     pub date_texts: Vec<String>,
     /// Elements classed as lead/sapo/summary: (text, node, doc order).
     pub lead_candidates: Vec<(String, NodeId)>,
-    /// Text of the first short element classed author/byline.
-    pub byline: Option<String>,
+    /// Texts of short elements classed author/byline or marked `itemprop=author` /
+    /// `rel=author`, first few, in page order.
+    pub bylines: Vec<String>,
 }
 
 /// The article object of the page's JSON-LD, if any.
@@ -45,8 +51,12 @@ pub(crate) struct LdArticle {
     pub published: Option<String>,
     pub modified: Option<String>,
     pub authors: Vec<String>,
+    /// Authors typed `Organization`: the publisher standing in for a byline.
+    pub org_authors: Vec<String>,
     pub keywords: Vec<String>,
     pub section: Option<String>,
+    /// Whether the object is only a `WebPage` (a real article type wins over it).
+    pub web_page: bool,
 }
 
 const ARTICLE_TYPES: &[&str] = &[
@@ -69,10 +79,29 @@ const ARTICLE_TYPES: &[&str] = &[
 /// hold far more, and taking them as the lead duplicates the article.
 const MAX_LEAD_WORDS: usize = 150;
 
+/// JSON-LD scripts read per page; pages with more hold product lists, not the article.
+const MAX_LD_SCRIPTS: usize = 16;
+
+/// `<time>` and date texts kept per page.
+const MAX_TIMES: usize = 8;
+
+/// Byline candidates kept per page.
+const MAX_BYLINES: usize = 8;
+
+/// Longest byline element text taken (a byline with its date and read time fits).
+const MAX_BYLINE_CHARS: usize = 160;
+
+fn push_byline(out: &mut Vec<String>, t: String) {
+    if !t.is_empty() && t.chars().count() <= MAX_BYLINE_CHARS && !out.contains(&t) {
+        out.push(t);
+    }
+}
+
 /// Collects metadata in one pass over the elements.
 pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
     let mut m = Meta::default();
     let mut ld_done = false;
+    let mut ld_seen = 0;
     for el in doc.root_element().descendent_elements() {
         let e = el.value();
         match e.name() {
@@ -116,9 +145,14 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
                 let is_ld = e
                     .get_attr("type")
                     .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
-                if is_ld && !ld_done {
+                // Every script is read: sites put a WebPage or BreadcrumbList first and
+                // the article after it. A real article type wins over a WebPage.
+                if is_ld && ld_seen < MAX_LD_SCRIPTS && (!ld_done || m.ld.web_page) {
+                    ld_seen += 1;
                     let text: String = el.text().collect();
-                    if let Some(a) = parse_ld(&text) {
+                    if let Some(a) = parse_ld(&text)
+                        && (!ld_done || !a.web_page)
+                    {
                         m.ld = a;
                         ld_done = true;
                     }
@@ -130,22 +164,51 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
                     m.h1s.push((t, el.id()));
                 }
             }
-            "time" => {
-                if m.time_attr.is_none()
-                    && let Some(d) = e.get_attr("datetime")
-                {
-                    m.time_attr = Some(d.to_string());
+            "time" if m.times.len() < MAX_TIMES => {
+                let v = match e.get_attr("datetime") {
+                    Some(d) if !d.trim().is_empty() => d.to_string(),
+                    _ => element_text(el),
+                };
+                if !v.is_empty() && v.len() < 200 {
+                    m.times.push(v);
                 }
+            }
+            "a" if m.bylines.len() < MAX_BYLINES
+                && e.get_attr("rel").is_some_and(|r| {
+                    r.split_ascii_whitespace()
+                        .any(|w| w.eq_ignore_ascii_case("author"))
+                }) =>
+            {
+                push_byline(&mut m.bylines, element_text(el));
             }
             _ => {}
         }
         if let Some(ip) = e.get_attr("itemprop")
-            && ip.eq_ignore_ascii_case("datePublished")
             && e.name() != "meta"
-            && let Some(v) = e.get_attr("datetime").or_else(|| e.get_attr("content"))
         {
-            m.metas
-                .push(("itempropdatepublished".to_string(), v.to_string()));
+            if ip.eq_ignore_ascii_case("datePublished") {
+                match e.get_attr("datetime").or_else(|| e.get_attr("content")) {
+                    Some(v) => m
+                        .metas
+                        .push(("itempropdatepublished".to_string(), v.to_string())),
+                    None if m.itemprop_date_texts.len() < MAX_TIMES => {
+                        m.itemprop_date_texts.push(element_text(el));
+                    }
+                    None => {}
+                }
+            } else if ip.eq_ignore_ascii_case("author") && m.bylines.len() < MAX_BYLINES {
+                // `itemprop=author` holds the name or a Person with `itemprop=name` inside.
+                let name = el
+                    .descendent_elements()
+                    .find(|d| {
+                        d.value()
+                            .get_attr("itemprop")
+                            .is_some_and(|p| p.eq_ignore_ascii_case("name"))
+                    })
+                    .map(element_text)
+                    .unwrap_or_else(|| element_text(el));
+                push_byline(&mut m.bylines, name);
+            }
         }
         if e.get_attr("class").is_some() || e.get_attr("id").is_some() {
             let words = ClassWords::of(e);
@@ -155,11 +218,8 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
                     m.date_texts.push(t);
                 }
             }
-            if m.byline.is_none() && words.has(ClassWords::AUTHOR) {
-                let t = element_text(el);
-                if !t.is_empty() && dom::count_words(&t) <= 8 && t.chars().count() <= 80 {
-                    m.byline = Some(t);
-                }
+            if m.bylines.len() < MAX_BYLINES && words.has(ClassWords::AUTHOR) {
+                push_byline(&mut m.bylines, element_text(el));
             }
             if m.lead_candidates.len() < 50 && words.has(ClassWords::LEAD) {
                 let t = element_text(el);
@@ -247,57 +307,65 @@ impl Meta {
             .map(|t| strip_site_suffix(t, site))
     }
 
-    /// Published date and where it came from: JSON-LD, meta, `<time>`,
-    /// then visible date text.
-    pub fn published(&self, off: FixedOffset) -> Option<(DateTime<FixedOffset>, &'static str)> {
-        if let Some(d) = self
-            .ld
-            .published
-            .as_deref()
-            .and_then(|s| date::parse_machine(s, off))
-        {
+    /// Published date and where it came from: JSON-LD, meta, `itemprop`, `<time>`, then
+    /// date-classed text. (The visible date near the headline and the URL's date are the
+    /// caller's later fallbacks: they need the document and the URL.)
+    pub fn published(&self) -> Option<(Stamp, &'static str)> {
+        if let Some(d) = self.ld.published.as_deref().and_then(date::parse_machine) {
             return Some((d, "json-ld"));
         }
-        for key in [
-            "article:published_time",
-            "og:published_time",
-            "itempropdatepublished",
-            "datepublished",
-            "pubdate",
-            "publishdate",
-            "publish-date",
-            "date",
-            "dc.date.issued",
-            "dc.date",
-            "dcterms.created",
-            "sailthru.date",
-            "parsely-pub-date",
-            "article.published",
-            "published_time",
-        ] {
-            if let Some(d) = self.meta_all(key).find_map(|v| date::parse_machine(v, off)) {
+        for key in PUBLISHED_KEYS {
+            if let Some(d) = self.meta_all(key).find_map(date::parse_machine) {
                 return Some((d, "meta"));
             }
         }
         if let Some(d) = self
-            .time_attr
-            .as_deref()
-            .and_then(|s| date::parse_machine(s, off))
+            .metas
+            .iter()
+            .filter(|(k, _)| is_publish_date_key(k))
+            .find_map(|(_, v)| date::parse_machine(v))
         {
+            return Some((d, "meta"));
+        }
+        if let Some(d) = self
+            .itemprop_date_texts
+            .iter()
+            .find_map(|t| date::parse_text(t))
+        {
+            return Some((d, "text"));
+        }
+        if let Some(d) = self.times.iter().find_map(|t| date::parse_machine(t)) {
             return Some((d, "time"));
         }
         self.date_texts
             .iter()
-            .find_map(|t| date::parse_text(t, off))
+            .find_map(|t| date::parse_text(t))
             .map(|d| (d, "text"))
     }
 
+    /// The offset the page's own machine dates carry, for a wall-clock time it writes
+    /// elsewhere without one.
+    pub fn declared_offset(&self) -> Option<FixedOffset> {
+        let ld = [self.ld.published.as_deref(), self.ld.modified.as_deref()];
+        let metas = self
+            .metas
+            .iter()
+            .filter(|(k, _)| k.contains("time") || k.contains("date"))
+            .map(|(_, v)| Some(v.as_str()));
+        let times = self.times.iter().map(|t| Some(t.as_str()));
+        ld.into_iter()
+            .chain(metas)
+            .chain(times)
+            .flatten()
+            .find_map(|v| date::parse_machine(v).and_then(|d| d.offset()))
+    }
+
     /// Last-modified date from JSON-LD or meta.
-    pub fn updated(&self, off: FixedOffset) -> Option<DateTime<FixedOffset>> {
+    pub fn updated(&self) -> Option<Stamp> {
         self.ld
             .modified
             .as_deref()
-            .and_then(|s| date::parse_machine(s, off))
+            .and_then(date::parse_machine)
             .or_else(|| {
                 [
                     "article:modified_time",
@@ -306,15 +374,16 @@ impl Meta {
                     "last-modified",
                 ]
                 .iter()
-                .find_map(|k| self.meta_all(k).find_map(|v| date::parse_machine(v, off)))
+                .find_map(|k| self.meta_all(k).find_map(date::parse_machine))
             })
     }
 
-    /// Author from JSON-LD, then `meta name=author` / `article:author`
-    /// (ignoring profile URLs).
-    /// Names equal to the site's own name (og:site_name, host) are ignored:
-    /// many CMSs put the publisher there when the real byline is in the text.
-    pub fn author(&self, host: &str) -> Option<String> {
+    /// Authors named by the page's metadata and bylines, best source first: JSON-LD
+    /// people, author meta tags, then byline elements. A name equal to the site's own
+    /// name (og:site_name, the host) or an organisation is kept only when no person is
+    /// named: many CMSs put the publisher there when the real byline is in the text, but
+    /// a company blog's author may well be the company.
+    pub fn authors(&self, host: &str, byline_block: Option<&str>) -> Authors {
         let site = self.meta("og:site_name").map(fold);
         let host_f = host.trim_start_matches("www.").to_ascii_lowercase();
         let host_label = host_f.split('.').next().unwrap_or("").to_string();
@@ -325,21 +394,74 @@ impl Meta {
                 || squashed == host_f
                 || (!host_label.is_empty() && squashed == host_label)
         };
-        let ld: Vec<&String> = self.ld.authors.iter().filter(|a| !is_site(a)).collect();
-        if !ld.is_empty() {
-            return Some(ld.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", "));
-        }
-        [
-            "author",
-            "article:author",
-            "dc.creator",
-            "parsely-author",
-            "byl",
-        ]
-        .iter()
-        .filter_map(|k| self.meta(k))
-        .map(clean)
-        .find(|a| !a.is_empty() && !a.starts_with("http") && !is_site(a))
+        let ld: Vec<String> = self
+            .ld
+            .authors
+            .iter()
+            .filter_map(|a| byline::clean_byline(a))
+            .collect();
+        let metas: Vec<String> = AUTHOR_KEYS
+            .iter()
+            .flat_map(|k| self.meta_all(k))
+            .filter(|a| !a.trim_start().starts_with("http"))
+            .filter_map(byline::clean_byline)
+            .collect();
+        let dom: Vec<String> = self
+            .bylines
+            .iter()
+            .map(String::as_str)
+            .chain(byline_block)
+            .filter_map(byline::clean_byline)
+            .collect();
+        // One source, the best that names a person: JSON-LD lists each author apart;
+        // a meta tag or byline gives them in one string as the page prints them.
+        let pick = |names: &[String]| -> Option<Authors> {
+            let people: Vec<&String> = names.iter().filter(|a| !is_site(a)).collect();
+            let first = people.first()?;
+            Some(if names.len() > 1 {
+                let list: Vec<String> = dedup(people.iter().map(|s| s.to_string()));
+                Authors {
+                    line: Some(list.join(", ")),
+                    names: list,
+                }
+            } else {
+                Authors {
+                    line: Some(first.to_string()),
+                    names: byline::split_names(first),
+                }
+            })
+        };
+        let ld_one = |names: &[String]| -> Option<Authors> {
+            let people: Vec<String> = dedup(names.iter().filter(|a| !is_site(a)).cloned());
+            (!people.is_empty()).then(|| Authors {
+                line: Some(people.join(", ")),
+                names: people.iter().flat_map(|p| byline::split_names(p)).collect(),
+            })
+        };
+        ld_one(&ld)
+            .or_else(|| pick(&metas[..metas.len().min(1)]))
+            .or_else(|| pick(&dom[..dom.len().min(1)]))
+            .or_else(|| pick(&dom))
+            .or_else(|| {
+                // Last resort: the site or an organisation named as the author.
+                let fallback: Vec<String> = ld
+                    .iter()
+                    .chain(&metas)
+                    .chain(&dom)
+                    .cloned()
+                    .chain(
+                        self.ld
+                            .org_authors
+                            .iter()
+                            .filter_map(|a| byline::clean_byline(a)),
+                    )
+                    .collect();
+                fallback.first().map(|f| Authors {
+                    line: Some(f.clone()),
+                    names: vec![f.clone()],
+                })
+            })
+            .unwrap_or_default()
     }
 
     /// Tags from `article:tag`, else JSON-LD keywords, else meta keywords.
@@ -379,6 +501,72 @@ impl Meta {
     }
 }
 
+/// The page's authors: the byline as one line (as the page prints it) and each name.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(crate) struct Authors {
+    pub line: Option<String>,
+    pub names: Vec<String>,
+}
+
+fn dedup(names: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in names {
+        if !out.iter().any(|o| fold(o) == fold(&n)) {
+            out.push(n);
+        }
+    }
+    out
+}
+
+/// Meta keys of the publication date, best first.
+const PUBLISHED_KEYS: &[&str] = &[
+    "article:published_time",
+    "og:published_time",
+    "article:published",
+    "itempropdatepublished",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "published-date",
+    "published_date",
+    "date-pub",
+    "date",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.created",
+    "dcterms.issued",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article.published",
+    "published_time",
+    "published",
+    "citation_publication_date",
+    "citation_date",
+    "citation_online_date",
+];
+
+/// Any other key naming a publication date (`cludo:date` aside): `w-published-date`,
+/// `bt:pubdate`, `pubdate_iso`.
+fn is_publish_date_key(k: &str) -> bool {
+    (k.contains("publish") || k.contains("pubdate"))
+        && (k.contains("date") || k.contains("time"))
+        && !k.contains("modif")
+        && !k.contains("updat")
+}
+
+/// Meta keys of authors, best first.
+const AUTHOR_KEYS: &[&str] = &[
+    "author",
+    "article:author",
+    "dc.creator",
+    "parsely-author",
+    "sailthru.author",
+    "cxenseparse:author",
+    "byl",
+    "citation_author",
+];
+
 /// `<title>` minus a trailing " | Site" / " - Site" part: keeps the longest
 /// segment, which is the headline on news sites.
 fn strip_site_suffix(t: &str, site: Option<&str>) -> String {
@@ -410,12 +598,15 @@ fn parse_ld(text: &str) -> Option<LdArticle> {
     };
     let obj = find_article(&v, 0)?;
     let s = |k: &str| obj.get(k).and_then(value_text);
+    let (people, orgs) = obj.get("author").map(names).unwrap_or_default();
     Some(LdArticle {
+        web_page: type_is(obj, "WebPage"),
+        org_authors: orgs,
         headline: s("headline").or_else(|| s("name")),
         description: s("description"),
         published: s("datePublished").or_else(|| s("dateCreated")),
         modified: s("dateModified"),
-        authors: obj.get("author").map(names).unwrap_or_default(),
+        authors: people,
         keywords: match obj.get("keywords") {
             Some(Value::String(k)) => k.split(',').map(|x| x.trim().to_string()).collect(),
             Some(Value::Array(a)) => a.iter().filter_map(value_text).collect(),
@@ -441,10 +632,19 @@ fn find_article(v: &Value, depth: usize) -> Option<&serde_json::Map<String, Valu
                 .min_by_key(|o| usize::from(type_is(o, "WebPage")))
         }
         Value::Object(o) => {
-            if o.get("@type").is_some_and(is_article_type) {
-                return Some(o);
+            let own = o.get("@type").is_some_and(is_article_type).then_some(o);
+            // A WebPage or Blog often holds the article as `mainEntity` / `blogPost`.
+            let inner = ["@graph", "mainEntity", "blogPost", "hasPart"]
+                .iter()
+                .filter_map(|k| o.get(*k))
+                .find_map(|g| find_article(g, depth + 1));
+            match (own, inner) {
+                (Some(me), Some(child)) if type_is(me, "WebPage") && !type_is(child, "WebPage") => {
+                    Some(child)
+                }
+                (Some(me), _) => Some(me),
+                (None, child) => child,
             }
-            o.get("@graph").and_then(|g| find_article(g, depth + 1))
         }
         _ => None,
     }
@@ -473,11 +673,27 @@ fn value_text(v: &Value) -> Option<String> {
     }
 }
 
-fn names(v: &Value) -> Vec<String> {
-    match v {
-        Value::Array(a) => a.iter().filter_map(value_text).map(|s| clean(&s)).collect(),
-        other => value_text(other).map(|s| clean(&s)).into_iter().collect(),
+/// Author names of a JSON-LD `author` value: people, and organisations apart.
+fn names(v: &Value) -> (Vec<String>, Vec<String>) {
+    let items: Vec<&Value> = match v {
+        Value::Array(a) => a.iter().collect(),
+        other => vec![other],
+    };
+    let (mut people, mut orgs) = (Vec::new(), Vec::new());
+    for item in items {
+        let Some(name) = value_text(item).map(|s| clean(&s)) else {
+            continue;
+        };
+        let org = item
+            .as_object()
+            .is_some_and(|o| type_is(o, "Organization") || type_is(o, "NewsMediaOrganization"));
+        if org {
+            orgs.push(name)
+        } else {
+            people.push(name)
+        }
     }
+    (people, orgs)
 }
 
 /// The lead element: a lead/sapo-classed element whose text matches the
@@ -520,4 +736,62 @@ pub(crate) fn pick_lead(
 /// Text of the element (used by the rule path for title/lead/author).
 pub(crate) fn first_text(el: Option<ElementRef<'_>>) -> Option<String> {
     el.map(element_text).filter(|t| !t.is_empty())
+}
+
+/// Characters of visible text searched after the headline for the date a reader sees.
+const AFTER_HEADLINE_CHARS: usize = 1500;
+
+/// Characters searched before it (a date set above the headline).
+const BEFORE_HEADLINE_CHARS: usize = 300;
+
+/// The first full date in the visible text next to the page's first `<h1>`: most pages
+/// print the date in the byline even when no metadata carries it.
+pub(crate) fn date_near_headline(doc: &Html, m: &Meta) -> Option<Stamp> {
+    let (_, h1) = m.h1s.first()?;
+    let mut before = String::new();
+    let mut after = String::new();
+    let mut passed = false;
+    let mut skip: Option<NodeId> = None;
+    for edge in doc.root_element().traverse() {
+        match edge {
+            ego_tree::iter::Edge::Open(node) => {
+                if skip.is_some() {
+                    continue;
+                }
+                if node.id() == *h1 {
+                    passed = true;
+                }
+                match node.value() {
+                    scraper::Node::Element(e)
+                        if dom::is_non_content(e.name()) || dom::is_hidden(e) =>
+                    {
+                        skip = Some(node.id());
+                    }
+                    scraper::Node::Text(t) => {
+                        let buf = if passed { &mut after } else { &mut before };
+                        buf.push_str(t);
+                        buf.push(' ');
+                        if after.len() > AFTER_HEADLINE_CHARS * 4 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            ego_tree::iter::Edge::Close(node) => {
+                if skip == Some(node.id()) {
+                    skip = None;
+                }
+            }
+        }
+    }
+    let after: String = clean(&after).chars().take(AFTER_HEADLINE_CHARS).collect();
+    let before = clean(&before);
+    let tail: String = {
+        let chars: Vec<char> = before.chars().collect();
+        chars[chars.len().saturating_sub(BEFORE_HEADLINE_CHARS)..]
+            .iter()
+            .collect()
+    };
+    date::first_in(&after).or_else(|| date::first_in(&tail))
 }

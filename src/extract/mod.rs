@@ -8,7 +8,8 @@
 //! sites; the generic readability-style extractor is the fallback for
 //! unknown sites and for rules broken by a redesign.
 
-mod date;
+mod byline;
+pub mod date;
 mod dom;
 mod furniture;
 mod generic;
@@ -22,7 +23,7 @@ mod walk;
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, FixedOffset, Offset, Utc};
+use chrono::Utc;
 use ego_tree::NodeId;
 use scraper::Html;
 use serde::{Deserialize, Serialize};
@@ -32,6 +33,7 @@ use self::dom::DomStats;
 use self::text::fold;
 use self::walk::{Block, BlockKind, Walk, WalkCfg};
 
+pub use self::date::Stamp;
 pub use self::text::clean as normalize_text;
 
 /// Pages above this size are refused rather than parsed, so one huge or
@@ -60,6 +62,9 @@ pub struct SiteRule {
     /// Selectors removed from the body before its text is taken.
     #[serde(default)]
     pub strip: Vec<String>,
+    /// Where the site's clocks are (`Asia/Ho_Chi_Minh`, or an offset such as `+07:00`): the
+    /// zone of dates the pages write without an offset.
+    pub timezone: Option<String>,
 }
 
 impl SiteRule {
@@ -70,7 +75,17 @@ impl SiteRule {
         if self.hosts.iter().all(|h| h.trim().is_empty()) {
             return Err("site rule field `hosts`: at least one host is required".to_string());
         }
+        if let Some(tz) = &self.timezone {
+            date::Zone::parse(tz).map_err(|e| format!("site rule field `timezone`: {e}"))?;
+        }
         rule::Compiled::new(self).map(|_| ())
+    }
+
+    /// The configured time zone (validated at load time).
+    pub(crate) fn zone(&self) -> Option<date::Zone> {
+        self.timezone
+            .as_deref()
+            .and_then(|t| date::Zone::parse(t).ok())
     }
 
     /// Whether a selector depends on an element's position among its siblings (or is
@@ -134,8 +149,12 @@ pub struct Image {
     pub src: String,
     /// Alt text, cleaned.
     pub alt: Option<String>,
-    /// Caption (figcaption or caption row; alt only if there is none).
+    /// Caption (figcaption or caption row; alt only if there is none), without the photo
+    /// credit.
     pub caption: Option<String>,
+    /// The photo credit the caption carried ("(AP)", "Ảnh: Bệnh viện cung cấp",
+    /// "Getty Images").
+    pub credit: Option<String>,
     /// Number of body blocks before the image: 0 = before the first block,
     /// `n` = right after `body[n - 1]`.
     pub position: usize,
@@ -151,18 +170,26 @@ pub struct Extracted {
     /// Paragraphs and subheads in order; no lead, captions, author line,
     /// related boxes or ads.
     pub body: Vec<String>,
-    /// Photo captions, deduplicated, in page order.
+    /// Photo captions as printed (credits included, as readers search them), deduplicated,
+    /// in page order; each image has its caption and credit apart.
     pub captions: Vec<String>,
     /// Photos of the body.
     pub images: Vec<Image>,
-    /// Author as given by the page.
+    /// The byline as the page prints it, without "By" and the date glued to it.
     pub author: Option<String>,
-    /// Publication time.
-    pub published: Option<DateTime<FixedOffset>>,
-    /// Last modification time.
-    pub updated: Option<DateTime<FixedOffset>>,
-    /// Where `published` came from: "json-ld", "meta", "time", "rule", "text".
-    pub published_source: Option<&'static str>,
+    /// Each author named, in page order.
+    pub authors: Vec<String>,
+    /// Publication date, as precise as the page gives it.
+    pub published: Option<Stamp>,
+    /// Last modification date.
+    pub updated: Option<Stamp>,
+    /// Where `published` came from ("json-ld", "meta", "time", "rule", "text", "url";
+    /// "feed" when the pipeline fills it from the feed item), with ", offset unknown" or
+    /// ", date only" when it is less than an instant, and ", zone of the page or site"
+    /// when a wall-clock time was placed by the page's other dates or the site's zone.
+    pub published_source: Option<String>,
+    /// Dates seen and dropped, with the reason (implausible years), for the log.
+    pub date_notes: Vec<String>,
     /// Keywords/tags.
     pub tags: Vec<String>,
     /// Section/category.
@@ -192,6 +219,10 @@ pub enum ExtractError {
     /// Parsed, but no body text was found.
     #[error("no article content found")]
     NoContent,
+    /// A page, but not an article: a few words, or no headline and little text (an error
+    /// page, a stub, a login wall).
+    #[error("not an article: {0}")]
+    NotAnArticle(String),
     /// Larger than [`MAX_HTML_BYTES`].
     #[error("page too large: {0} bytes")]
     TooLarge(usize),
@@ -208,6 +239,7 @@ impl ExtractError {
         match self {
             Self::NotHtml(_) => "not_html",
             Self::NoContent => "no_content",
+            Self::NotAnArticle(_) => "not_article",
             Self::TooLarge(_) => "too_large",
             Self::TooComplex(_) => "too_complex",
         }
@@ -278,7 +310,6 @@ pub fn extract(
     let meta = meta::collect(&doc, page_url);
     let base = meta.base.clone().unwrap_or_else(|| page_url.clone());
     let language = meta.language();
-    let off = default_offset(language.as_deref(), page_url);
 
     let mut method = if rule.is_some() {
         Method::SiteRuleFellBack
@@ -361,37 +392,148 @@ pub fn extract(
     if walk.blocks.is_empty() {
         return Err(ExtractError::NoContent);
     }
+    not_an_article(&title, lead.as_deref(), &walk.blocks)?;
 
-    let (published, published_source) = match compiled.as_ref().and_then(|c| c.published(&doc, off))
-    {
-        Some(d) => (Some(d), Some("rule")),
-        None => match meta.published(off) {
-            Some((d, src)) => (Some(d), Some(src)),
-            None => (None, None),
-        },
-    };
-    let author = compiled
+    let zone = meta
+        .declared_offset()
+        .map(date::Zone::Fixed)
+        .or_else(|| rule.and_then(SiteRule::zone))
+        .or_else(|| country_zone(page_url));
+    let mut date_notes = Vec::new();
+    let candidates = compiled
         .as_ref()
-        .and_then(|c| c.author(&doc))
-        .or_else(|| meta.author(page_url.host_str().unwrap_or("")))
-        .or(byline)
-        .or_else(|| meta.byline.clone());
+        .and_then(|c| c.published(&doc))
+        .map(|d| (d, "rule"))
+        .into_iter()
+        .chain(meta.published())
+        .chain(meta::date_near_headline(&doc, &meta).map(|d| (d, "text")))
+        .chain(date_in_url(page_url).map(|d| (d, "url")));
+    let mut published = None;
+    for (d, src) in candidates {
+        match d.implausible(Utc::now()) {
+            Some(why) => date_notes.push(format!("published date from {src} dropped: {why}")),
+            None => {
+                published = Some((d, src));
+                break;
+            }
+        }
+    }
+    let (published, published_source) = match published {
+        Some((d, src)) => {
+            let settled = d.settle(zone.as_ref());
+            let note = match (d, settled) {
+                (Stamp::Local(_), Stamp::At(_)) => Some("zone of the page or site"),
+                _ => settled.precision(),
+            };
+            let source = match note {
+                Some(n) => format!("{src}, {n}"),
+                None => src.to_string(),
+            };
+            (Some(settled), Some(source))
+        }
+        None => (None, None),
+    };
+    let updated = meta
+        .updated()
+        .map(|d| d.settle(zone.as_ref()))
+        .filter(|d| d.implausible(Utc::now()).is_none());
+    let rule_authors: Vec<String> = compiled
+        .as_ref()
+        .map(|c| c.authors(&doc))
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|a| byline::clean_byline(a))
+        .collect();
+    let authors = if rule_authors.is_empty() {
+        meta.authors(page_url.host_str().unwrap_or(""), byline.as_deref())
+    } else {
+        meta::Authors {
+            line: Some(rule_authors.join(", ")),
+            names: rule_authors
+                .iter()
+                .flat_map(|a| byline::split_names(a))
+                .collect(),
+        }
+    };
     Ok(Extracted {
         title,
         lead,
         body: walk.blocks.into_iter().map(|b| b.text).collect(),
         captions: walk.captions,
         images: walk.images,
-        author,
+        author: authors.line,
+        authors: authors.names,
         published,
-        updated: meta.updated(off),
+        updated,
         published_source,
+        date_notes,
         tags: meta.tags(),
         category: meta.category(),
         language,
         canonical_url: meta.canonical.clone().or_else(|| meta.og_url.clone()),
         method,
     })
+}
+
+/// Least text (non-space characters, lead and body) of an article with a headline.
+const MIN_ARTICLE_CHARS: usize = 50;
+
+/// Least text of a page without any headline to count as an article.
+const MIN_UNTITLED_CHARS: usize = 400;
+
+/// Refuses what is not an article, so that it is stored `failed` with the reason instead
+/// of `ok` with an empty title: `<p>hi</p>`, a stub page, an error page without a headline.
+fn not_an_article(title: &str, lead: Option<&str>, blocks: &[Block]) -> Result<(), ExtractError> {
+    let chars: usize = blocks
+        .iter()
+        .map(|b| b.chars)
+        .chain(lead.map(text::count_chars))
+        .sum();
+    if chars < MIN_ARTICLE_CHARS {
+        return Err(ExtractError::NotAnArticle(format!(
+            "{chars} characters of text"
+        )));
+    }
+    if title.trim().is_empty() && chars < MIN_UNTITLED_CHARS {
+        return Err(ExtractError::NotAnArticle(format!(
+            "no headline and {chars} characters of text"
+        )));
+    }
+    Ok(())
+}
+
+/// `/2024/03/05/` in the page's path: a dated permalink.
+fn date_in_url(url: &Url) -> Option<Stamp> {
+    let parts: Vec<&str> = url.path_segments()?.collect();
+    parts.windows(3).find_map(|w| {
+        let (y, m, d) = (w[0], w[1], w[2]);
+        if y.len() != 4 || m.len() > 2 || d.len() > 2 || d.is_empty() || m.is_empty() {
+            return None;
+        }
+        chrono::NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+            .map(Stamp::Day)
+    })
+}
+
+/// The zone of a country with one time zone, from the host's country domain: a `.vn`
+/// site's clocks are in Asia/Ho_Chi_Minh whatever its pages omit.
+fn country_zone(url: &Url) -> Option<date::Zone> {
+    let host = url.host_str()?;
+    let zone = match host.rsplit('.').next()? {
+        "vn" => "Asia/Ho_Chi_Minh",
+        "th" => "Asia/Bangkok",
+        "kh" => "Asia/Phnom_Penh",
+        "la" => "Asia/Vientiane",
+        "jp" => "Asia/Tokyo",
+        "kr" => "Asia/Seoul",
+        "sg" => "Asia/Singapore",
+        "ph" => "Asia/Manila",
+        "hk" => "Asia/Hong_Kong",
+        "tw" => "Asia/Taipei",
+        "in" => "Asia/Kolkata",
+        _ => return None,
+    };
+    date::Zone::parse(zone).ok()
 }
 
 /// Refuses input that cannot be an HTML page, before parsing it.
@@ -414,14 +556,6 @@ fn sniff(html: &str) -> Result<(), ExtractError> {
         return Err(ExtractError::NotHtml("no markup".to_string()));
     }
     Ok(())
-}
-
-/// Offset for dates written without one: Vietnamese pages mean +07:00.
-fn default_offset(language: Option<&str>, url: &Url) -> FixedOffset {
-    let vi = language.is_some_and(|l| l.to_ascii_lowercase().starts_with("vi"))
-        || url.host_str().is_some_and(|h| h.ends_with(".vn"));
-    let secs = if vi { 7 * 3600 } else { 0 };
-    FixedOffset::east_opt(secs).unwrap_or_else(|| Utc.fix())
 }
 
 /// Removes body block `i`, keeping image positions in step.
@@ -558,6 +692,8 @@ fn looks_like_byline(b: &Block, generic: bool) -> bool {
 
 #[cfg(test)]
 mod generic_tests;
+#[cfg(test)]
+mod meta_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

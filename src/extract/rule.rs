@@ -6,12 +6,11 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, FixedOffset};
 use ego_tree::NodeId;
 use scraper::{ElementRef, Html, Selector};
 
 use super::SiteRule;
-use super::date;
+use super::date::{self, Stamp};
 use super::dom::AttrExt;
 use super::meta::first_text;
 
@@ -125,21 +124,27 @@ impl Compiled {
         first_text(Some(el)).map(|t| (t, el))
     }
 
-    /// Author text from the rule.
-    pub fn author(&self, doc: &Html) -> Option<String> {
-        first_text(Self::first(doc, &self.author))
-    }
-
     /// Published date from the rule: `datetime`/`content`/`title` attribute,
     /// else the element's visible text.
-    pub fn published(&self, doc: &Html, off: FixedOffset) -> Option<DateTime<FixedOffset>> {
+    pub fn published(&self, doc: &Html) -> Option<Stamp> {
         let el = Self::first(doc, &self.published)?;
         let e = el.value();
         ["datetime", "content", "title", "data-time"]
             .iter()
             .filter_map(|a| e.get_attr(a))
-            .find_map(|v| date::parse_machine(v, off))
-            .or_else(|| first_text(Some(el)).and_then(|t| date::parse_text(&t, off)))
+            .find_map(date::parse_machine)
+            .or_else(|| first_text(Some(el)).and_then(|t| date::parse_text(&t)))
+    }
+
+    /// Every author the rule's selector matches, in page order.
+    pub fn authors(&self, doc: &Html) -> Vec<String> {
+        match &self.author {
+            Some(sel) => doc
+                .select(sel)
+                .filter_map(|el| first_text(Some(el)))
+                .collect(),
+            None => Vec::new(),
+        }
     }
 }
 

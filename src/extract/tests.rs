@@ -51,6 +51,7 @@ fn rule() -> SiteRule {
             ".ads".into(),
             ".article__author".into(),
         ],
+        ..SiteRule::default()
     }
 }
 
@@ -72,10 +73,10 @@ fn basic_page_fields() {
         );
         assert_eq!(x.body, vec![P1, P2, P3]);
         assert_eq!(
-            x.published.map(|d| d.to_rfc3339()).as_deref(),
+            x.published.map(|d| d.to_string()).as_deref(),
             Some("2026-11-05T14:30:00+07:00")
         );
-        assert_eq!(x.published_source, Some("meta"));
+        assert_eq!(x.published_source.as_deref(), Some("meta"));
         assert_eq!(x.language.as_deref(), Some("vi"));
     }
 }
@@ -297,7 +298,7 @@ fn deep_and_broken_markup_does_not_panic() {
     let broken = format!("<html><body><p>{P1}<table><td><figure><img data-src='::'></table>");
     let _ = extract(&broken, &url(), Some(&rule()));
     let bad_ld = format!(
-        "<script type='application/ld+json'>{{\"@type\": [1, {{}}], \"datePublished\": 5</script><p>{P1}</p><p>{P2}</p>"
+        "<title>Thi hành án</title><script type='application/ld+json'>{{\"@type\": [1, {{}}], \"datePublished\": 5</script><p>{P1}</p><p>{P2}</p>"
     );
     let x = extract(&bad_ld, &url(), None).unwrap();
     assert_eq!(x.body, vec![P1, P2]);
@@ -311,10 +312,10 @@ fn json_ld_date_preferred() {
     );
     let x = extract(&html, &url(), None).unwrap();
     assert_eq!(
-        x.published.map(|d| d.to_rfc3339()).as_deref(),
+        x.published.map(|d| d.to_string()).as_deref(),
         Some("2026-11-04T08:00:00+07:00")
     );
-    assert_eq!(x.published_source, Some("json-ld"));
+    assert_eq!(x.published_source.as_deref(), Some("json-ld"));
     assert_eq!(x.author.as_deref(), Some("Trần Văn A"));
 }
 
@@ -325,9 +326,9 @@ fn rule_published_from_time_element() {
         r#"<time class="article__time" datetime="2026-11-03T09:15:00+07:00">Thứ Ba, 03/11/2026 09:15 (GMT+7)</time><h1 class="article__title">"#,
     );
     let x = extract(&html, &url(), Some(&rule())).unwrap();
-    assert_eq!(x.published_source, Some("rule"));
+    assert_eq!(x.published_source.as_deref(), Some("rule"));
     assert_eq!(
-        x.published.map(|d| d.to_rfc3339()).as_deref(),
+        x.published.map(|d| d.to_string()).as_deref(),
         Some("2026-11-03T09:15:00+07:00")
     );
 }

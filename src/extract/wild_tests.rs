@@ -182,3 +182,19 @@ fn a_few_repeated_paragraphs_of_the_article_stay() {
     let body = body_of(&html);
     assert_eq!(body.iter().filter(|b| b.as_str() == meal).count(), 2);
 }
+
+#[test]
+fn a_page_of_a_few_words_is_not_an_article() {
+    let r = extract("<html><body><p>hi</p></body></html>", &url(), None);
+    assert!(matches!(r, Err(ExtractError::NotAnArticle(_))), "{r:?}");
+    let untitled = format!(
+        "<html><body><div><p>{}</p><p>{}</p></div></body></html>",
+        P[0], P[1]
+    );
+    let r = extract(&untitled, &url(), None);
+    assert!(matches!(r, Err(ExtractError::NotAnArticle(_))), "{r:?}");
+    assert_eq!(
+        body_of(&page(&format!("<p>{}</p><p>{}</p>", P[0], P[1]))),
+        P[..2].to_vec()
+    );
+}

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tracing::warn;
@@ -123,7 +123,7 @@ impl Pipeline {
                 let landed = page.url.clone();
                 let extracted = match extract::accepts_content_type(page.content_type.as_deref()) {
                     Err(not_a_page) => Err(Failure::NotAPage(not_a_page)),
-                    Ok(()) => self.extract(html, landed.clone()).await,
+                    Ok(()) => self.extract(html, landed.clone(), c.published).await,
                 };
                 let canonical = extracted.as_ref().ok().and_then(|(c, _)| c.as_deref());
                 let id = dedup::identify(&c.url, &c.fetch_url, &landed, canonical);
@@ -167,7 +167,12 @@ impl Pipeline {
 
     /// Extracts on a bounded pool of blocking threads: CPU work must not stall the reactor.
     /// Returns the page's own canonical link (untrusted yet) and its content.
-    async fn extract(&self, html: String, url: Url) -> Result<(Option<String>, Content), Failure> {
+    async fn extract(
+        &self,
+        html: String,
+        url: Url,
+        feed_published: Option<DateTime<Utc>>,
+    ) -> Result<(Option<String>, Content), Failure> {
         // The parse share first (held while it runs), then a thread.
         let _parse = self.fetcher.budget().parse(html.len()).await;
         let _slot = self
@@ -176,7 +181,8 @@ impl Pipeline {
             .await
             .map_err(|e| Failure::Crashed(e.to_string()))?;
         let config = self.config.clone();
-        let job = tokio::task::spawn_blocking(move || extract_page(&config, &html, &url));
+        let job =
+            tokio::task::spawn_blocking(move || extract_page(&config, &html, &url, feed_published));
         match job.await {
             Ok(Ok(done)) => Ok(done),
             Ok(Err(e)) => Err(Failure::Extract(e)),
@@ -187,10 +193,12 @@ impl Pipeline {
 
 /// Everything CPU-bound about a page (parse, extract, hash, fold, fingerprint), with the site
 /// rule the config gives for the page's host.
+/// A page without a date of its own takes the feed item's (`published_source` "feed").
 pub(super) fn extract_page(
     config: &Config,
     html: &str,
     url: &Url,
+    feed_published: Option<DateTime<Utc>>,
 ) -> Result<(Option<String>, Content), ExtractError> {
     let rule = config.site_rule_for(url);
     let started = Instant::now();
@@ -200,6 +208,21 @@ pub(super) fn extract_page(
         extract_ms = started.elapsed().as_millis() as u64,
         "extracted"
     );
+    for note in &extracted.date_notes {
+        tracing::info!(url = %url, "{note}");
+    }
+    if extracted.published.is_none()
+        && let Some(d) = feed_published
+    {
+        let stamp = extract::Stamp::At(d.fixed_offset());
+        match stamp.implausible(Utc::now()) {
+            Some(why) => tracing::info!(url = %url, "published date from feed dropped: {why}"),
+            None => {
+                extracted.published = Some(stamp);
+                extracted.published_source = Some("feed".to_string());
+            }
+        }
+    }
     let canonical = extracted.canonical_url.take();
     Ok((canonical, record::to_content(extracted)))
 }
@@ -241,7 +264,7 @@ mod tests {
             "\"baophapluat.vn.\"",
             "\"WWW.BAOPHAPLUAT.VN.\"",
         ] {
-            let (_, content) = extract_page(&config(hosts), PAGE, &url).unwrap();
+            let (_, content) = extract_page(&config(hosts), PAGE, &url, None).unwrap();
             assert_eq!(content.method, Method::SiteRule, "hosts = [{hosts}]");
             assert_eq!(content.title, "Tiêu đề bài viết");
         }
@@ -250,7 +273,32 @@ mod tests {
     #[test]
     fn a_rule_for_another_site_is_not_chosen() {
         let url = Url::parse("https://notbaophapluat.vn/a.html").unwrap();
-        let (_, content) = extract_page(&config("\"baophapluat.vn\""), PAGE, &url).unwrap();
+        let (_, content) = extract_page(&config("\"baophapluat.vn\""), PAGE, &url, None).unwrap();
         assert_eq!(content.method, Method::Generic);
+    }
+
+    #[test]
+    fn a_page_without_a_date_takes_the_feed_items() {
+        let url = Url::parse("https://example.org/a.html").unwrap();
+        let item = DateTime::parse_from_rfc3339("2026-11-05T07:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let (_, content) =
+            extract_page(&config("\"baophapluat.vn\""), PAGE, &url, Some(item)).unwrap();
+        assert_eq!(
+            content.published.as_deref(),
+            Some("2026-11-05T07:30:00+00:00")
+        );
+        assert_eq!(content.published_source.as_deref(), Some("feed"));
+        let dated = PAGE.replace(
+            "</head>",
+            r#"<meta property="article:published_time" content="2026-11-04T08:00:00+07:00"></head>"#,
+        );
+        let (_, content) =
+            extract_page(&config("\"baophapluat.vn\""), &dated, &url, Some(item)).unwrap();
+        assert_eq!(
+            content.published.as_deref(),
+            Some("2026-11-04T08:00:00+07:00")
+        );
     }
 }

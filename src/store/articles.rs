@@ -26,10 +26,14 @@ pub struct Content {
     pub body: String,
     pub captions: Vec<String>,
     pub images: Vec<ImageRow>,
+    /// The byline as the page prints it.
     pub author: Option<String>,
-    /// RFC 3339 with the page's own offset (e.g. `+07:00`).
+    /// Each author named.
+    pub authors: Vec<String>,
+    /// RFC 3339 with the page's own offset (e.g. `+07:00`); `YYYY-MM-DDTHH:MM:SS` when the
+    /// page gave no offset, `YYYY-MM-DD` when it gave only a day.
     pub published: Option<String>,
-    pub published_source: Option<&'static str>,
+    pub published_source: Option<String>,
     pub updated: Option<String>,
     pub tags: Vec<String>,
     pub category: Option<String>,
@@ -48,6 +52,8 @@ pub struct ImageRow {
     pub src: String,
     pub alt: Option<String>,
     pub caption: Option<String>,
+    /// The photo credit cut from the caption ("Getty Images", "Ảnh: Bệnh viện cung cấp").
+    pub credit: Option<String>,
     pub position: usize,
 }
 
@@ -297,7 +303,7 @@ fn set_content(tx: &Transaction<'_>, id: i64, c: &Content) -> Result<(), StoreEr
     tx.prepare_cached(
         "UPDATE articles SET title = ?2, lead = ?3, body = ?4, captions = ?5, author = ?6,
              published_at = ?7, published_source = ?8, updated_at = ?9, tags = ?10,
-             category = ?11, language = ?12, method = ?13, content_hash = ?14
+             category = ?11, language = ?12, method = ?13, content_hash = ?14, authors = ?15
          WHERE id = ?1",
     )?
     .execute(params![
@@ -315,12 +321,13 @@ fn set_content(tx: &Transaction<'_>, id: i64, c: &Content) -> Result<(), StoreEr
         c.language,
         c.method.as_str(),
         c.content_hash,
+        json(&c.authors),
     ])?;
     tx.prepare_cached("DELETE FROM images WHERE article_id = ?1")?
         .execute([id])?;
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO images (article_id, seq, src, alt, caption, position)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO images (article_id, seq, src, alt, caption, position, credit)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for (seq, img) in c.images.iter().enumerate() {
         stmt.execute(params![
@@ -329,7 +336,8 @@ fn set_content(tx: &Transaction<'_>, id: i64, c: &Content) -> Result<(), StoreEr
             img.src,
             img.alt,
             img.caption,
-            img.position as i64
+            img.position as i64,
+            img.credit
         ])?;
     }
     index_text(tx, id, &c.search)?;

@@ -22,6 +22,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(v2_compact_indexes),
     Migration::Sql(V3),
     Migration::Code(v4_portable_index),
+    Migration::Sql(V5),
 ];
 
 /// `PRAGMA application_id` of a tindex archive ("tidx"): tells a tindex archive from any
@@ -310,6 +311,31 @@ fn v4_portable_index(tx: &Transaction<'_>) -> Result<(), super::StoreError> {
         index::index_text(tx, id, &SearchText::of(title, Some(lead), body))
     })
 }
+
+/// Schema 5: each author apart (`articles.authors`, a JSON array; `author` stays the byline
+/// as printed), the photo credit apart from the caption (`images.credit`), and both plus
+/// `published_source` in `articles_v`.
+const V5: &str = "
+ALTER TABLE articles ADD COLUMN authors TEXT;
+UPDATE articles SET authors = json_array(author) WHERE author IS NOT NULL;
+ALTER TABLE images ADD COLUMN credit TEXT;
+DROP VIEW articles_v;
+CREATE VIEW articles_v AS
+SELECT a.id, a.url, a.title, a.lead, a.body, a.captions, a.author, a.authors, a.published_at,
+       a.published_source, a.updated_at, a.tags, a.category, a.language, a.method,
+       a.cluster_id, a.first_seen_at, a.fetched_at,
+       (SELECT json_group_array(json_object('url', f.url, 'title', f.title))
+          FROM article_feeds af JOIN feeds f ON f.id = af.feed_id
+         WHERE af.article_id = a.id) AS feeds,
+       (SELECT json_group_array(json_object('src', i.src, 'alt', i.alt, 'caption', i.caption,
+                                            'credit', i.credit, 'position', i.position))
+          FROM images i WHERE i.article_id = a.id) AS images,
+       (SELECT json_group_array(coalesce(f.title, f.url))
+          FROM article_feeds af JOIN feeds f ON f.id = af.feed_id
+         WHERE af.article_id = a.id) AS feed_titles
+FROM articles a
+WHERE a.status = 'ok';
+";
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -18,8 +18,12 @@ pub struct ExportRow {
     pub body: Option<String>,
     pub captions: Vec<String>,
     pub author: Option<String>,
+    /// Each author named.
+    pub authors: Vec<String>,
+    /// RFC 3339, or `YYYY-MM-DDTHH:MM:SS` (the page gave no offset) or `YYYY-MM-DD`.
     pub published: Option<String>,
-    /// Where the publication time came from: `json-ld`, `meta`, `time`, `rule` or `text`.
+    /// Where the publication date came from: `json-ld`, `meta`, `time`, `rule`, `text`,
+    /// `url` or `feed`, with ", offset unknown" / ", date only" when less than an instant.
     pub published_source: Option<String>,
     pub updated: Option<String>,
     pub tags: Vec<String>,
@@ -38,6 +42,8 @@ pub struct ExportImage {
     pub src: String,
     pub alt: Option<String>,
     pub caption: Option<String>,
+    #[serde(default)]
+    pub credit: Option<String>,
     pub position: i64,
 }
 
@@ -71,10 +77,11 @@ impl Store {
                     a.updated_at, a.tags, a.category, a.language, a.method, a.fetched_at,
                     a.cluster_id, a.published_source,
                     (SELECT json_group_array(json_object('src', i.src, 'alt', i.alt,
-                            'caption', i.caption, 'position', i.position))
+                            'caption', i.caption, 'credit', i.credit, 'position', i.position))
                        FROM (SELECT * FROM images WHERE article_id = a.id ORDER BY seq) i),
                     (SELECT json_group_array(f.url) FROM article_feeds af
-                       JOIN feeds f ON f.id = af.feed_id WHERE af.article_id = a.id)
+                       JOIN feeds f ON f.id = af.feed_id WHERE af.article_id = a.id),
+                    a.authors
              FROM articles a
              WHERE a.status = 'ok' AND (?1 IS NULL OR a.fetched_at >= ?1)
                AND (?2 IS NULL OR julianday(a.published_at) >= julianday(?2))
@@ -121,6 +128,7 @@ impl Store {
                     published_source: r.get(15)?,
                     images: serde_json::from_str(&r.get::<_, String>(16)?).unwrap_or_default(),
                     feeds: json_list(17)?,
+                    authors: json_list(18)?,
                 })
             })()
             .map_err(sql)?;

@@ -1,0 +1,388 @@
+//! Author names out of bylines as pages print them: "By Jane Doe", "Written by A and B",
+//! "16 December 2025 by Sam O'Brien", "Luke Kim December 17, 2025 • 4 min read",
+//! "Jiobal says:". Credentials stay ("Dylan Bailey, MS, RD"): they are how the page names
+//! the author. Labels, e-mail addresses, profile links and share widgets are not names.
+
+use super::date;
+use super::text::clean;
+
+/// Words that introduce a byline, lower case, longest first.
+const PREFIXES: &[&str] = &[
+    "written and reviewed by",
+    "reviewed and written by",
+    "written by",
+    "posted by",
+    "authored by",
+    "published by",
+    "reported by",
+    "story by",
+    "words by",
+    "text by",
+    "recipe by",
+    "article by",
+    "guide by",
+    "created by",
+    "bài và ảnh:",
+    "tác giả:",
+    "tác giả",
+    "authors:",
+    "author:",
+    "authors",
+    "author",
+    "bởi",
+    "by:",
+    "by",
+    "von",
+    "par",
+    "por",
+    "door",
+    "di",
+];
+
+/// Whole texts that are labels, not names.
+const LABELS: &[&str] = &[
+    "author",
+    "authors",
+    "the author",
+    "about the author",
+    "about author",
+    "written by",
+    "posted by",
+    "by",
+    "name",
+    "name *",
+    "admin",
+    "administrator",
+    "staff",
+    "editor",
+    "guest",
+    "anonymous",
+    "unknown",
+    "share",
+    "follow",
+];
+
+/// Widget words: a "name" made only of them is a share bar.
+const WIDGET_WORDS: &[&str] = &[
+    "twitter",
+    "facebook",
+    "linkedin",
+    "instagram",
+    "pinterest",
+    "whatsapp",
+    "email",
+    "e-mail",
+    "share",
+    "print",
+    "follow",
+    "x",
+    "reddit",
+    "telegram",
+    "copy",
+    "link",
+    "youtube",
+    "tiktok",
+];
+
+/// Longest cleaned name, in words.
+const MAX_NAME_WORDS: usize = 10;
+
+/// The byline text cleaned to the name(s) it gives, or `None` when it names nobody.
+pub(crate) fn clean_byline(raw: &str) -> Option<String> {
+    let mut t = clean(&decode_entities(raw));
+    t = t
+        .trim_matches(|c: char| c == '"' || c == '“' || c == '”' || c == '\'')
+        .to_string();
+    // A date before the byline: "16 December 2025 by Sam O'Brien", "May 28 Written By X".
+    let lower = t.to_lowercase();
+    if let Some(at) = lower.find(" by ")
+        && at < 40
+        && lower[..at].chars().any(|c| c.is_ascii_digit())
+    {
+        t = t[at + 1..].to_string();
+    }
+    t = strip_prefix(&t);
+    // "byClemson News": a "by" glued to the name it introduces.
+    if let Some(rest) = t.strip_prefix("by").or_else(|| t.strip_prefix("By"))
+        && rest.chars().next().is_some_and(char::is_uppercase)
+    {
+        t = rest.to_string();
+    }
+    t = cut_tail(&t);
+    let t = t
+        .trim_end_matches(|c: char| {
+            c.is_whitespace() || matches!(c, ':' | ',' | '|' | '-' | '–' | '—' | '•' | '·')
+        })
+        .trim_start_matches(|c: char| {
+            c.is_whitespace() || matches!(c, ':' | ',' | '|' | '-' | '–' | '—' | '•' | '·')
+        })
+        .to_string();
+    acceptable(&t).then_some(t)
+}
+
+/// The names of a cleaned byline: "A, B and C" gives three; "Dylan Bailey, MS, RD" one
+/// (a part of one word after a comma is a credential, not a person).
+pub(crate) fn split_names(byline: &str) -> Vec<String> {
+    let mut parts: Vec<String> = Vec::new();
+    for chunk in split_on_words(byline, &[" and ", " & ", " và ", " und ", " et ", " y "]) {
+        let pieces: Vec<&str> = chunk
+            .split([',', ';'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        let all_people =
+            pieces.len() > 1 && pieces.iter().all(|p| p.split_whitespace().count() >= 2);
+        if all_people {
+            parts.extend(pieces.iter().map(|p| p.to_string()));
+        } else {
+            parts.push(chunk.trim().trim_end_matches(',').trim().to_string());
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    for p in parts {
+        let p = strip_prefix(&p);
+        if acceptable(&p) && !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn split_on_words(s: &str, seps: &[&str]) -> Vec<String> {
+    let lower = s.to_lowercase();
+    // Cut positions on the lower-cased copy map to the original only when lengths agree.
+    if lower.len() != s.len() {
+        return vec![s.to_string()];
+    }
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    for sep in seps {
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(sep) {
+            cuts.push((from + i, sep.len()));
+            from += i + sep.len();
+        }
+    }
+    cuts.sort_unstable();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (at, len) in cuts {
+        if at >= start {
+            out.push(s[start..at].to_string());
+            start = at + len;
+        }
+    }
+    out.push(s[start..].to_string());
+    // "A, B, and C": the chunk before " and " ends with a comma.
+    out.into_iter()
+        .map(|c| c.trim().trim_end_matches(',').to_string())
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+fn strip_prefix(t: &str) -> String {
+    let mut t = t.trim().to_string();
+    loop {
+        let lower = t.to_lowercase();
+        let hit = PREFIXES.iter().find(|p| {
+            lower.starts_with(*p)
+                && lower[p.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| c.is_whitespace() || c == ':' || p.ends_with(':'))
+        });
+        match hit {
+            Some(p) if lower.len() == t.len() => {
+                t = t[p.len()..]
+                    .trim_start_matches([':', ' '])
+                    .trim()
+                    .to_string();
+            }
+            _ => return t,
+        }
+    }
+}
+
+/// Cuts what follows the name: a separator, a date, a read time, "says:", "Updated …".
+fn cut_tail(t: &str) -> String {
+    let mut end = t.len();
+    for sep in [
+        " | ",
+        " • ",
+        " · ",
+        " ∙ ",
+        " ⋅ ",
+        " — ",
+        " – ",
+        " - ",
+        "- ",
+        "\n",
+        " says:",
+        " says",
+        " on ",
+        " last updated",
+        " last update",
+        " Last updated",
+        " Last update",
+    ] {
+        if let Some(i) = t.find(sep) {
+            end = end.min(i);
+        }
+    }
+    let head = &t[..end];
+    // A date or a time glued on: cut at the first word that starts one.
+    let mut cut = head.len();
+    for (i, _) in head.char_indices().filter(|(i, c)| {
+        *i > 0 && head[..*i].ends_with(' ') && (c.is_ascii_digit() || c.is_alphabetic())
+    }) {
+        let rest = &head[i..];
+        let lower = rest.to_lowercase();
+        if date::parse_text(rest).is_some_and(|_| starts_date(&lower))
+            || lower.starts_with("updated")
+            || lower.starts_with("published")
+            || lower.starts_with("posted")
+            || lower.starts_with("cập nhật")
+            || (rest.chars().next().is_some_and(|c| c.is_ascii_digit())
+                && (lower.contains(" min") || lower.contains("read")))
+        {
+            cut = i;
+            break;
+        }
+    }
+    head[..cut].trim().to_string()
+}
+
+/// Whether the text starts with a date (a month word or a number).
+fn starts_date(lower: &str) -> bool {
+    let first = lower.split_whitespace().next().unwrap_or("");
+    first.chars().next().is_some_and(|c| c.is_ascii_digit())
+        || [
+            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+        ]
+        .iter()
+        .any(|m| first.starts_with(m))
+}
+
+/// Day names: a byline widget showing only the weekday.
+const WEEKDAYS: &[&str] = &[
+    "mon",
+    "tue",
+    "wed",
+    "thu",
+    "fri",
+    "sat",
+    "sun",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+fn acceptable(t: &str) -> bool {
+    let lower = t.to_lowercase();
+    // A date in the byline's place is not a name.
+    if starts_date(&lower) && date::parse_text(t).is_some() {
+        return false;
+    }
+    if WEEKDAYS.contains(&lower.trim_end_matches([',', '.'])) {
+        return false;
+    }
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    !t.is_empty()
+        && t.chars().any(char::is_alphabetic)
+        && !t.contains('@')
+        && !lower.contains("http")
+        && !lower.contains("www.")
+        && words.len() <= MAX_NAME_WORDS
+        && !LABELS.contains(&lower.trim_end_matches([':', '.']))
+        && !words
+            .iter()
+            .all(|w| WIDGET_WORDS.contains(&w.trim_matches(|c: char| !c.is_alphanumeric())))
+}
+
+/// `&amp;` and friends left encoded in JSON-LD strings.
+fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    s.replace("&amp;", "&")
+        .replace("&#39;", "'")
+        .replace("&#039;", "'")
+        .replace("&apos;", "'")
+        .replace("&quot;", "\"")
+        .replace("&nbsp;", " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(s: &str) -> Option<String> {
+        clean_byline(s)
+    }
+
+    #[test]
+    fn byline_prefixes_are_not_part_of_the_name() {
+        assert_eq!(c("By Scott Pletcher").as_deref(), Some("Scott Pletcher"));
+        assert_eq!(
+            c("Written by David Jackson").as_deref(),
+            Some("David Jackson")
+        );
+        assert_eq!(c("Posted By: Kiersten").as_deref(), Some("Kiersten"));
+        assert_eq!(c("von Anna Schmidt").as_deref(), Some("Anna Schmidt"));
+        assert_eq!(c("Tác giả: Lê Phương").as_deref(), Some("Lê Phương"));
+    }
+
+    #[test]
+    fn dates_and_read_times_glued_to_a_name_are_cut() {
+        assert_eq!(
+            c("By X Yang 30 August 2023 • 4:45pm").as_deref(),
+            Some("X Yang")
+        );
+        assert_eq!(c("Luke Kim December 17, 2025").as_deref(), Some("Luke Kim"));
+        assert_eq!(
+            c("Oleg Parashchak Jul 18, 2025 7 min").as_deref(),
+            Some("Oleg Parashchak")
+        );
+        assert_eq!(
+            c("16 December 2025 by Sam O'Brien").as_deref(),
+            Some("Sam O'Brien")
+        );
+        assert_eq!(c("Jiobal says:").as_deref(), Some("Jiobal"));
+        assert_eq!(
+            c("Cazzy Magennis Last updated 3 May").as_deref(),
+            Some("Cazzy Magennis")
+        );
+        assert_eq!(c("EcoFlow- 2025/4/29").as_deref(), Some("EcoFlow"));
+        assert_eq!(c("byClemson News").as_deref(), Some("Clemson News"));
+    }
+
+    #[test]
+    fn addresses_labels_and_share_widgets_are_not_names() {
+        assert_eq!(c("jane@example.com"), None);
+        assert_eq!(c("Twitter Facebook"), None);
+        assert_eq!(c("About the Author"), None);
+        assert_eq!(c("Name *"), None);
+        assert_eq!(c("Dec. 19, 2025"), None);
+        assert_eq!(c("Sat"), None);
+        assert_eq!(c("https://example.com/authors/jane"), None);
+    }
+
+    #[test]
+    fn every_author_of_a_byline_is_listed() {
+        assert_eq!(
+            split_names("Jared Newman and Sam Singleton"),
+            vec!["Jared Newman", "Sam Singleton"]
+        );
+        assert_eq!(
+            split_names("Danielle DeSiato, Donna Enzmann, and Natalie Nguyen"),
+            vec!["Danielle DeSiato", "Donna Enzmann", "Natalie Nguyen"]
+        );
+        assert_eq!(
+            split_names("Dylan Bailey, MS, RD, FAND"),
+            vec!["Dylan Bailey, MS, RD, FAND"]
+        );
+    }
+}

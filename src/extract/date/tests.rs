@@ -1,0 +1,127 @@
+use super::*;
+
+fn st(s: &str) -> Option<String> {
+    parse_machine(s).map(|d| d.to_string())
+}
+
+#[test]
+fn iso_with_offset_is_an_instant() {
+    assert_eq!(
+        st("2026-11-05T14:30:00+07:00").as_deref(),
+        Some("2026-11-05T14:30:00+07:00")
+    );
+}
+
+#[test]
+fn offsets_without_a_colon_are_read() {
+    assert_eq!(
+        st("2023-04-28T18:11:01+0200").as_deref(),
+        Some("2023-04-28T18:11:01+02:00")
+    );
+    assert_eq!(
+        st("2023-04-28T18:11:01.123+0000").as_deref(),
+        Some("2023-04-28T18:11:01.123+00:00")
+    );
+    assert_eq!(
+        st("2023-04-28 18:11:01 +0530").as_deref(),
+        Some("2023-04-28T18:11:01+05:30")
+    );
+    assert_eq!(
+        st("2023-04-28T18:11+07").as_deref(),
+        Some("2023-04-28T18:11:00+07:00")
+    );
+    assert_eq!(
+        st("2023-04-28T18:11:01Z").as_deref(),
+        Some("2023-04-28T18:11:01+00:00")
+    );
+}
+
+#[test]
+fn local_time_without_offset_is_not_stamped_utc() {
+    assert_eq!(
+        parse_machine("2023-04-28 18:11:01").and_then(|d| d.offset()),
+        None
+    );
+    assert_eq!(
+        st("2023-04-28 18:11:01").as_deref(),
+        Some("2023-04-28T18:11:01")
+    );
+    assert_eq!(
+        parse_machine("2023-04-28 18:11:01").map(|d| d.precision()),
+        Some(Some("offset unknown"))
+    );
+}
+
+#[test]
+fn local_time_takes_the_declared_zone_with_its_summer_time() {
+    let ho_chi_minh = Zone::parse("Asia/Ho_Chi_Minh").ok();
+    let berlin = Zone::parse("Europe/Berlin").ok();
+    let local = parse_machine("2023-07-01 18:11:01");
+    assert_eq!(
+        local
+            .map(|d| d.settle(ho_chi_minh.as_ref()).to_string())
+            .as_deref(),
+        Some("2023-07-01T18:11:01+07:00")
+    );
+    assert_eq!(
+        local
+            .map(|d| d.settle(berlin.as_ref()).to_string())
+            .as_deref(),
+        Some("2023-07-01T18:11:01+02:00")
+    );
+    let fixed = Zone::parse("+0530").ok();
+    assert_eq!(
+        local
+            .map(|d| d.settle(fixed.as_ref()).to_string())
+            .as_deref(),
+        Some("2023-07-01T18:11:01+05:30")
+    );
+    assert!(Zone::parse("Mars/Olympus").is_err());
+}
+
+#[test]
+fn date_only_stays_date_only() {
+    assert_eq!(st("2024-03-05").as_deref(), Some("2024-03-05"));
+    assert_eq!(st("2019/1/22").as_deref(), Some("2019-01-22"));
+    let zone = Zone::parse("Asia/Ho_Chi_Minh").ok();
+    assert_eq!(
+        parse_machine("2024-03-05")
+            .map(|d| d.settle(zone.as_ref()).to_string())
+            .as_deref(),
+        Some("2024-03-05")
+    );
+}
+
+#[test]
+fn dates_in_words() {
+    assert_eq!(st("Dec 19th 2025").as_deref(), Some("2025-12-19"));
+    assert_eq!(st("Feb 08, 2022").as_deref(), Some("2022-02-08"));
+    let t = |s: &str| parse_text(s).map(|d| d.to_string());
+    assert_eq!(
+        t("By Summer Swann - June 12, 2025").as_deref(),
+        Some("2025-06-12")
+    );
+    assert_eq!(
+        t("Published On: 15 August 2025").as_deref(),
+        Some("2025-08-15")
+    );
+    assert_eq!(
+        t("Updated Sept. 3, 2024 at 4:45 pm").as_deref(),
+        Some("2024-09-03T16:45:00")
+    );
+    assert_eq!(t("Mayor Smith said 2024 was hard"), None);
+}
+
+#[test]
+fn vietnamese_visible_date_with_its_offset() {
+    let d = parse_text("Thứ Hai, 05/11/2026 14:30 (GMT+7)").map(|d| d.to_string());
+    assert_eq!(d.as_deref(), Some("2026-11-05T14:30:00+07:00"));
+}
+
+#[test]
+fn placeholder_years_are_implausible() {
+    let now = Utc::now();
+    assert!(parse_machine("9999-12-31").is_some_and(|d| d.implausible(now).is_some()));
+    assert!(parse_machine("1970-01-01T00:00:00Z").is_some_and(|d| d.implausible(now).is_some()));
+    assert!(parse_machine("2024-03-05").is_some_and(|d| d.implausible(now).is_none()));
+}

@@ -1,0 +1,163 @@
+//! Dates and authors users can trust, one trap per test, on small hand-written pages.
+
+use super::*;
+
+const P: &str = "The council met on Monday evening and, after a long debate, voted to approve the new budget for the coming year.";
+
+fn url() -> Url {
+    Url::parse("https://news.example.com/council-budget").unwrap()
+}
+
+fn page(head: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><title>Council approves budget</title>{head}</head>\
+         <body><article><h1>Council approves budget</h1>{body}<p>{P}</p><p>{P} Again.</p></article></body></html>"
+    )
+}
+
+fn meta(key: &str, value: &str) -> String {
+    format!("<meta property=\"{key}\" content=\"{value}\">")
+}
+
+fn published(html: &str, rule: Option<&SiteRule>) -> (Option<String>, Option<String>) {
+    let x = extract(html, &url(), rule).unwrap();
+    (x.published.map(|d| d.to_string()), x.published_source)
+}
+
+#[test]
+fn offset_without_colon_is_read() {
+    let html = page(
+        &meta("article:published_time", "2023-04-28T18:11:01+0200"),
+        "",
+    );
+    assert_eq!(
+        published(&html, None).0.as_deref(),
+        Some("2023-04-28T18:11:01+02:00")
+    );
+}
+
+#[test]
+fn local_time_takes_the_offset_the_page_declares_elsewhere() {
+    let head = meta("article:published_time", "2023-04-28 18:11:01")
+        + &meta("article:modified_time", "2023-04-29T09:00:00+02:00");
+    let (d, src) = published(&page(&head, ""), None);
+    assert_eq!(d.as_deref(), Some("2023-04-28T18:11:01+02:00"));
+    assert_eq!(src.as_deref(), Some("meta, zone of the page or site"));
+}
+
+#[test]
+fn local_time_takes_the_sites_time_zone() {
+    let rule = SiteRule {
+        hosts: vec!["news.example.com".into()],
+        timezone: Some("Asia/Ho_Chi_Minh".into()),
+        ..SiteRule::default()
+    };
+    let html = page(&meta("article:published_time", "2023-04-28 18:11:01"), "");
+    assert_eq!(
+        published(&html, Some(&rule)).0.as_deref(),
+        Some("2023-04-28T18:11:01+07:00")
+    );
+}
+
+#[test]
+fn local_time_with_no_zone_anywhere_is_not_made_utc() {
+    let (d, src) = published(
+        &page(&meta("article:published_time", "2023-04-28 18:11:01"), ""),
+        None,
+    );
+    assert_eq!(d.as_deref(), Some("2023-04-28T18:11:01"));
+    assert_eq!(src.as_deref(), Some("meta, offset unknown"));
+}
+
+#[test]
+fn date_only_stays_date_only() {
+    let (d, src) = published(
+        &page(&meta("article:published_time", "2023-04-28"), ""),
+        None,
+    );
+    assert_eq!(d.as_deref(), Some("2023-04-28"));
+    assert_eq!(src.as_deref(), Some("meta, date only"));
+}
+
+#[test]
+fn placeholder_year_is_dropped_with_its_reason() {
+    let head = meta("article:published_time", "9999-12-31T00:00:00Z");
+    let x = extract(
+        &page(&head, "<p class=\"date\">28/04/2023</p>"),
+        &url(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        x.published.map(|d| d.to_string()).as_deref(),
+        Some("2023-04-28")
+    );
+    assert!(
+        x.date_notes
+            .iter()
+            .any(|n| n.contains("9999") && n.contains("ahead")),
+        "{:?}",
+        x.date_notes
+    );
+}
+
+#[test]
+fn visible_date_beside_the_headline_when_no_metadata_has_one() {
+    let (d, src) = published(
+        &page(
+            "",
+            "<div class=\"byline-row\">Jane Doe · March 5, 2024</div>",
+        ),
+        None,
+    );
+    assert_eq!(d.as_deref(), Some("2024-03-05"));
+    assert_eq!(src.as_deref(), Some("text, date only"));
+}
+
+#[test]
+fn json_ld_article_after_a_web_page_script_is_read() {
+    let head = r#"<script type="application/ld+json">{"@type":"WebPage","name":"Council"}</script>
+        <script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2024-03-05T10:00:00-05:00",
+        "author":[{"@type":"Person","name":"Jane Doe"},{"@type":"Person","name":"John Roe"}]}</script>"#;
+    let x = extract(&page(head, ""), &url(), None).unwrap();
+    assert_eq!(
+        x.published.map(|d| d.to_string()).as_deref(),
+        Some("2024-03-05T10:00:00-05:00")
+    );
+    assert_eq!(x.authors, vec!["Jane Doe", "John Roe"]);
+    assert_eq!(x.author.as_deref(), Some("Jane Doe, John Roe"));
+}
+
+#[test]
+fn byline_loses_its_by_and_its_date() {
+    let x = extract(
+        &page(
+            "",
+            "<p class=\"author\">By Jane Doe and John Roe 30 August 2023 • 4:45pm</p>",
+        ),
+        &url(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe and John Roe"));
+    assert_eq!(x.authors, vec!["Jane Doe", "John Roe"]);
+}
+
+#[test]
+fn a_person_wins_over_the_site_named_as_author() {
+    let head =
+        meta("og:site_name", "News Example") + "<meta name=\"author\" content=\"News Example\">";
+    let x = extract(
+        &page(&head, "<span class=\"byline\">By Jane Doe</span>"),
+        &url(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe"));
+    let only_site = page(&meta("og:site_name", "News Example"), "").replace(
+        "</head>",
+        "<meta name=\"author\" content=\"News Example\"></head>",
+    );
+    let x = extract(&only_site, &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("News Example"));
+}
