@@ -131,3 +131,45 @@ fn vnexpress_generic_matches_gold() {
             .collect::<Vec<_>>()
     );
 }
+
+/// The shipped rule against the real PLVN markup shapes (written for this test, not copied):
+/// each selector must match there, not only in the farm's template.
+#[test]
+fn plvn_rule_reads_the_real_markup_shapes() {
+    let rule = plvn_rule();
+    let url = url::Url::parse("https://baophapluat.vn/ha-noi-xet-xu.html").unwrap();
+    let x = extract(&read("plvn-real-markup.html"), &url, Some(&rule)).unwrap();
+    assert_eq!(x.method, Method::SiteRule);
+    assert_eq!(
+        x.title,
+        "Hà Nội: Xét xử vụ án chiếm đoạt tài sản tại dự án nhà ở"
+    );
+    assert!(
+        x.lead
+            .as_deref()
+            .is_some_and(|l| l.starts_with("(PLVN) - Sáng 5/11"))
+    );
+    assert_eq!(x.body.len(), 3, "{:?}", x.body);
+    let body = x.body_text();
+    for ad in ["Quảng cáo", "Ưu đãi mua sắm"] {
+        assert!(!body.contains(ad), "ad in body: {body}");
+    }
+    assert_eq!(x.captions, vec!["Các bị cáo tại phiên tòa. (Ảnh: Văn Huy)"]);
+    let image = x.images.first().unwrap();
+    assert_eq!(image.caption.as_deref(), Some("Các bị cáo tại phiên tòa."));
+    assert_eq!(image.credit.as_deref(), Some("Ảnh: Văn Huy"));
+    assert_eq!(
+        image.src,
+        "https://baophapluat.vn/images/2026/11/05/phien-toa.jpg"
+    );
+    assert_eq!(x.author.as_deref(), Some("Lê Phương"));
+    // Written without an offset; the rule's timezone places it.
+    assert_eq!(
+        x.published.map(|d| d.to_string()).as_deref(),
+        Some("2026-11-05T14:30:00+07:00")
+    );
+    assert_eq!(
+        x.published_source.as_deref(),
+        Some("rule, zone of the page or site")
+    );
+}

@@ -339,7 +339,7 @@ pub(crate) fn skips(roots: &[ElementRef<'_>], stats: &DomStats, out: &mut HashSe
                 continue;
             }
             let role = e.get_attr("role").unwrap_or("");
-            if dom::is_boilerplate_class(e)
+            if (dom::is_boilerplate_class(e) && !is_inline_in_prose(el))
                 || matches!(
                     role,
                     "navigation" | "complementary" | "contentinfo" | "menu"
@@ -480,4 +480,22 @@ fn first_of_many_articles<'a>(top: ElementRef<'a>, stats: &DomStats) -> ElementR
         Some(first) if headed.len() >= 2 && substantial >= 2 => *first,
         _ => top,
     }
+}
+
+/// An inline element (a link, a span) set inside running text: `<a class="tag-link">`
+/// around a word of a sentence is part of the sentence, whatever its class says.
+fn is_inline_in_prose(el: ElementRef<'_>) -> bool {
+    if dom::is_block(el.value().name()) {
+        return false;
+    }
+    let Some(parent) = el.parent() else {
+        return false;
+    };
+    // Text right beside it in the same parent: it sits mid-sentence.
+    parent.children().any(|c| {
+        c.id() != el.id()
+            && c.value()
+                .as_text()
+                .is_some_and(|t| t.trim().chars().count() >= 3)
+    })
 }

@@ -91,6 +91,17 @@ const MAX_BYLINES: usize = 8;
 /// Longest byline element text taken (a byline with its date and read time fits).
 const MAX_BYLINE_CHARS: usize = 160;
 
+/// Whether `el` is (inside) a photo caption: a `figure`'s text or a caption-classed element is
+/// never the standfirst, however its class reads (`summary`, `description`).
+fn in_caption(el: ElementRef<'_>) -> bool {
+    std::iter::once(el)
+        .chain(el.ancestors().filter_map(ElementRef::wrap))
+        .take(6)
+        .any(|a| {
+            matches!(a.value().name(), "figure" | "figcaption") || dom::is_caption_class(a.value())
+        })
+}
+
 fn push_byline(out: &mut Vec<String>, t: String) {
     if !t.is_empty() && t.chars().count() <= MAX_BYLINE_CHARS && !out.contains(&t) {
         out.push(t);
@@ -221,7 +232,7 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
             if m.bylines.len() < MAX_BYLINES && words.has(ClassWords::AUTHOR) {
                 push_byline(&mut m.bylines, element_text(el));
             }
-            if m.lead_candidates.len() < 50 && words.has(ClassWords::LEAD) {
+            if m.lead_candidates.len() < 50 && words.has(ClassWords::LEAD) && !in_caption(el) {
                 let t = element_text(el);
                 let words = dom::count_words(&t);
                 if (5..=MAX_LEAD_WORDS).contains(&words) {

@@ -161,3 +161,14 @@ fn a_person_wins_over_the_site_named_as_author() {
     let x = extract(&only_site, &url(), None).unwrap();
     assert_eq!(x.author.as_deref(), Some("News Example"));
 }
+
+#[test]
+fn a_photo_caption_is_never_the_lead() {
+    let body = "<figure><img src=\"/a.jpg\"><figcaption class=\"summary\">Council members during the vote on Monday evening in the city hall.</figcaption></figure>";
+    let x = extract(&page("", body), &url(), None).unwrap();
+    assert_eq!(x.lead, None);
+    assert_eq!(
+        x.captions,
+        vec!["Council members during the vote on Monday evening in the city hall."]
+    );
+}

@@ -198,3 +198,14 @@ fn a_page_of_a_few_words_is_not_an_article() {
         P[..2].to_vec()
     );
 }
+
+#[test]
+fn inline_link_with_a_tag_like_class_keeps_its_words() {
+    let paras: String = P[1..].iter().map(|p| format!("<p>{p}</p>")).collect();
+    let html = page(&format!(
+        "<article><p>The valley floor was quiet in the early morning, and the first \
+         <a class=\"tag-link\" href=\"/tags/hikers\">hikers</a> were only starting up the \
+         <span class=\"share-word\">trail</span>.</p>{paras}</article>"
+    ));
+    assert_eq!(body_of(&html), all());
+}
