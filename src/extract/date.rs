@@ -127,25 +127,29 @@ impl Zone {
     }
 }
 
-/// `+07:00`, `+0700`, `+07`, `-05:30`.
+/// `+07:00`, `+0700`, `+07`, `-05:30`, `+5:30`, `+530`.
 fn parse_offset(s: &str) -> Option<FixedOffset> {
     let sign = match s.chars().next()? {
         '+' => 1,
         '-' => -1,
         _ => return None,
     };
-    let digits: String = s[1..].chars().filter(|c| *c != ':').collect();
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+    let rest = s.get(1..)?;
+    let (h, m) = match rest.split_once(':') {
+        // "+5:30", "+05:30": hours before the colon, two-digit minutes after it.
+        Some((h, m)) if (1..=2).contains(&h.len()) && m.len() == 2 => (h, m),
+        Some(_) => return None,
+        None => match rest.len() {
+            1 | 2 => (rest, "0"),
+            3 => (rest.get(..1)?, rest.get(1..)?),
+            4 => (rest.get(..2)?, rest.get(2..)?),
+            _ => return None,
+        },
+    };
+    if !(h.bytes().all(|b| b.is_ascii_digit()) && m.bytes().all(|b| b.is_ascii_digit())) {
         return None;
     }
-    let (h, m) = match digits.len() {
-        1 | 2 => (digits.parse::<i32>().ok()?, 0),
-        4 => (
-            digits[..2].parse::<i32>().ok()?,
-            digits[2..].parse::<i32>().ok()?,
-        ),
-        _ => return None,
-    };
+    let (h, m) = (h.parse::<i32>().ok()?, m.parse::<i32>().ok()?);
     if h > 14 || m > 59 {
         return None;
     }
@@ -353,6 +357,16 @@ fn iso_date_at(chars: &[char], i: usize) -> Option<(NaiveDate, usize)> {
     NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d).map(|date| (date, p))
 }
 
+/// Whether `s` starts with a full date (`March 5, 2024`, `5 March 2024`, `05/03/2024`,
+/// `2024-03-05`): a name followed by a date is cut there, a date alone is not a name.
+pub fn starts_with_date(s: &str) -> bool {
+    let chars: Vec<char> = s.trim_start().chars().take(40).collect();
+    numeric_date_at(&chars, 0)
+        .or_else(|| iso_date_at(&chars, 0))
+        .or_else(|| worded_date_at(&chars, 0))
+        .is_some()
+}
+
 /// A word starting at `i` (letters and a trailing dot), and where it ends.
 fn word_at(chars: &[char], i: usize) -> Option<(String, usize)> {
     if i > 0 && chars.get(i - 1).is_some_and(|c| c.is_alphabetic()) {
@@ -429,6 +443,12 @@ fn skip_filler(chars: &[char], mut i: usize) -> usize {
 }
 
 fn time_after(chars: &[char], i: usize) -> (Option<NaiveTime>, usize) {
+    // ISO's `T` between date and time.
+    let i = if chars.get(i) == Some(&'T') && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit()) {
+        i + 1
+    } else {
+        i
+    };
     let p = skip_filler(chars, i);
     let Some((mut h, q)) = number(chars, p, 1, 2) else {
         return (None, i);
@@ -467,6 +487,19 @@ fn time_after(chars: &[char], i: usize) -> (Option<NaiveTime>, usize) {
 }
 
 fn offset_after(chars: &[char], i: usize) -> Option<FixedOffset> {
+    // A bare "+07:00" / "Z" right after the time (ISO written in text).
+    if chars.get(i) == Some(&'Z') {
+        return FixedOffset::east_opt(0);
+    }
+    if matches!(chars.get(i), Some('+') | Some('-')) {
+        let bare: String = chars
+            .iter()
+            .skip(i)
+            .take(6)
+            .take_while(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ':'))
+            .collect();
+        return parse_offset(&bare);
+    }
     let p = skip_filler(chars, i);
     let rest: String = chars.iter().skip(p).take(12).collect();
     let upper = rest.to_ascii_uppercase();

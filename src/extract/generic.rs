@@ -339,7 +339,7 @@ pub(crate) fn skips(roots: &[ElementRef<'_>], stats: &DomStats, out: &mut HashSe
                 continue;
             }
             let role = e.get_attr("role").unwrap_or("");
-            if (dom::is_boilerplate_class(e) && !is_inline_in_prose(el))
+            if (dom::is_boilerplate_class(e) && !is_inline_in_prose(el, stats))
                 || matches!(
                     role,
                     "navigation" | "complementary" | "contentinfo" | "menu"
@@ -356,7 +356,12 @@ pub(crate) fn skips(roots: &[ElementRef<'_>], stats: &DomStats, out: &mut HashSe
                 e.name(),
                 "ul" | "ol" | "div" | "section" | "table" | "dl" | "nav" | "aside"
             );
-            if list_like && st.text > 0 && st.link_density() > 0.5 && st.text * 3 < total {
+            if list_like
+                && st.text > 0
+                && st.link_density() > 0.5
+                && st.text * 3 < total
+                && !is_listed_in_prose(el, stats)
+            {
                 out.insert(el.id());
             }
         }
@@ -392,7 +397,7 @@ fn widen_to_prose<'a>(top: ElementRef<'a>, prose: &Prose, stats: &DomStats) -> E
             continue;
         }
         if p < best_prose * PROSE_GAIN || gain < MIN_PROSE_GAIN {
-            continue;
+            break;
         }
         if added_link_density(anc, best, stats) > MAX_ADDED_LINK_DENSITY
             || holds_other_articles(anc, best)
@@ -482,20 +487,51 @@ fn first_of_many_articles<'a>(top: ElementRef<'a>, stats: &DomStats) -> ElementR
     }
 }
 
+/// Longest text of an inline element kept for sitting in a sentence (a word or a name, not
+/// an ad line).
+const MAX_INLINE_WORD_CHARS: usize = 60;
+
 /// An inline element (a link, a span) set inside running text: `<a class="tag-link">`
 /// around a word of a sentence is part of the sentence, whatever its class says.
-fn is_inline_in_prose(el: ElementRef<'_>) -> bool {
-    if dom::is_block(el.value().name()) {
+fn is_inline_in_prose(el: ElementRef<'_>, stats: &DomStats) -> bool {
+    if dom::is_block(el.value().name()) || stats.get(el.id()).text > MAX_INLINE_WORD_CHARS {
         return false;
     }
-    let Some(parent) = el.parent() else {
-        return false;
+    // Text right beside it: it sits mid-sentence.
+    let words_beside = |n: Option<ego_tree::NodeRef<'_, scraper::Node>>| {
+        n.and_then(|n| n.value().as_text().map(|t| t.trim().chars().count() >= 3))
+            .unwrap_or(false)
     };
-    // Text right beside it in the same parent: it sits mid-sentence.
-    parent.children().any(|c| {
-        c.id() != el.id()
-            && c.value()
-                .as_text()
-                .is_some_and(|t| t.trim().chars().count() >= 3)
-    })
+    words_beside(el.prev_sibling()) || words_beside(el.next_sibling())
+}
+
+/// Most words a list item of a checklist has (related-story lists carry whole headlines).
+const MAX_CHECKLIST_ITEM_WORDS: usize = 6;
+
+/// A list of links that belongs to the text: introduced by a sentence ending in a colon
+/// ("What's ahead:", "You will need:"), or a checklist of short items (gear, ingredients,
+/// steps) each linking somewhere. Related-story lists carry whole headlines and no lead-in.
+fn is_listed_in_prose(el: ElementRef<'_>, stats: &DomStats) -> bool {
+    if !matches!(el.value().name(), "ul" | "ol") {
+        return false;
+    }
+    let introduced = el
+        .prev_siblings()
+        .filter_map(ElementRef::wrap)
+        .find(|s| stats.get(s.id()).text > 0)
+        .is_some_and(|s| {
+            dom::element_text(s).trim_end().ends_with(':') && stats.get(s.id()).link_density() < 0.5
+        });
+    if introduced {
+        return true;
+    }
+    let items: Vec<ElementRef<'_>> = el
+        .child_elements()
+        .filter(|c| c.value().name() == "li")
+        .collect();
+    items.len() >= 3
+        && items.iter().all(|li| {
+            let st = stats.get(li.id());
+            st.text > 0 && dom::count_words(&dom::element_text(*li)) <= MAX_CHECKLIST_ITEM_WORDS
+        })
 }

@@ -239,8 +239,8 @@ pub(crate) fn split_credit(caption: &str) -> (String, Option<String>) {
         }
     }
     // A trailing "Label: …" part after a sentence end or a dash.
-    let lower = t.to_lowercase();
-    if lower.len() == t.len() {
+    let lower = super::text::lower_same_len(t);
+    {
         for label in CREDIT_LABELS {
             let pat = format!("{label}:");
             if let Some(at) = lower.rfind(&pat) {

@@ -345,7 +345,11 @@ impl Meta {
         {
             return Some((d, "text"));
         }
-        if let Some(d) = self.times.iter().find_map(|t| date::parse_machine(t)) {
+        if let Some(d) = self
+            .times
+            .iter()
+            .find_map(|t| date::parse_machine(t).or_else(|| date::parse_text(t)))
+        {
             return Some((d, "time"));
         }
         self.date_texts
@@ -519,14 +523,15 @@ pub(crate) struct Authors {
     pub names: Vec<String>,
 }
 
+/// Most authors kept per story (a physics paper lists thousands).
+const MAX_AUTHORS: usize = 50;
+
 fn dedup(names: impl Iterator<Item = String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for n in names {
-        if !out.iter().any(|o| fold(o) == fold(&n)) {
-            out.push(n);
-        }
-    }
-    out
+    let mut seen = std::collections::HashSet::new();
+    names
+        .filter(|n| seen.insert(fold(n)))
+        .take(MAX_AUTHORS)
+        .collect()
 }
 
 /// Meta keys of the publication date, best first.
@@ -691,7 +696,7 @@ fn names(v: &Value) -> (Vec<String>, Vec<String>) {
         other => vec![other],
     };
     let (mut people, mut orgs) = (Vec::new(), Vec::new());
-    for item in items {
+    for item in items.into_iter().take(MAX_AUTHORS) {
         let Some(name) = value_text(item).map(|s| clean(&s)) else {
             continue;
         };
@@ -785,6 +790,14 @@ pub(crate) fn date_near_headline(doc: &Html, m: &Meta) -> Option<Stamp> {
                         if after.len() > AFTER_HEADLINE_CHARS * 4 {
                             break;
                         }
+                        // Only the text just above the headline is kept.
+                        if before.len() > BEFORE_HEADLINE_CHARS * 16 {
+                            let keep = before.len() - BEFORE_HEADLINE_CHARS * 8;
+                            let cut = (keep..before.len())
+                                .find(|i| before.is_char_boundary(*i))
+                                .unwrap_or(before.len());
+                            before.drain(..cut);
+                        }
                     }
                     _ => {}
                 }
@@ -795,6 +808,10 @@ pub(crate) fn date_near_headline(doc: &Html, m: &Meta) -> Option<Stamp> {
                 }
             }
         }
+    }
+    // A hidden headline was never passed: the text before it is the whole page.
+    if !passed {
+        return None;
     }
     let after: String = clean(&after).chars().take(AFTER_HEADLINE_CHARS).collect();
     let before = clean(&before);

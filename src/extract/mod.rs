@@ -394,10 +394,11 @@ pub fn extract(
     }
     not_an_article(&title, lead.as_deref(), &walk.blocks)?;
 
-    let zone = meta
-        .declared_offset()
-        .map(date::Zone::Fixed)
-        .or_else(|| rule.and_then(SiteRule::zone))
+    // The operator's word first: many CMSs write their machine dates in UTC while the
+    // page prints local times.
+    let zone = rule
+        .and_then(SiteRule::zone)
+        .or_else(|| meta.declared_offset().map(date::Zone::Fixed))
         .or_else(|| country_zone(page_url));
     let mut date_notes = Vec::new();
     let candidates = compiled
@@ -406,8 +407,11 @@ pub fn extract(
         .map(|d| (d, "rule"))
         .into_iter()
         .chain(meta.published())
-        .chain(meta::date_near_headline(&doc, &meta).map(|d| (d, "text")))
-        .chain(date_in_url(page_url).map(|d| (d, "url")));
+        .chain(
+            std::iter::once_with(|| meta::date_near_headline(&doc, &meta).map(|d| (d, "text")))
+                .flatten(),
+        )
+        .chain(std::iter::once_with(|| date_in_url(page_url).map(|d| (d, "url"))).flatten());
     let mut published = None;
     for (d, src) in candidates {
         match d.implausible(Utc::now()) {
@@ -523,14 +527,12 @@ fn country_zone(url: &Url) -> Option<date::Zone> {
         "vn" => "Asia/Ho_Chi_Minh",
         "th" => "Asia/Bangkok",
         "kh" => "Asia/Phnom_Penh",
-        "la" => "Asia/Vientiane",
         "jp" => "Asia/Tokyo",
         "kr" => "Asia/Seoul",
         "sg" => "Asia/Singapore",
         "ph" => "Asia/Manila",
         "hk" => "Asia/Hong_Kong",
         "tw" => "Asia/Taipei",
-        "in" => "Asia/Kolkata",
         _ => return None,
     };
     date::Zone::parse(zone).ok()
@@ -589,37 +591,43 @@ fn tidy_blocks(
     let cmp_max = 2 * title.len().max(lead.as_deref().map_or(0, str::len)) + 64;
     let printed_twice = is_printed_twice(&walk.blocks);
     let mut seen: HashSet<String> = HashSet::new();
-    let mut i = 0;
-    while i < walk.blocks.len() {
-        let drop = match walk.blocks.get(i) {
-            Some(b) => {
-                // Block text is already clean: lower-casing is all `fold` would add.
-                let f = (b.text.len() <= cmp_max).then(|| b.text.to_lowercase());
-                let f = f.as_deref();
-                let repeated = printed_twice
-                    && b.chars > REPEAT_MIN_CHARS
-                    && !seen.insert(b.text.to_lowercase());
-                repeated
-                    || (i < 3 && lead_f.is_some() && lead_f.as_deref() == f)
-                    || (b.kind == BlockKind::Heading && f == Some(title_f.as_str()))
-                    || (i == 0 && f == Some(title_f.as_str()))
-                    || furniture::is_heading(&b.text)
-                    || (furniture::has_heading_prefix(&b.text) && b.link_density() > 0.3)
-                    || (generic && is_link_line(b))
-                    || (generic && lines::is_prompt(&b.text))
-                    || (generic
-                        && b.kind == BlockKind::Paragraph
-                        && (i < EDGE_BLOCKS || i + EDGE_BLOCKS >= walk.blocks.len())
-                        && lines::is_dateline(&b.text))
-            }
-            None => false,
-        };
-        if drop {
-            remove_block(walk, i);
-        } else {
-            i += 1;
+    // One pass that keeps blocks (removing them one by one is quadratic on huge pages);
+    // `i` and `len` are the position and length as if each dropped block were already gone.
+    let blocks = std::mem::take(&mut walk.blocks);
+    let n = blocks.len();
+    let mut kept: Vec<Block> = Vec::with_capacity(n);
+    // kept_before[j]: how many of the first j original blocks stay (for image positions).
+    let mut kept_before: Vec<usize> = Vec::with_capacity(n + 1);
+    for (j, b) in blocks.into_iter().enumerate() {
+        kept_before.push(kept.len());
+        let i = kept.len();
+        let len = kept.len() + (n - j);
+        // Block text is already clean: lower-casing is all `fold` would add.
+        let f = (b.text.len() <= cmp_max).then(|| b.text.to_lowercase());
+        let f = f.as_deref();
+        let repeated =
+            printed_twice && b.chars > REPEAT_MIN_CHARS && !seen.insert(b.text.to_lowercase());
+        let drop = repeated
+            || (i < 3 && lead_f.is_some() && lead_f.as_deref() == f)
+            || (b.kind == BlockKind::Heading && f == Some(title_f.as_str()))
+            || (i == 0 && f == Some(title_f.as_str()))
+            || furniture::is_heading(&b.text)
+            || (furniture::has_heading_prefix(&b.text) && b.link_density() > 0.3)
+            || (generic && is_link_line(&b))
+            || (generic && lines::is_prompt(&b.text))
+            || (generic
+                && b.kind == BlockKind::Paragraph
+                && (i < EDGE_BLOCKS || i + EDGE_BLOCKS >= len)
+                && lines::is_dateline(&b.text));
+        if !drop {
+            kept.push(b);
         }
     }
+    kept_before.push(kept.len());
+    for img in &mut walk.images {
+        img.position = kept_before.get(img.position).copied().unwrap_or(kept.len());
+    }
+    walk.blocks = kept;
     if lead.is_none()
         && let Some(desc) = meta.description().map(|d| fold(&d))
         && let Some(first) = walk.blocks.first()
@@ -671,7 +679,7 @@ const EDGE_BLOCKS: usize = 3;
 
 /// A block that is (nearly) all link text: a related link or link list.
 fn is_link_line(b: &Block) -> bool {
-    b.link_density() > 0.6
+    b.link_density() > 0.6 && !(b.in_list && dom::count_words(&b.text) <= 6)
 }
 
 /// A short final line set in bold and/or right-aligned, as Vietnamese

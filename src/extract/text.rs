@@ -136,6 +136,21 @@ pub fn count_chars_commas(s: &str) -> (usize, usize) {
     (chars, commas)
 }
 
+/// Lower case that keeps every character's byte length (a character whose lower case is
+/// longer or shorter, such as `İ` or `ẞ`, stays as it is), so that byte positions found in
+/// the copy are positions in the original.
+pub(crate) fn lower_same_len(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            let mut l = c.to_lowercase();
+            match (l.next(), l.next()) {
+                (Some(x), None) if x.len_utf8() == c.len_utf8() => x,
+                _ => c,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,6 +32,9 @@ pub(crate) struct Block {
     pub link_chars: usize,
     pub bold_chars: usize,
     pub right_aligned: bool,
+    /// Whether the block is a list item: a short linked item of a checklist is text, a
+    /// lone link elsewhere a related link.
+    pub in_list: bool,
 }
 
 impl Block {
@@ -90,6 +93,7 @@ struct Walker {
     link_depth: usize,
     bold_depth: usize,
     heading_depth: usize,
+    list_depth: usize,
     align_stack: Vec<bool>,
 }
 
@@ -199,6 +203,9 @@ impl Walker {
         }
         if dom::is_block(name) {
             self.flush();
+            if name == "li" {
+                self.list_depth += 1;
+            }
             self.align_stack.push(dom::is_right_aligned(e));
             if dom::is_heading(name) {
                 self.heading_depth += 1;
@@ -216,6 +223,9 @@ impl Walker {
         }
         if dom::is_block(name) {
             self.flush();
+            if name == "li" {
+                self.list_depth = self.list_depth.saturating_sub(1);
+            }
             self.align_stack.pop();
             if dom::is_heading(name) {
                 self.heading_depth = self.heading_depth.saturating_sub(1);
@@ -238,6 +248,7 @@ impl Walker {
                     link_chars: self.link_chars,
                     bold_chars: self.bold_chars,
                     right_aligned: self.align_stack.iter().any(|a| *a),
+                    in_list: self.list_depth > 0,
                 });
             }
         }

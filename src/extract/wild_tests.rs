@@ -209,3 +209,29 @@ fn inline_link_with_a_tag_like_class_keeps_its_words() {
     ));
     assert_eq!(body_of(&html), all());
 }
+
+#[test]
+fn checklist_of_linked_items_is_part_of_the_article() {
+    let paras: String = P[..3].iter().map(|p| format!("<p>{p}</p>")).collect();
+    let items: String = ["Tent", "Rainfly", "Tent poles or trekking poles", "Stakes"]
+        .iter()
+        .map(|i| format!("<li><a href=\"/gear/{}\">{i}</a></li>", i.len()))
+        .collect();
+    let html = page(&format!(
+        "<article>{paras}<h2>Shelter</h2><ul>{items}</ul><p>{}</p></article>",
+        P[3]
+    ));
+    let body = body_of(&html);
+    assert!(body.iter().any(|b| b == "Rainfly"), "{body:?}");
+    assert!(body.iter().any(|b| b == P[3]), "{body:?}");
+}
+
+#[test]
+fn list_of_related_headlines_is_not() {
+    let paras: String = P.iter().map(|p| format!("<p>{p}</p>")).collect();
+    let items: String = (0..4)
+        .map(|i| format!("<li><a href=\"/guides/{i}\">Another guide to a long trail walk in the valley, part {i}</a></li>"))
+        .collect();
+    let html = page(&format!("<article>{paras}<ul>{items}</ul></article>"));
+    assert_eq!(body_of(&html), all());
+}

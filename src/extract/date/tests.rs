@@ -34,6 +34,15 @@ fn offsets_without_a_colon_are_read() {
         st("2023-04-28T18:11:01Z").as_deref(),
         Some("2023-04-28T18:11:01+00:00")
     );
+    assert_eq!(
+        st("2023-04-28T18:11:01+5:30").as_deref(),
+        Some("2023-04-28T18:11:01+05:30")
+    );
+    // A malformed offset is not guessed at: the wall-clock time stays without one.
+    assert_eq!(
+        st("2023-04-28T18:11:01+0:7").as_deref(),
+        Some("2023-04-28T18:11:01")
+    );
 }
 
 #[test]
@@ -124,4 +133,17 @@ fn placeholder_years_are_implausible() {
     assert!(parse_machine("9999-12-31").is_some_and(|d| d.implausible(now).is_some()));
     assert!(parse_machine("1970-01-01T00:00:00Z").is_some_and(|d| d.implausible(now).is_some()));
     assert!(parse_machine("2024-03-05").is_some_and(|d| d.implausible(now).is_none()));
+}
+
+#[test]
+fn iso_written_in_text_keeps_its_time_and_offset() {
+    let t = |s: &str| parse_text(s).map(|d| d.to_string());
+    assert_eq!(
+        t("Posted 2026-11-05T14:30:00+07:00 by Lan").as_deref(),
+        Some("2026-11-05T14:30:00+07:00")
+    );
+    assert_eq!(
+        t("2026-11-05T14:30").as_deref(),
+        Some("2026-11-05T14:30:00")
+    );
 }
