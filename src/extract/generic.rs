@@ -505,6 +505,9 @@ fn is_inline_in_prose(el: ElementRef<'_>, stats: &DomStats) -> bool {
     words_beside(el.prev_sibling()) || words_beside(el.next_sibling())
 }
 
+/// Longest sentence read as a list's lead-in ("You will need:").
+const MAX_LEAD_IN_CHARS: usize = 300;
+
 /// Most words a list item of a checklist has (related-story lists carry whole headlines).
 const MAX_CHECKLIST_ITEM_WORDS: usize = 6;
 
@@ -520,7 +523,11 @@ fn is_listed_in_prose(el: ElementRef<'_>, stats: &DomStats) -> bool {
         .filter_map(ElementRef::wrap)
         .find(|s| stats.get(s.id()).text > 0)
         .is_some_and(|s| {
-            dom::element_text(s).trim_end().ends_with(':') && stats.get(s.id()).link_density() < 0.5
+            // A lead-in is a sentence, not a section: only short ones are read.
+            let st = stats.get(s.id());
+            st.text <= MAX_LEAD_IN_CHARS
+                && st.link_density() < 0.5
+                && dom::element_text(s).trim_end().ends_with(':')
         });
     if introduced {
         return true;
@@ -532,6 +539,9 @@ fn is_listed_in_prose(el: ElementRef<'_>, stats: &DomStats) -> bool {
     items.len() >= 3
         && items.iter().all(|li| {
             let st = stats.get(li.id());
-            st.text > 0 && dom::count_words(&dom::element_text(*li)) <= MAX_CHECKLIST_ITEM_WORDS
+            // A word is at least two characters: longer items cannot be short enough.
+            st.text > 0
+                && st.text <= MAX_CHECKLIST_ITEM_WORDS * 16
+                && dom::count_words(&dom::element_text(*li)) <= MAX_CHECKLIST_ITEM_WORDS
         })
 }

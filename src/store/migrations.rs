@@ -557,6 +557,39 @@ mod tests {
         }
     }
 
+    /// A schema-4 archive keeps every story and byline: each author becomes a one-name list,
+    /// images get an empty credit, and the view shows both.
+    #[test]
+    fn v4_archive_gets_author_lists_and_image_credits() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(V1).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        migrate_to(&mut conn, 4);
+        conn.execute_batch(
+            "INSERT INTO articles (id, url, status, title, body, author, first_seen_at, fetched_at)
+             VALUES (1, 'https://a.vn/1', 'ok', 'T', 'B', 'Lê Phương', 't', 't'),
+                    (2, 'https://a.vn/2', 'ok', 'T', 'B', NULL, 't', 't');
+             INSERT INTO images (article_id, seq, src, caption, position)
+             VALUES (1, 0, 'https://a.vn/a.jpg', 'Phiên tòa. (Ảnh: Văn Huy)', 0);",
+        )
+        .unwrap();
+        assert_eq!(migrate(&mut conn).unwrap(), SCHEMA_VERSION);
+        let authors: Vec<Option<String>> = conn
+            .prepare("SELECT authors FROM articles_v ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(authors, vec![Some(r#"["Lê Phương"]"#.to_string()), None]);
+        let images: String = conn
+            .query_row("SELECT images FROM articles_v WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert!(images.contains(r#""credit":null"#), "{images}");
+    }
+
     /// Runs the migrations up to `version` only (an archive an older tindex wrote).
     fn migrate_to(conn: &mut Connection, version: usize) {
         for (i, step) in MIGRATIONS.iter().enumerate().take(version).skip(1) {
