@@ -283,7 +283,7 @@ fn a_rule_that_matches_nothing_falls_back_to_generic_and_says_so() {
     let ws = Workspace::new(&farm_feeds(&server)[..1]);
     // The site "redesigned": the rule's body selector no longer matches anything.
     let config = std::fs::read_to_string(&ws.config).unwrap().replacen(
-        "body = \"[itemprop=articleBody], .article__body, .detail-content\"",
+        "body = \"div.article__body.cms-body, [itemprop=articleBody], .article__body, .detail-content\"",
         "body = \".article-content-v2\"",
         1,
     );

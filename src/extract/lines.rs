@@ -38,10 +38,76 @@ const PROMPTS: &[&str] = &[
     "click here",
     "loading",
     "this slideshow requires javascript",
+    "subscribe",
+    "subscribe now",
+    "log in",
+    "sign in",
+    "sign up",
+    "home",
+    "contact us",
+    "privacy policy",
+    "newsletters",
+    "learn more",
+    "get started",
+    "share it",
+    "back to top",
+    "top of page",
     "quảng cáo",
     "chia sẻ",
     "bình luận",
 ];
+
+/// Openings of the web's stock lines that sit inside article containers: affiliate
+/// disclosures, newsletter and share prompts, form messages, comment notes, sales calls.
+/// Matched on short lines only, at the start, folded.
+const STOCK_OPENINGS: &[&str] = &[
+    "we earn a commission",
+    "we may earn",
+    "we may receive a commission",
+    "as an amazon associate",
+    "this post may contain affiliate links",
+    "this article contains affiliate links",
+    "disclosure: as an affiliate",
+    "sign up for our newsletter",
+    "sign up for the newsletter",
+    "subscribe to our newsletter",
+    "subscribe to the newsletter",
+    "join our mailing list",
+    "join our newsletter",
+    "get our newsletter",
+    "share this article",
+    "share this post",
+    "share this story",
+    "share with a friend",
+    "like what you see? share",
+    "pin for later",
+    "pin it for later",
+    "all comments are moderated",
+    "article continues below",
+    "story continues below",
+    "thank you! your submission has been received",
+    "oops! something went wrong while submitting the form",
+    "start your free trial",
+    "no credit card required",
+    "this article is exclusive to",
+    "already a subscriber",
+    "already have an account",
+    "đăng ký nhận tin",
+];
+
+/// Longest line checked against [`STOCK_OPENINGS`], in characters.
+const STOCK_LINE_MAX_CHARS: usize = 160;
+
+/// Whether the line is one of the web's stock lines (an affiliate disclosure, a newsletter
+/// or share prompt, a form's "Thank you! Your submission has been received!").
+pub(crate) fn is_stock_line(text: &str) -> bool {
+    if text.chars().count() > STOCK_LINE_MAX_CHARS {
+        return false;
+    }
+    let f = fold(text);
+    let f = f.trim_start_matches(|c: char| !c.is_alphanumeric());
+    STOCK_OPENINGS.iter().any(|o| f.starts_with(o))
+}
 
 /// Longest line taken for a dateline, in words.
 const DATELINE_MAX_WORDS: usize = 16;
@@ -142,6 +208,27 @@ mod tests {
         assert!(!is_dateline("— Rep. Ilhan Omar (@Ilhan) November 19, 2019"));
         assert!(!is_dateline(
             "In 2016, the department reported that the number of young people using meth rose sharply"
+        ));
+    }
+
+    #[test]
+    fn stock_lines_are_recognised_by_their_opening() {
+        assert!(is_stock_line(
+            "We earn a commission for products purchased through some links in this article."
+        ));
+        assert!(is_stock_line("Sign up for our newsletter"));
+        assert!(is_stock_line(
+            "Thank you! Your submission has been received!"
+        ));
+        assert!(is_stock_line(
+            "This article is exclusive to STAT+ subscribers"
+        ));
+        // Mid-sentence or not at the start: the article's own words.
+        assert!(!is_stock_line(
+            "The council will share this article's findings with the ministry."
+        ));
+        assert!(!is_stock_line(
+            "We earned little from the sale, the owners said."
         ));
     }
 

@@ -615,6 +615,7 @@ fn tidy_blocks(
             || (furniture::has_heading_prefix(&b.text) && b.link_density() > 0.3)
             || (generic && is_link_line(&b))
             || (generic && lines::is_prompt(&b.text))
+            || (generic && lines::is_stock_line(&b.text))
             || (generic
                 && b.kind == BlockKind::Paragraph
                 && (i < EDGE_BLOCKS || i + EDGE_BLOCKS >= len)

@@ -235,3 +235,13 @@ fn list_of_related_headlines_is_not() {
     let html = page(&format!("<article>{paras}<ul>{items}</ul></article>"));
     assert_eq!(body_of(&html), all());
 }
+
+#[test]
+fn stock_disclosures_and_prompts_inside_the_article_are_dropped() {
+    let paras: String = P.iter().map(|p| format!("<p>{p}</p>")).collect();
+    let html = page(&format!(
+        "<article><p><em>We earn a commission for products purchased through some links in this article.</em></p>\
+         {paras}<p><strong>Sign up for our newsletter</strong></p><p>Subscribe</p></article>"
+    ));
+    assert_eq!(body_of(&html), all());
+}
