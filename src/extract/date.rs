@@ -393,15 +393,20 @@ fn spaces(chars: &[char], mut i: usize) -> usize {
     i
 }
 
+/// The `n` characters from `at`, ASCII lower case.
+fn lower_ahead(chars: &[char], at: usize, n: usize) -> String {
+    chars
+        .iter()
+        .skip(at)
+        .take(n)
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
 /// A day number with an optional English ordinal suffix (`19th`).
 fn day_number(chars: &[char], i: usize) -> Option<(u32, usize)> {
     let (d, mut p) = number(chars, i, 1, 2)?;
-    let suffix: String = chars
-        .iter()
-        .skip(p)
-        .take(2)
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let suffix = lower_ahead(chars, p, 2);
     if matches!(suffix.as_str(), "st" | "nd" | "rd" | "th")
         && !chars.get(p + 2).is_some_and(|c| c.is_alphabetic())
     {
@@ -467,12 +472,7 @@ fn time_after(chars: &[char], i: usize) -> (Option<NaiveTime>, usize) {
         q = r;
     }
     let r = spaces(chars, q);
-    let ampm: String = chars
-        .iter()
-        .skip(r)
-        .take(4)
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let ampm = lower_ahead(chars, r, 4);
     let ampm = ampm.replace('.', "");
     if (1..=12).contains(&h) {
         if ampm.starts_with("pm") {

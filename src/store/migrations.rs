@@ -520,10 +520,7 @@ mod tests {
     /// it) finds the stories `tindex search` finds.
     #[test]
     fn v3_archive_gets_a_portable_index_that_unfolded_queries_reach() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(V1).unwrap();
-        conn.pragma_update(None, "user_version", 1).unwrap();
-        migrate_to(&mut conn, 3);
+        let mut conn = archive_at(3);
         conn.execute(
             "INSERT INTO articles (id, url, status, title, lead, body, first_seen_at, fetched_at)
              VALUES (9, 'https://a.vn/9', 'ok', 'Đất đai ở Đà Nẵng', NULL, ?1, 't', 't')",
@@ -561,10 +558,7 @@ mod tests {
     /// images get an empty credit, and the view shows both.
     #[test]
     fn v4_archive_gets_author_lists_and_image_credits() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(V1).unwrap();
-        conn.pragma_update(None, "user_version", 1).unwrap();
-        migrate_to(&mut conn, 4);
+        let mut conn = archive_at(4);
         conn.execute_batch(
             "INSERT INTO articles (id, url, status, title, body, author, first_seen_at, fetched_at)
              VALUES (1, 'https://a.vn/1', 'ok', 'T', 'B', 'Lê Phương', 't', 't'),
@@ -588,6 +582,15 @@ mod tests {
             })
             .unwrap();
         assert!(images.contains(r#""credit":null"#), "{images}");
+    }
+
+    /// An in-memory archive at schema `version` (as an older tindex wrote it).
+    fn archive_at(version: usize) -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(V1).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        migrate_to(&mut conn, version);
+        conn
     }
 
     /// Runs the migrations up to `version` only (an archive an older tindex wrote).
