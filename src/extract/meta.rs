@@ -297,6 +297,17 @@ impl Meta {
                 return Some(h1.clone());
             }
         }
+        // The one headline-sized `<h1>` of the page is what readers see as the headline,
+        // even where og:title is a rewritten social-media line ("Top 10: … (tested by experts)").
+        let mut headlines: Vec<&String> = Vec::new();
+        for (h1, _) in &self.h1s {
+            if dom::count_words(h1) >= 3 && !headlines.contains(&h1) {
+                headlines.push(h1);
+            }
+        }
+        if let [only] = headlines[..] {
+            return Some(only.clone());
+        }
         let site = self.meta("og:site_name");
         if let Some(t) = self.meta("og:title").map(clean).filter(|t| !t.is_empty()) {
             return Some(strip_site_suffix(&t, site));

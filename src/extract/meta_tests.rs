@@ -172,3 +172,13 @@ fn a_photo_caption_is_never_the_lead() {
         vec!["Council members during the vote on Monday evening in the city hall."]
     );
 }
+
+#[test]
+fn the_pages_one_headline_beats_a_rewritten_social_title() {
+    let head = meta(
+        "og:title",
+        "Top 10: council budget votes you must see (tested by experts)",
+    );
+    let x = extract(&page(&head, ""), &url(), None).unwrap();
+    assert_eq!(x.title, "Council approves budget");
+}
