@@ -439,35 +439,21 @@ impl Meta {
             .chain(byline_block)
             .filter_map(byline::clean_byline)
             .collect();
-        // One source, the best that names a person: JSON-LD lists each author apart;
-        // a meta tag or byline gives them in one string as the page prints them.
-        let pick = |names: &[String]| -> Option<Authors> {
-            let people: Vec<&String> = names.iter().filter(|a| !is_site(a)).collect();
-            let first = people.first()?;
-            Some(if names.len() > 1 {
-                let list: Vec<String> = dedup(people.iter().map(|s| s.to_string()));
-                Authors {
+        let people = |names: &[String]| dedup(names.iter().filter(|a| !is_site(a)).cloned());
+        let person = |a: &&String| !is_site(a);
+        // One source, the best that names a person: JSON-LD lists each author apart; a meta
+        // tag or byline gives them in one string as the page prints them; several byline
+        // elements after a first that names the site are listed as they are.
+        Authors::listed(&people(&ld))
+            .or_else(|| metas.first().filter(person).map(|a| Authors::printed(a)))
+            .or_else(|| dom.first().filter(person).map(|a| Authors::printed(a)))
+            .or_else(|| {
+                let list = people(&dom);
+                (dom.len() > 1 && !list.is_empty()).then(|| Authors {
                     line: Some(list.join(", ")),
                     names: list,
-                }
-            } else {
-                Authors {
-                    line: Some(first.to_string()),
-                    names: byline::split_names(first),
-                }
+                })
             })
-        };
-        let ld_one = |names: &[String]| -> Option<Authors> {
-            let people: Vec<String> = dedup(names.iter().filter(|a| !is_site(a)).cloned());
-            (!people.is_empty()).then(|| Authors {
-                line: Some(people.join(", ")),
-                names: people.iter().flat_map(|p| byline::split_names(p)).collect(),
-            })
-        };
-        ld_one(&ld)
-            .or_else(|| pick(&metas[..metas.len().min(1)]))
-            .or_else(|| pick(&dom[..dom.len().min(1)]))
-            .or_else(|| pick(&dom))
             .or_else(|| {
                 // Last resort: the site or an organisation named as the author.
                 let fallback: Vec<String> = ld
@@ -532,6 +518,25 @@ impl Meta {
 pub(crate) struct Authors {
     pub line: Option<String>,
     pub names: Vec<String>,
+}
+
+impl Authors {
+    /// Authors given apart (JSON-LD people, a rule's matches): the line joins them, and
+    /// each is split into its names.
+    pub fn listed(people: &[String]) -> Option<Self> {
+        (!people.is_empty()).then(|| Self {
+            line: Some(people.join(", ")),
+            names: people.iter().flat_map(|p| byline::split_names(p)).collect(),
+        })
+    }
+
+    /// One byline as the page prints it: the line itself, and the names in it.
+    fn printed(byline: &str) -> Self {
+        Self {
+            line: Some(byline.to_string()),
+            names: byline::split_names(byline),
+        }
+    }
 }
 
 /// Most authors kept per story (a physics paper lists thousands).

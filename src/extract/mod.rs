@@ -448,17 +448,8 @@ pub fn extract(
         .iter()
         .filter_map(|a| byline::clean_byline(a))
         .collect();
-    let authors = if rule_authors.is_empty() {
-        meta.authors(page_url.host_str().unwrap_or(""), byline.as_deref())
-    } else {
-        meta::Authors {
-            line: Some(rule_authors.join(", ")),
-            names: rule_authors
-                .iter()
-                .flat_map(|a| byline::split_names(a))
-                .collect(),
-        }
-    };
+    let authors = meta::Authors::listed(&rule_authors)
+        .unwrap_or_else(|| meta.authors(page_url.host_str().unwrap_or(""), byline.as_deref()));
     Ok(Extracted {
         title,
         lead,
@@ -589,8 +580,7 @@ fn tidy_blocks(
     // Blocks much longer than both the title and the lead cannot equal
     // either; skipping their fold keeps huge pages cheap.
     let cmp_max = 2 * title.len().max(lead.as_deref().map_or(0, str::len)) + 64;
-    let printed_twice = is_printed_twice(&walk.blocks);
-    let mut seen: HashSet<String> = HashSet::new();
+    let second_printing = second_printings(&walk.blocks);
     // One pass that keeps blocks (removing them one by one is quadratic on huge pages);
     // `i` and `len` are the position and length as if each dropped block were already gone.
     let blocks = std::mem::take(&mut walk.blocks);
@@ -605,9 +595,7 @@ fn tidy_blocks(
         // Block text is already clean: lower-casing is all `fold` would add.
         let f = (b.text.len() <= cmp_max).then(|| b.text.to_lowercase());
         let f = f.as_deref();
-        let repeated =
-            printed_twice && b.chars > REPEAT_MIN_CHARS && !seen.insert(b.text.to_lowercase());
-        let drop = repeated
+        let drop = second_printing.get(j) == Some(&true)
             || (i < 3 && lead_f.is_some() && lead_f.as_deref() == f)
             || (b.kind == BlockKind::Heading && f == Some(title_f.as_str()))
             || (i == 0 && f == Some(title_f.as_str()))
@@ -659,19 +647,23 @@ fn tidy_blocks(
 /// ("Step 1", "Ingredients") legitimately repeat.
 const REPEAT_MIN_CHARS: usize = 60;
 
-/// Whether the body is printed more than once: responsive layouts repeat the article once
-/// per screen width and hide all but one with CSS, so a large share of its long paragraphs
-/// comes twice. A few repeats (the same meal in a weekly plan) are the article's own.
-fn is_printed_twice(blocks: &[Block]) -> bool {
+/// Which blocks repeat an earlier long block, when the body is printed more than once:
+/// responsive layouts repeat the article once per screen width and hide all but one with
+/// CSS, so a large share of its long paragraphs comes twice. A few repeats (the same meal
+/// in a weekly plan) are the article's own: then no block is flagged.
+fn second_printings(blocks: &[Block]) -> Vec<bool> {
     let mut seen: HashSet<String> = HashSet::new();
-    let (mut long, mut repeats) = (0usize, 0usize);
-    for b in blocks.iter().filter(|b| b.chars > REPEAT_MIN_CHARS) {
-        long += 1;
-        if !seen.insert(b.text.to_lowercase()) {
-            repeats += 1;
-        }
+    let flags: Vec<bool> = blocks
+        .iter()
+        .map(|b| b.chars > REPEAT_MIN_CHARS && !seen.insert(b.text.to_lowercase()))
+        .collect();
+    let long = blocks.iter().filter(|b| b.chars > REPEAT_MIN_CHARS).count();
+    let repeats = flags.iter().filter(|f| **f).count();
+    if repeats > 0 && repeats * 4 >= long {
+        flags
+    } else {
+        Vec::new()
     }
-    repeats > 0 && repeats * 4 >= long
 }
 
 /// How many blocks at either end of the body are checked for datelines
