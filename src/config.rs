@@ -45,6 +45,38 @@ pub struct Config {
     pub feeds: Vec<FeedConfig>,
     #[serde(default, rename = "site")]
     pub sites: Vec<SiteRule>,
+    #[serde(default)]
+    pub raw_pages: RawPagesConfig,
+}
+
+/// Raw pages kept for re-extraction after a rule fix (`tindex reextract`), in a file beside
+/// the archive, bounded by age and size.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawPagesConfig {
+    /// Keep the HTML of every article fetch.
+    pub keep: bool,
+    /// Drop pages fetched longer ago than this.
+    pub keep_days: u32,
+    /// Drop the oldest pages once the kept ones take more than this (compressed).
+    pub max_mib: u64,
+}
+
+impl Default for RawPagesConfig {
+    fn default() -> Self {
+        Self {
+            keep: true,
+            keep_days: 30,
+            max_mib: 2048,
+        }
+    }
+}
+
+impl RawPagesConfig {
+    /// The size limit in bytes.
+    pub fn max_bytes(&self) -> u64 {
+        self.max_mib.saturating_mul(1024 * 1024)
+    }
 }
 
 /// How often feeds are polled.
@@ -204,6 +236,13 @@ impl Config {
             return Err(invalid(
                 "feed".into(),
                 format!("interval_secs must be between 1 and {MONTH}"),
+            ));
+        }
+        if self.raw_pages.keep_days == 0 || self.raw_pages.max_mib == 0 {
+            return Err(invalid(
+                "raw_pages".into(),
+                "keep_days and max_mib must be at least 1 (set keep = false to keep no pages)"
+                    .into(),
             ));
         }
         self.fetch

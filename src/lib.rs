@@ -15,6 +15,7 @@ pub mod export;
 pub mod extract;
 pub mod feed;
 pub mod fetch;
+pub mod health;
 pub mod host;
 pub mod logging;
 pub mod opml;

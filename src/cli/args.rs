@@ -9,7 +9,7 @@ use crate::logging::LogFormat;
 
 /// `--version`: the program and the archive schema it writes, the two things a bug report
 /// needs (a unit test keeps the number true).
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (archive schema 5)");
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (archive schema 6)");
 
 const GLOBAL: &str = "Global options";
 
@@ -47,6 +47,22 @@ pub enum Command {
     /// Manage the feeds kept in the archive
     #[command(subcommand)]
     Feeds(FeedsCommand),
+    /// See what a site rule extracts, check its expectations, watch its health
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Extract the kept raw pages again (after a rule fix); a story whose content changed gets
+    /// a revision
+    Reextract {
+        /// Only pages of this site (its host; subdomains included)
+        #[arg(long, value_name = "HOST")]
+        site: Option<String>,
+        /// Only pages fetched at or after this time (RFC 3339 or YYYY-MM-DD, UTC)
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+        /// Only the page of this story
+        #[arg(long, value_name = "N")]
+        id: Option<i64>,
+    },
     /// Check the config file and print a summary; exit 2 if it is invalid
     CheckConfig,
     /// Every feed's health: last success, last error, next poll, stories ok and failed
@@ -130,6 +146,42 @@ pub enum Command {
     },
     /// Print the man page (roff)
     Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Extract one page and show the record, the rule chosen, every selector's matches and
+    /// what fell back to the generic extractor; exit 1 if no article came out
+    Test {
+        /// An http(s) URL (fetched as the daemon would) or a saved HTML file
+        #[arg(required_unless_present = "id", conflicts_with = "id")]
+        target: Option<String>,
+        /// For a file: the address it was served at (chooses the rule, resolves links)
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// The kept raw page of this stored story instead
+        #[arg(long, value_name = "N")]
+        id: Option<i64>,
+        /// One JSON object instead of text
+        #[arg(short, long)]
+        json: bool,
+    },
+    /// Run every rule's [[site.test]] expectations; exit 1 if one fails
+    Check {
+        /// Skip expectations on live URLs (saved files only)
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Per site and day: pages extracted, rule hits, fallbacks, missing fields, body length;
+    /// exit 1 if a rule is suspect
+    Health {
+        /// Days back to show
+        #[arg(long, value_name = "DAYS", default_value_t = 7)]
+        days: u32,
+        /// One JSON object instead of text
+        #[arg(short, long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

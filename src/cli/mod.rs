@@ -8,22 +8,26 @@
 mod args;
 mod feeds;
 mod print;
+mod reextract;
+mod rules;
 mod setup;
 mod status;
+mod web;
 
 use std::io::Write;
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use clap::CommandFactory;
 use tracing::info;
 use url::Url;
 
-pub use args::{Cli, Command, FeedsCommand, VERSION};
+pub use args::{Cli, Command, FeedsCommand, RulesCommand, VERSION};
 pub use setup::ConfigSource;
 
 use crate::config::{Config, ConfigError};
 use crate::daemon::{self, DaemonError};
-use crate::store::{ExportFilter, RunLock, Store, StoreError, StoreHandle};
+use crate::store::{ExportFilter, PageStore, RunLock, Store, StoreError, StoreHandle};
 use setup::Access;
 
 /// Why a command failed.
@@ -124,6 +128,9 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
             // After the archive is known to be tindex's (nothing is made beside another
             // program's file), before anything is written.
             let _lock = RunLock::acquire(&db)?;
+            if config.raw_pages.keep {
+                store.keep_pages(&PageStore::path_beside(&db))?;
+            }
             store.sync_config_feeds(&config.feeds, Utc::now())?;
             let active = store.list_feeds()?.iter().filter(|f| f.active).count();
             info!(
@@ -150,6 +157,53 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
             feeds::run(cmd, &mut store)?;
             Ok(Answer::Yes)
         }
+        Command::Rules(RulesCommand::Test {
+            target,
+            base_url,
+            id,
+            json,
+        }) => {
+            let page = match (target, id) {
+                (Some(t), _) => rules::load_target(&config, t, base_url.as_deref())?,
+                (None, Some(id)) => reextract::kept_page(&db, *id)?,
+                (None, None) => return Err(CliError::Usage("give a URL, a file or --id".into())),
+            };
+            let mut out = std::io::stdout().lock();
+            rules::test(&config, &page, *json, &mut out)
+                .map_err(|e| CliError::Runtime(format!("cannot write output: {e}")))
+        }
+        Command::Rules(RulesCommand::Check { offline }) => {
+            let dir = source
+                .path()
+                .and_then(Path::parent)
+                .unwrap_or(Path::new("."))
+                .to_path_buf();
+            rules::check(&config, &dir, *offline, &mut std::io::stdout().lock())
+        }
+        Command::Rules(RulesCommand::Health { days, json }) => {
+            let store = setup::open(&db, Access::Read)?;
+            let report = crate::health::report(&store, &config, Utc::now(), *days)?;
+            let mut out = std::io::stdout().lock();
+            ignore_broken_pipe(if *json {
+                serde_json::to_writer_pretty(&mut out, &report)
+                    .map_err(std::io::Error::from)
+                    .and_then(|()| writeln!(out))
+            } else {
+                crate::health::print(&report, &mut out)
+            })?;
+            Ok(if report.suspect.is_empty() {
+                Answer::Yes
+            } else {
+                Answer::No
+            })
+        }
+        Command::Reextract { site, since, id } => {
+            let since = parse_time("--since", since.as_deref())?;
+            let mut store = setup::open(&db, Access::Change)?;
+            let done = reextract::run(&config, &db, &mut store, site.as_deref(), since, *id)?;
+            println!("{done}");
+            Ok(Answer::Yes)
+        }
         Command::Status {
             json,
             check,
@@ -157,7 +211,8 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
         } => {
             let store = setup::open(&db, Access::Read)?;
             let failing_for = chrono::Duration::hours(i64::from(*failing_hours));
-            let report = status::report(&store, Utc::now(), failing_for)?;
+            let mut report = status::report(&store, Utc::now(), failing_for)?;
+            report.add_suspect_rules(crate::health::suspects(&store, &config, Utc::now())?);
             let mut out = std::io::stdout().lock();
             let written = if *json {
                 serde_json::to_writer_pretty(&mut out, &report)

@@ -35,6 +35,18 @@ pub struct Report {
     pub last_cycle: Option<LastCycle>,
     /// What `--check` counts as a problem, one sentence each.
     pub problems: Vec<String>,
+    /// Site rules that no longer seem to fit their sites (also in `problems`).
+    pub suspect_rules: Vec<String>,
+}
+
+impl Report {
+    /// Adds the rules [`crate::health`] finds suspect, as problems.
+    pub fn add_suspect_rules(&mut self, suspects: Vec<crate::health::Suspect>) {
+        for s in suspects {
+            self.problems.push(s.message.clone());
+            self.suspect_rules.push(s.message);
+        }
+    }
 }
 
 /// Feed counts, and stories counted once each (a story several feeds list is one story).
@@ -140,6 +152,7 @@ pub fn report(
         totals,
         last_cycle,
         problems,
+        suspect_rules: Vec::new(),
     })
 }
 
@@ -189,7 +202,11 @@ pub fn print_table(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
                 ))
         ),
         None => writeln!(out, "last cycle: none recorded yet"),
+    }?;
+    for s in &r.suspect_rules {
+        writeln!(out, "{s}")?;
     }
+    Ok(())
 }
 
 /// What `status --check` prints: `ok: …` or one `problem: …` line each.

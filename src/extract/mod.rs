@@ -11,6 +11,8 @@
 mod byline;
 pub mod date;
 mod dom;
+mod expect;
+mod explain;
 mod furniture;
 mod generic;
 mod guard;
@@ -34,6 +36,8 @@ use self::text::fold;
 use self::walk::{Block, BlockKind, Walk, WalkCfg};
 
 pub use self::date::Stamp;
+pub use self::expect::RuleTest;
+pub use self::explain::{Explanation, SelectorMatch, explain};
 pub use self::text::clean as normalize_text;
 
 /// Pages above this size are refused rather than parsed, so one huge or
@@ -65,6 +69,9 @@ pub struct SiteRule {
     /// Where the site's clocks are (`Asia/Ho_Chi_Minh`, or an offset such as `+07:00`): the
     /// zone of dates the pages write without an offset.
     pub timezone: Option<String>,
+    /// Pages the rule must keep extracting right, checked by `tindex rules check`.
+    #[serde(default, rename = "test", skip_serializing_if = "Vec::is_empty")]
+    pub tests: Vec<RuleTest>,
 }
 
 impl SiteRule {
@@ -77,6 +84,9 @@ impl SiteRule {
         }
         if let Some(tz) = &self.timezone {
             date::Zone::parse(tz).map_err(|e| format!("site rule field `timezone`: {e}"))?;
+        }
+        for (i, t) in self.tests.iter().enumerate() {
+            t.validate().map_err(|e| format!("test[{i}]: {e}"))?;
         }
         rule::Compiled::new(self).map(|_| ())
     }

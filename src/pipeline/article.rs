@@ -19,7 +19,7 @@ use crate::config::Config;
 use crate::dedup::{self, Candidate};
 use crate::extract::{self, ExtractError};
 use crate::fetch::{FetchError, Outcome, Reservation, RobotsVerdict, Validators};
-use crate::store::{Content, FetchKind, FetchLog, FetchResult, Story};
+use crate::store::{Content, FetchKind, FetchLog, FetchResult, RawHtml, Story};
 
 impl Pipeline {
     /// Fetches and extracts `candidates` concurrently while the writer stores them in batches.
@@ -109,10 +109,12 @@ impl Pipeline {
                 outcome,
                 logs,
                 memory: None,
+                raw: None,
             };
         }
         let mut report = self.fetcher.get(&c.fetch_url, &Validators::default()).await;
         let mut memory = None;
+        let mut raw = None;
         let outcome = match &mut report.result {
             Ok(Outcome::Fetched(page)) => {
                 let html = std::mem::take(&mut page.text);
@@ -123,7 +125,12 @@ impl Pipeline {
                 let landed = page.url.clone();
                 let extracted = match extract::accepts_content_type(page.content_type.as_deref()) {
                     Err(not_a_page) => Err(Failure::NotAPage(not_a_page)),
-                    Ok(()) => self.extract(html, landed.clone(), c.published).await,
+                    Ok(()) => {
+                        let (kept, extracted) =
+                            self.extract(html, landed.clone(), c.published).await;
+                        raw = kept;
+                        extracted
+                    }
                 };
                 let canonical = extracted.as_ref().ok().and_then(|(c, _)| c.as_deref());
                 let id = dedup::identify(&c.url, &c.fetch_url, &landed, canonical);
@@ -162,39 +169,43 @@ impl Pipeline {
             outcome,
             logs,
             memory,
+            raw,
         }
     }
 
     /// Extracts on a bounded pool of blocking threads: CPU work must not stall the reactor.
-    /// Returns the page's own canonical link (untrusted yet) and its content.
+    /// Returns the page compressed for keeping (when raw pages are kept, whether or not
+    /// extraction worked: a failed page is the one a rule fix most needs), and the page's own
+    /// canonical link (untrusted yet) and its content.
     async fn extract(
         &self,
         html: String,
         url: Url,
         feed_published: Option<DateTime<Utc>>,
-    ) -> Result<(Option<String>, Content), Failure> {
+    ) -> (Option<RawHtml>, Result<(Option<String>, Content), Failure>) {
         // The parse share first (held while it runs), then a thread.
         let _parse = self.fetcher.budget().parse(html.len()).await;
-        let _slot = self
-            .extract_slots
-            .acquire()
-            .await
-            .map_err(|e| Failure::Crashed(e.to_string()))?;
+        let _slot = match self.extract_slots.acquire().await {
+            Ok(slot) => slot,
+            Err(e) => return (None, Err(Failure::Crashed(e.to_string()))),
+        };
         let config = self.config.clone();
-        let job =
-            tokio::task::spawn_blocking(move || extract_page(&config, &html, &url, feed_published));
+        let job = tokio::task::spawn_blocking(move || {
+            let raw = config.raw_pages.keep.then(|| RawHtml::compress(&html));
+            (raw, extract_page(&config, &html, &url, feed_published))
+        });
         match job.await {
-            Ok(Ok(done)) => Ok(done),
-            Ok(Err(e)) => Err(Failure::Extract(e)),
-            Err(e) => Err(Failure::Crashed(e.to_string())),
+            Ok((raw, Ok(done))) => (raw, Ok(done)),
+            Ok((raw, Err(e))) => (raw, Err(Failure::Extract(e))),
+            Err(e) => (None, Err(Failure::Crashed(e.to_string()))),
         }
     }
 }
 
 /// Everything CPU-bound about a page (parse, extract, hash, fold, fingerprint), with the site
-/// rule the config gives for the page's host.
+/// rule the config gives for the page's host; also what `reextract` runs on a kept page.
 /// A page without a date of its own takes the feed item's (`published_source` "feed").
-pub(super) fn extract_page(
+pub fn extract_page(
     config: &Config,
     html: &str,
     url: &Url,

@@ -45,6 +45,48 @@ impl Pipeline {
             Err(e) => tracing::warn!(error = %e, "could not release free pages"),
         }
     }
+
+    /// One WARN line per site rule that no longer seems to fit its site ([`crate::health`]),
+    /// after a cycle that stored pages.
+    pub(super) async fn warn_suspect_rules(&self) {
+        let config = self.config.clone();
+        match self
+            .store
+            .run(move |s| crate::health::suspects(s, &config, chrono::Utc::now()))
+            .await
+        {
+            Ok(suspects) => {
+                for s in suspects {
+                    tracing::warn!(host = %s.host, "{}", s.message);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "rule health could not be read"),
+        }
+    }
+
+    /// Holds the kept raw pages to their age and size limits (`[raw_pages]`), once a cycle.
+    pub(super) async fn prune_raw_pages(&self) {
+        let cfg = self.config.raw_pages.clone();
+        if !cfg.keep {
+            return;
+        }
+        let cutoff = chrono::Utc::now() - chrono::Duration::days(i64::from(cfg.keep_days));
+        let max = cfg.max_bytes();
+        match self
+            .store
+            .run(move |s| s.pages_mut().map(|p| p.prune(cutoff, max)).transpose())
+            .await
+        {
+            Ok(Some(p)) if p.removed > 0 => tracing::info!(
+                removed = p.removed,
+                kept = p.kept,
+                kept_mib = p.kept_bytes / (1024 * 1024),
+                "raw pages pruned"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not prune raw pages"),
+        }
+    }
 }
 
 #[cfg(test)]

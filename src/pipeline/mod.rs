@@ -31,6 +31,7 @@ use chrono::Utc;
 use tokio::sync::Semaphore;
 use tracing::{info, warn};
 
+pub use article::extract_page;
 pub use outcome::{ArticleOutcome, DeferReason, Failure, FeedFailure};
 pub use stats::CycleStats;
 
@@ -131,6 +132,10 @@ impl Pipeline {
         if stats.new + stats.updated > 0 {
             self.release_free_pages().await;
         }
+        if stats.new + stats.updated + stats.duplicates > 0 {
+            self.warn_suspect_rules().await;
+        }
+        self.prune_raw_pages().await;
         info!(
             feeds = stats.feeds,
             not_modified = stats.not_modified,

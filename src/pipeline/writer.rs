@@ -16,7 +16,9 @@ use super::record;
 use super::stats::CycleStats;
 use crate::extract::Method;
 use crate::fetch::Reservation;
-use crate::store::{ArticleRecord, Batch, FetchLog, StoreError, StoreHandle, Story, Written};
+use crate::store::{
+    ArticleRecord, Batch, FetchLog, RawHtml, StoreError, StoreHandle, Story, Written,
+};
 
 /// Most records written per transaction: enough to amortise commits when pages arrive fast,
 /// few enough that readers see steady progress.
@@ -33,6 +35,8 @@ pub struct Finished {
     /// The memory budget the page's text held, kept for the record it became until the
     /// record is stored (`fetch::budget`).
     pub memory: Option<Reservation>,
+    /// The page, compressed, when raw pages are kept.
+    pub raw: Option<RawHtml>,
 }
 
 /// What the writer stored, and which feeds listed a story that did not make it.
@@ -77,12 +81,17 @@ pub async fn run(
             outcome,
             logs,
             memory: held,
+            raw,
         } in items
         {
             memory.extend(held);
             batch.fetches.extend(logs);
             match record::stored_content(outcome) {
-                Some(content) => batch.articles.push(ArticleRecord { story, content }),
+                Some(content) => batch.articles.push(ArticleRecord {
+                    story,
+                    content,
+                    raw,
+                }),
                 None => {
                     out.stats.deferred += 1;
                     out.unfinished.extend(story.feeds);
@@ -209,6 +218,7 @@ mod tests {
                 feed_title: None,
             },
             content: Err("HTTP 500".into()),
+            raw: None,
         }
     }
 

@@ -78,6 +78,8 @@ pub struct Story {
 pub struct ArticleRecord {
     pub story: Story,
     pub content: Result<Content, String>,
+    /// The page it was extracted from, kept for re-extraction when pages are kept.
+    pub raw: Option<super::RawHtml>,
 }
 
 /// What writing one record came to.
@@ -185,8 +187,121 @@ impl Store {
         }
         insert_fetches(&tx, &batch.fetches)?;
         tx.commit()?;
+        self.keep_raw(batch, &written);
         Ok(written)
     }
+
+    /// Keeps the pages of a committed batch (the archive first: a crash in between loses a
+    /// raw copy, never a story). A pages file that cannot be written costs only the copies:
+    /// the stories are stored, so it is a warning, not a failed cycle.
+    fn keep_raw(&mut self, batch: &Batch, written: &[Written]) {
+        let Some(pages) = self.pages.as_mut() else {
+            return;
+        };
+        let rows: Vec<_> = batch
+            .articles
+            .iter()
+            .zip(written)
+            .filter(|(_, w)| !matches!(w, Written::Duplicate(_) | Written::RefetchFailed(_)))
+            .filter_map(|(r, w)| {
+                let raw = r.raw.as_ref()?;
+                Some((w.id(), r.story.url.as_str(), r.story.seen_at, raw))
+            })
+            .collect();
+        if rows.is_empty() {
+            return;
+        }
+        if let Err(e) = pages.put(&rows) {
+            tracing::warn!(error = %e, pages = rows.len(), "raw pages not kept; the stories are stored");
+        }
+    }
+}
+
+/// What re-extracting a story's kept page came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reextracted {
+    /// The content changed: updated, the previous version kept as a revision.
+    Revised(i64),
+    /// Same content as stored.
+    Unchanged(i64),
+    /// A story stored as failed now has content.
+    Recovered(i64),
+    /// Extraction failed; a stored version stays as it was.
+    Failed(i64),
+    /// The story is no longer in the archive (pruned).
+    Gone(i64),
+}
+
+impl Store {
+    /// Stores what a new extraction of story `id`'s kept page gave, as a re-fetch would but
+    /// without touching its fetch time: a revision when the content changed. A date the
+    /// stored version took from its feed is kept when the page still gives none.
+    pub fn reextracted(
+        &mut self,
+        id: i64,
+        content: Result<Content, String>,
+        at: DateTime<Utc>,
+    ) -> Result<Reextracted, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        type Stored = (bool, Option<String>, Option<String>, Option<String>);
+        let stored: Option<Stored> = tx
+            .query_row(
+                "SELECT status = 'ok', content_hash, published_at, published_source
+                 FROM articles WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((ok, hash, published, source)) = stored else {
+            return Ok(Reextracted::Gone(id));
+        };
+        let done = match content {
+            Ok(mut c) => {
+                if c.published.is_none() && source.as_deref() == Some("feed") {
+                    c.published = published;
+                    c.published_source = source;
+                }
+                if !ok {
+                    tx.prepare_cached(
+                        "UPDATE articles SET status = 'ok', error = NULL WHERE id = ?1",
+                    )?
+                    .execute([id])?;
+                    set_content(&tx, id, &c)?;
+                    Reextracted::Recovered(id)
+                } else if hash.as_deref() == Some(c.content_hash.as_str()) {
+                    Reextracted::Unchanged(id)
+                } else {
+                    keep_revision(&tx, id, at)?;
+                    unindex_text(&tx, id)?;
+                    set_content(&tx, id, &c)?;
+                    Reextracted::Revised(id)
+                }
+            }
+            Err(error) => {
+                if !ok {
+                    tx.prepare_cached("UPDATE articles SET error = ?2 WHERE id = ?1")?
+                        .execute(params![id, error])?;
+                }
+                Reextracted::Failed(id)
+            }
+        };
+        tx.commit()?;
+        Ok(done)
+    }
+}
+
+/// Copies story `id`'s current content into `article_revisions` before it is replaced.
+fn keep_revision(tx: &Transaction<'_>, id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO article_revisions
+             (article_id, revised_at, content_hash, title, lead, body, captions)
+         SELECT id, ?2, content_hash, title, lead, body, captions
+         FROM articles WHERE id = ?1",
+    )?
+    .execute(params![id, ts(at)])?;
+    Ok(())
 }
 
 fn find_existing(
@@ -233,13 +348,7 @@ fn write_article(tx: &Transaction<'_>, record: &ArticleRecord) -> Result<Written
                 .execute(params![id, now])?;
                 Written::Duplicate(id)
             } else {
-                tx.prepare_cached(
-                    "INSERT INTO article_revisions
-                         (article_id, revised_at, content_hash, title, lead, body, captions)
-                     SELECT id, ?2, content_hash, title, lead, body, captions
-                     FROM articles WHERE id = ?1",
-                )?
-                .execute(params![id, now])?;
+                keep_revision(tx, id, record.story.seen_at)?;
                 tx.prepare_cached("UPDATE articles SET fetched_at = ?2 WHERE id = ?1")?
                     .execute(params![id, now])?;
                 unindex_text(tx, id)?;
@@ -293,10 +402,42 @@ fn write_article(tx: &Transaction<'_>, record: &ArticleRecord) -> Result<Written
         }
     };
     let id = written.id();
+    if let Ok(c) = &record.content {
+        note_extraction(tx, id, &record.story, c)?;
+    }
     let mut aliases = record.story.aliases.clone();
     aliases.push(record.story.url.clone());
     attach(tx, id, &aliases, &record.story.feeds, record.story.seen_at)?;
     Ok(written)
+}
+
+/// One row of `extractions`: how the page of a stored story came out, for rule health.
+fn note_extraction(
+    tx: &Transaction<'_>,
+    id: i64,
+    story: &Story,
+    c: &Content,
+) -> Result<(), StoreError> {
+    let host = url::Url::parse(&story.url)
+        .ok()
+        .and_then(|u| u.host_str().map(crate::host::site))
+        .unwrap_or_default();
+    tx.prepare_cached(
+        "INSERT INTO extractions
+             (at, host, article_id, method, body_chars, has_lead, captions, has_date)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        ts(story.seen_at),
+        host,
+        id,
+        c.method.as_str(),
+        c.body.chars().count() as i64,
+        c.lead.is_some(),
+        c.captions.len() as i64,
+        c.published.is_some(),
+    ])?;
+    Ok(())
 }
 
 fn set_content(tx: &Transaction<'_>, id: i64, c: &Content) -> Result<(), StoreError> {

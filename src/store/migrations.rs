@@ -23,6 +23,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(V3),
     Migration::Code(v4_portable_index),
     Migration::Sql(V5),
+    Migration::Sql(V6),
 ];
 
 /// `PRAGMA application_id` of a tindex archive ("tidx"): tells a tindex archive from any
@@ -335,6 +336,24 @@ SELECT a.id, a.url, a.title, a.lead, a.body, a.captions, a.author, a.authors, a.
          WHERE af.article_id = a.id) AS feed_titles
 FROM articles a
 WHERE a.status = 'ok';
+";
+
+/// Schema 6: one row per page extracted (`extractions`): the site, how the body was found
+/// and which fields were missing, so a site rule broken by a redesign shows in the data
+/// (`tindex rules health`) instead of only in quietly worse records.
+const V6: &str = "
+CREATE TABLE extractions (
+    id          INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,
+    host        TEXT NOT NULL,
+    article_id  INTEGER NOT NULL,
+    method      TEXT NOT NULL,
+    body_chars  INTEGER NOT NULL,
+    has_lead    INTEGER NOT NULL,
+    captions    INTEGER NOT NULL,
+    has_date    INTEGER NOT NULL
+);
+CREATE INDEX extractions_at ON extractions (at);
 ";
 
 /// The schema version this build writes.

@@ -9,9 +9,11 @@ mod backup;
 mod cycles;
 mod feeds;
 mod handle;
+mod health;
 mod index;
 pub mod lock;
 pub mod migrations;
+mod pages;
 mod read;
 
 use std::path::Path;
@@ -20,12 +22,16 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags};
 
-pub use articles::{ArticleRecord, Batch, Content, ImageRow, Known, Sighting, Story, Written};
+pub use articles::{
+    ArticleRecord, Batch, Content, ImageRow, Known, Reextracted, Sighting, Story, Written,
+};
 pub use backup::BackedUp;
 pub use cycles::{CycleCounts, CycleRecord};
 pub use feeds::{FeedPoll, FeedRow, FeedSource};
 pub use handle::StoreHandle;
+pub use health::ExtractionRow;
 pub use lock::RunLock;
+pub use pages::{PAGES_APPLICATION_ID, PageRef, PageStore, PagesPruned, RawHtml, StoredPage};
 pub use read::{ExportFilter, ExportImage, ExportRow, Pruned, SearchHit, Shown};
 
 /// Why the store could not do what was asked.
@@ -83,6 +89,8 @@ impl StoreError {
 /// An open database.
 pub struct Store {
     conn: Connection,
+    /// Where raw pages are kept, when they are (`[raw_pages]`).
+    pages: Option<PageStore>,
 }
 
 /// One line of the audit log: every HTTP request tindex made, and what came of it.
@@ -193,7 +201,7 @@ impl Store {
             }),
             Identity::Tindex(_) => {
                 conn.pragma_update(None, "cache_size", -32 * 1024)?;
-                Ok(Self { conn })
+                Ok(Self { conn, pages: None })
             }
         }
     }
@@ -222,7 +230,7 @@ impl Store {
         // fewer than the write path uses, and re-preparing costs more than running them).
         conn.set_prepared_statement_cache_capacity(64);
         migrations::migrate(&mut conn)?;
-        Ok(Self { conn })
+        Ok(Self { conn, pages: None })
     }
 
     /// Returns free pages (left by full-text index merges) to the file system and says how
@@ -246,6 +254,17 @@ impl Store {
             while rows.next()?.is_some() {}
         }
         Ok(before - free(&self.conn)?)
+    }
+
+    /// Keeps the raw page of every story written from now on in the pages file at `path`.
+    pub fn keep_pages(&mut self, path: &Path) -> Result<(), StoreError> {
+        self.pages = Some(PageStore::open(path)?);
+        Ok(())
+    }
+
+    /// The pages file, when pages are kept.
+    pub fn pages_mut(&mut self) -> Option<&mut PageStore> {
+        self.pages.as_mut()
     }
 
     /// The schema version of the open database.
