@@ -129,7 +129,11 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
             // program's file), before anything is written.
             let _lock = RunLock::acquire(&db)?;
             if config.raw_pages.keep {
-                store.keep_pages(&PageStore::path_beside(&db))?;
+                let pages = PageStore::path_beside(&db);
+                // The stories matter more than their raw copies: archive without them.
+                if let Err(e) = store.keep_pages(&pages) {
+                    tracing::warn!(pages = %pages.display(), error = %e, "raw pages not kept");
+                }
             }
             store.sync_config_feeds(&config.feeds, Utc::now())?;
             let active = store.list_feeds()?.iter().filter(|f| f.active).count();
@@ -296,6 +300,17 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
                 pruned.fetches,
                 crate::store::ts(cutoff)
             );
+            // Pages fetched before the cutoff go too; a kept story's older copies with them.
+            let pages = PageStore::path_beside(&db);
+            if pages.is_file() {
+                let done = PageStore::open(&pages)?.prune(cutoff, config.raw_pages.max_bytes())?;
+                println!(
+                    "pruned {} raw pages; {} kept ({:.1} MB)",
+                    done.removed,
+                    done.kept,
+                    done.kept_bytes as f64 / 1e6
+                );
+            }
             Ok(Answer::Yes)
         }
         Command::Backup { file } => {
