@@ -47,6 +47,28 @@ pub struct Config {
     pub sites: Vec<SiteRule>,
     #[serde(default)]
     pub raw_pages: RawPagesConfig,
+    #[serde(default)]
+    pub discover: DiscoverConfig,
+}
+
+/// Site pages re-checked for feeds (`crate::discover`): feeds appearing or vanishing are
+/// logged, and a feed gone for good is shown in `status` with its replacement.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiscoverConfig {
+    /// Pages to find feeds on (a site's home page or RSS page).
+    pub pages: Vec<String>,
+    /// Hours between two checks of a page (a failed check is tried again after an hour).
+    pub every_hours: u32,
+}
+
+impl Default for DiscoverConfig {
+    fn default() -> Self {
+        Self {
+            pages: Vec::new(),
+            every_hours: 24,
+        }
+    }
 }
 
 /// Raw pages kept for re-extraction after a rule fix (`tindex reextract`), in a file beside
@@ -236,6 +258,15 @@ impl Config {
             return Err(invalid(
                 "feed".into(),
                 format!("interval_secs must be between 1 and {MONTH}"),
+            ));
+        }
+        for (i, page) in self.discover.pages.iter().enumerate() {
+            parse_feed_url(page).map_err(|m| invalid(format!("discover.pages[{i}]"), m))?;
+        }
+        if self.discover.every_hours == 0 {
+            return Err(invalid(
+                "discover.every_hours".into(),
+                "must be at least 1".into(),
             ));
         }
         if self.raw_pages.keep_days == 0 || self.raw_pages.max_mib == 0 {

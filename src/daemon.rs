@@ -133,8 +133,12 @@ pub async fn run(
         tokio::pin!(cycle);
         tokio::select! {
             r = &mut cycle => { r?; }
-            _ = signals.stop() => drain(pipeline, cycle).await,
+            _ = signals.stop() => {
+                drain(pipeline, cycle).await;
+                return Ok(());
+            }
         }
+        crate::discover::recheck_due(&machine.fetcher, &store, &pipeline.config().discover).await;
         return Ok(());
     }
     info!("daemon started");
@@ -155,6 +159,7 @@ pub async fn run(
                     Ok(stats) => {
                         failures = 0;
                         notify(&[sd_notify::NotifyState::Status(&status_line(&stats))]);
+                        crate::discover::recheck_due(&machine.fetcher, &store, &pipeline.config().discover).await;
                     }
                     Err(e) => {
                         failures += 1;

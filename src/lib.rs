@@ -11,6 +11,7 @@ pub mod config;
 pub mod daemon;
 pub mod datasette;
 pub mod dedup;
+pub mod discover;
 pub mod export;
 pub mod extract;
 pub mod feed;

@@ -208,4 +208,17 @@ pub enum FeedsCommand {
     },
     /// Write the active feeds as OPML to stdout
     ExportOpml,
+    /// Find the feeds a site publishes from one of its pages (<link rel=alternate>, feed
+    /// links, its RSS index page, common paths); each is fetched and parsed before it is
+    /// listed. Exit 1 if none is found
+    Discover {
+        /// A page of the site (its home page, an article, its RSS page)
+        url: String,
+        /// Also add every feed found
+        #[arg(long)]
+        add: bool,
+        /// One JSON array instead of tab-separated lines
+        #[arg(short, long)]
+        json: bool,
+    },
 }

@@ -6,6 +6,7 @@ use chrono::Utc;
 
 use super::{CliError, FeedsCommand};
 use crate::config;
+use crate::discover::Discovered;
 use crate::opml;
 use crate::store::{FeedSource, Store};
 
@@ -17,9 +18,52 @@ const MAX_OPML_FEEDS: usize = 10_000;
 /// Longer feed titles are cut.
 const MAX_TITLE_CHARS: usize = 300;
 
+/// `feeds discover`: one line a feed (URL, items, how found, title), or one JSON array.
+pub fn print_discovered(
+    found: &[Discovered],
+    json: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    if json {
+        serde_json::to_writer_pretty(&mut *out, found)?;
+        return writeln!(out);
+    }
+    for f in found {
+        writeln!(
+            out,
+            "{}\t{}\t{}\t{}",
+            f.url,
+            f.items,
+            f.via.as_str(),
+            f.title.as_deref().unwrap_or_default()
+        )?;
+    }
+    Ok(())
+}
+
+/// `feeds discover --add`: every feed found, as if added by hand.
+pub fn add_discovered(found: &[Discovered], store: &mut Store) -> Result<(), CliError> {
+    let now = Utc::now();
+    let mut added = 0;
+    for f in found {
+        let Ok(url) = config::parse_feed_url(&f.url) else {
+            continue;
+        };
+        let title = f
+            .title
+            .as_deref()
+            .map(|t| t.chars().take(MAX_TITLE_CHARS).collect::<String>());
+        added +=
+            usize::from(store.add_feed(url.as_str(), title.as_deref(), FeedSource::Cli, now)?);
+    }
+    eprintln!("added {added} of {} feeds found", found.len());
+    Ok(())
+}
+
 pub fn run(cmd: &FeedsCommand, store: &mut Store) -> Result<(), CliError> {
     let now = Utc::now();
     match cmd {
+        FeedsCommand::Discover { .. } => {}
         FeedsCommand::Add { url, title } => {
             let url = config::parse_feed_url(url).map_err(CliError::Usage)?;
             let added = store.add_feed(url.as_str(), title.as_deref(), FeedSource::Cli, now)?;

@@ -151,11 +151,29 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
             run_daemon(config, store, *once, reload)?;
             Ok(Answer::Yes)
         }
+        Command::Feeds(FeedsCommand::Discover { url, add, json }) => {
+            let found = web::Web::new(&config)?
+                .discover(url)
+                .map_err(CliError::Runtime)?;
+            let mut out = std::io::stdout().lock();
+            ignore_broken_pipe(feeds::print_discovered(&found, *json, &mut out))?;
+            if *add && !found.is_empty() {
+                let mut store = setup::open(&db, Access::Create)?;
+                feeds::add_discovered(&found, &mut store)?;
+            }
+            Ok(if found.is_empty() {
+                Answer::No
+            } else {
+                Answer::Yes
+            })
+        }
         Command::Feeds(cmd) => {
             let access = match cmd {
                 FeedsCommand::List | FeedsCommand::ExportOpml => Access::Read,
                 FeedsCommand::Remove { .. } => Access::Change,
-                FeedsCommand::Add { .. } | FeedsCommand::ImportOpml { .. } => Access::Create,
+                FeedsCommand::Add { .. }
+                | FeedsCommand::ImportOpml { .. }
+                | FeedsCommand::Discover { .. } => Access::Create,
             };
             let mut store = setup::open(&db, access)?;
             feeds::run(cmd, &mut store)?;

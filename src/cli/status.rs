@@ -14,9 +14,11 @@ pub struct FeedStatus {
     pub url: String,
     pub title: Option<String>,
     pub source: String,
-    /// `ok`, `partial` (polls fine, some of its stories failed), `failing`, `new` (never
-    /// polled) or `inactive`.
+    /// `ok`, `partial` (polls fine, some of its stories failed), `failing`, `gone` (404 or
+    /// 410 for [`GONE_AFTER_DAYS`] days), `new` (never polled) or `inactive`.
     pub state: &'static str,
+    /// For a gone feed: the discovered feed of the same site and section that replaces it.
+    pub replacement: Option<String>,
     pub articles: i64,
     pub failed_articles: i64,
     pub error_count: u32,
@@ -69,6 +71,9 @@ pub struct LastCycle {
     pub counts: CycleCounts,
 }
 
+/// Days of 404/410 answers after which a feed counts as gone rather than failing.
+pub const GONE_AFTER_DAYS: i64 = 2;
+
 fn state(f: &FeedRow) -> &'static str {
     match (f.active, f.error_count, f.last_polled_at.is_some()) {
         (false, _, _) => "inactive",
@@ -94,12 +99,39 @@ pub fn report(
     };
     let mut problems = Vec::new();
     let mut feeds = Vec::new();
-    for f in store.list_feeds()? {
-        let state = state(&f);
+    let all = store.list_feeds()?;
+    let subscribed: Vec<&str> = all.iter().map(|f| f.url.as_str()).collect();
+    let discovered: Vec<String> = store
+        .discovered_feeds()?
+        .into_iter()
+        .filter(|d| !subscribed.contains(&d.as_str()))
+        .collect();
+    for f in all {
+        let mut state = state(&f);
+        let gone = state == "failing"
+            && matches!(f.last_status, Some(404 | 410))
+            && f.error_since
+                .as_deref()
+                .is_some_and(|s| parse_ts(s) <= now - Duration::days(GONE_AFTER_DAYS));
+        let replacement = if gone {
+            state = "gone";
+            crate::discover::replacement(&f.url, &discovered).cloned()
+        } else {
+            None
+        };
+        if let Some(r) = &replacement {
+            problems.push(format!(
+                "feed {} gone (HTTP {} since {}); the site now lists {r}: tindex feeds add {r}",
+                f.url,
+                f.last_status.unwrap_or_default(),
+                f.error_since.as_deref().unwrap_or("?")
+            ));
+        }
         totals.feeds += 1;
         totals.active += usize::from(f.active);
-        totals.failing += usize::from(state == "failing");
-        if state == "failing"
+        totals.failing += usize::from(matches!(state, "failing" | "gone"));
+        if replacement.is_none()
+            && matches!(state, "failing" | "gone")
             && let Some(since) = f.error_since.as_deref()
             && parse_ts(since) <= now - failing_for
         {
@@ -112,6 +144,7 @@ pub fn report(
         }
         feeds.push(FeedStatus {
             state,
+            replacement,
             articles: f.articles,
             failed_articles: f.failed_articles,
             error_count: f.error_count,
@@ -166,7 +199,7 @@ pub fn print_table(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     for f in &r.feeds {
         writeln!(
             out,
-            "{:<8} {:>8} {:>6} {:>6} {:<20} {:<20} {:<20} {}{}",
+            "{:<8} {:>8} {:>6} {:>6} {:<20} {:<20} {:<20} {}{}{}",
             f.state,
             f.articles,
             f.failed_articles,
@@ -178,6 +211,10 @@ pub fn print_table(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             f.last_error
                 .as_ref()
                 .map(|e| format!("  ({e}, since {})", f.error_since.as_deref().unwrap_or("?")))
+                .unwrap_or_default(),
+            f.replacement
+                .as_ref()
+                .map(|r| format!("  replaced by {r}"))
                 .unwrap_or_default()
         )?;
     }

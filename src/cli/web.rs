@@ -33,6 +33,14 @@ impl Web {
         Ok(Self { runtime, fetcher })
     }
 
+    /// The working feeds the page at `raw` leads to ([`crate::discover`]).
+    pub fn discover(&self, raw: &str) -> Result<Vec<crate::discover::Discovered>, String> {
+        let url = parse_feed_url(raw)?;
+        self.runtime
+            .block_on(crate::discover::discover(&self.fetcher, &url))
+            .map_err(|e| e.to_string())
+    }
+
     /// GETs `raw` (an http(s) URL), honouring robots.txt when `pages` is set (article pages;
     /// feeds are not checked, as in a cycle). The error is one line for the user.
     pub fn get(&self, raw: &str, pages: bool) -> Result<Fetched, String> {

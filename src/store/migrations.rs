@@ -340,7 +340,8 @@ WHERE a.status = 'ok';
 
 /// Schema 6: one row per page extracted (`extractions`): the site, how the body was found
 /// and which fields were missing, so a site rule broken by a redesign shows in the data
-/// (`tindex rules health`) instead of only in quietly worse records.
+/// (`tindex rules health`) instead of only in quietly worse records; and the feeds that
+/// discovery found on the configured pages (`discovered_feeds`, `discovery_checks`).
 const V6: &str = "
 CREATE TABLE extractions (
     id          INTEGER PRIMARY KEY,
@@ -354,6 +355,20 @@ CREATE TABLE extractions (
     has_date    INTEGER NOT NULL
 );
 CREATE INDEX extractions_at ON extractions (at);
+CREATE TABLE discovered_feeds (
+    page           TEXT NOT NULL,
+    url            TEXT NOT NULL,
+    title          TEXT,
+    first_seen_at  TEXT NOT NULL,
+    last_seen_at   TEXT NOT NULL,
+    gone_at        TEXT,
+    PRIMARY KEY (page, url)
+);
+CREATE TABLE discovery_checks (
+    page        TEXT PRIMARY KEY,
+    checked_at  TEXT NOT NULL,
+    error       TEXT
+);
 ";
 
 /// The schema version this build writes.

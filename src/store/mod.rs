@@ -7,6 +7,7 @@
 mod articles;
 mod backup;
 mod cycles;
+mod discovery;
 mod feeds;
 mod handle;
 mod health;
@@ -27,6 +28,7 @@ pub use articles::{
 };
 pub use backup::BackedUp;
 pub use cycles::{CycleCounts, CycleRecord};
+pub use discovery::DiscoveryDiff;
 pub use feeds::{FeedPoll, FeedRow, FeedSource};
 pub use handle::StoreHandle;
 pub use health::ExtractionRow;
