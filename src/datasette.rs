@@ -207,6 +207,42 @@ pub const TABLES: &[Described] = &[
         ],
     ),
     (
+        "extractions",
+        "How each stored page was extracted, for rule health (tindex rules health).",
+        &[
+            ("id", "Row number"),
+            ("at", "When the page was fetched (UTC)"),
+            ("host", "The story's site (www. and case aside)"),
+            ("article_id", "Story id"),
+            ("method", "site_rule | generic | site_rule_fallback"),
+            ("body_chars", "Characters of body text"),
+            ("has_lead", "1 if a lead was found"),
+            ("captions", "Captions found"),
+            ("has_date", "1 if a publication date was found"),
+        ],
+    ),
+    (
+        "discovered_feeds",
+        "Feeds found on the [discover] pages, and when they vanished.",
+        &[
+            ("page", "The page they were found from"),
+            ("url", "Feed URL"),
+            ("title", "Feed title"),
+            ("first_seen_at", "First check that found it (UTC)"),
+            ("last_seen_at", "Last check that found it (UTC)"),
+            ("gone_at", "First check that no longer found it"),
+        ],
+    ),
+    (
+        "discovery_checks",
+        "The last discovery check of each [discover] page.",
+        &[
+            ("page", "The page"),
+            ("checked_at", "When (UTC)"),
+            ("error", "Why it failed, if it did"),
+        ],
+    ),
+    (
         "fingerprints",
         "MinHash signature of each story's body (64 x u32, little-endian), for near-duplicate clusters.",
         &[("article_id", "Story id"), ("signature", "The signature")],
