@@ -35,6 +35,27 @@ fn check(ws: &Workspace, round: usize) {
         0,
         "round {round}: half-written story"
     );
+    // Raw pages are written after their stories' commit: a kill between the two files may
+    // lose a raw copy, never leave a page whose story is not in the archive.
+    let pages = ws.dir.path().join("t.pages.sqlite");
+    if pages.exists() {
+        let db = ws.sql();
+        db.execute("ATTACH DATABASE ?1 AS p", [pages.to_str().unwrap()])
+            .unwrap();
+        let integrity: String = db
+            .query_row("PRAGMA p.integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(integrity, "ok", "round {round}: pages file");
+        let orphans: i64 = db
+            .query_row(
+                "SELECT count(*) FROM p.pages pg WHERE NOT EXISTS
+                   (SELECT 1 FROM articles a WHERE a.id = pg.article_id)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(orphans, 0, "round {round}: raw page without its story");
+    }
 }
 
 const SETTINGS: &str =
@@ -112,8 +133,10 @@ fn kill_9_at_random_points_loses_and_duplicates_nothing() {
             killed_with.push(n);
             if n == 58 {
                 // Complete: start over, so the next kills meet work again.
+                let pages = ws.dir.path().join("t.pages.sqlite");
                 for suffix in ["", "-wal", "-shm"] {
                     let _ = std::fs::remove_file(format!("{}{suffix}", ws.db.display()));
+                    let _ = std::fs::remove_file(format!("{}{suffix}", pages.display()));
                 }
             }
         }
