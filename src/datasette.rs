@@ -137,7 +137,7 @@ pub const TABLES: &[Described] = &[
     ),
     (
         "article_aliases",
-        "Every link a story was seen under: normalised link, raw link, or guid:<host>:<guid>.",
+        "Every other link a story was seen under (its own URL is articles.url): normalised link, raw link, or guid:<host>:<guid>.",
         &[
             ("alias", "The link or GUID key"),
             ("article_id", "Story id"),

@@ -142,23 +142,29 @@ impl Batch {
 impl Store {
     /// The stored article any of `aliases` points at.
     pub fn known(&self, aliases: &[String]) -> Result<Option<Known>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        // A story's own URL is its key, not an alias row: looked up first, as the write
+        // path does.
+        let mut by_url = self.conn.prepare_cached(
+            "SELECT id, status = 'ok', attempts, fetched_at FROM articles WHERE url = ?1",
+        )?;
+        let mut by_alias = self.conn.prepare_cached(
             "SELECT a.id, a.status = 'ok', a.attempts, a.fetched_at FROM article_aliases x
              JOIN articles a ON a.id = x.article_id WHERE x.alias = ?1",
         )?;
+        let known = |r: &rusqlite::Row<'_>| {
+            Ok(Known {
+                id: r.get(0)?,
+                ok: r.get(1)?,
+                attempts: r.get::<_, i64>(2)?.max(0) as u32,
+                fetched_at: super::parse_ts(&r.get::<_, String>(3)?),
+            })
+        };
         for alias in aliases {
-            let hit = stmt
-                .query_row([alias], |r| {
-                    Ok(Known {
-                        id: r.get(0)?,
-                        ok: r.get(1)?,
-                        attempts: r.get::<_, i64>(2)?.max(0) as u32,
-                        fetched_at: super::parse_ts(&r.get::<_, String>(3)?),
-                    })
-                })
-                .optional()?;
-            if hit.is_some() {
-                return Ok(hit);
+            if let Some(hit) = by_url.query_row([alias], known).optional()? {
+                return Ok(Some(hit));
+            }
+            if let Some(hit) = by_alias.query_row([alias], known).optional()? {
+                return Ok(Some(hit));
             }
         }
         Ok(None)
@@ -308,24 +314,21 @@ fn find_existing(
     tx: &Transaction<'_>,
     record: &ArticleRecord,
 ) -> Result<Option<(i64, bool)>, StoreError> {
-    let by_url = tx
-        .prepare_cached("SELECT id, status = 'ok' FROM articles WHERE url = ?1")?
-        .query_row([&record.story.url], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    if by_url.is_some() {
-        return Ok(by_url);
-    }
-    let mut stmt = tx.prepare_cached(
+    let mut by_url = tx.prepare_cached("SELECT id, status = 'ok' FROM articles WHERE url = ?1")?;
+    let mut by_alias = tx.prepare_cached(
         "SELECT a.id, a.status = 'ok' FROM article_aliases x
          JOIN articles a ON a.id = x.article_id WHERE x.alias = ?1",
     )?;
-    // The canonical URL itself may be a known alias of a story stored under another key.
-    for alias in std::iter::once(&record.story.url).chain(&record.story.aliases) {
-        if let Some(hit) = stmt
-            .query_row([alias], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?
-        {
-            return Ok(Some(hit));
+    // The canonical URL itself may be a known alias of a story stored under another key, and
+    // any alias may be another story's own URL.
+    for key in std::iter::once(&record.story.url).chain(&record.story.aliases) {
+        for stmt in [&mut by_url, &mut by_alias] {
+            if let Some(hit) = stmt
+                .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?
+            {
+                return Ok(Some(hit));
+            }
         }
     }
     Ok(None)
@@ -358,6 +361,12 @@ fn write_article(tx: &Transaction<'_>, record: &ArticleRecord) -> Result<Written
         }
         (Err(_), Some((id, true))) => Written::RefetchFailed(id),
         (Ok(content), Some((id, false))) => {
+            // The failed row's URL stays a way to reach the story once it is re-keyed.
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO article_aliases (alias, article_id, first_seen_at)
+                 SELECT url, id, first_seen_at FROM articles WHERE id = ?1 AND url != ?2",
+            )?
+            .execute(params![id, record.story.url])?;
             tx.prepare_cached(
                 "UPDATE articles SET url = ?2, status = 'ok', error = NULL,
                      attempts = attempts + 1, fetched_at = ?3
@@ -494,8 +503,11 @@ fn attach(
     seen_at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let now = ts(seen_at);
+    // A story's own URL is looked up in `articles` (its unique key): stored again as an
+    // alias it would only double the largest index (schema 6 dropped those rows).
     let mut alias_stmt = tx.prepare_cached(
-        "INSERT OR IGNORE INTO article_aliases (alias, article_id, first_seen_at) VALUES (?1, ?2, ?3)",
+        "INSERT OR IGNORE INTO article_aliases (alias, article_id, first_seen_at)
+         SELECT ?1, ?2, ?3 WHERE NOT EXISTS (SELECT 1 FROM articles WHERE url = ?1)",
     )?;
     for alias in aliases {
         alias_stmt.execute(params![alias, id, now])?;
