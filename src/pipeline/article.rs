@@ -138,9 +138,12 @@ impl Pipeline {
                 story.aliases.extend(id.redirect_alias);
                 match extracted {
                     Ok((_, content)) => {
-                        // The HTML is gone: the budget now covers only the record.
+                        // The HTML is gone: the budget now covers only the record and the
+                        // page's compressed copy.
                         if let Some(m) = &mut memory {
-                            m.settle(record::bytes(&content));
+                            m.settle(
+                                record::bytes(&content) + raw.as_ref().map_or(0, RawHtml::stored),
+                            );
                         }
                         ArticleOutcome::Fetched(Box::new(content))
                     }
