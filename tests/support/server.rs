@@ -236,7 +236,11 @@ impl Server {
             let st = self.state.lock().unwrap();
             (
                 st.faults.get(path).cloned(),
-                st.overrides.get(path).cloned(),
+                // A body set for a path serves every query of it, as the file would.
+                st.overrides
+                    .get(path)
+                    .or_else(|| st.overrides.get(path.split('?').next().unwrap_or(path)))
+                    .cloned(),
                 st.auth.get(path).cloned(),
             )
         };
