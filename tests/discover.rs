@@ -76,16 +76,18 @@ fn discover_add_subscribes_every_feed_found() {
     assert_eq!(listed, 3);
 }
 
-#[test]
-fn a_page_naming_no_feed_is_tried_at_the_common_paths() {
+/// A site whose home page names no feed at all.
+fn bare_site() -> (tempfile::TempDir, Server) {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
-    server.set_body(
-        "/",
-        "<html><body><p>Trang chủ</p></body></html>"
-            .as_bytes()
-            .to_vec(),
-    );
+    let home = "<html><body><p>Trang chủ</p></body></html>";
+    server.set_body("/", home.as_bytes().to_vec());
+    (dir, server)
+}
+
+#[test]
+fn a_page_naming_no_feed_is_tried_at_the_common_paths() {
+    let (_dir, server) = bare_site();
     server.set_body("/feed", feed("Tin mới"));
     let ws = Workspace::new(&[]);
     let out = stdout(&ws, &["feeds", "discover", &server.base]);
@@ -97,14 +99,7 @@ fn a_page_naming_no_feed_is_tried_at_the_common_paths() {
 
 #[test]
 fn a_site_with_no_feed_at_all_exits_1() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path());
-    server.set_body(
-        "/",
-        "<html><body><p>Trang chủ</p></body></html>"
-            .as_bytes()
-            .to_vec(),
-    );
+    let (_dir, server) = bare_site();
     let ws = Workspace::new(&[]);
     let o = ws.tindex(&["feeds", "discover", &server.base]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr_of(&o));
