@@ -49,6 +49,38 @@ pub struct Config {
     pub raw_pages: RawPagesConfig,
     #[serde(default)]
     pub discover: DiscoverConfig,
+    #[serde(default)]
+    pub http: HttpConfig,
+}
+
+/// The opt-in monitoring listener (`/metrics`, `/healthz`, `/readyz`); off by default.
+#[derive(Debug, Clone, Deserialize, Default, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Address to listen on, e.g. `127.0.0.1:9464`.
+    pub listen: Option<String>,
+    /// Allow a non-loopback `listen` address (the metrics name every feed and site).
+    pub allow_remote: bool,
+}
+
+impl HttpConfig {
+    /// The address to listen on, checked: a loopback one, or any with `allow_remote`.
+    pub fn addr(&self) -> Result<Option<std::net::SocketAddr>, String> {
+        let Some(listen) = &self.listen else {
+            return Ok(None);
+        };
+        let addr: std::net::SocketAddr = listen
+            .trim()
+            .parse()
+            .map_err(|e| format!("listen {listen:?}: {e} (write it as 127.0.0.1:9464)"))?;
+        if !addr.ip().is_loopback() && !self.allow_remote {
+            return Err(format!(
+                "listen {addr} is not a loopback address: the metrics name every feed and \
+                 site, so serving them beyond this machine needs allow_remote = true"
+            ));
+        }
+        Ok(Some(addr))
+    }
 }
 
 /// Site pages re-checked for feeds (`crate::discover`): feeds appearing or vanishing are
@@ -263,6 +295,7 @@ impl Config {
         for (i, page) in self.discover.pages.iter().enumerate() {
             parse_feed_url(page).map_err(|m| invalid(format!("discover.pages[{i}]"), m))?;
         }
+        self.http.addr().map_err(|m| invalid("http".into(), m))?;
         if self.discover.every_hours == 0 {
             return Err(invalid(
                 "discover.every_hours".into(),

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use tokio::signal::unix::{Signal, SignalKind, signal};
-use tracing::{error, info};
+use tracing::{error, info, warn};
 
 use crate::config::{Config, ConfigError};
 use crate::fetch::{FetchError, Fetcher};
@@ -39,6 +39,8 @@ pub enum DaemonError {
     Cycle(#[from] CycleError),
     #[error(transparent)]
     Config(#[from] ConfigError),
+    #[error(transparent)]
+    Listen(#[from] crate::http::ListenError),
 }
 
 /// The signals the daemon reacts to, registered once so none is lost between two waits.
@@ -141,6 +143,20 @@ pub async fn run(
         crate::discover::recheck_due(&machine.fetcher, &store, &pipeline.config().discover).await;
         return Ok(());
     }
+    let metrics = crate::metrics::global();
+    if let Some(addr) = machine.pipeline.config().http.addr().map_err(|m| {
+        DaemonError::Config(crate::config::ConfigError::Invalid {
+            path: "config".into(),
+            place: "http".into(),
+            message: m,
+        })
+    })? {
+        let poll = machine.pipeline.config().daemon.poll_interval_secs;
+        let ready_within = Duration::from_secs(2 * poll.max(1));
+        crate::http::start(addr, store.clone(), ready_within)
+            .await
+            .map_err(DaemonError::Listen)?;
+    }
     info!("daemon started");
     notify(&[sd_notify::NotifyState::Ready]);
     if let Some(period) = sd_notify::watchdog_enabled() {
@@ -152,16 +168,19 @@ pub async fn run(
         let (feeds, next) = due(&store, false).await?;
         if !feeds.is_empty() {
             let pipeline = &machine.pipeline;
+            let started = std::time::Instant::now();
             let cycle = pipeline.run_cycle(feeds);
             tokio::pin!(cycle);
             tokio::select! {
                 r = &mut cycle => match r {
                     Ok(stats) => {
                         failures = 0;
-                        notify(&[sd_notify::NotifyState::Status(&status_line(&stats))]);
+                        let headline = after_cycle(&store, metrics, started.elapsed(), true).await;
+                        notify(&[sd_notify::NotifyState::Status(&status_line(&stats, &headline))]);
                         crate::discover::recheck_due(&machine.fetcher, &store, &pipeline.config().discover).await;
                     }
                     Err(e) => {
+                        after_cycle(&store, metrics, started.elapsed(), false).await;
                         failures += 1;
                         let pause = Duration::from_secs(5 << failures.min(6)).min(Duration::from_secs(300));
                         error!(error = %e, pause_secs = pause.as_secs(), "cycle failed; retrying after a pause");
@@ -225,9 +244,52 @@ async fn due(
         .await?)
 }
 
-fn status_line(stats: &CycleStats) -> String {
+/// The archive-wide figures the metrics and the `STATUS=` line share.
+#[derive(Debug, Default)]
+struct Headline {
+    stories: i64,
+    failing_feeds: i64,
+    in_backoff: i64,
+}
+
+/// Cycle metrics and the feed gauges, after a cycle ended; returns the headline figures.
+async fn after_cycle(
+    store: &StoreHandle,
+    metrics: &'static crate::metrics::Metrics,
+    took: Duration,
+    ok: bool,
+) -> Headline {
+    let now = Utc::now();
+    metrics.cycle(took, ok, now);
+    let read = store
+        .run(move |s| Ok((s.feed_states(now)?, s.story_counts()?)))
+        .await;
+    match read {
+        Ok((states, (stories, _))) => {
+            let backoff = states.in_backoff;
+            metrics.feeds(&states.by_state, backoff);
+            let failing = states
+                .by_state
+                .iter()
+                .find(|(s, _)| *s == "failing")
+                .map_or(0, |(_, n)| *n);
+            Headline {
+                stories,
+                failing_feeds: failing,
+                in_backoff: backoff,
+            }
+        }
+        Err(e) => {
+            warn!(error = %e, "feed states for the metrics could not be read");
+            Headline::default()
+        }
+    }
+}
+
+fn status_line(stats: &CycleStats, h: &Headline) -> String {
     format!(
-        "last cycle {}: {} feeds, {} not modified, {} feed errors, {} new, {} updated, {} duplicate, {} failed",
+        "last cycle {}: {} feeds, {} not modified, {} feed errors, {} new, {} updated, {} duplicate, {} failed; \
+         {} stories stored, {} feeds failing ({} in backoff)",
         crate::store::ts(Utc::now()),
         stats.feeds,
         stats.not_modified,
@@ -235,7 +297,10 @@ fn status_line(stats: &CycleStats) -> String {
         stats.new,
         stats.updated,
         stats.duplicates,
-        stats.failed
+        stats.failed,
+        h.stories,
+        h.failing_feeds,
+        h.in_backoff
     )
 }
 

@@ -78,6 +78,9 @@ pub enum Command {
         #[arg(long, value_name = "HOURS", default_value_t = 24)]
         failing_hours: u32,
     },
+    /// The daemon's health as /healthz and /readyz judge it: the archive answers and a cycle
+    /// completed within twice the poll interval; exit 1 if not (for probes and timers)
+    Health,
     /// Write stored stories to stdout, oldest first
     #[command(group(clap::ArgGroup::new("format").required(true).args(["jsonl", "csv"])))]
     Export {

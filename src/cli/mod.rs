@@ -146,6 +146,7 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
                 site_rules = config.sites.len(),
                 "tindex starting"
             );
+            crate::metrics::global().watch_database(db.clone());
             let feeds_file = cli.feeds_file.clone();
             let reload: daemon::Reload = Box::new(move || source.load(feeds_file.as_deref()));
             run_daemon(config, store, *once, reload)?;
@@ -251,6 +252,41 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
             } else {
                 Answer::Yes
             })
+        }
+        Command::Health => {
+            let store = setup::open(&db, Access::Read)?;
+            let within =
+                chrono::Duration::seconds(2 * config.daemon.poll_interval_secs.max(1) as i64);
+            let now = Utc::now();
+            let verdict = match store.last_cycle()? {
+                None => Err("no cycle recorded yet".to_string()),
+                Some(c) => match c.outcome {
+                    Err(e) => Err(format!(
+                        "the last cycle (finished {}) failed: {e}",
+                        crate::store::ts(c.finished_at)
+                    )),
+                    Ok(_) if now - c.finished_at > within => Err(format!(
+                        "the last cycle finished {}, more than {} s ago",
+                        crate::store::ts(c.finished_at),
+                        within.num_seconds()
+                    )),
+                    Ok(_) => Ok(format!(
+                        "ok: archive answers, last cycle finished {} ({} s ago)",
+                        crate::store::ts(c.finished_at),
+                        (now - c.finished_at).num_seconds()
+                    )),
+                },
+            };
+            match verdict {
+                Ok(line) => {
+                    println!("{line}");
+                    Ok(Answer::Yes)
+                }
+                Err(line) => {
+                    println!("unhealthy: {line}");
+                    Ok(Answer::No)
+                }
+            }
         }
         Command::Export {
             csv,

@@ -48,7 +48,10 @@ impl Pipeline {
             let tx = tx.clone();
             tasks.spawn(async move {
                 let _permit = permit;
+                let metrics = crate::metrics::global();
+                metrics.in_flight(1);
                 let finished = this.fetch_article(c).await;
+                metrics.in_flight(-1);
                 // The writer only stops early on a store error, which the caller reports.
                 let _ = tx.send(finished).await;
             });

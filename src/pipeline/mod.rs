@@ -182,7 +182,21 @@ impl Pipeline {
 
         let (polls, fetches) = results.into_iter().map(|r| (r.poll, r.log)).unzip();
         let last = commit::batch(polls, &stored.unfinished, sorted.sightings, fetches);
-        self.store.write(last).await?;
+        let started = Instant::now();
+        let (last, _) = self.store.write(last).await?;
+        let metrics = crate::metrics::global();
+        metrics.store_write(started.elapsed());
+        metrics.record_fetches(&last.fetches);
+        for (outcome, n) in [
+            ("new", stats.new),
+            ("duplicate", stats.duplicates),
+            ("updated", stats.updated),
+            ("failed", stats.failed),
+            ("refetch_failed", stats.refetch_failed),
+            ("deferred", stats.deferred),
+        ] {
+            metrics.stories(outcome, n as u64);
+        }
         Ok(stats)
     }
 }

@@ -99,10 +99,17 @@ pub async fn run(
             }
         }
         if !batch.is_empty() {
+            let started = std::time::Instant::now();
             let (batch, written) = store.write(batch).await?;
+            let metrics = crate::metrics::global();
+            metrics.store_write(started.elapsed());
+            metrics.record_fetches(&batch.fetches);
             for (record, w) in batch.articles.iter().zip(written) {
                 log_written(record, w);
                 tally(&mut out, record, w);
+                if let Ok(c) = &record.content {
+                    metrics.extraction(&record.story.url, c.method);
+                }
             }
         }
         drop(memory);

@@ -50,6 +50,13 @@ pub struct FeedRow {
     pub failed_articles: i64,
 }
 
+/// Feeds counted by state (`ok`, `failing`, `new`, `inactive`), and the failing ones in backoff.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedStates {
+    pub by_state: Vec<(&'static str, i64)>,
+    pub in_backoff: i64,
+}
+
 /// What one poll of a feed came to, as the scheduler decided it.
 #[derive(Debug, Clone)]
 pub struct FeedPoll {
@@ -190,6 +197,38 @@ impl Store {
             return Err(StoreError::NotFound(format!("no active feed {url}")));
         }
         Ok(())
+    }
+
+    /// Feeds by state and how many failing ones wait out a backoff at `now`, for the metrics.
+    pub fn feed_states(&self, now: DateTime<Utc>) -> Result<FeedStates, StoreError> {
+        let row = self.conn.query_row(
+            "SELECT coalesce(sum(active AND error_count = 0 AND last_polled_at IS NOT NULL), 0),
+                    coalesce(sum(active AND error_count > 0), 0),
+                    coalesce(sum(active AND error_count = 0 AND last_polled_at IS NULL), 0),
+                    coalesce(sum(NOT active), 0),
+                    coalesce(sum(active AND error_count > 0 AND next_poll_at > ?1), 0)
+             FROM feeds",
+            [super::ts(now)],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            },
+        )?;
+        let (ok, failing, new, inactive, backoff) = row;
+        Ok(FeedStates {
+            by_state: vec![
+                ("ok", ok),
+                ("failing", failing),
+                ("new", new),
+                ("inactive", inactive),
+            ],
+            in_backoff: backoff,
+        })
     }
 
     /// Every feed, active first, with its article count.

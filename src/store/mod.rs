@@ -29,7 +29,7 @@ pub use articles::{
 pub use backup::BackedUp;
 pub use cycles::{CycleCounts, CycleRecord};
 pub use discovery::DiscoveryDiff;
-pub use feeds::{FeedPoll, FeedRow, FeedSource};
+pub use feeds::{FeedPoll, FeedRow, FeedSource, FeedStates};
 pub use handle::StoreHandle;
 pub use health::ExtractionRow;
 pub use lock::RunLock;
