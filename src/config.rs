@@ -51,6 +51,115 @@ pub struct Config {
     pub discover: DiscoverConfig,
     #[serde(default)]
     pub http: HttpConfig,
+    #[serde(default, rename = "webhook")]
+    pub webhooks: Vec<WebhookConfig>,
+    #[serde(default)]
+    pub webhook_delivery: DeliveryConfig,
+}
+
+/// One webhook: where events are posted, signed with its secret, and which it wants.
+#[derive(Debug, Clone, Deserialize, Default, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    pub url: String,
+    /// The HMAC-SHA256 secret, from an environment variable or a file (never in the config).
+    pub secret_env: Option<String>,
+    pub secret_file: Option<PathBuf>,
+    /// Events wanted (`story.stored`, `story.revised`, `story.failed`, `feed.failing`,
+    /// `feed.recovered`); all when empty.
+    #[serde(default)]
+    pub events: Vec<String>,
+    /// Only stories listed by, and events of, these feed URLs; all when empty.
+    #[serde(default)]
+    pub feeds: Vec<String>,
+    /// Only stories and feeds of these sites (hosts); all when empty.
+    #[serde(default)]
+    pub sites: Vec<String>,
+    /// Resolved from the above when the config is loaded.
+    #[serde(skip)]
+    pub secret: Option<String>,
+}
+
+/// How events are retried while a receiver is down.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeliveryConfig {
+    /// Wait after the first failed attempt; doubled after each further one.
+    pub retry_secs: u64,
+    /// Longest wait between two attempts.
+    pub max_retry_secs: u64,
+    /// Attempts after which an event is given up (kept in the outbox, marked).
+    pub max_attempts: u32,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        Self {
+            retry_secs: 30,
+            max_retry_secs: 3600,
+            max_attempts: 50,
+        }
+    }
+}
+
+impl Config {
+    /// The webhooks as the store routes events to them.
+    pub fn hooks(&self) -> crate::store::Hooks {
+        use crate::store::{HookEvent, HookRoute};
+        crate::store::Hooks {
+            routes: self
+                .webhooks
+                .iter()
+                .map(|w| HookRoute {
+                    url: w.url.clone(),
+                    events: if w.events.is_empty() {
+                        HookEvent::ALL.to_vec()
+                    } else {
+                        w.events
+                            .iter()
+                            .filter_map(|e| HookEvent::parse(e))
+                            .collect()
+                    },
+                    feeds: w.feeds.clone(),
+                    sites: w.sites.clone(),
+                })
+                .collect(),
+            failed_after: self.daemon.article_retries + 1,
+        }
+    }
+}
+
+impl Config {
+    /// Reads each webhook's secret from its environment variable or file: done by the
+    /// commands that deliver (`run`) and check (`check-config`), so reading commands run from
+    /// a shell without the service's environment still work.
+    pub fn resolve_webhook_secrets(&mut self, path: &Path) -> Result<(), ConfigError> {
+        for (i, hook) in self.webhooks.iter_mut().enumerate() {
+            hook.secret = hook
+                .resolve_secret()
+                .map_err(|message| ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    place: format!("webhook[{i}]"),
+                    message,
+                })?;
+        }
+        Ok(())
+    }
+}
+
+impl WebhookConfig {
+    fn resolve_secret(&self) -> Result<Option<String>, String> {
+        match (&self.secret_env, &self.secret_file) {
+            (None, None) => Ok(None),
+            (Some(var), None) => std::env::var(var)
+                .map(Some)
+                .map_err(|_| format!("secret_env: ${var} is not set (or not UTF-8)")),
+            (None, Some(file)) => std::fs::read_to_string(file)
+                .map(|s| Some(s.trim_end_matches(['\r', '\n']).to_string()))
+                .map_err(|e| format!("secret_file {}: {e}", file.display())),
+            (Some(_), Some(_)) => Err("give secret_env or secret_file, not both".into()),
+        }
+    }
 }
 
 /// The opt-in monitoring listener (`/metrics`, `/healthz`, `/readyz`); off by default.
@@ -294,6 +403,29 @@ impl Config {
         }
         for (i, page) in self.discover.pages.iter().enumerate() {
             parse_feed_url(page).map_err(|m| invalid(format!("discover.pages[{i}]"), m))?;
+        }
+        for (i, hook) in self.webhooks.iter().enumerate() {
+            let place = || format!("webhook[{i}]");
+            parse_feed_url(&hook.url).map_err(|m| invalid(format!("{}.url", place()), m))?;
+            if let Some(bad) = hook
+                .events
+                .iter()
+                .find(|e| crate::store::HookEvent::parse(e).is_none())
+            {
+                return Err(invalid(
+                    format!("{}.events", place()),
+                    format!(
+                        "{bad:?} is not an event (story.stored, story.revised, story.failed, feed.failing, feed.recovered)"
+                    ),
+                ));
+            }
+        }
+        let d = &self.webhook_delivery;
+        if d.retry_secs == 0 || d.max_retry_secs < d.retry_secs || d.max_attempts == 0 {
+            return Err(invalid(
+                "webhook_delivery".into(),
+                "need 0 < retry_secs <= max_retry_secs and max_attempts >= 1".into(),
+            ));
         }
         self.http.addr().map_err(|m| invalid("http".into(), m))?;
         if self.discover.every_hours == 0 {

@@ -141,6 +141,8 @@ pub async fn run(
             }
         }
         crate::discover::recheck_due(&machine.fetcher, &store, &pipeline.config().discover).await;
+        // What this run stored is announced before it exits; the rest waits in the outbox.
+        crate::webhooks::deliver_due(&machine.fetcher, &store, pipeline.config()).await;
         return Ok(());
     }
     let metrics = crate::metrics::global();
@@ -157,6 +159,9 @@ pub async fn run(
             .await
             .map_err(DaemonError::Listen)?;
     }
+    let (hooks_config, hooks_watch) =
+        tokio::sync::watch::channel(Arc::new(machine.pipeline.config().clone()));
+    crate::webhooks::spawn(machine.fetcher.clone(), store.clone(), hooks_watch);
     info!("daemon started");
     notify(&[sd_notify::NotifyState::Ready]);
     if let Some(period) = sd_notify::watchdog_enabled() {
@@ -210,6 +215,7 @@ pub async fn run(
                 match reload_config(&reload, &store, &machine).await {
                     Ok(m) => {
                         machine = m;
+                        let _ = hooks_config.send(Arc::new(machine.pipeline.config().clone()));
                         info!("config reloaded");
                     }
                     Err(e) => error!(error = %e, "config reload failed; keeping the old config"),
@@ -227,9 +233,13 @@ async fn reload_config(
 ) -> Result<Machine, DaemonError> {
     let config = reload()?;
     let feeds = config.feeds.clone();
+    let hooks = config.hooks();
     let next = current.rebuild(config, store)?;
     store
-        .run(move |s| s.sync_config_feeds(&feeds, Utc::now()))
+        .run(move |s| {
+            s.set_hooks(hooks);
+            s.sync_config_feeds(&feeds, Utc::now())
+        })
         .await?;
     Ok(next)
 }

@@ -243,6 +243,47 @@ pub const TABLES: &[Described] = &[
         ],
     ),
     (
+        "webhook_outbox",
+        "Webhook events, queued in the same transaction as the change they announce.",
+        &[
+            ("id", "Row number"),
+            (
+                "event_id",
+                "The event's id (X-Tindex-Event-Id), for receivers to deduplicate by",
+            ),
+            ("hook", "The receiver's URL"),
+            (
+                "event",
+                "story.stored | story.revised | story.failed | feed.failing | feed.recovered",
+            ),
+            ("article_id", "Story id, for story events"),
+            ("feed_id", "Feed id, for feed events"),
+            ("created_at", "When the change was stored (UTC)"),
+            ("payload", "The JSON body posted"),
+            ("attempts", "Delivery attempts so far"),
+            ("next_attempt_at", "When delivery is tried next"),
+            ("delivered_at", "When the receiver took it (2xx)"),
+            (
+                "given_up_at",
+                "When delivery was given up after max_attempts",
+            ),
+            ("last_status", "HTTP status of the last attempt"),
+            ("last_error", "Why the last attempt failed"),
+        ],
+    ),
+    (
+        "webhook_deliveries",
+        "Every webhook delivery attempt (audit).",
+        &[
+            ("id", "Attempt number"),
+            ("outbox_id", "The event (webhook_outbox.id)"),
+            ("at", "When (UTC)"),
+            ("status", "HTTP status, if the receiver answered"),
+            ("elapsed_ms", "Duration in milliseconds"),
+            ("error", "Why it failed"),
+        ],
+    ),
+    (
         "fingerprints",
         "MinHash signature of each story's body (64 x u32, little-endian), for near-duplicate clusters.",
         &[("article_id", "Story id"), ("signature", "The signature")],

@@ -26,3 +26,4 @@ pub mod pipeline;
 pub mod scheduler;
 pub mod store;
 pub mod textfold;
+pub mod webhooks;

@@ -106,7 +106,10 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
         _ => {}
     }
     let source = ConfigSource::of(&cli);
-    let config = source.load(cli.feeds_file.as_deref())?;
+    let mut config = source.load(cli.feeds_file.as_deref())?;
+    if matches!(cli.command, Command::Run { .. } | Command::CheckConfig) {
+        config.resolve_webhook_secrets(source.path().unwrap_or(Path::new("(built-in)")))?;
+    }
     if source == ConfigSource::BuiltIn && !matches!(cli.command, Command::CheckConfig) {
         info!(config = %source.describe(), "no config file; using the built-in defaults");
     }
@@ -135,6 +138,7 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
                     tracing::warn!(pages = %pages.display(), error = %e, "raw pages not kept");
                 }
             }
+            store.set_hooks(config.hooks());
             store.sync_config_feeds(&config.feeds, Utc::now())?;
             let active = store.list_feeds()?.iter().filter(|f| f.active).count();
             info!(
@@ -148,7 +152,11 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
             );
             crate::metrics::global().watch_database(db.clone());
             let feeds_file = cli.feeds_file.clone();
-            let reload: daemon::Reload = Box::new(move || source.load(feeds_file.as_deref()));
+            let reload: daemon::Reload = Box::new(move || {
+                let mut config = source.load(feeds_file.as_deref())?;
+                config.resolve_webhook_secrets(source.path().unwrap_or(Path::new("(built-in)")))?;
+                Ok(config)
+            });
             run_daemon(config, store, *once, reload)?;
             Ok(Answer::Yes)
         }

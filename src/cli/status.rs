@@ -39,6 +39,8 @@ pub struct Report {
     pub problems: Vec<String>,
     /// Site rules that no longer seem to fit their sites (also in `problems`).
     pub suspect_rules: Vec<String>,
+    /// Webhook events waiting to be delivered, and given up on.
+    pub webhooks: crate::store::Backlog,
 }
 
 impl Report {
@@ -184,6 +186,16 @@ pub fn report(
         feeds,
         totals,
         last_cycle,
+        webhooks: {
+            let backlog = store.webhook_backlog()?;
+            if backlog.given_up > 0 {
+                problems.push(format!(
+                    "{} webhook events given up after every retry (webhook_outbox.given_up_at)",
+                    backlog.given_up
+                ));
+            }
+            backlog
+        },
         problems,
         suspect_rules: Vec::new(),
     })
@@ -240,6 +252,19 @@ pub fn print_table(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         ),
         None => writeln!(out, "last cycle: none recorded yet"),
     }?;
+    let w = &r.webhooks;
+    if w.pending > 0 || w.given_up > 0 {
+        writeln!(
+            out,
+            "webhooks: {} events waiting{}, {} given up",
+            w.pending,
+            w.oldest
+                .as_ref()
+                .map(|o| format!(" (oldest {o})"))
+                .unwrap_or_default(),
+            w.given_up
+        )?;
+    }
     for s in &r.suspect_rules {
         writeln!(out, "{s}")?;
     }

@@ -361,6 +361,37 @@ impl Fetcher {
         report
     }
 
+    /// POSTs a JSON `body` (a webhook event) with `headers`, under the same network policy,
+    /// timeout and per-host limits as every other request. Answers the status, or why there is
+    /// none; the response body is not read.
+    pub async fn post_json(
+        &self,
+        url: &Url,
+        body: String,
+        headers: &[(&'static str, String)],
+    ) -> Result<u16, FetchError> {
+        self.policy.check_url(url).map_err(FetchError::Refused)?;
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let _permit = self
+            .hosts
+            .acquire(&host)
+            .await
+            .map_err(FetchError::HostPaused)?;
+        let mut request = self
+            .client
+            .post(url.clone())
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let response = tokio::time::timeout(self.timeout, request.send())
+            .await
+            .map_err(|_| FetchError::Timeout(self.timeout))?
+            .map_err(|e| self.classify(e))?;
+        Ok(response.status().as_u16())
+    }
+
     async fn send(
         &self,
         url: &Url,

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::index::{fingerprint_story, index_text, unindex_text};
-use super::{FeedPoll, FetchLog, Store, StoreError, insert_fetches, ts};
+use super::{FeedPoll, FetchLog, HookEvent, Store, StoreError, insert_fetches, ts};
 use crate::dedup::fingerprint::Signature;
 use crate::extract::Method;
 use crate::textfold::SearchText;
@@ -176,7 +176,9 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for poll in &batch.polls {
-            Store::record_poll_tx(&tx, poll)?;
+            if let Some(event) = Store::record_poll_tx(&tx, poll)? {
+                super::hooks::enqueue_feed(&tx, &self.hooks, event, poll.feed_id, poll.at)?;
+            }
         }
         for s in &batch.sightings {
             // A `tindex prune` may have deleted the story since the cycle looked it up.
@@ -189,7 +191,24 @@ impl Store {
         }
         let mut written = Vec::with_capacity(batch.articles.len());
         for record in &batch.articles {
-            written.push(write_article(&tx, record)?);
+            let w = write_article(&tx, record)?;
+            let event = match w {
+                Written::New(_) => Some(HookEvent::StoryStored),
+                Written::Updated(_) => Some(HookEvent::StoryRevised),
+                Written::Failed(id) if !self.hooks.routes.is_empty() => {
+                    let attempts: i64 = tx
+                        .prepare_cached("SELECT attempts FROM articles WHERE id = ?1")?
+                        .query_row([id], |r| r.get(0))?;
+                    // Once, when the last allowed attempt failed.
+                    (attempts == i64::from(self.hooks.failed_after))
+                        .then_some(HookEvent::StoryFailed)
+                }
+                _ => None,
+            };
+            if let Some(event) = event {
+                super::hooks::enqueue_story(&tx, &self.hooks, event, w.id(), record.story.seen_at)?;
+            }
+            written.push(w);
         }
         insert_fetches(&tx, &batch.fetches)?;
         tx.commit()?;

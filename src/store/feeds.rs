@@ -261,10 +261,21 @@ impl Store {
         Ok(next.as_deref().map(parse_ts))
     }
 
+    /// Records one poll; returns the feed's change of state, if it changed (for events).
     pub(super) fn record_poll_tx(
         tx: &rusqlite::Transaction<'_>,
         p: &FeedPoll,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Option<super::HookEvent>, StoreError> {
+        let before: i64 = tx
+            .prepare_cached("SELECT error_count FROM feeds WHERE id = ?1")?
+            .query_row([p.feed_id], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0);
+        let change = match (&p.error, before) {
+            (None, n) if n > 0 => Some(super::HookEvent::FeedRecovered),
+            (Some(_), 0) => Some(super::HookEvent::FeedFailing),
+            _ => None,
+        };
         let at = ts(p.at);
         match &p.error {
             None => tx
@@ -297,6 +308,6 @@ impl Store {
                 )?
                 .execute(params![p.feed_id, at, p.status, ts(p.next_poll_at), err])?,
         };
-        Ok(())
+        Ok(change)
     }
 }

@@ -341,7 +341,8 @@ WHERE a.status = 'ok';
 /// Schema 6: one row per page extracted (`extractions`): the site, how the body was found
 /// and which fields were missing, so a site rule broken by a redesign shows in the data
 /// (`tindex rules health`) instead of only in quietly worse records; and the feeds that
-/// discovery found on the configured pages (`discovered_feeds`, `discovery_checks`). A
+/// discovery found on the configured pages (`discovered_feeds`, `discovery_checks`); the
+/// webhook outbox, written in the story's own transaction, and its delivery audit. A
 /// story's own URL is no longer repeated in `article_aliases` (it is `articles.url`, looked up
 /// first): a tenth of the archive, the room the two new tables take and more.
 const V6: &str = "
@@ -369,6 +370,32 @@ CREATE TABLE discovered_feeds (
 CREATE TABLE discovery_checks (
     page        TEXT PRIMARY KEY,
     checked_at  TEXT NOT NULL,
+    error       TEXT
+);
+CREATE TABLE webhook_outbox (
+    id               INTEGER PRIMARY KEY,
+    event_id         TEXT NOT NULL UNIQUE,
+    hook             TEXT NOT NULL,
+    event            TEXT NOT NULL,
+    article_id       INTEGER,
+    feed_id          INTEGER,
+    created_at       TEXT NOT NULL,
+    payload          TEXT NOT NULL DEFAULT '{}',
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  TEXT NOT NULL,
+    delivered_at     TEXT,
+    given_up_at      TEXT,
+    last_status      INTEGER,
+    last_error       TEXT
+);
+CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at)
+    WHERE delivered_at IS NULL AND given_up_at IS NULL;
+CREATE TABLE webhook_deliveries (
+    id          INTEGER PRIMARY KEY,
+    outbox_id   INTEGER NOT NULL,
+    at          TEXT NOT NULL,
+    status      INTEGER,
+    elapsed_ms  INTEGER NOT NULL,
     error       TEXT
 );
 DELETE FROM article_aliases WHERE EXISTS

@@ -11,6 +11,7 @@ mod discovery;
 mod feeds;
 mod handle;
 mod health;
+mod hooks;
 mod index;
 pub mod lock;
 pub mod migrations;
@@ -32,6 +33,7 @@ pub use discovery::DiscoveryDiff;
 pub use feeds::{FeedPoll, FeedRow, FeedSource, FeedStates};
 pub use handle::StoreHandle;
 pub use health::ExtractionRow;
+pub use hooks::{Attempt, Backlog, HookEvent, HookRoute, Hooks, PendingEvent};
 pub use lock::RunLock;
 pub use pages::{PAGES_APPLICATION_ID, PageRef, PageStore, PagesPruned, RawHtml, StoredPage};
 pub use read::{ExportFilter, ExportImage, ExportRow, Pruned, SearchHit, Shown};
@@ -93,6 +95,8 @@ pub struct Store {
     conn: Connection,
     /// Where raw pages are kept, when they are (`[raw_pages]`).
     pages: Option<PageStore>,
+    /// Where events go (`[[webhook]]`): queued in the outbox with the change they announce.
+    hooks: Hooks,
 }
 
 /// One line of the audit log: every HTTP request tindex made, and what came of it.
@@ -203,7 +207,11 @@ impl Store {
             }),
             Identity::Tindex(_) => {
                 conn.pragma_update(None, "cache_size", -32 * 1024)?;
-                Ok(Self { conn, pages: None })
+                Ok(Self {
+                    conn,
+                    pages: None,
+                    hooks: Hooks::default(),
+                })
             }
         }
     }
@@ -232,7 +240,11 @@ impl Store {
         // fewer than the write path uses, and re-preparing costs more than running them).
         conn.set_prepared_statement_cache_capacity(64);
         migrations::migrate(&mut conn)?;
-        Ok(Self { conn, pages: None })
+        Ok(Self {
+            conn,
+            pages: None,
+            hooks: Hooks::default(),
+        })
     }
 
     /// Returns free pages (left by full-text index merges) to the file system and says how
