@@ -124,6 +124,20 @@ pub async fn run(
 ) -> Result<(), DaemonError> {
     let mut signals = Signals::new()?;
     let mut machine = Machine::build(config, &store)?;
+    let metrics = crate::metrics::global();
+    if let Some(addr) = machine.pipeline.config().http.addr().map_err(|m| {
+        DaemonError::Config(crate::config::ConfigError::Invalid {
+            path: "config".into(),
+            place: "http".into(),
+            message: m,
+        })
+    })? {
+        let poll = machine.pipeline.config().daemon.poll_interval_secs;
+        let ready_within = Duration::from_secs(2 * poll.max(1));
+        crate::http::start(addr, store.clone(), ready_within)
+            .await
+            .map_err(DaemonError::Listen)?;
+    }
     if once {
         let (feeds, _) = due(&store, true).await?;
         if feeds.is_empty() {
@@ -142,22 +156,11 @@ pub async fn run(
         }
         crate::discover::recheck_due(&machine.fetcher, &store, &pipeline.config().discover).await;
         // What this run stored is announced before it exits; the rest waits in the outbox.
-        crate::webhooks::deliver_due(&machine.fetcher, &store, pipeline.config()).await;
+        if !pipeline.config().webhooks.is_empty() {
+            let config = Arc::new(pipeline.config().clone());
+            crate::webhooks::deliver_due(&machine.fetcher, &store, config).await;
+        }
         return Ok(());
-    }
-    let metrics = crate::metrics::global();
-    if let Some(addr) = machine.pipeline.config().http.addr().map_err(|m| {
-        DaemonError::Config(crate::config::ConfigError::Invalid {
-            path: "config".into(),
-            place: "http".into(),
-            message: m,
-        })
-    })? {
-        let poll = machine.pipeline.config().daemon.poll_interval_secs;
-        let ready_within = Duration::from_secs(2 * poll.max(1));
-        crate::http::start(addr, store.clone(), ready_within)
-            .await
-            .map_err(DaemonError::Listen)?;
     }
     let (hooks_config, hooks_watch) =
         tokio::sync::watch::channel(Arc::new(machine.pipeline.config().clone()));

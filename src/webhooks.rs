@@ -40,8 +40,9 @@ pub fn signature(secret: &str, body: &str) -> String {
     format!("sha256={hex}")
 }
 
-/// Posts every due event once; returns how many were delivered.
-pub async fn deliver_due(fetcher: &Fetcher, store: &StoreHandle, config: &Config) -> usize {
+/// Posts every due event once, a batch at a time and the events of a batch concurrently
+/// (the fetcher's per-host limit paces them); returns how many were delivered.
+pub async fn deliver_due(fetcher: &Fetcher, store: &StoreHandle, config: Arc<Config>) -> usize {
     let mut delivered = 0;
     loop {
         let due = match store.run(|s| s.due_events(Utc::now(), BATCH)).await {
@@ -52,18 +53,41 @@ pub async fn deliver_due(fetcher: &Fetcher, store: &StoreHandle, config: &Config
             }
         };
         if due.is_empty() {
+            if delivered > 0 {
+                // Delivered bodies were emptied: give their pages back to the file system.
+                if let Err(e) = store.run(|s| s.release_free_pages()).await {
+                    warn!(error = %e, "could not release free pages");
+                }
+            }
             return delivered;
         }
+        let mut posts = tokio::task::JoinSet::new();
         for event in due {
-            let attempt = post(fetcher, config, &event).await;
-            if attempt.error.is_none() {
-                delivered += 1;
+            let (fetcher, config) = (fetcher.clone(), config.clone());
+            posts.spawn(async move {
+                let attempt = post(&fetcher, &config, &event).await;
+                (event.id, attempt)
+            });
+        }
+        let mut attempts = Vec::new();
+        while let Some(done) = posts.join_next().await {
+            match done {
+                Ok(a) => attempts.push(a),
+                Err(e) => warn!(error = %e, "webhook delivery task failed"),
             }
-            let id = event.id;
-            if let Err(e) = store.run(move |s| s.record_attempt(id, &attempt)).await {
-                warn!(error = %e, "webhook attempt not recorded");
-                return delivered;
-            }
+        }
+        delivered += attempts.iter().filter(|(_, a)| a.error.is_none()).count();
+        if let Err(e) = store
+            .run(move |s| {
+                for (id, attempt) in &attempts {
+                    s.record_attempt(*id, attempt)?;
+                }
+                Ok(())
+            })
+            .await
+        {
+            warn!(error = %e, "webhook attempts not recorded");
+            return delivered;
         }
     }
 }
@@ -136,7 +160,7 @@ pub fn spawn(fetcher: Fetcher, store: StoreHandle, mut config: watch::Receiver<A
         loop {
             let current = config.borrow_and_update().clone();
             if !current.webhooks.is_empty() {
-                deliver_due(&fetcher, &store, &current).await;
+                deliver_due(&fetcher, &store, current).await;
             }
             tokio::select! {
                 _ = tokio::time::sleep(IDLE) => {}

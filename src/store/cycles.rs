@@ -54,6 +54,7 @@ impl Store {
         tx.prepare_cached("DELETE FROM cycles WHERE id <= last_insert_rowid() - ?1")?
             .execute([KEEP_CYCLES])?;
         Store::trim_extractions(&tx, c.finished_at)?;
+        Store::trim_webhooks(&tx, c.finished_at)?;
         tx.commit()?;
         Ok(())
     }

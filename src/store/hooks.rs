@@ -8,6 +8,9 @@ use rusqlite::{Transaction, params};
 
 use super::{Store, StoreError, parse_ts, ts};
 
+/// Days delivered events and delivery attempts are kept as a record.
+const KEEP_DAYS: i64 = 30;
+
 /// What an event announces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HookEvent {
@@ -250,9 +253,10 @@ impl Store {
             a.error
         ])?;
         match (&a.error, a.retry_at) {
+            // Delivered: the body (a story's whole text) goes; the row stays as the record.
             (None, _) => tx.execute(
                 "UPDATE webhook_outbox SET attempts = attempts + 1, delivered_at = ?2,
-                     last_status = ?3, last_error = NULL WHERE id = ?1",
+                     last_status = ?3, last_error = NULL, payload = '{}' WHERE id = ?1",
                 params![id, ts(a.at), a.status],
             )?,
             (Some(e), Some(retry)) => tx.execute(
@@ -267,6 +271,19 @@ impl Store {
             )?,
         };
         tx.commit()?;
+        Ok(())
+    }
+
+    /// Drops delivered events and delivery attempts older than the audit window.
+    pub(super) fn trim_webhooks(
+        tx: &Transaction<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let cutoff = ts(now - chrono::Duration::days(KEEP_DAYS));
+        tx.prepare_cached("DELETE FROM webhook_outbox WHERE delivered_at < ?1")?
+            .execute([&cutoff])?;
+        tx.prepare_cached("DELETE FROM webhook_deliveries WHERE at < ?1")?
+            .execute([&cutoff])?;
         Ok(())
     }
 

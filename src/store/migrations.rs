@@ -390,6 +390,8 @@ CREATE TABLE webhook_outbox (
 );
 CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at)
     WHERE delivered_at IS NULL AND given_up_at IS NULL;
+CREATE INDEX webhook_outbox_delivered ON webhook_outbox (delivered_at)
+    WHERE delivered_at IS NOT NULL;
 CREATE TABLE webhook_deliveries (
     id          INTEGER PRIMARY KEY,
     outbox_id   INTEGER NOT NULL,
