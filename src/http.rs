@@ -79,6 +79,19 @@ async fn accept(listener: TcpListener, store: StoreHandle, ready_within: Duratio
     }
 }
 
+/// `/healthz`: 200 when the store answers within `deadline`, else 503 and why.
+async fn health(store: &StoreHandle, deadline: Duration) -> (StatusCode, String) {
+    let probe = store.run(|s| s.schema_version());
+    match tokio::time::timeout(deadline, probe).await {
+        Ok(Ok(_)) => (StatusCode::OK, "ok\n".into()),
+        Ok(Err(e)) => (StatusCode::SERVICE_UNAVAILABLE, format!("store: {e}\n")),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("store did not answer within {} ms\n", deadline.as_millis()),
+        ),
+    }
+}
+
 fn text(status: StatusCode, body: String, content_type: &'static str) -> Response<Full<Bytes>> {
     let mut resp = Response::new(Full::new(Bytes::from(body)));
     *resp.status_mut() = status;
@@ -104,23 +117,8 @@ async fn answer(
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         ),
         "/healthz" => {
-            let probe = store.run(|s| s.schema_version());
-            match tokio::time::timeout(STORE_DEADLINE, probe).await {
-                Ok(Ok(_)) => text(StatusCode::OK, "ok\n".into(), PLAIN),
-                Ok(Err(e)) => text(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    format!("store: {e}\n"),
-                    PLAIN,
-                ),
-                Err(_) => text(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    format!(
-                        "store did not answer within {} s\n",
-                        STORE_DEADLINE.as_secs()
-                    ),
-                    PLAIN,
-                ),
-            }
+            let (status, body) = health(store, STORE_DEADLINE).await;
+            text(status, body, PLAIN)
         }
         "/readyz" => {
             let now = chrono::Utc::now().timestamp();
@@ -151,5 +149,48 @@ async fn answer(
             "not found: /metrics, /healthz, /readyz\n".into(),
             PLAIN,
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    /// A store stuck in a long write (another call holding it) makes /healthz 503, and it
+    /// answers 200 again once the store is free.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn healthz_is_503_while_the_store_does_not_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StoreHandle::new(Store::open(&dir.path().join("t.sqlite")).unwrap());
+        assert_eq!(
+            health(&store, Duration::from_secs(30)).await.0,
+            StatusCode::OK
+        );
+        let (held_tx, held_rx) = std::sync::mpsc::channel::<()>();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let holder = store.clone();
+        let busy = tokio::spawn(async move {
+            holder
+                .run(move |_| {
+                    let _ = held_tx.send(());
+                    let _ = release_rx.recv();
+                    Ok(())
+                })
+                .await
+        });
+        tokio::task::spawn_blocking(move || held_rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        let (status, body) = health(&store, Duration::from_millis(100)).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body, "store did not answer within 100 ms\n");
+        release_tx.send(()).unwrap();
+        busy.await.unwrap().unwrap();
+        assert_eq!(
+            health(&store, Duration::from_secs(30)).await.0,
+            StatusCode::OK
+        );
     }
 }
