@@ -260,3 +260,40 @@ fn health_exits_1_before_any_cycle_and_0_after_one() {
     assert!(o.status.success(), "{}", stdout_of(&o));
     assert!(stdout_of(&o).starts_with("ok: archive answers, last cycle finished"));
 }
+
+#[test]
+fn the_status_line_systemd_shows_carries_the_headline_figures() {
+    let server = Server::start(&farm_dir().join("www"));
+    let ws = Workspace::with_settings(&farm_feeds(&server), SETTINGS);
+    let socket_path = ws.dir.path().join("notify.sock");
+    let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let mut child = ws
+        .command(&["run"])
+        .env("NOTIFY_SOCKET", &socket_path)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut got = Vec::new();
+    let status = loop {
+        let mut buf = [0u8; 4096];
+        let n = socket
+            .recv(&mut buf)
+            .unwrap_or_else(|e| panic!("{e}: {got:?}"));
+        let msg = String::from_utf8_lossy(&buf[..n]).into_owned();
+        got.push(msg.clone());
+        if let Some(line) = msg.lines().find(|l| l.starts_with("STATUS=last cycle")) {
+            break line.to_string();
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(got.iter().any(|m| m.contains("READY=1")), "{got:?}");
+    assert!(
+        status.contains("58 new")
+            && status.ends_with("58 stories stored, 0 feeds failing (0 in backoff)"),
+        "{status}"
+    );
+}
