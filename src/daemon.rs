@@ -154,17 +154,26 @@ pub async fn run(
                 return Ok(());
             }
         }
-        crate::discover::recheck_due(&machine.fetcher, &store, &pipeline.config().discover).await;
-        // What this run stored is announced before it exits; the rest waits in the outbox.
-        if !pipeline.config().webhooks.is_empty() {
-            let config = Arc::new(pipeline.config().clone());
-            crate::webhooks::deliver_due(&machine.fetcher, &store, config).await;
+        let after = async {
+            crate::discover::recheck_due(&machine.fetcher, &store, &pipeline.config().discover)
+                .await;
+            // What this run stored is announced before it exits; the rest waits in the outbox.
+            if !pipeline.config().webhooks.is_empty() {
+                let config = Arc::new(pipeline.config().clone());
+                crate::webhooks::deliver_due(&machine.fetcher, &store, config).await;
+            }
+        };
+        tokio::select! {
+            _ = after => {}
+            _ = signals.stop() => {}
         }
         return Ok(());
     }
-    let (hooks_config, hooks_watch) =
-        tokio::sync::watch::channel(Arc::new(machine.pipeline.config().clone()));
-    crate::webhooks::spawn(machine.fetcher.clone(), store.clone(), hooks_watch);
+    let (hooks_config, hooks_watch) = tokio::sync::watch::channel((
+        machine.fetcher.clone(),
+        Arc::new(machine.pipeline.config().clone()),
+    ));
+    crate::webhooks::spawn(store.clone(), hooks_watch);
     info!("daemon started");
     notify(&[sd_notify::NotifyState::Ready]);
     if let Some(period) = sd_notify::watchdog_enabled() {
@@ -185,7 +194,11 @@ pub async fn run(
                         failures = 0;
                         let headline = after_cycle(&store, metrics, started.elapsed(), true).await;
                         notify(&[sd_notify::NotifyState::Status(&status_line(&stats, &headline))]);
-                        crate::discover::recheck_due(&machine.fetcher, &store, &pipeline.config().discover).await;
+                        let recheck = crate::discover::recheck_due(&machine.fetcher, &store, &pipeline.config().discover);
+                        tokio::select! {
+                            _ = recheck => {}
+                            _ = signals.stop() => return stopping(),
+                        }
                     }
                     Err(e) => {
                         after_cycle(&store, metrics, started.elapsed(), false).await;
@@ -202,6 +215,7 @@ pub async fn run(
             }
             continue;
         }
+        metrics.up_to_date(Utc::now());
         let wait = next
             .and_then(|n| (n - Utc::now()).to_std().ok())
             .unwrap_or(MAX_IDLE)
@@ -218,7 +232,10 @@ pub async fn run(
                 match reload_config(&reload, &store, &machine).await {
                     Ok(m) => {
                         machine = m;
-                        let _ = hooks_config.send(Arc::new(machine.pipeline.config().clone()));
+                        let _ = hooks_config.send((
+                            machine.fetcher.clone(),
+                            Arc::new(machine.pipeline.config().clone()),
+                        ));
                         info!("config reloaded");
                     }
                     Err(e) => error!(error = %e, "config reload failed; keeping the old config"),

@@ -251,7 +251,10 @@ pub const TABLES: &[Described] = &[
                 "event_id",
                 "The event's id (X-Tindex-Event-Id), for receivers to deduplicate by",
             ),
-            ("hook", "The receiver's URL"),
+            (
+                "hook",
+                "The receiver: its host and a hash of its URL (never the URL, which may carry a token)",
+            ),
             (
                 "event",
                 "story.stored | story.revised | story.failed | feed.failing | feed.recovered",

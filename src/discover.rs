@@ -279,8 +279,16 @@ pub async fn recheck_due(fetcher: &Fetcher, store: &StoreHandle, cfg: &DiscoverC
         let started = std::time::Instant::now();
         let result: Result<Vec<(String, Option<String>)>, String> = discover(fetcher, &url)
             .await
-            .map(|found| found.into_iter().map(|f| (f.url, f.title)).collect())
-            .map_err(|e| e.to_string());
+            .map_err(|e| e.to_string())
+            .and_then(|found| {
+                // A maintenance or error page answering 200 lists nothing: that is a failed
+                // check (tried again in an hour), not every known feed vanishing at once.
+                if found.is_empty() {
+                    Err("the page leads to no working feed".to_string())
+                } else {
+                    Ok(found.into_iter().map(|f| (f.url, f.title)).collect())
+                }
+            });
         let elapsed_ms = started.elapsed().as_millis() as u64;
         let k = key.clone();
         let recorded = result.clone();

@@ -275,7 +275,15 @@ impl Metrics {
         }
     }
 
-    /// When the last cycle completed (Unix seconds), if one has.
+    /// The loop looked and found no feed due: the archive is as current as the schedule
+    /// asks, which counts as ready as much as a completed cycle does.
+    pub fn up_to_date(&self, now: chrono::DateTime<chrono::Utc>) {
+        self.last_cycle_at
+            .fetch_max(now.timestamp(), Ordering::SeqCst);
+    }
+
+    /// When the archive was last known current (Unix seconds): the last completed cycle, or
+    /// the last time the loop found nothing due.
     pub fn last_cycle_at(&self) -> Option<i64> {
         Some(self.last_cycle_at.load(Ordering::SeqCst)).filter(|t| *t > 0)
     }

@@ -93,7 +93,10 @@ pub async fn deliver_due(fetcher: &Fetcher, store: &StoreHandle, config: Arc<Con
 }
 
 async fn post(fetcher: &Fetcher, config: &Config, event: &PendingEvent) -> Attempt {
-    let hook = config.webhooks.iter().find(|w| w.url == event.hook);
+    let hook = config
+        .webhooks
+        .iter()
+        .find(|w| crate::store::hook_key(&w.url) == event.hook);
     let name = serde_json::from_str::<serde_json::Value>(&event.payload)
         .ok()
         .and_then(|v| v["event"].as_str().map(str::to_string))
@@ -106,13 +109,18 @@ async fn post(fetcher: &Fetcher, config: &Config, event: &PendingEvent) -> Attem
         headers.push(("x-tindex-signature", signature(secret, &event.payload)));
     }
     let started = Instant::now();
-    let result = match (hook, Url::parse(&event.hook)) {
-        (None, _) => Err("webhook no longer configured".to_string()),
-        (_, Err(e)) => Err(format!("bad URL: {e}")),
-        (Some(_), Ok(url)) => fetcher
+    let result = match hook.map(|h| (h, Url::parse(&h.url))) {
+        None => Err("webhook no longer configured".to_string()),
+        Some((_, Err(e))) => Err(format!("bad URL: {e}")),
+        Some((h, Ok(url))) => fetcher
             .post_json(&url, event.payload.clone(), &headers)
             .await
-            .map_err(|e| e.to_string()),
+            // Error texts may quote the URL, and with it the receiver's token.
+            .map_err(|e| {
+                e.to_string()
+                    .replace(url.as_str(), &event.hook)
+                    .replace(h.url.as_str(), &event.hook)
+            }),
     };
     let elapsed_ms = started.elapsed().as_millis() as u64;
     let at = Utc::now();
@@ -153,12 +161,13 @@ async fn post(fetcher: &Fetcher, config: &Config, event: &PendingEvent) -> Attem
     }
 }
 
-/// Delivers events in the background for as long as the daemon runs, with the config the
-/// daemon runs with (updated on reload).
-pub fn spawn(fetcher: Fetcher, store: StoreHandle, mut config: watch::Receiver<Arc<Config>>) {
+/// Delivers events in the background for as long as the daemon runs, with the fetcher and
+/// config the daemon runs with (both replaced on reload: a changed network policy applies to
+/// webhooks too).
+pub fn spawn(store: StoreHandle, mut config: watch::Receiver<(Fetcher, Arc<Config>)>) {
     tokio::spawn(async move {
         loop {
-            let current = config.borrow_and_update().clone();
+            let (fetcher, current) = config.borrow_and_update().clone();
             if !current.webhooks.is_empty() {
                 deliver_due(&fetcher, &store, current).await;
             }

@@ -231,6 +231,8 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
         Command::Reextract { site, since, id } => {
             let since = parse_time("--since", since.as_deref())?;
             let mut store = setup::open(&db, Access::Change)?;
+            // Changed stories are announced like re-fetched ones; the daemon delivers them.
+            store.set_hooks(config.hooks());
             let done = reextract::run(&config, &db, &mut store, site.as_deref(), since, *id)?;
             println!("{done}");
             Ok(Answer::Yes)
@@ -266,6 +268,8 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
             let within =
                 chrono::Duration::seconds(2 * config.daemon.poll_interval_secs.max(1) as i64);
             let now = Utc::now();
+            // A quiet archive is not a stuck one: stale only while a feed is overdue.
+            let overdue = store.next_due()?.is_some_and(|n| n < now - within);
             let verdict = match store.last_cycle()? {
                 None => Err("no cycle recorded yet".to_string()),
                 Some(c) => match c.outcome {
@@ -273,8 +277,8 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
                         "the last cycle (finished {}) failed: {e}",
                         crate::store::ts(c.finished_at)
                     )),
-                    Ok(_) if now - c.finished_at > within => Err(format!(
-                        "the last cycle finished {}, more than {} s ago",
+                    Ok(_) if now - c.finished_at > within && overdue => Err(format!(
+                        "the last cycle finished {}, more than {} s ago, and feeds are overdue",
                         crate::store::ts(c.finished_at),
                         within.num_seconds()
                     )),

@@ -389,6 +389,14 @@ impl Fetcher {
             .await
             .map_err(|_| FetchError::Timeout(self.timeout))?
             .map_err(|e| self.classify(e))?;
+        // The client follows redirects, re-sending a POST as a GET without its body: whatever
+        // answered there did not take the event.
+        if response.url() != url {
+            return Err(FetchError::Redirect(format!(
+                "redirected to {}; an event is only delivered where it is posted",
+                response.url().host_str().unwrap_or("another address")
+            )));
+        }
         Ok(response.status().as_u16())
     }
 

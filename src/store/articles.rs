@@ -294,6 +294,7 @@ impl Store {
                     )?
                     .execute([id])?;
                     set_content(&tx, id, &c)?;
+                    super::hooks::enqueue_story(&tx, &self.hooks, HookEvent::StoryStored, id, at)?;
                     Reextracted::Recovered(id)
                 } else if hash.as_deref() == Some(c.content_hash.as_str()) {
                     Reextracted::Unchanged(id)
@@ -301,6 +302,7 @@ impl Store {
                     keep_revision(&tx, id, at)?;
                     unindex_text(&tx, id)?;
                     set_content(&tx, id, &c)?;
+                    super::hooks::enqueue_story(&tx, &self.hooks, HookEvent::StoryRevised, id, at)?;
                     Reextracted::Revised(id)
                 }
             }

@@ -53,6 +53,20 @@ impl HookEvent {
     }
 }
 
+/// How a webhook is named in the outbox, the audit and the logs: its host and a hash of its
+/// URL. Receiver URLs often carry their credential (a token in the path or query), and the
+/// archive is read by people the receiver's owner never meant to give it to.
+pub fn hook_key(url: &str) -> String {
+    use sha2::Digest;
+    let host = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    let digest = sha2::Sha256::digest(url.as_bytes());
+    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("{host}#{hex}")
+}
+
 /// One webhook as the store routes events to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HookRoute {
@@ -166,7 +180,7 @@ fn insert(
         "INSERT INTO webhook_outbox (event_id, hook, event, article_id, feed_id, created_at, next_attempt_at)
          VALUES (lower(hex(randomblob(16))), ?1, ?2, ?3, ?4, ?5, ?5)",
     )?
-    .execute(params![route.url, event.as_str(), article, feed, ts(at)])?;
+    .execute(params![hook_key(&route.url), event.as_str(), article, feed, ts(at)])?;
     let id = tx.last_insert_rowid();
     tx.execute(
         &format!(
@@ -183,6 +197,7 @@ fn insert(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingEvent {
     pub id: i64,
+    /// The webhook's [`hook_key`].
     pub hook: String,
     pub event_id: String,
     pub payload: String,
@@ -378,6 +393,18 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&payload).unwrap();
         assert_eq!(v["feed"]["url"], "https://a.vn/rss");
         assert_eq!(v["feed"]["error"], "HTTP 500");
+    }
+
+    #[test]
+    fn a_receivers_token_never_reaches_the_outbox() {
+        let url = "https://hooks.slack.example/services/T000/B000/XXXXSECRET?token=abc";
+        let key = hook_key(url);
+        assert!(key.starts_with("hooks.slack.example#"), "{key}");
+        assert!(!key.contains("SECRET") && !key.contains("abc"), "{key}");
+        assert_ne!(
+            key,
+            hook_key("https://hooks.slack.example/services/T000/B000/OTHER")
+        );
     }
 
     #[test]

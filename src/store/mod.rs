@@ -33,7 +33,7 @@ pub use discovery::DiscoveryDiff;
 pub use feeds::{FeedPoll, FeedRow, FeedSource, FeedStates};
 pub use handle::StoreHandle;
 pub use health::ExtractionRow;
-pub use hooks::{Attempt, Backlog, HookEvent, HookRoute, Hooks, PendingEvent};
+pub use hooks::{Attempt, Backlog, HookEvent, HookRoute, Hooks, PendingEvent, hook_key};
 pub use lock::RunLock;
 pub use pages::{PAGES_APPLICATION_ID, PageRef, PageStore, PagesPruned, RawHtml, StoredPage};
 pub use read::{ExportFilter, ExportImage, ExportRow, Pruned, SearchHit, Shown};

@@ -171,8 +171,18 @@ impl PageStore {
                 path.display()
             )));
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY;
+        let mut conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(Duration::from_secs(10))?;
+        if check_ours(&conn, path).is_err() && !super::wal_path(path).exists() {
+            // As for the archive: a reader who may not write the directory, with no daemon
+            // running, cannot make the shared-memory file; with no -wal file every write is in
+            // the main file, so it is read as immutable.
+            conn = Connection::open_with_flags(
+                super::immutable_uri(path),
+                flags | OpenFlags::SQLITE_OPEN_URI,
+            )?;
+        }
         check_ours(&conn, path)?;
         Ok(Self { conn })
     }
