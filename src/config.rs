@@ -256,6 +256,14 @@ pub struct DaemonConfig {
     pub article_retries: u32,
 }
 
+impl DaemonConfig {
+    /// How recent the last completed cycle must be for the daemon to count as ready
+    /// (`/readyz`, `tindex health`): twice the poll interval.
+    pub fn ready_within(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(2 * self.poll_interval_secs.max(1))
+    }
+}
+
 impl Default for DaemonConfig {
     fn default() -> Self {
         Self {

@@ -132,8 +132,7 @@ pub async fn run(
             message: m,
         })
     })? {
-        let poll = machine.pipeline.config().daemon.poll_interval_secs;
-        let ready_within = Duration::from_secs(2 * poll.max(1));
+        let ready_within = machine.pipeline.config().daemon.ready_within();
         crate::http::start(addr, store.clone(), ready_within)
             .await
             .map_err(DaemonError::Listen)?;
@@ -159,8 +158,8 @@ pub async fn run(
                 .await;
             // What this run stored is announced before it exits; the rest waits in the outbox.
             if !pipeline.config().webhooks.is_empty() {
-                let config = Arc::new(pipeline.config().clone());
-                crate::webhooks::deliver_due(&machine.fetcher, &store, config).await;
+                crate::webhooks::deliver_due(&machine.fetcher, &store, pipeline.shared_config())
+                    .await;
             }
         };
         tokio::select! {
@@ -169,10 +168,8 @@ pub async fn run(
         }
         return Ok(());
     }
-    let (hooks_config, hooks_watch) = tokio::sync::watch::channel((
-        machine.fetcher.clone(),
-        Arc::new(machine.pipeline.config().clone()),
-    ));
+    let (hooks_config, hooks_watch) =
+        tokio::sync::watch::channel((machine.fetcher.clone(), machine.pipeline.shared_config()));
     crate::webhooks::spawn(store.clone(), hooks_watch);
     info!("daemon started");
     notify(&[sd_notify::NotifyState::Ready]);
@@ -232,10 +229,8 @@ pub async fn run(
                 match reload_config(&reload, &store, &machine).await {
                     Ok(m) => {
                         machine = m;
-                        let _ = hooks_config.send((
-                            machine.fetcher.clone(),
-                            Arc::new(machine.pipeline.config().clone()),
-                        ));
+                        let _ = hooks_config
+                            .send((machine.fetcher.clone(), machine.pipeline.shared_config()));
                         info!("config reloaded");
                     }
                     Err(e) => error!(error = %e, "config reload failed; keeping the old config"),

@@ -17,7 +17,7 @@ use chrono::Utc;
 use tracing::{info, warn};
 
 use crate::config::DiscoverConfig;
-use crate::fetch::{Fetcher, Outcome, Validators};
+use crate::fetch::Fetcher;
 use crate::store::StoreHandle;
 
 /// Most candidate URLs fetched to verify them: a hostile page linking ten thousand "feeds"
@@ -216,8 +216,7 @@ pub async fn discover(fetcher: &Fetcher, page: &Url) -> Result<Vec<Discovered>, 
     candidates.truncate(MAX_CANDIDATES);
     let mut found: Vec<Discovered> = Vec::new();
     for (url, link_title, via) in candidates {
-        let report = fetcher.get(&url, &Validators::default()).await;
-        let Ok(Outcome::Fetched(feed_page)) = report.result else {
+        let Ok(feed_page) = fetcher.get_once(&url, false).await else {
             continue;
         };
         let Ok(parsed) = crate::feed::parse(&feed_page.text, &feed_page.url) else {
@@ -238,16 +237,10 @@ pub async fn discover(fetcher: &Fetcher, page: &Url) -> Result<Vec<Discovered>, 
 }
 
 async fn get_page(fetcher: &Fetcher, url: &Url) -> Result<(Url, String), String> {
-    let report = fetcher.get(url, &Validators::default()).await;
-    match report.result {
-        Ok(Outcome::Fetched(page)) => {
-            crate::extract::accepts_content_type(page.content_type.as_deref())
-                .map_err(|e| e.to_string())?;
-            Ok((page.url.clone(), page.text))
-        }
-        Ok(Outcome::NotModified) => Err("unexpected 304".into()),
-        Err(e) => Err(e.to_string()),
-    }
+    let page = fetcher.get_once(url, false).await?;
+    crate::extract::accepts_content_type(page.content_type.as_deref())
+        .map_err(|e| e.to_string())?;
+    Ok((page.url.clone(), page.text))
 }
 
 /// How long a failed check waits before it is tried again.

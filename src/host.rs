@@ -14,6 +14,15 @@ pub fn site(host: &str) -> String {
     }
 }
 
+/// The comparable host of a URL ([`site`]), empty when it has none: how rule health and the
+/// metrics name the site a story came from.
+pub fn site_of(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(site))
+        .unwrap_or_default()
+}
+
 /// Whether `listed` (a host named in the config) covers `host`: the same site, or a
 /// subdomain of it on a label boundary (`m.example.vn`, never `notexample.vn`).
 pub fn covers(listed: &str, host: &str) -> bool {

@@ -235,10 +235,7 @@ impl Metrics {
 
     /// Counts one stored extraction of a page of `url`.
     pub fn extraction(&self, url: &str, method: Method) {
-        let host = url::Url::parse(url)
-            .ok()
-            .and_then(|u| u.host_str().map(crate::host::site))
-            .unwrap_or_default();
+        let host = crate::host::site_of(url);
         self.extractions
             .get_or_create(&ExtractionLabels {
                 host,

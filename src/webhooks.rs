@@ -97,10 +97,7 @@ async fn post(fetcher: &Fetcher, config: &Config, event: &PendingEvent) -> Attem
         .webhooks
         .iter()
         .find(|w| crate::store::hook_key(&w.url) == event.hook);
-    let name = serde_json::from_str::<serde_json::Value>(&event.payload)
-        .ok()
-        .and_then(|v| v["event"].as_str().map(str::to_string))
-        .unwrap_or_default();
+    let name = &event.event;
     let mut headers = vec![
         ("x-tindex-event", name.clone()),
         ("x-tindex-event-id", event.event_id.clone()),

@@ -200,8 +200,7 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
                 (None, None) => return Err(CliError::Usage("give a URL, a file or --id".into())),
             };
             let mut out = std::io::stdout().lock();
-            rules::test(&config, &page, *json, &mut out)
-                .map_err(|e| CliError::Runtime(format!("cannot write output: {e}")))
+            rules::test(&config, &page, *json, &mut out).map_err(output_failed)
         }
         Command::Rules(RulesCommand::Check { offline }) => {
             let dir = source
@@ -210,6 +209,7 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
                 .unwrap_or(Path::new("."))
                 .to_path_buf();
             rules::check(&config, &dir, *offline, &mut std::io::stdout().lock())
+                .map_err(output_failed)
         }
         Command::Rules(RulesCommand::Health { days, json }) => {
             let store = setup::open(&db, Access::Read)?;
@@ -265,8 +265,8 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
         }
         Command::Health => {
             let store = setup::open(&db, Access::Read)?;
-            let within =
-                chrono::Duration::seconds(2 * config.daemon.poll_interval_secs.max(1) as i64);
+            let within = chrono::Duration::from_std(config.daemon.ready_within())
+                .unwrap_or(chrono::Duration::MAX);
             let now = Utc::now();
             // A quiet archive is not a stuck one: stale only while a feed is overdue.
             let overdue = store.next_due()?.is_some_and(|n| n < now - within);
@@ -421,11 +421,14 @@ fn lookup_keys(key: &str) -> Vec<String> {
 
 fn ignore_broken_pipe(r: std::io::Result<()>) -> Result<(), CliError> {
     match r {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(CliError::Runtime(format!("cannot write output: {e}")))
-        }
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(output_failed(e)),
         _ => Ok(()),
     }
+}
+
+/// A failed write to stdout, as the command's one-line error.
+fn output_failed(e: std::io::Error) -> CliError {
+    CliError::Runtime(format!("cannot write output: {e}"))
 }
 
 fn run_daemon(

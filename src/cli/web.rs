@@ -6,12 +6,11 @@ use url::Url;
 
 use super::CliError;
 use crate::config::{Config, parse_feed_url};
-use crate::fetch::{Fetcher, Outcome, RobotsVerdict, Validators};
+use crate::fetch::Fetcher;
 
-/// A fetched page: where it landed, its type and its decoded text.
+/// A fetched page: where it landed and its decoded text.
 pub struct Fetched {
     pub url: Url,
-    pub content_type: Option<String>,
     pub text: String,
 }
 
@@ -41,33 +40,19 @@ impl Web {
             .map_err(|e| e.to_string())
     }
 
-    /// GETs `raw` (an http(s) URL), honouring robots.txt when `pages` is set (article pages;
-    /// feeds are not checked, as in a cycle). The error is one line for the user.
-    pub fn get(&self, raw: &str, pages: bool) -> Result<Fetched, String> {
+    /// The article page at `raw` (an http(s) URL), fetched as a cycle fetches one: robots.txt
+    /// honoured, and only an HTML (or text) answer taken. The error is one line for the user.
+    pub fn page(&self, raw: &str) -> Result<Fetched, String> {
         let url = parse_feed_url(raw)?;
-        self.runtime.block_on(async {
-            if pages {
-                let robots = self.fetcher.robots_allow(&url).await;
-                match robots.verdict {
-                    RobotsVerdict::Allowed => {}
-                    RobotsVerdict::Disallowed => {
-                        return Err(format!("{url}: robots.txt disallows it"));
-                    }
-                    RobotsVerdict::Unreachable => {
-                        return Err(format!("{url}: robots.txt unreachable; not fetched"));
-                    }
-                }
-            }
-            let report = self.fetcher.get(&url, &Validators::default()).await;
-            match report.result {
-                Ok(Outcome::Fetched(page)) => Ok(Fetched {
-                    url: page.url.clone(),
-                    content_type: page.content_type.clone(),
-                    text: page.text,
-                }),
-                Ok(Outcome::NotModified) => Err(format!("{url}: unexpected 304")),
-                Err(e) => Err(format!("{url}: {e}")),
-            }
+        let page = self
+            .runtime
+            .block_on(self.fetcher.get_once(&url, true))
+            .map_err(|e| format!("{url}: {e}"))?;
+        crate::extract::accepts_content_type(page.content_type.as_deref())
+            .map_err(|e| format!("{url}: {e}"))?;
+        Ok(Fetched {
+            url: page.url.clone(),
+            text: page.text,
         })
     }
 }

@@ -361,6 +361,25 @@ impl Fetcher {
         report
     }
 
+    /// One page fetched outside a cycle (discovery, `rules test`): robots.txt first when
+    /// `honour_robots`, then a plain GET; the error is one line naming the URL's problem.
+    pub async fn get_once(&self, url: &Url, honour_robots: bool) -> Result<Box<Page>, String> {
+        if honour_robots {
+            match self.robots_allow(url).await.verdict {
+                RobotsVerdict::Allowed => {}
+                RobotsVerdict::Disallowed => return Err("robots.txt disallows it".into()),
+                RobotsVerdict::Unreachable => {
+                    return Err("robots.txt unreachable; not fetched".into());
+                }
+            }
+        }
+        match self.get(url, &Validators::default()).await.result {
+            Ok(Outcome::Fetched(page)) => Ok(page),
+            Ok(Outcome::NotModified) => Err("unexpected 304".into()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
     /// POSTs a JSON `body` (a webhook event) with `headers`, under the same network policy,
     /// timeout and per-host limits as every other request. Answers the status, or why there is
     /// none; the response body is not read.

@@ -89,6 +89,11 @@ impl Pipeline {
         &self.config
     }
 
+    /// The same configuration, shared (for tasks that outlive a borrow: webhook delivery).
+    pub fn shared_config(&self) -> Arc<Config> {
+        self.config.clone()
+    }
+
     fn stop_requested(&self) -> bool {
         self.stopping.load(Ordering::SeqCst)
     }
@@ -182,11 +187,8 @@ impl Pipeline {
 
         let (polls, fetches) = results.into_iter().map(|r| (r.poll, r.log)).unzip();
         let last = commit::batch(polls, &stored.unfinished, sorted.sightings, fetches);
-        let started = Instant::now();
-        let (last, _) = self.store.write(last).await?;
+        writer::write_counted(&self.store, last).await?;
         let metrics = crate::metrics::global();
-        metrics.store_write(started.elapsed());
-        metrics.record_fetches(&last.fetches);
         for (outcome, n) in [
             ("new", stats.new),
             ("duplicate", stats.duplicates),

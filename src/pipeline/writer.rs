@@ -99,11 +99,8 @@ pub async fn run(
             }
         }
         if !batch.is_empty() {
-            let started = std::time::Instant::now();
-            let (batch, written) = store.write(batch).await?;
+            let (batch, written) = write_counted(&store, batch).await?;
             let metrics = crate::metrics::global();
-            metrics.store_write(started.elapsed());
-            metrics.record_fetches(&batch.fetches);
             for (record, w) in batch.articles.iter().zip(written) {
                 log_written(record, w);
                 tally(&mut out, record, w);
@@ -117,6 +114,20 @@ pub async fn run(
             return Ok(out);
         }
     }
+}
+
+/// Writes `batch` and counts it in the metrics once it is stored (its time, its requests), so
+/// the counters follow the archive.
+pub async fn write_counted(
+    store: &StoreHandle,
+    batch: Batch,
+) -> Result<(Batch, Vec<Written>), StoreError> {
+    let started = std::time::Instant::now();
+    let (batch, written) = store.write(batch).await?;
+    let metrics = crate::metrics::global();
+    metrics.store_write(started.elapsed());
+    metrics.record_fetches(&batch.fetches);
+    Ok((batch, written))
 }
 
 /// Counts one write; a failed story keeps its feeds' validators from being committed.

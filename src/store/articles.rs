@@ -448,10 +448,7 @@ fn note_extraction(
     story: &Story,
     c: &Content,
 ) -> Result<(), StoreError> {
-    let host = url::Url::parse(&story.url)
-        .ok()
-        .and_then(|u| u.host_str().map(crate::host::site))
-        .unwrap_or_default();
+    let host = crate::host::site_of(&story.url);
     tx.prepare_cached(
         "INSERT INTO extractions
              (at, host, article_id, method, body_chars, has_lead, captions, has_date)

@@ -199,6 +199,8 @@ pub struct PendingEvent {
     pub id: i64,
     /// The webhook's [`hook_key`].
     pub hook: String,
+    /// The event's name (`story.stored`, …).
+    pub event: String,
     pub event_id: String,
     pub payload: String,
     pub attempts: u32,
@@ -237,7 +239,7 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<PendingEvent>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, hook, event_id, payload, attempts FROM webhook_outbox
+            "SELECT id, hook, event, event_id, payload, attempts FROM webhook_outbox
              WHERE delivered_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= ?1
              ORDER BY next_attempt_at, id LIMIT ?2",
         )?;
@@ -245,9 +247,10 @@ impl Store {
             Ok(PendingEvent {
                 id: r.get(0)?,
                 hook: r.get(1)?,
-                event_id: r.get(2)?,
-                payload: r.get(3)?,
-                attempts: r.get::<_, i64>(4)?.max(0) as u32,
+                event: r.get(2)?,
+                event_id: r.get(3)?,
+                payload: r.get(4)?,
+                attempts: r.get::<_, i64>(5)?.max(0) as u32,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -261,12 +261,7 @@ impl Store {
         if mode != 2 || before == 0 {
             return Ok(0);
         }
-        {
-            // Each step of this pragma frees one page: run it to the end.
-            let mut stmt = self.conn.prepare("PRAGMA incremental_vacuum")?;
-            let mut rows = stmt.query([])?;
-            while rows.next()?.is_some() {}
-        }
+        incremental_vacuum(&self.conn)?;
         Ok(before - free(&self.conn)?)
     }
 
@@ -287,6 +282,15 @@ impl Store {
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
+}
+
+/// Gives every free page of `conn`'s file back to the file system (incremental auto-vacuum).
+fn incremental_vacuum(conn: &Connection) -> Result<(), StoreError> {
+    // Each step of this pragma frees one page: run it to the end.
+    let mut stmt = conn.prepare("PRAGMA incremental_vacuum")?;
+    let mut rows = stmt.query([])?;
+    while rows.next()?.is_some() {}
+    Ok(())
 }
 
 /// What an opened SQLite file turned out to be.

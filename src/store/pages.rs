@@ -293,9 +293,7 @@ impl PageStore {
             })?;
         tx.commit()?;
         if removed > 0 {
-            let mut stmt = self.conn.prepare("PRAGMA incremental_vacuum")?;
-            let mut rows = stmt.query([])?;
-            while rows.next()?.is_some() {}
+            super::incremental_vacuum(&self.conn)?;
         }
         Ok(PagesPruned {
             removed,
