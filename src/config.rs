@@ -45,6 +45,12 @@ pub struct Config {
     pub feeds: Vec<FeedConfig>,
     #[serde(default, rename = "site")]
     pub sites: Vec<SiteRule>,
+    #[serde(default, rename = "sitemap")]
+    pub sitemaps: Vec<SitemapConfig>,
+    #[serde(default, rename = "listing")]
+    pub listings: Vec<ListingConfig>,
+    #[serde(default)]
+    pub backfill: BackfillConfig,
     #[serde(default)]
     pub raw_pages: RawPagesConfig,
     #[serde(default)]
@@ -210,6 +216,118 @@ impl Default for DiscoverConfig {
             every_hours: 24,
         }
     }
+}
+
+/// A sitemap polled like a feed: a Google News sitemap, a plain sitemap, a sitemap index of
+/// dated shards, or a site's robots.txt (its `Sitemap:` lines), so stories no feed lists are
+/// archived too.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SitemapConfig {
+    pub url: String,
+    pub title: Option<String>,
+    pub interval_secs: Option<u64>,
+    /// Documents and story links not to read, as `*` wildcards over the whole URL (a site's
+    /// sitemap of category pages, say).
+    #[serde(default)]
+    pub skip: Vec<String>,
+    /// On the first poll of an index, shards dated more than this many days before its newest
+    /// one are left to `tindex backfill` (a site's whole history is not one cycle's work).
+    #[serde(default = "default_window_days")]
+    pub window_days: u32,
+}
+
+fn default_window_days() -> u32 {
+    7
+}
+
+/// A section page polled like a feed: its story links, picked by a CSS selector, for sites
+/// whose feeds do not list every story.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ListingConfig {
+    pub url: String,
+    pub title: Option<String>,
+    pub interval_secs: Option<u64>,
+    /// Selects the story links (`a` elements, or elements holding one).
+    pub links: String,
+}
+
+/// How a backfill shares a host with live polling.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackfillConfig {
+    /// Requests in flight a backfill may have to one host (of `fetch.per_host`).
+    pub per_host: usize,
+    /// Stories fetched between two looks at the live schedule: live polls due meanwhile run
+    /// first.
+    pub batch: usize,
+}
+
+impl Default for BackfillConfig {
+    fn default() -> Self {
+        Self {
+            per_host: 1,
+            batch: 16,
+        }
+    }
+}
+
+/// What kind of document a source is: the poll reads each its own way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SourceKind {
+    Feed,
+    Sitemap,
+    Listing,
+}
+
+impl SourceKind {
+    /// The word stored in `feeds.kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Feed => "feed",
+            Self::Sitemap => "sitemap",
+            Self::Listing => "listing",
+        }
+    }
+
+    /// The kind a stored word names (an unknown word is a feed: the oldest kind).
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "sitemap" => Self::Sitemap,
+            "listing" => Self::Listing,
+            _ => Self::Feed,
+        }
+    }
+}
+
+/// One configured source, whatever its kind, as the store keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceSpec {
+    pub url: String,
+    pub title: Option<String>,
+    pub interval_secs: Option<u64>,
+    pub kind: SourceKind,
+}
+
+/// Whether `url` matches a `*` wildcard `pattern` (the whole URL, case-sensitive).
+pub fn wildcard(pattern: &str, url: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or("");
+    let Some(mut rest) = url.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        return rest.is_empty();
+    };
+    for p in middle {
+        match rest.find(p) {
+            Some(i) => rest = &rest[i + p.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 /// Raw pages kept for re-extraction after a rule fix (`tindex reextract`), in a file beside
@@ -409,6 +527,49 @@ impl Config {
                 format!("interval_secs must be between 1 and {MONTH}"),
             ));
         }
+        for (i, m) in self.sitemaps.iter().enumerate() {
+            parse_feed_url(&m.url).map_err(|e| invalid(format!("sitemap[{i}].url"), e))?;
+            if m.window_days == 0 {
+                return Err(invalid(
+                    format!("sitemap[{i}].window_days"),
+                    "must be at least 1".into(),
+                ));
+            }
+        }
+        for (i, l) in self.listings.iter().enumerate() {
+            parse_feed_url(&l.url).map_err(|e| invalid(format!("listing[{i}].url"), e))?;
+            scraper::Selector::parse(&l.links)
+                .map_err(|e| invalid(format!("listing[{i}].links"), e.to_string()))?;
+        }
+        let intervals = self.sitemaps.iter().map(|m| m.interval_secs);
+        if intervals
+            .chain(self.listings.iter().map(|l| l.interval_secs))
+            .any(|i| i.is_some_and(|i| i == 0 || i > MONTH))
+        {
+            return Err(invalid(
+                "sitemap/listing".into(),
+                format!("interval_secs must be between 1 and {MONTH}"),
+            ));
+        }
+        let mut urls = std::collections::HashSet::new();
+        let all = self.feeds.iter().map(|f| f.url.as_str());
+        let all = all.chain(self.sitemaps.iter().map(|m| m.url.as_str()));
+        if let Some(dup) = all
+            .chain(self.listings.iter().map(|l| l.url.as_str()))
+            .find(|u| !urls.insert(*u))
+        {
+            return Err(invalid(
+                "feed/sitemap/listing".into(),
+                format!("{dup} is listed twice"),
+            ));
+        }
+        let b = &self.backfill;
+        if !(1..=256).contains(&b.per_host) || !(1..=10_000).contains(&b.batch) {
+            return Err(invalid(
+                "backfill".into(),
+                "need 1 <= per_host <= 256 and 1 <= batch <= 10000".into(),
+            ));
+        }
         for (i, page) in self.discover.pages.iter().enumerate() {
             parse_feed_url(page).map_err(|m| invalid(format!("discover.pages[{i}]"), m))?;
         }
@@ -453,6 +614,39 @@ impl Config {
             .validate()
             .map_err(|(place, message)| invalid(place.into(), message))?;
         Ok(())
+    }
+
+    /// Every configured source (feeds, sitemaps, listing pages) as the store keeps them.
+    pub fn sources(&self) -> Vec<SourceSpec> {
+        let feeds = self.feeds.iter().map(|f| SourceSpec {
+            url: f.url.clone(),
+            title: f.title.clone(),
+            interval_secs: f.interval_secs,
+            kind: SourceKind::Feed,
+        });
+        let sitemaps = self.sitemaps.iter().map(|m| SourceSpec {
+            url: m.url.clone(),
+            title: m.title.clone(),
+            interval_secs: m.interval_secs,
+            kind: SourceKind::Sitemap,
+        });
+        let listings = self.listings.iter().map(|l| SourceSpec {
+            url: l.url.clone(),
+            title: l.title.clone(),
+            interval_secs: l.interval_secs,
+            kind: SourceKind::Listing,
+        });
+        feeds.chain(sitemaps).chain(listings).collect()
+    }
+
+    /// The `[[sitemap]]` entry for a source URL.
+    pub fn sitemap_for(&self, url: &str) -> Option<&SitemapConfig> {
+        self.sitemaps.iter().find(|m| m.url == url)
+    }
+
+    /// The `[[listing]]` entry for a source URL.
+    pub fn listing_for(&self, url: &str) -> Option<&ListingConfig> {
+        self.listings.iter().find(|l| l.url == url)
     }
 
     /// The site rule whose host list covers `url`'s host (the one host matcher,

@@ -15,7 +15,7 @@ use tracing::{error, info, warn};
 
 use crate::config::{Config, ConfigError};
 use crate::fetch::{FetchError, Fetcher};
-use crate::pipeline::{CycleError, CycleStats, Pipeline};
+use crate::pipeline::{Backfiller, CycleError, CycleStats, Pipeline, Step};
 use crate::store::{FeedRow, StoreError, StoreHandle};
 
 /// Longest sleep between two looks at the schedule, so feeds added by `tindex feeds add`
@@ -115,13 +115,27 @@ impl Machine {
     }
 }
 
-/// Runs one cycle over every active feed (`once`), or polls due feeds until a signal.
+/// How `run` goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// One cycle over every active feed, then exit (`run --once`).
+    Once,
+    /// Until a signal: live polls, and queued backfills between them.
+    Daemon,
+    /// As a daemon until every queued backfill is walked, then exit (`tindex backfill`);
+    /// `bar`: progress as a bar on the terminal.
+    Backfill { bar: bool },
+}
+
+/// Runs one cycle over every active feed ([`Mode::Once`]), or polls due feeds until a signal
+/// (walking queued backfills while nothing is due), or until the backfills are walked.
 pub async fn run(
     config: Config,
     store: StoreHandle,
-    once: bool,
+    mode: Mode,
     reload: Reload,
 ) -> Result<(), DaemonError> {
+    let once = mode == Mode::Once;
     let mut signals = Signals::new()?;
     let mut machine = Machine::build(config, &store)?;
     let metrics = crate::metrics::global();
@@ -178,6 +192,10 @@ pub async fn run(
     }
     // Consecutive failed cycles (a store error): waits grow from 10 s to 5 min.
     let mut failures = 0u32;
+    let mut backfiller = match mode {
+        Mode::Backfill { bar: true } => Backfiller::default().with_bar(),
+        _ => Backfiller::default(),
+    };
     loop {
         let (feeds, next) = due(&store, false).await?;
         if !feeds.is_empty() {
@@ -212,8 +230,38 @@ pub async fn run(
             }
             continue;
         }
+        // Nothing live is due: one step of backfill work (a few stories), then look again.
+        let step = {
+            let pipeline = &machine.pipeline;
+            let work = pipeline.backfill_step(&mut backfiller);
+            tokio::pin!(work);
+            tokio::select! {
+                r = &mut work => r,
+                _ = signals.stop() => {
+                    drain(pipeline, work).await;
+                    return stopping();
+                }
+            }
+        };
+        let resting = match step {
+            Ok(Step::Worked) => continue,
+            Ok(Step::Resting(until)) => Some(until),
+            Ok(Step::Idle) if matches!(mode, Mode::Backfill { .. }) => {
+                backfiller.finish();
+                info!("every queued backfill walked; exiting");
+                return Ok(());
+            }
+            Ok(Step::Idle) => None,
+            Err(e) => {
+                error!(error = %e, "backfill step failed; trying again in a minute");
+                Some(Utc::now() + chrono::Duration::seconds(60))
+            }
+        };
         metrics.up_to_date(Utc::now());
         let wait = next
+            .into_iter()
+            .chain(resting)
+            .min()
             .and_then(|n| (n - Utc::now()).to_std().ok())
             .unwrap_or(MAX_IDLE)
             .min(MAX_IDLE);
@@ -247,7 +295,7 @@ async fn reload_config(
     current: &Machine,
 ) -> Result<Machine, DaemonError> {
     let config = reload()?;
-    let feeds = config.feeds.clone();
+    let feeds = config.sources();
     let hooks = config.hooks();
     let next = current.rebuild(config, store)?;
     store
@@ -335,9 +383,9 @@ const DRAIN: Duration = Duration::from_secs(35);
 
 /// Lets the running cycle finish what it has started, then returns; whatever is still not
 /// done after [`DRAIN`] is dropped (whole transactions only, so nothing is half-written).
-async fn drain(
+async fn drain<T>(
     pipeline: &Pipeline,
-    cycle: impl std::future::Future<Output = Result<CycleStats, CycleError>>,
+    cycle: impl std::future::Future<Output = Result<T, CycleError>>,
 ) {
     info!(
         "signal received; finishing fetches in flight (at most {} s)",
@@ -346,7 +394,7 @@ async fn drain(
     notify(&[sd_notify::NotifyState::Stopping]);
     pipeline.request_stop();
     match tokio::time::timeout(DRAIN, cycle).await {
-        Ok(Ok(stats)) => info!(new = stats.new, "in-flight work stored"),
+        Ok(Ok(_)) => info!("in-flight work stored"),
         Ok(Err(e)) => error!(error = %e, "cycle failed while stopping"),
         Err(_) => error!("in-flight work did not finish in time; stopping anyway"),
     }

@@ -108,7 +108,7 @@ fn resolve(base: &Url, href: &str) -> Option<Url> {
 /// An article link tindex will fetch and store: http(s), at most
 /// [`crate::config::MAX_URL_BYTES`], and without any `user:password@` a hostile or careless
 /// feed put there (removed: never sent, logged or stored).
-fn usable(mut url: Url) -> Option<Url> {
+pub(crate) fn usable(mut url: Url) -> Option<Url> {
     if !matches!(url.scheme(), "http" | "https")
         || url.as_str().len() > crate::config::MAX_URL_BYTES
     {
@@ -122,7 +122,7 @@ fn usable(mut url: Url) -> Option<Url> {
 }
 
 /// NFC and collapsed whitespace: feeds mix NFD titles with NFC ones.
-fn clean(s: &str) -> String {
+pub(crate) fn clean(s: &str) -> String {
     s.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")

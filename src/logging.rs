@@ -31,7 +31,7 @@ pub fn init(format: LogFormat, quiet: bool) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(Stderr)
         .with_target(false);
     // A second init (tests calling into the library) is harmless: keep the first subscriber.
     let _ = match format {
@@ -50,6 +50,55 @@ pub fn init(format: LogFormat, quiet: bool) {
             .with_ansi(std::io::stderr().is_terminal())
             .try_init(),
     };
+}
+
+/// The progress bar on the terminal, if one is shown: log lines are written above it.
+static BAR: std::sync::Mutex<Option<indicatif::ProgressBar>> = std::sync::Mutex::new(None);
+
+/// Shows log lines above `bar` while it is drawn (`None`: plain stderr again).
+pub fn above_bar(bar: Option<indicatif::ProgressBar>) {
+    if let Ok(mut slot) = BAR.lock() {
+        *slot = bar;
+    }
+}
+
+/// stderr, one whole event at a time, kept clear of a progress bar.
+struct Stderr;
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Stderr {
+    type Writer = EventLine;
+
+    fn make_writer(&'a self) -> EventLine {
+        EventLine(Vec::with_capacity(256))
+    }
+}
+
+/// One event's text, written out when the formatter is done with it.
+struct EventLine(Vec<u8>);
+
+impl std::io::Write for EventLine {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for EventLine {
+    fn drop(&mut self) {
+        use std::io::Write as _;
+        let bar = BAR.lock().ok().and_then(|b| b.clone());
+        let write = || {
+            let _ = std::io::stderr().lock().write_all(&self.0);
+        };
+        match bar {
+            Some(bar) => bar.suspend(write),
+            None => write(),
+        }
+    }
 }
 
 /// The sd-daemon priority of a level (syslog numbers: 3 error, 4 warning, 6 info, 7 debug).

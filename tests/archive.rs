@@ -472,7 +472,7 @@ fn the_first_line_of_a_run_names_version_config_archive_schema_feeds_and_rules()
     let first = log.lines().next().unwrap();
     assert!(first.contains("tindex starting"), "{first}");
     for field in [
-        "version=\"0.1.0 (archive schema 6)\"".to_string(),
+        "version=\"0.1.0 (archive schema 7)\"".to_string(),
         format!("config={}", ws.config.display()),
         format!("db={}", ws.db.display()),
         "schema=6".to_string(),

@@ -23,7 +23,7 @@ fn shipped_config_is_valid() {
     assert!(o.status.success(), "{}", stderr_of(&o));
     assert_eq!(
         stdout_of(&o),
-        "config/tindex.toml: ok: 3 feeds, 1 site rules; archive config/tindex.sqlite\n"
+        "config/tindex.toml: ok: 3 feeds, 1 sitemaps, 0 listing pages, 1 site rules; archive config/tindex.sqlite\n"
     );
 }
 

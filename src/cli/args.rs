@@ -9,7 +9,7 @@ use crate::logging::LogFormat;
 
 /// `--version`: the program and the archive schema it writes, the two things a bug report
 /// needs (a unit test keeps the number true).
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (archive schema 6)");
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (archive schema 7)");
 
 const GLOBAL: &str = "Global options";
 
@@ -43,6 +43,20 @@ pub enum Command {
         /// Poll every active feed once, store what they list, then exit
         #[arg(long)]
         once: bool,
+    },
+    /// Walk a site's dated sitemap shards newest first, archiving what no feed lists any more,
+    /// under a share of the site's politeness budget (live polls go first); resumable. Runs
+    /// here as the daemon until done, or is left to the daemon already running
+    Backfill {
+        /// The site (host) whose [[sitemap]] sources are walked, e.g. baophapluat.vn
+        #[arg(long, value_name = "HOST")]
+        site: String,
+        /// First day (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        from: String,
+        /// Last day (YYYY-MM-DD); today (UTC) when left out
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
     },
     /// Manage the feeds kept in the archive
     #[command(subcommand)]

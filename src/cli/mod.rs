@@ -107,7 +107,10 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
     }
     let source = ConfigSource::of(&cli);
     let mut config = source.load(cli.feeds_file.as_deref())?;
-    if matches!(cli.command, Command::Run { .. } | Command::CheckConfig) {
+    if matches!(
+        cli.command,
+        Command::Run { .. } | Command::Backfill { .. } | Command::CheckConfig
+    ) {
         config.resolve_webhook_secrets(source.path().unwrap_or(Path::new("(built-in)")))?;
     }
     if source == ConfigSource::BuiltIn && !matches!(cli.command, Command::CheckConfig) {
@@ -118,47 +121,81 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
         Command::Completions { .. } | Command::Man => Ok(Answer::Yes),
         Command::CheckConfig => {
             println!(
-                "{}: ok: {} feeds, {} site rules; archive {}",
+                "{}: ok: {} feeds, {} sitemaps, {} listing pages, {} site rules; archive {}",
                 source.describe(),
                 config.feeds.len(),
+                config.sitemaps.len(),
+                config.listings.len(),
                 config.sites.len(),
                 db.display()
             );
             Ok(Answer::Yes)
         }
         Command::Run { once } => {
-            let mut store = setup::open(&db, Access::Create)?;
+            let store = setup::open(&db, Access::Create)?;
             // After the archive is known to be tindex's (nothing is made beside another
             // program's file), before anything is written.
-            let _lock = RunLock::acquire(&db)?;
-            if config.raw_pages.keep {
-                let pages = PageStore::path_beside(&db);
-                // The stories matter more than their raw copies: archive without them.
-                if let Err(e) = store.keep_pages(&pages) {
-                    tracing::warn!(pages = %pages.display(), error = %e, "raw pages not kept");
+            let lock = RunLock::acquire(&db)?;
+            let mode = if *once {
+                daemon::Mode::Once
+            } else {
+                daemon::Mode::Daemon
+            };
+            start_daemon(&cli, config, source, &db, store, lock, mode)?;
+            Ok(Answer::Yes)
+        }
+        Command::Backfill { site, from, to } => {
+            let from = parse_day("--from", from)?;
+            let to = match to {
+                Some(t) => parse_day("--to", t)?,
+                None => Utc::now().date_naive(),
+            };
+            if from > to {
+                return Err(CliError::Usage(format!("--from {from} is after --to {to}")));
+            }
+            if site.is_empty() || site.contains(['/', ':', '@', ' ']) {
+                return Err(CliError::Usage(format!(
+                    "--site {site:?}: give the host bare, like baophapluat.vn"
+                )));
+            }
+            let site = crate::host::site(site);
+            let mut store = setup::open(&db, Access::Create)?;
+            store.sync_config_feeds(&config.sources(), Utc::now())?;
+            if store.sitemap_sources_of(&site)?.is_empty() {
+                return Err(CliError::Usage(format!(
+                    "no [[sitemap]] source on {site} in {}: add the site's sitemap index or its robots.txt, e.g.\n  [[sitemap]]\n  url = \"https://{site}/robots.txt\"",
+                    source.describe()
+                )));
+            }
+            let (backfill, new) = store.queue_backfill(&site, from, to, Utc::now())?;
+            let what = format!(
+                "backfill #{} of {site}, {from} to {to}{}",
+                backfill.id,
+                if new { "" } else { " (resumed)" }
+            );
+            match RunLock::acquire(&db) {
+                Err(StoreError::InUse { holder, .. }) => {
+                    println!(
+                        "{what} queued: the daemon running on this archive ({holder}) walks it between its polls; `tindex status` shows how far it is"
+                    );
+                    Ok(Answer::Yes)
+                }
+                Err(e) => Err(e.into()),
+                Ok(lock) => {
+                    info!("{what}: walking it here, with live polling, until done");
+                    let bar = std::io::IsTerminal::is_terminal(&std::io::stderr());
+                    start_daemon(
+                        &cli,
+                        config,
+                        source,
+                        &db,
+                        store,
+                        lock,
+                        daemon::Mode::Backfill { bar },
+                    )?;
+                    Ok(Answer::Yes)
                 }
             }
-            store.set_hooks(config.hooks());
-            store.sync_config_feeds(&config.feeds, Utc::now())?;
-            let active = store.list_feeds()?.iter().filter(|f| f.active).count();
-            info!(
-                version = VERSION,
-                config = %source.describe(),
-                db = %db.display(),
-                schema = store.schema_version()?,
-                feeds = active,
-                site_rules = config.sites.len(),
-                "tindex starting"
-            );
-            crate::metrics::global().watch_database(db.clone());
-            let feeds_file = cli.feeds_file.clone();
-            let reload: daemon::Reload = Box::new(move || {
-                let mut config = source.load(feeds_file.as_deref())?;
-                config.resolve_webhook_secrets(source.path().unwrap_or(Path::new("(built-in)")))?;
-                Ok(config)
-            });
-            run_daemon(config, store, *once, reload)?;
-            Ok(Answer::Yes)
         }
         Command::Feeds(FeedsCommand::Discover { url, add, json }) => {
             let found = web::Web::new(&config)?
@@ -431,17 +468,63 @@ fn output_failed(e: std::io::Error) -> CliError {
     CliError::Runtime(format!("cannot write output: {e}"))
 }
 
+/// The daemon's start, shared by `run` and `backfill`: raw pages, hooks, the config's sources,
+/// the starting line, the reload closure; holds `_lock` until it returns.
+fn start_daemon(
+    cli: &Cli,
+    config: Config,
+    source: ConfigSource,
+    db: &Path,
+    mut store: Store,
+    _lock: RunLock,
+    mode: daemon::Mode,
+) -> Result<(), CliError> {
+    if config.raw_pages.keep {
+        let pages = PageStore::path_beside(db);
+        // The stories matter more than their raw copies: archive without them.
+        if let Err(e) = store.keep_pages(&pages) {
+            tracing::warn!(pages = %pages.display(), error = %e, "raw pages not kept");
+        }
+    }
+    store.set_hooks(config.hooks());
+    store.sync_config_feeds(&config.sources(), Utc::now())?;
+    let active = store.list_feeds()?.iter().filter(|f| f.active).count();
+    info!(
+        version = VERSION,
+        config = %source.describe(),
+        db = %db.display(),
+        schema = store.schema_version()?,
+        feeds = active,
+        site_rules = config.sites.len(),
+        "tindex starting"
+    );
+    crate::metrics::global().watch_database(db.to_path_buf());
+    let feeds_file = cli.feeds_file.clone();
+    let reload: daemon::Reload = Box::new(move || {
+        let mut config = source.load(feeds_file.as_deref())?;
+        config.resolve_webhook_secrets(source.path().unwrap_or(Path::new("(built-in)")))?;
+        Ok(config)
+    });
+    run_daemon(config, store, mode, reload)
+}
+
+/// A day given as YYYY-MM-DD.
+fn parse_day(flag: &str, s: &str) -> Result<chrono::NaiveDate, CliError> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| CliError::Usage(format!("{flag} {s:?}: expected YYYY-MM-DD")))
+}
+
 fn run_daemon(
     config: Config,
     store: Store,
-    once: bool,
+    mode: daemon::Mode,
     reload: daemon::Reload,
 ) -> Result<(), CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError::Runtime(format!("cannot start async runtime: {e}")))?;
-    Ok(runtime.block_on(daemon::run(config, StoreHandle::new(store), once, reload))?)
+    Ok(runtime.block_on(daemon::run(config, StoreHandle::new(store), mode, reload))?)
 }
 
 /// An RFC 3339 time or a UTC date (midnight).

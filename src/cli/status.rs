@@ -14,6 +14,8 @@ pub struct FeedStatus {
     pub url: String,
     pub title: Option<String>,
     pub source: String,
+    /// `feed`, `sitemap` or `listing`: what kind of document the source is.
+    pub kind: &'static str,
     /// `ok`, `partial` (polls fine, some of its stories failed), `failing`, `gone` (404 or
     /// 410 for [`GONE_AFTER_DAYS`] days), `new` (never polled) or `inactive`.
     pub state: &'static str,
@@ -41,6 +43,26 @@ pub struct Report {
     pub suspect_rules: Vec<String>,
     /// Webhook events waiting to be delivered, and given up on.
     pub webhooks: crate::store::Backlog,
+    /// Per sitemap source: its documents, how many were read, left to backfill, failing.
+    pub sitemaps: Vec<crate::store::DocSummary>,
+    /// Backfills running or queued, and the last few finished.
+    pub backfills: Vec<BackfillStatus>,
+}
+
+/// One backfill as `status` reports it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BackfillStatus {
+    pub id: i64,
+    pub site: String,
+    pub from: String,
+    pub to: String,
+    /// `listing`, `walking`, `done` or `failed`.
+    pub state: &'static str,
+    pub shards: i64,
+    pub shards_done: i64,
+    pub stories_new: i64,
+    pub updated_at: String,
+    pub error: Option<String>,
 }
 
 impl Report {
@@ -154,6 +176,7 @@ pub fn report(
             url: f.url,
             title: f.title,
             source: f.source,
+            kind: f.kind.as_str(),
             last_error: f.last_error,
             error_since: f.error_since,
             last_success_at: f.last_success_at,
@@ -196,6 +219,23 @@ pub fn report(
             }
             backlog
         },
+        sitemaps: store.sitemap_summary()?,
+        backfills: store
+            .recent_backfills(3)?
+            .into_iter()
+            .map(|b| BackfillStatus {
+                id: b.id,
+                site: b.site,
+                from: b.from.to_string(),
+                to: b.to.to_string(),
+                state: b.state.as_str(),
+                shards: b.shards,
+                shards_done: b.shards_done,
+                stories_new: b.stories_new,
+                updated_at: b.updated_at,
+                error: b.error,
+            })
+            .collect(),
         problems,
         suspect_rules: Vec::new(),
     })
@@ -219,7 +259,11 @@ pub fn print_table(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             f.last_success_at.as_deref().unwrap_or("never"),
             f.next_poll_at,
             f.last_polled_at.as_deref().unwrap_or("never"),
-            f.url,
+            if f.kind == "feed" {
+                f.url.clone()
+            } else {
+                format!("[{}] {}", f.kind, f.url)
+            },
             f.last_error
                 .as_ref()
                 .map(|e| format!("  ({e}, since {})", f.error_since.as_deref().unwrap_or("?")))
@@ -263,6 +307,32 @@ pub fn print_table(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
                 .map(|o| format!(" (oldest {o})"))
                 .unwrap_or_default(),
             w.given_up
+        )?;
+    }
+    for m in &r.sitemaps {
+        writeln!(
+            out,
+            "sitemap {}: {} documents, {} read, {} left to backfill, {} failing",
+            m.source, m.docs, m.read, m.left_to_backfill, m.failing
+        )?;
+    }
+    for b in &r.backfills {
+        writeln!(
+            out,
+            "backfill #{} of {} ({} to {}): {}, {}/{} shards, {} new stories, updated {}{}",
+            b.id,
+            b.site,
+            b.from,
+            b.to,
+            b.state,
+            b.shards_done,
+            b.shards,
+            b.stories_new,
+            b.updated_at,
+            b.error
+                .as_ref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default()
         )?;
     }
     for s in &r.suspect_rules {

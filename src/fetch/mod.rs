@@ -507,6 +507,11 @@ impl Fetcher {
             body.extend_from_slice(&chunk);
         }
         report.bytes = body.len();
+        // A body that is itself a gzip file (`sitemap.xml.gz`, served as application/gzip,
+        // not as a Content-Encoding) is inflated, under the same size limit.
+        if body.starts_with(&[0x1f, 0x8b]) {
+            body = gunzip(&body, self.max_body)?;
+        }
         let (text, _encoding) = crate::charset::decode(&body, content_type.as_deref());
         drop(body);
         memory.settle(text.len().saturating_mul(RECORD_FACTOR));
@@ -533,6 +538,20 @@ impl Fetcher {
             FetchError::Other(error_chain(&e))
         }
     }
+}
+
+/// Inflates a gzip file body, refusing one that inflates past `limit` (a compression bomb).
+fn gunzip(body: &[u8], limit: usize) -> Result<Vec<u8>, FetchError> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(body)
+        .take(limit as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| FetchError::Other(format!("gzip body: {e}")))?;
+    if out.len() > limit {
+        return Err(FetchError::TooLarge { limit });
+    }
+    Ok(out)
 }
 
 /// reqwest's top-level message is vague ("error sending request"); the sources say why.

@@ -26,11 +26,12 @@ impl Pipeline {
     pub(super) async fn fetch_articles(
         &self,
         candidates: Vec<Candidate>,
+        max_in_flight: usize,
     ) -> Result<Stored, CycleError> {
         let (tx, rx) = mpsc::channel::<Finished>(WRITE_BATCH * 2);
         let writer = tokio::spawn(writer::run(self.store.clone(), rx));
         // Bound the tasks alive at once; the fetcher's own budget paces the requests.
-        let in_flight = Arc::new(Semaphore::new(self.config.fetch.concurrency * 2));
+        let in_flight = Arc::new(Semaphore::new(max_in_flight.max(1)));
         let mut tasks = JoinSet::new();
         let mut skipped = Vec::new();
         for c in candidates {

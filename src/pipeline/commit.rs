@@ -25,6 +25,10 @@ pub fn batch(
                 if unfinished.contains(&poll.feed_id) {
                     poll.etag = None;
                     poll.last_modified = None;
+                    // Its sitemap documents are read again too (a failed read still shows).
+                    for doc in &mut poll.docs {
+                        doc.read = doc.read.take().filter(|r| r.error.is_some());
+                    }
                 }
                 poll
             })
@@ -106,6 +110,7 @@ mod tests {
             next_poll_at: Utc::now(),
             publish_interval_secs: None,
             listed: true,
+            docs: Vec::new(),
         }
     }
 

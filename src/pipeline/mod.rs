@@ -15,10 +15,12 @@
 //! the next cycle fetch the feed in full again, and the alias table skips what was stored.
 
 mod article;
+mod backfill;
 mod commit;
 mod outcome;
 mod poll;
 mod record;
+mod sitemaps;
 mod stats;
 mod triage;
 mod writer;
@@ -32,6 +34,7 @@ use tokio::sync::Semaphore;
 use tracing::{info, warn};
 
 pub use article::extract_page;
+pub use backfill::{Backfiller, Step};
 pub use outcome::{ArticleOutcome, DeferReason, Failure, FeedFailure};
 pub use stats::CycleStats;
 
@@ -182,10 +185,14 @@ impl Pipeline {
             .await?;
         stats.duplicates += sorted.sightings.len();
 
-        let stored = self.fetch_articles(sorted.to_fetch).await?;
+        let stored = self
+            .fetch_articles(sorted.to_fetch, self.config.fetch.concurrency * 2)
+            .await?;
         stats += stored.stats;
 
-        let (polls, fetches) = results.into_iter().map(|r| (r.poll, r.log)).unzip();
+        let (polls, fetches): (Vec<_>, Vec<_>) =
+            results.into_iter().map(|r| (r.poll, r.logs)).unzip();
+        let fetches = fetches.into_iter().flatten().collect();
         let last = commit::batch(polls, &stored.unfinished, sorted.sightings, fetches);
         writer::write_counted(&self.store, last).await?;
         let metrics = crate::metrics::global();

@@ -83,6 +83,11 @@ pub enum FeedFailure {
     Fetch(FetchError),
     #[error(transparent)]
     Parse(FeedError),
+    #[error(transparent)]
+    Sitemap(crate::sitemap::SitemapError),
+    /// A listing page whose `links` selector found no story link: the page changed.
+    #[error("listing page: the links selector {0:?} matched no story link")]
+    NoLinks(String),
     #[error("feed parser crashed: {0}")]
     ParserCrashed(String),
 }
@@ -94,6 +99,8 @@ impl FeedFailure {
             Self::BadUrl(_) => "bad_url",
             Self::Fetch(e) => e.kind(),
             Self::Parse(_) => "feed_parse",
+            Self::Sitemap(_) => "sitemap_parse",
+            Self::NoLinks(_) => "listing_empty",
             Self::ParserCrashed(_) => "parser_crashed",
         }
     }

@@ -8,22 +8,57 @@ use url::Url;
 use super::Pipeline;
 use super::outcome::{FeedFailure, failed};
 use super::record::{self, audit};
+use crate::config::SourceKind;
 use crate::feed::{self, FeedItem, ParsedFeed};
 use crate::fetch::{Outcome, Report, Reservation, Validators};
 use crate::scheduler::{self, PollFacts};
+use crate::sitemap::{self, Document};
 use crate::store::{FeedPoll, FeedRow, FetchKind, FetchLog, FetchResult};
 
-/// One feed's poll, ready for the commit: its row update, its audit row, its entries.
+/// One feed's poll, ready for the commit: its row update, its audit rows, its entries.
 #[derive(Debug)]
 pub struct FeedResult {
     pub poll: FeedPoll,
-    pub log: FetchLog,
+    /// The source document's request, then any sitemap documents read below it.
+    pub logs: Vec<FetchLog>,
     pub items: Vec<FeedItem>,
     pub not_modified: bool,
 }
 
+/// A source document as its kind reads it.
+pub(super) enum Parsed {
+    Feed(ParsedFeed),
+    Sitemap(Document),
+}
+
 /// What a poll found: a new list, no change (304), or a failure.
 type Polled = Result<Option<ParsedFeed>, FeedFailure>;
+
+/// Parses a fetched source document the way its kind is read.
+fn parse_source(
+    kind: SourceKind,
+    text: &str,
+    base: &Url,
+    links: Option<&str>,
+) -> Result<Parsed, FeedFailure> {
+    match kind {
+        SourceKind::Feed => feed::parse(text, base)
+            .map(Parsed::Feed)
+            .map_err(FeedFailure::Parse),
+        SourceKind::Sitemap => sitemap::parse_any(text, base)
+            .map(Parsed::Sitemap)
+            .map_err(FeedFailure::Sitemap),
+        SourceKind::Listing => {
+            let selector = links.unwrap_or("a[href]");
+            let parsed = crate::listing::links(text, base, selector)
+                .map_err(|e| FeedFailure::NoLinks(e.0))?;
+            if parsed.items.is_empty() {
+                return Err(FeedFailure::NoLinks(selector.to_owned()));
+            }
+            Ok(Parsed::Feed(parsed))
+        }
+    }
+}
 
 impl Pipeline {
     /// Polls a chunk's feeds concurrently (the fetcher paces them per host).
@@ -74,7 +109,11 @@ impl Pipeline {
             .and_then(|f| f.credentials.as_ref());
         let mut report = self.fetcher.get_as(&url, &validators, credentials).await;
         facts.hints = report.hints;
-        let polled = match &mut report.result {
+        let links = (row.kind == SourceKind::Listing)
+            .then(|| self.config.listing_for(&row.url).map(|l| l.links.clone()))
+            .flatten();
+        let kind = row.kind;
+        let parsed = match &mut report.result {
             Ok(Outcome::NotModified) => Ok(None),
             Ok(Outcome::Fetched(page)) => {
                 // The text is only needed by the parser: move it, a feed can be megabytes.
@@ -84,28 +123,73 @@ impl Pipeline {
                 let _memory =
                     std::mem::replace(&mut page.memory, Reservation::none(self.fetcher.budget()));
                 let base = page.url.clone();
-                // Parsing is CPU and memory: the parse share of the memory budget and a slot
-                // of the same pool as extraction.
-                let _parse = self.fetcher.budget().parse(text.len()).await;
-                let _slot = self.extract_slots.acquire().await;
-                match tokio::task::spawn_blocking(move || feed::parse(&text, &base)).await {
-                    Ok(Ok(parsed)) => {
-                        facts.ttl_minutes = parsed.ttl_minutes;
-                        facts.publish_interval_secs = scheduler::publish_interval(
-                            parsed.items.iter().filter_map(|i| i.published),
-                            Utc::now(),
-                        )
-                        .or(facts.publish_interval_secs);
-                        Ok(Some(parsed))
-                    }
-                    Ok(Err(e)) => Err(FeedFailure::Parse(e)),
+                match self
+                    .parse_blocking(text, move |t| {
+                        parse_source(kind, t, &base, links.as_deref())
+                    })
+                    .await
+                {
+                    Ok(Ok(parsed)) => Ok(Some(parsed)),
+                    Ok(Err(e)) => Err(e),
                     Err(e) => Err(FeedFailure::ParserCrashed(e.to_string())),
                 }
             }
             Err(e) => Err(FeedFailure::Fetch(e.clone())),
         };
+        // A sitemap source reads the documents below its root: those its index lists now,
+        // or, after a 304, those it listed before.
+        let below = match (&parsed, kind) {
+            (Ok(None), SourceKind::Sitemap) => Some(self.read_below(&row, None).await),
+            (Ok(Some(Parsed::Sitemap(Document::Index(children)))), _) => {
+                Some(self.read_below(&row, Some(children.clone())).await)
+            }
+            _ => None,
+        };
+        let polled: Polled = parsed.map(|p| {
+            p.map(|p| match p {
+                Parsed::Feed(feed) => feed,
+                Parsed::Sitemap(Document::Urls { items, skipped }) => ParsedFeed {
+                    title: None,
+                    ttl_minutes: None,
+                    items,
+                    skipped,
+                },
+                Parsed::Sitemap(Document::Index(_)) => ParsedFeed {
+                    title: None,
+                    ttl_minutes: None,
+                    items: Vec::new(),
+                    skipped: 0,
+                },
+            })
+        });
+        if let Ok(Some(parsed)) = &polled {
+            facts.ttl_minutes = parsed.ttl_minutes;
+            facts.publish_interval_secs = scheduler::publish_interval(
+                parsed.items.iter().filter_map(|i| i.published),
+                Utc::now(),
+            )
+            .or(facts.publish_interval_secs);
+        }
         facts.ok = polled.is_ok();
-        self.feed_result(&row, now, Some(&report), facts, polled)
+        let mut result = self.feed_result(&row, now, Some(&report), facts, polled);
+        if let Some(below) = below {
+            result.items.extend(below.items);
+            result.poll.docs = below.docs;
+            result.logs.extend(below.logs);
+        }
+        result
+    }
+
+    /// Runs a parser on the blocking pool under the parse share of the memory budget and a
+    /// slot of the same pool as extraction (parsing is CPU and memory).
+    pub(super) async fn parse_blocking<T: Send + 'static>(
+        &self,
+        text: String,
+        parse: impl FnOnce(&str) -> T + Send + 'static,
+    ) -> Result<T, tokio::task::JoinError> {
+        let _parse = self.fetcher.budget().parse(text.len()).await;
+        let _slot = self.extract_slots.acquire().await;
+        tokio::task::spawn_blocking(move || parse(&text)).await
     }
 
     /// Decides the feed's next poll and logs the one line that explains this poll.
@@ -153,7 +237,7 @@ impl Pipeline {
             _ => None,
         };
         FeedResult {
-            log: audit(FetchKind::Feed, &row.url, report, result),
+            logs: vec![audit(FetchKind::Feed, &row.url, report, result)],
             poll: FeedPoll {
                 feed_id: row.id,
                 at: now,
@@ -165,6 +249,7 @@ impl Pipeline {
                 next_poll_at: next,
                 publish_interval_secs: facts.publish_interval_secs,
                 listed,
+                docs: Vec::new(),
             },
             not_modified: matches!(report.map(|r| &r.result), Some(Ok(Outcome::NotModified))),
             items,

@@ -48,6 +48,8 @@ pub struct FeedRow {
     /// Stories of this feed whose page could not be fetched or extracted (`failed`): a feed
     /// can poll fine while many of its items fail.
     pub failed_articles: i64,
+    /// Feed, sitemap or listing page: how a poll reads it.
+    pub kind: crate::config::SourceKind,
 }
 
 /// Feeds counted by state (`ok`, `failing`, `new`, `inactive`), and the failing ones in backoff.
@@ -74,6 +76,8 @@ pub struct FeedPoll {
     pub publish_interval_secs: Option<u64>,
     /// The feed document was fetched and parsed (not a 304): its entries are the current list.
     pub listed: bool,
+    /// A sitemap source's documents: what was listed and read below it.
+    pub docs: Vec<super::DocUpdate>,
 }
 
 const FEED_COLUMNS: &str = "f.id, f.url, f.title, f.source, f.active, f.interval_secs, f.etag,
@@ -82,7 +86,7 @@ const FEED_COLUMNS: &str = "f.id, f.url, f.title, f.source, f.active, f.interval
     (SELECT count(*) FROM article_feeds af JOIN articles a ON a.id = af.article_id
       WHERE af.feed_id = f.id AND a.status = 'ok'),
     (SELECT count(*) FROM article_feeds af JOIN articles a ON a.id = af.article_id
-      WHERE af.feed_id = f.id AND a.status = 'failed')";
+      WHERE af.feed_id = f.id AND a.status = 'failed'), f.kind";
 
 fn feed_row(r: &Row<'_>) -> rusqlite::Result<FeedRow> {
     Ok(FeedRow {
@@ -104,15 +108,17 @@ fn feed_row(r: &Row<'_>) -> rusqlite::Result<FeedRow> {
         publish_interval_secs: r.get::<_, Option<i64>>(15)?.map(|v| v.max(0) as u64),
         articles: r.get(16)?,
         failed_articles: r.get(17)?,
+        kind: crate::config::SourceKind::parse(&r.get::<_, String>(18)?),
     })
 }
 
 impl Store {
-    /// Makes the config's feed list the active set of config feeds: new ones are added, ones
-    /// no longer listed are deactivated (their articles stay), CLI/OPML feeds are untouched.
+    /// Makes the config's sources (feeds, sitemaps, listing pages) the active set of config
+    /// sources: new ones are added, ones no longer listed are deactivated (their articles
+    /// stay), CLI/OPML feeds are untouched.
     pub fn sync_config_feeds(
         &mut self,
-        feeds: &[crate::config::FeedConfig],
+        feeds: &[crate::config::SourceSpec],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let tx = self
@@ -122,20 +128,23 @@ impl Store {
         // unchanged feeds costs a read per feed, not a write.
         for f in feeds {
             tx.prepare_cached(
-                "INSERT INTO feeds (url, title, source, interval_secs, added_at)
-                 VALUES (?1, ?2, 'config', ?3, ?4)
+                "INSERT INTO feeds (url, title, source, interval_secs, added_at, kind)
+                 VALUES (?1, ?2, 'config', ?3, ?4, ?5)
                  ON CONFLICT (url) DO UPDATE SET active = 1,
                      title = coalesce(excluded.title, feeds.title),
-                     interval_secs = excluded.interval_secs
+                     interval_secs = excluded.interval_secs,
+                     kind = excluded.kind
                  WHERE feeds.active = 0
                     OR feeds.title IS NOT coalesce(excluded.title, feeds.title)
-                    OR feeds.interval_secs IS NOT excluded.interval_secs",
+                    OR feeds.interval_secs IS NOT excluded.interval_secs
+                    OR feeds.kind IS NOT excluded.kind",
             )?
             .execute(params![
                 f.url,
                 f.title,
                 f.interval_secs.map(|v| v as i64),
-                ts(now)
+                ts(now),
+                f.kind.as_str()
             ])?;
         }
         let listed: std::collections::HashSet<&str> =
@@ -308,6 +317,7 @@ impl Store {
                 )?
                 .execute(params![p.feed_id, at, p.status, ts(p.next_poll_at), err])?,
         };
+        super::sitemaps::write_docs(tx, p.feed_id, &p.docs, p.at)?;
         Ok(change)
     }
 }

@@ -341,6 +341,7 @@ mod tests {
             next_poll_at: Utc::now(),
             publish_interval_secs: None,
             listed: error.is_none(),
+            docs: Vec::new(),
         }
     }
 

@@ -24,6 +24,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(v4_portable_index),
     Migration::Sql(V5),
     Migration::Sql(V6),
+    Migration::Sql(V7),
 ];
 
 /// `PRAGMA application_id` of a tindex archive ("tidx"): tells a tindex archive from any
@@ -402,6 +403,54 @@ CREATE TABLE webhook_deliveries (
 );
 DELETE FROM article_aliases WHERE EXISTS
     (SELECT 1 FROM articles a WHERE a.id = article_aliases.article_id AND a.url = article_aliases.alias);
+";
+
+/// Schema 7: sources beyond feeds (sitemaps, listing pages) in `feeds` with their kind; the
+/// documents below a sitemap source and what was last read of each; backfills and their
+/// progress, shard by shard.
+const V7: &str = "
+ALTER TABLE feeds ADD COLUMN kind TEXT NOT NULL DEFAULT 'feed'
+    CHECK (kind IN ('feed', 'sitemap', 'listing'));
+CREATE TABLE sitemap_docs (
+    id              INTEGER PRIMARY KEY,
+    source_id       INTEGER NOT NULL REFERENCES feeds (id),
+    url             TEXT NOT NULL,
+    parent          TEXT NOT NULL,
+    listed_lastmod  TEXT,
+    wanted          INTEGER NOT NULL CHECK (wanted IN (0, 1)),
+    listed_at       TEXT NOT NULL,
+    read_lastmod    TEXT,
+    read_at         TEXT,
+    etag            TEXT,
+    last_modified   TEXT,
+    entries         INTEGER,
+    last_status     INTEGER,
+    last_error      TEXT,
+    UNIQUE (source_id, url)
+);
+CREATE TABLE backfills (
+    id           INTEGER PRIMARY KEY,
+    site         TEXT NOT NULL,
+    from_day     TEXT NOT NULL,
+    to_day       TEXT NOT NULL,
+    state        TEXT NOT NULL CHECK (state IN ('listing', 'walking', 'done', 'failed')),
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL,
+    finished_at  TEXT,
+    shards       INTEGER NOT NULL DEFAULT 0,
+    shards_done  INTEGER NOT NULL DEFAULT 0,
+    stories_new  INTEGER NOT NULL DEFAULT 0,
+    error        TEXT
+);
+CREATE TABLE backfill_shards (
+    backfill_id  INTEGER NOT NULL REFERENCES backfills (id),
+    source_id    INTEGER NOT NULL REFERENCES feeds (id),
+    url          TEXT NOT NULL,
+    day          TEXT NOT NULL,
+    done_at      TEXT,
+    entries      INTEGER,
+    PRIMARY KEY (backfill_id, url)
+);
 ";
 
 /// The schema version this build writes.

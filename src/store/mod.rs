@@ -5,6 +5,7 @@
 //! is written in the same transaction as the rest of its batch.
 
 mod articles;
+mod backfill;
 mod backup;
 mod cycles;
 mod discovery;
@@ -17,6 +18,7 @@ pub mod lock;
 pub mod migrations;
 mod pages;
 mod read;
+mod sitemaps;
 
 use std::path::Path;
 use std::time::Duration;
@@ -27,6 +29,7 @@ use rusqlite::{Connection, OpenFlags};
 pub use articles::{
     ArticleRecord, Batch, Content, ImageRow, Known, Reextracted, Sighting, Story, Written,
 };
+pub use backfill::{Backfill, BackfillShard, BackfillState};
 pub use backup::BackedUp;
 pub use cycles::{CycleCounts, CycleRecord};
 pub use discovery::DiscoveryDiff;
@@ -37,6 +40,7 @@ pub use hooks::{Attempt, Backlog, HookEvent, HookRoute, Hooks, PendingEvent, hoo
 pub use lock::RunLock;
 pub use pages::{PAGES_APPLICATION_ID, PageRef, PageStore, PagesPruned, RawHtml, StoredPage};
 pub use read::{ExportFilter, ExportImage, ExportRow, Pruned, SearchHit, Shown};
+pub use sitemaps::{DocRead, DocState, DocSummary, DocUpdate};
 
 /// Why the store could not do what was asked.
 #[derive(Debug, thiserror::Error)]

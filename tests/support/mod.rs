@@ -176,3 +176,78 @@ pub fn atom_entry(url: &str, updated: &str) -> Vec<u8> {
     )
     .into_bytes()
 }
+
+/// A farm written by the shared generator (`../shared/bench/gen_farm.py --sitemap-only N`)
+/// into a temporary directory, with its truth; `None` (after one "skipped" line) in a clone
+/// without `../shared`.
+pub struct GeneratedFarm {
+    pub dir: tempfile::TempDir,
+}
+
+impl GeneratedFarm {
+    pub fn new(feeds: usize, items: usize, sitemap_only: usize) -> Option<GeneratedFarm> {
+        let generator = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_farm.py");
+        if !generator.exists() {
+            println!("skipped: ../shared not present");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let out = Command::new("python3")
+            .arg(&generator)
+            .arg("--out")
+            .arg(dir.path().join("farm"))
+            .args(["--feeds", &feeds.to_string(), "--items", &items.to_string()])
+            .args(["--seed", "1", "--no-gz", "--base-url", FARM_BASE])
+            .args(["--sitemap-only", &sitemap_only.to_string()])
+            .output()
+            .expect("python3 runs the farm generator");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Some(GeneratedFarm { dir })
+    }
+
+    pub fn www(&self) -> PathBuf {
+        self.dir.path().join("farm/www")
+    }
+
+    pub fn truth(&self, server: &Server) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(self.dir.path().join("farm/truth.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(&server.rebase(l)).unwrap())
+            .collect()
+    }
+
+    pub fn feeds(&self, server: &Server) -> Vec<String> {
+        std::fs::read_to_string(self.dir.path().join("farm/feeds.txt"))
+            .unwrap()
+            .lines()
+            .map(|l| server.rebase(l))
+            .collect()
+    }
+}
+
+impl GeneratedFarm {
+    /// The dated shards its `sitemap.xml` lists: (path, lastmod).
+    pub fn index_shards(&self) -> Vec<(String, chrono::DateTime<chrono::FixedOffset>)> {
+        let index = std::fs::read_to_string(self.www().join("sitemap.xml")).unwrap();
+        index
+            .split("<sitemap>")
+            .skip(1)
+            .map(|s| {
+                let field = |name: &str| {
+                    let open = format!("<{name}>");
+                    let start = s.find(&open).unwrap() + open.len();
+                    let end = s.find(&format!("</{name}>")).unwrap();
+                    s[start..end].to_string()
+                };
+                let path = field("loc").replace(FARM_BASE, "/");
+                let lastmod = chrono::DateTime::parse_from_rfc3339(&field("lastmod")).unwrap();
+                (path, lastmod)
+            })
+            .collect()
+    }
+}

@@ -269,6 +269,10 @@ impl Server {
             "application/rss+xml; charset=utf-8"
         } else if clean.ends_with(".atom") {
             "application/atom+xml; charset=utf-8"
+        } else if clean.ends_with(".xml") {
+            "application/xml; charset=utf-8"
+        } else if clean.ends_with(".txt") {
+            "text/plain; charset=utf-8"
         } else {
             "text/html; charset=utf-8"
         };

@@ -1,0 +1,362 @@
+//! Backfill: a site's dated sitemap shards walked newest first, a few stories at a time, so
+//! the daemon's loop can run every live poll that falls due in between (live polling always
+//! goes first) and the walk uses only `[backfill] per_host` of the host's requests.
+//!
+//! Progress is stored shard by shard (`backfill_shards.done_at`), after every story the shard
+//! lists is stored: a crash, a stop or Ctrl-C mid-shard walks that shard again, and the alias
+//! table makes its stored stories sightings, so nothing is fetched twice that was stored and
+//! nothing is missed.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use tracing::{info, warn};
+use url::Url;
+
+use super::record::{self, audit};
+use super::{CycleError, Pipeline, commit, triage, writer};
+use crate::config::wildcard;
+use crate::dedup;
+use crate::feed::FeedItem;
+use crate::fetch::{Outcome, Validators};
+use crate::sitemap::{self, Document};
+use crate::store::{
+    Backfill, BackfillShard, BackfillState, Batch, FetchKind, FetchLog, FetchResult,
+};
+
+/// A shard that cannot be read this many times in a row is given up (logged, and named in
+/// the backfill's error) so one dead shard does not stop the walk.
+const SHARD_ATTEMPTS: u32 = 3;
+
+/// How long the walk rests after a shard whose stories could not all be fetched (a host
+/// pause, a stop), before it tries that shard again.
+const REST: chrono::Duration = chrono::Duration::seconds(60);
+
+/// The walk's state between two steps; the stored progress is the truth, this only saves
+/// reading a shard again between two steps.
+#[derive(Default)]
+pub struct Backfiller {
+    walk: Option<Walk>,
+    resting_until: Option<DateTime<Utc>>,
+    failures: u32,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+struct Walk {
+    backfill: Backfill,
+    shard: BackfillShard,
+    entries: Vec<FeedItem>,
+    listed: usize,
+    new: usize,
+    unfinished: bool,
+}
+
+/// What one step did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Some work was done; more may follow.
+    Worked,
+    /// Work remains but rests until then (a host pause).
+    Resting(DateTime<Utc>),
+    /// No unfinished backfill.
+    Idle,
+}
+
+impl Backfiller {
+    /// Shows progress as a bar (a terminal) rather than only log lines.
+    pub fn with_bar(mut self) -> Self {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{prefix} [{bar:30}] {pos}/{len} shards, {msg} ({elapsed})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        crate::logging::above_bar(Some(bar.clone()));
+        self.bar = Some(bar);
+        self
+    }
+
+    fn show(&self, b: &Backfill, new: i64) {
+        if let Some(bar) = &self.bar {
+            bar.set_prefix(format!("backfill {}", b.site));
+            bar.set_length(b.shards.max(0) as u64);
+            bar.set_position(b.shards_done.max(0) as u64);
+            bar.set_message(format!("{new} new stories"));
+        }
+    }
+
+    /// Ends the bar (the walk is over or the process stops).
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish();
+            crate::logging::above_bar(None);
+        }
+    }
+}
+
+impl Pipeline {
+    /// One step of the oldest unfinished backfill: list its shards, or read the next shard,
+    /// or fetch up to `[backfill] batch` of the shard's stories.
+    pub async fn backfill_step(&self, b: &mut Backfiller) -> Result<Step, CycleError> {
+        if let Some(until) = b.resting_until {
+            if Utc::now() < until {
+                return Ok(Step::Resting(until));
+            }
+            b.resting_until = None;
+        }
+        if b.walk.is_none() {
+            let Some(backfill) = self
+                .store
+                .run(|s| s.unfinished_backfills())
+                .await?
+                .into_iter()
+                .next()
+            else {
+                return Ok(Step::Idle);
+            };
+            if backfill.state == BackfillState::Listing {
+                self.list_backfill(&backfill).await?;
+                return Ok(Step::Worked);
+            }
+            let id = backfill.id;
+            let Some(shard) = self.store.run(move |s| s.next_backfill_shard(id)).await? else {
+                let now = Utc::now();
+                self.store
+                    .run(move |s| s.finish_backfill(id, BackfillState::Done, None, now))
+                    .await?;
+                info!(
+                    site = %backfill.site, shards = backfill.shards,
+                    new = backfill.stories_new, "backfill done"
+                );
+                b.show(&backfill, backfill.stories_new);
+                return Ok(Step::Worked);
+            };
+            match self.read_shard(&shard).await {
+                Ok(entries) => {
+                    b.failures = 0;
+                    b.walk = Some(Walk {
+                        backfill,
+                        listed: entries.len(),
+                        entries,
+                        shard,
+                        new: 0,
+                        unfinished: false,
+                    });
+                }
+                Err(e) => {
+                    b.failures += 1;
+                    warn!(site = %backfill.site, sitemap = %shard.url, error = %e, attempt = b.failures, "backfill shard could not be read");
+                    if b.failures >= SHARD_ATTEMPTS {
+                        b.failures = 0;
+                        let (url, now) = (shard.url.clone(), Utc::now());
+                        warn!(site = %backfill.site, sitemap = %shard.url, "backfill shard given up after {SHARD_ATTEMPTS} attempts");
+                        self.store
+                            .run(move |s| s.backfill_shard_done(id, &url, 0, 0, now))
+                            .await?;
+                    } else {
+                        b.resting_until = Some(Utc::now() + REST);
+                    }
+                }
+            }
+            return Ok(Step::Worked);
+        }
+        let Some(walk) = b.walk.as_mut() else {
+            return Ok(Step::Idle);
+        };
+        let take = walk.entries.len().min(self.config.backfill.batch);
+        let batch: Vec<(i64, FeedItem)> = walk
+            .entries
+            .drain(..take)
+            .map(|i| (walk.shard.source_id, i))
+            .collect();
+        let stories = dedup::fold(batch);
+        let retries = self.config.daemon.article_retries;
+        let sorted = self
+            .store
+            .run(move |s| triage::sort(s, stories, retries, Utc::now()))
+            .await?;
+        let stored = self
+            .fetch_articles(sorted.to_fetch, self.config.backfill.per_host)
+            .await?;
+        walk.new += stored.stats.new;
+        walk.unfinished |= !stored.unfinished.is_empty();
+        let last = commit::batch(Vec::new(), &HashSet::new(), sorted.sightings, Vec::new());
+        writer::write_counted(&self.store, last).await?;
+        if !walk.entries.is_empty() {
+            return Ok(Step::Worked);
+        }
+        let Some(walk) = b.walk.take() else {
+            return Ok(Step::Worked);
+        };
+        if walk.unfinished {
+            // A host pause or a stop: the shard is walked again later (its stored stories
+            // are sightings then).
+            b.resting_until = Some(Utc::now() + REST);
+            info!(site = %walk.backfill.site, sitemap = %walk.shard.url, "backfill shard not finished; walked again later");
+            return Ok(Step::Worked);
+        }
+        let (id, url, listed, new, now) = (
+            walk.backfill.id,
+            walk.shard.url.clone(),
+            walk.listed,
+            walk.new,
+            Utc::now(),
+        );
+        self.store
+            .run(move |s| s.backfill_shard_done(id, &url, listed, new, now))
+            .await?;
+        let done = walk.backfill.shards_done + 1;
+        let total_new = walk.backfill.stories_new + new as i64;
+        info!(
+            site = %walk.backfill.site, sitemap = %walk.shard.url, day = %walk.shard.day,
+            entries = listed, new, shards_done = done, shards = walk.backfill.shards,
+            "backfill shard walked"
+        );
+        b.show(
+            &Backfill {
+                shards_done: done,
+                ..walk.backfill.clone()
+            },
+            total_new,
+        );
+        Ok(Step::Worked)
+    }
+
+    /// Lists a backfill's shards: every dated document below the site's sitemap sources
+    /// whose days meet the backfill's, newest first.
+    async fn list_backfill(&self, bf: &Backfill) -> Result<(), CycleError> {
+        let site = bf.site.clone();
+        let sources = self.store.run(move |s| s.sitemap_sources_of(&site)).await?;
+        let mut shards: Vec<BackfillShard> = Vec::new();
+        let mut logs = Vec::new();
+        for (source_id, url) in &sources {
+            let skip = self
+                .config
+                .sitemap_for(url)
+                .map(|c| c.skip.clone())
+                .unwrap_or_default();
+            let Ok(root) = Url::parse(url) else { continue };
+            let mut queue = vec![(root, 0usize)];
+            let mut seen = HashSet::new();
+            while let Some((doc, depth)) = queue.pop() {
+                if !seen.insert(doc.clone()) {
+                    continue;
+                }
+                let (found, log) = self.fetch_doc(&doc).await;
+                logs.push(log);
+                let Ok(Document::Index(children)) = found else {
+                    continue;
+                };
+                for child in children {
+                    if skip.iter().any(|p| wildcard(p, child.url.as_str())) {
+                        continue;
+                    }
+                    let days = sitemap::shard_days(&child.url)
+                        .or_else(|| child.lastmod.map(|t| (t.date_naive(), t.date_naive())));
+                    match days {
+                        Some((first, last))
+                            if last >= bf.from
+                                && first <= bf.to
+                                && !shards.iter().any(|s| s.url == child.url.as_str()) =>
+                        {
+                            shards.push(BackfillShard {
+                                source_id: *source_id,
+                                url: child.url.to_string(),
+                                day: last.min(bf.to),
+                            });
+                        }
+                        Some(_) => {}
+                        None if depth + 1 < super::sitemaps::MAX_DEPTH => {
+                            queue.push((child.url, depth + 1))
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+        self.store
+            .write(Batch {
+                fetches: logs,
+                ..Batch::default()
+            })
+            .await?;
+        let (id, now) = (bf.id, Utc::now());
+        if shards.is_empty() {
+            let why = if sources.is_empty() {
+                format!(
+                    "no [[sitemap]] source on {} (add its sitemap or robots.txt to the config)",
+                    bf.site
+                )
+            } else {
+                format!(
+                    "the sitemaps of {} list no dated shard between {} and {}",
+                    bf.site, bf.from, bf.to
+                )
+            };
+            warn!(site = %bf.site, "backfill failed: {why}");
+            self.store
+                .run(move |s| s.finish_backfill(id, BackfillState::Failed, Some(&why), now))
+                .await?;
+            return Ok(());
+        }
+        shards.sort_by(|a, b| b.day.cmp(&a.day).then(a.url.cmp(&b.url)));
+        info!(site = %bf.site, from = %bf.from, to = %bf.to, shards = shards.len(), "backfill listed");
+        self.store
+            .run(move |s| s.list_backfill(id, &shards, now))
+            .await?;
+        Ok(())
+    }
+
+    /// A shard's story entries (the walk skips entries the source's `skip` names).
+    async fn read_shard(&self, shard: &BackfillShard) -> Result<Vec<FeedItem>, String> {
+        let url = Url::parse(&shard.url).map_err(|e| e.to_string())?;
+        let (found, log) = self.fetch_doc(&url).await;
+        let _ = self
+            .store
+            .write(Batch {
+                fetches: vec![log],
+                ..Batch::default()
+            })
+            .await;
+        match found? {
+            Document::Urls { items, .. } => Ok(items),
+            Document::Index(_) => Err("a sitemap index where a shard of stories was listed".into()),
+        }
+    }
+
+    /// One sitemap document, in full (no validators: a backfill reads what is there).
+    async fn fetch_doc(&self, url: &Url) -> (Result<Document, String>, FetchLog) {
+        let mut report = self.fetcher.get(url, &Validators::default()).await;
+        let (found, result) = match &mut report.result {
+            Ok(Outcome::Fetched(page)) => {
+                let text = std::mem::take(&mut page.text);
+                let base = page.url.clone();
+                let parsed = self
+                    .parse_blocking(text, move |t| sitemap::parse_any(t, &base))
+                    .await;
+                match parsed {
+                    Ok(Ok(doc)) => (Ok(doc), record::fetched(&report)),
+                    Ok(Err(e)) => (
+                        Err(e.to_string()),
+                        super::outcome::failed("sitemap_parse", &e),
+                    ),
+                    Err(e) => (
+                        Err(e.to_string()),
+                        super::outcome::failed("parser_crashed", &e),
+                    ),
+                }
+            }
+            Ok(Outcome::NotModified) => (
+                Err("304 without validators".into()),
+                FetchResult::NotModified,
+            ),
+            Err(e) => (Err(e.to_string()), super::outcome::failed(e.kind(), e)),
+        };
+        (
+            found,
+            audit(FetchKind::Feed, url.as_str(), Some(&report), result),
+        )
+    }
+}

@@ -1,0 +1,335 @@
+//! Reading below a sitemap source's root: which of the documents an index lists are read on
+//! this poll, and what reading them gives.
+//!
+//! A document is read when it is new, or its index's `<lastmod>` changed since we last read
+//! it in full, or the index gives no date (then a conditional GET, usually a 304). On the
+//! first listing of an index, shards dated more than `window_days` before its newest are
+//! left to `tindex backfill`: a site's whole history is not one poll's work. Nested indexes
+//! are followed [`MAX_DEPTH`] levels down.
+
+use std::collections::HashMap;
+
+use chrono::Duration;
+use tracing::{info, warn};
+use url::Url;
+
+use super::Pipeline;
+use super::outcome::failed;
+use super::record::{self, audit};
+use crate::config::{SitemapConfig, wildcard};
+use crate::feed::FeedItem;
+use crate::fetch::{Outcome, Validators};
+use crate::sitemap::{self, Child, Document};
+use crate::store::{DocRead, DocState, DocUpdate, FeedRow, FetchKind, FetchLog, FetchResult};
+
+/// Index levels followed below a source (robots.txt → index → shards is two).
+pub const MAX_DEPTH: usize = 3;
+
+/// What a poll read below a source's root.
+#[derive(Debug, Default)]
+pub struct Below {
+    pub items: Vec<FeedItem>,
+    pub docs: Vec<DocUpdate>,
+    pub logs: Vec<FetchLog>,
+}
+
+/// One document chosen to be read.
+struct ToRead {
+    doc: usize,
+    url: Url,
+    validators: Validators,
+}
+
+/// What reading one document came to.
+struct Read {
+    doc: usize,
+    read: DocRead,
+    found: Option<Document>,
+    log: FetchLog,
+}
+
+/// Whether a document listed under `parent` is wanted (live polling reads it) and whether this
+/// poll reads it.
+fn decide(
+    child: &Child,
+    state: Option<&DocState>,
+    first_listing: bool,
+    newest: Option<chrono::DateTime<chrono::Utc>>,
+    window_days: u32,
+) -> (bool, bool) {
+    let lastmod = child.lastmod.map(crate::store::ts);
+    match state {
+        Some(s) => {
+            let changed = lastmod.is_none() || !s.read || s.read_lastmod != lastmod;
+            (s.wanted, s.wanted && changed)
+        }
+        None => {
+            let old = match (child.lastmod, newest) {
+                (Some(m), Some(n)) => m < n - Duration::days(i64::from(window_days)),
+                _ => false,
+            };
+            let wanted = !(first_listing && old);
+            (wanted, wanted)
+        }
+    }
+}
+
+impl Pipeline {
+    /// Reads the documents below `row`'s root: `listed` is what the root lists now, `None`
+    /// after a 304 (what it listed before, from the store).
+    pub(super) async fn read_below(&self, row: &FeedRow, listed: Option<Vec<Child>>) -> Below {
+        let cfg = self
+            .config
+            .sitemap_for(&row.url)
+            .cloned()
+            .unwrap_or_else(|| SitemapConfig {
+                url: row.url.clone(),
+                title: None,
+                interval_secs: None,
+                skip: Vec::new(),
+                window_days: 7,
+            });
+        let id = row.id;
+        let known = match self.store.run(move |s| s.sitemap_docs(id)).await {
+            Ok(k) => k,
+            Err(e) => {
+                warn!(feed = %row.url, error = %e, "sitemap documents could not be read from the store; skipping them this poll");
+                return Below::default();
+            }
+        };
+        let mut below = Below::default();
+        let mut level: Vec<(String, Vec<Child>)> = vec![(
+            row.url.clone(),
+            listed.unwrap_or_else(|| stored_children(&known, &row.url)),
+        )];
+        for _ in 0..MAX_DEPTH {
+            let mut reads = Vec::new();
+            for (parent, children) in level.drain(..) {
+                let first_listing = !known.values().any(|d| d.parent == parent);
+                let newest = children.iter().filter_map(|c| c.lastmod).max();
+                for child in children {
+                    if cfg.skip.iter().any(|p| wildcard(p, child.url.as_str())) {
+                        continue;
+                    }
+                    let state = known.get(child.url.as_str());
+                    let (wanted, read) =
+                        decide(&child, state, first_listing, newest, cfg.window_days);
+                    if read {
+                        reads.push(ToRead {
+                            doc: below.docs.len(),
+                            url: child.url.clone(),
+                            validators: state
+                                .filter(|s| s.read)
+                                .map(|s| Validators {
+                                    etag: s.etag.clone(),
+                                    last_modified: s.last_modified.clone(),
+                                })
+                                .unwrap_or_default(),
+                        });
+                    }
+                    below.docs.push(DocUpdate {
+                        url: child.url.to_string(),
+                        parent: parent.clone(),
+                        listed_lastmod: child.lastmod.map(crate::store::ts),
+                        wanted,
+                        read: None,
+                    });
+                }
+            }
+            if reads.is_empty() {
+                break;
+            }
+            let mut tasks = tokio::task::JoinSet::new();
+            for r in reads {
+                let this = self.clone();
+                let source = row.url.clone();
+                tasks.spawn(async move { this.read_doc(&source, r).await });
+            }
+            while let Some(done) = tasks.join_next().await {
+                let Ok(done) = done else { continue };
+                below.logs.push(done.log);
+                let url = below.docs[done.doc].url.clone();
+                match done.found {
+                    Some(Document::Urls { items, .. }) => below.items.extend(items),
+                    Some(Document::Index(children)) => level.push((url.clone(), children)),
+                    // A 304 of an index: what it listed before.
+                    None if done.read.error.is_none() => {
+                        let children = stored_children(&known, &url);
+                        if !children.is_empty() {
+                            level.push((url.clone(), children));
+                        }
+                    }
+                    None => {}
+                }
+                below.docs[done.doc].read = Some(done.read);
+            }
+        }
+        // A skipped document is neither listed nor read; docs only lists the others.
+        below
+    }
+
+    /// One document's conditional GET and parse, and the line that explains it.
+    async fn read_doc(&self, source: &str, r: ToRead) -> Read {
+        let mut report = self.fetcher.get(&r.url, &r.validators).await;
+        let status = report.status;
+        let elapsed_ms = report.elapsed.as_millis() as u64;
+        let (read, found, result) = match &mut report.result {
+            Ok(Outcome::NotModified) => {
+                info!(feed = %source, sitemap = %r.url, status = 304, elapsed_ms, "sitemap not modified");
+                (
+                    DocRead {
+                        status,
+                        error: None,
+                        etag: None,
+                        last_modified: None,
+                        entries: None,
+                    },
+                    None,
+                    FetchResult::NotModified,
+                )
+            }
+            Ok(Outcome::Fetched(page)) => {
+                let text = std::mem::take(&mut page.text);
+                let base = page.url.clone();
+                let validators = page.validators.clone();
+                let parsed = self
+                    .parse_blocking(text, move |t| sitemap::parse_any(t, &base))
+                    .await;
+                match parsed {
+                    Ok(Ok(doc)) => {
+                        let (entries, kind) = match &doc {
+                            Document::Urls { items, .. } => (items.len(), "entries"),
+                            Document::Index(c) => (c.len(), "documents"),
+                        };
+                        info!(
+                            feed = %source, sitemap = %r.url, status = status.unwrap_or(200),
+                            elapsed_ms, bytes = report.bytes, listed = entries, kind, "sitemap read"
+                        );
+                        (
+                            DocRead {
+                                status,
+                                error: None,
+                                etag: validators.etag,
+                                last_modified: validators.last_modified,
+                                entries: Some(entries),
+                            },
+                            Some(doc),
+                            record::fetched(&report),
+                        )
+                    }
+                    Ok(Err(e)) => self.doc_failed(source, &r.url, status, "sitemap_parse", &e),
+                    Err(e) => self.doc_failed(source, &r.url, status, "parser_crashed", &e),
+                }
+            }
+            Err(e) => {
+                let e = e.clone();
+                self.doc_failed(source, &r.url, status, e.kind(), &e)
+            }
+        };
+        Read {
+            doc: r.doc,
+            read,
+            found,
+            log: audit(FetchKind::Feed, r.url.as_str(), Some(&report), result),
+        }
+    }
+
+    fn doc_failed(
+        &self,
+        source: &str,
+        url: &Url,
+        status: Option<u16>,
+        kind: &'static str,
+        error: &dyn std::fmt::Display,
+    ) -> (DocRead, Option<Document>, FetchResult) {
+        warn!(feed = %source, sitemap = %url, status, error = %error, "sitemap document failed; read again next poll");
+        (
+            DocRead {
+                status,
+                error: Some(error.to_string()),
+                etag: None,
+                last_modified: None,
+                entries: None,
+            },
+            None,
+            failed(kind, error),
+        )
+    }
+}
+
+/// What `parent` listed at its last listing, from the store.
+fn stored_children(known: &HashMap<String, DocState>, parent: &str) -> Vec<Child> {
+    let mut children: Vec<Child> = known
+        .values()
+        .filter(|d| d.parent == parent)
+        .filter_map(|d| {
+            Some(Child {
+                url: Url::parse(&d.url).ok()?,
+                lastmod: d.listed_lastmod.as_deref().map(crate::store::parse_ts),
+            })
+        })
+        .collect();
+    children.sort_by(|a, b| a.url.as_str().cmp(b.url.as_str()));
+    children
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    fn child(day: u32) -> Child {
+        Child {
+            url: Url::parse(&format!("https://x.test/sitemaps/2024-05-{day:02}.xml")).unwrap(),
+            lastmod: Some(Utc.with_ymd_and_hms(2024, 5, day, 12, 0, 0).unwrap()),
+        }
+    }
+
+    fn read_state(c: &Child) -> DocState {
+        DocState {
+            url: c.url.to_string(),
+            parent: "https://x.test/sitemap.xml".into(),
+            listed_lastmod: c.lastmod.map(crate::store::ts),
+            wanted: true,
+            read_lastmod: c.lastmod.map(crate::store::ts),
+            read: true,
+            etag: None,
+            last_modified: None,
+        }
+    }
+
+    #[test]
+    fn the_first_listing_leaves_shards_older_than_the_window_to_backfill() {
+        let newest = child(31).lastmod;
+        assert_eq!(decide(&child(31), None, true, newest, 7), (true, true));
+        assert_eq!(decide(&child(25), None, true, newest, 7), (true, true));
+        assert_eq!(decide(&child(23), None, true, newest, 7), (false, false));
+        // A shard that appears on a later listing is new: read, whatever its date.
+        assert_eq!(decide(&child(23), None, false, newest, 7), (true, true));
+    }
+
+    #[test]
+    fn an_unchanged_shard_is_not_read_again_and_a_changed_one_is() {
+        let c = child(30);
+        let state = read_state(&c);
+        assert_eq!(decide(&c, Some(&state), false, None, 7), (true, false));
+        let mut later = c.clone();
+        later.lastmod = Some(Utc.with_ymd_and_hms(2024, 5, 30, 23, 0, 0).unwrap());
+        assert_eq!(decide(&later, Some(&state), false, None, 7), (true, true));
+        // An index without dates: every poll asks (a conditional GET).
+        let undated = Child { lastmod: None, ..c };
+        assert_eq!(decide(&undated, Some(&state), false, None, 7), (true, true));
+    }
+
+    #[test]
+    fn a_shard_left_to_backfill_stays_unread_when_it_changes() {
+        let c = child(1);
+        let state = DocState {
+            wanted: false,
+            read: false,
+            read_lastmod: None,
+            ..read_state(&c)
+        };
+        assert_eq!(decide(&c, Some(&state), false, None, 7), (false, false));
+    }
+}

@@ -1,0 +1,400 @@
+//! Sources beyond feeds, end to end with the real binary: sitemaps (robots.txt, an index of
+//! dated shards, a Google News sitemap, gzip), listing pages, and backfills that survive
+//! SIGKILL. The farms come from the shared generator (`gen_farm.py --sitemap-only N`: stories
+//! that no feed lists).
+
+mod support;
+
+use std::collections::{HashMap, HashSet};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::{
+    Fault, GeneratedFarm, Server, Workspace, count, run_once, stderr_of, stdout, wait_until,
+};
+
+const FAST: &str = "[daemon]\nmin_interval_secs = 1\npoll_interval_secs = 600\nmax_interval_secs = 900\n\n\
+                    [fetch]\nper_host = 8\nper_host_gap_ms = 0\ntimeout_secs = 10\n\n\
+                    [raw_pages]\nkeep = false\n";
+
+/// The workspace polling the farm's feeds and its robots.txt as a sitemap source.
+fn workspace(farm: &GeneratedFarm, server: &Server, sitemap: &str, extra: &str) -> Workspace {
+    let settings = format!(
+        "{FAST}{extra}\n[[sitemap]]\nurl = \"{}robots.txt\"\n{sitemap}\n",
+        server.rebase(support::FARM_BASE)
+    );
+    Workspace::with_settings(&farm.feeds(server), &settings)
+}
+
+/// url → the kinds of the sources that list it (one entry per membership).
+fn memberships(ws: &Workspace) -> HashMap<String, Vec<String>> {
+    let db = ws.sql();
+    let mut stmt = db
+        .prepare(
+            "SELECT a.url, f.kind FROM articles a JOIN article_feeds af ON af.article_id = a.id
+             JOIN feeds f ON f.id = af.feed_id ORDER BY a.url, f.kind",
+        )
+        .unwrap();
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for row in stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .unwrap()
+    {
+        let (url, kind) = row.unwrap();
+        out.entry(url).or_default().push(kind);
+    }
+    out
+}
+
+fn truth_urls(truth: &[Value]) -> HashSet<String> {
+    truth
+        .iter()
+        .map(|t| t["url"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn feeds_and_sitemaps_store_every_story_once_with_both_memberships() {
+    let Some(farm) = GeneratedFarm::new(6, 10, 300) else {
+        return;
+    };
+    let server = Server::start(&farm.www());
+    let ws = workspace(&farm, &server, "window_days = 30", "");
+    run_once(&ws);
+
+    let truth = farm.truth(&server);
+    assert_eq!(
+        truth.len(),
+        358,
+        "58 feed stories and 300 only in the sitemaps"
+    );
+    let stored: HashSet<String> = stdout(&ws, &["export", "--jsonl"])
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["url"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(stored, truth_urls(&truth), "every story, nothing else");
+    assert_eq!(
+        count(&ws, "SELECT count(*) FROM articles"),
+        358,
+        "no duplicates"
+    );
+    assert_eq!(
+        count(&ws, "SELECT count(*) FROM fetches WHERE kind = 'article'"),
+        358,
+        "each story fetched once, whichever sources list it"
+    );
+    let members = memberships(&ws);
+    for t in &truth {
+        let url = t["url"].as_str().unwrap();
+        let feeds = t["feeds"].as_array().unwrap().len();
+        let mut want = vec!["feed".to_string(); feeds];
+        want.push("sitemap".into());
+        assert_eq!(members[url], want, "memberships of {url}");
+    }
+}
+
+#[test]
+fn a_second_cycle_rereads_only_the_shard_whose_lastmod_changed() {
+    let Some(farm) = GeneratedFarm::new(2, 5, 30) else {
+        return;
+    };
+    let server = Server::start(&farm.www());
+    let ws = workspace(&farm, &server, "window_days = 30", "");
+    run_once(&ws);
+    let stories = count(&ws, "SELECT count(*) FROM articles");
+
+    server.clear_hits();
+    run_once(&ws);
+    let hits = server.hits();
+    assert!(
+        hits.iter().all(|(p, s)| *s == 304 && !p.ends_with(".html")),
+        "an unchanged site costs 304s only: {hits:?}"
+    );
+    assert!(
+        !hits.iter().any(|(p, _)| p.starts_with("/sitemaps/2")),
+        "unchanged shards are not even asked for: {hits:?}"
+    );
+
+    // The site edits a story of 2024-05-30: the index gives that shard a new lastmod.
+    let index = std::fs::read_to_string(farm.www().join("sitemap.xml")).unwrap();
+    let line = index
+        .lines()
+        .find(|l| l.contains("2024-05-30.xml"))
+        .expect("the farm has a 2024-05-30 shard")
+        .to_string();
+    let start = line.find("<lastmod>").unwrap() + "<lastmod>".len();
+    let end = line.find("</lastmod>").unwrap();
+    let edited = format!(
+        "{}2024-06-02T10:00:00+07:00{}",
+        &line[..start],
+        &line[end..]
+    );
+    server.set_body("/sitemap.xml", index.replace(&line, &edited).into_bytes());
+    server.clear_hits();
+    run_once(&ws);
+    let shards: Vec<_> = server
+        .hits()
+        .into_iter()
+        .filter(|(p, _)| p.starts_with("/sitemaps/2"))
+        .collect();
+    assert_eq!(
+        shards,
+        [("/sitemaps/2024-05-30.xml".to_string(), 304)],
+        "only the changed shard is asked for (with its validators)"
+    );
+    assert_eq!(count(&ws, "SELECT count(*) FROM articles"), stories);
+}
+
+#[test]
+fn the_first_poll_leaves_shards_older_than_the_window_to_backfill() {
+    let Some(farm) = GeneratedFarm::new(2, 5, 60) else {
+        return;
+    };
+    let server = Server::start(&farm.www());
+    let ws = workspace(&farm, &server, "window_days = 3", "");
+    run_once(&ws);
+    let hits = server.hits();
+    let read: HashSet<&str> = hits
+        .iter()
+        .filter(|(p, _)| p.starts_with("/sitemaps/2"))
+        .map(|(p, _)| p.as_str())
+        .collect();
+    // The shards dated at most three days before the index's newest are read; the rest wait.
+    let shards = farm.index_shards();
+    let newest = shards.iter().map(|(_, t)| *t).max().unwrap();
+    let want: HashSet<&str> = shards
+        .iter()
+        .filter(|(_, t)| *t >= newest - chrono::Duration::days(3))
+        .map(|(p, _)| p.as_str())
+        .collect();
+    assert!(
+        want.len() < shards.len(),
+        "the farm spans more than the window"
+    );
+    assert_eq!(read, want);
+    let status = stdout(&ws, &["status"]);
+    let line = format!(
+        "{} documents, {} read, {} left to backfill, 0 failing",
+        shards.len() + 2,
+        want.len() + 2,
+        shards.len() - want.len()
+    );
+    assert!(status.contains(&line), "{line}: {status}");
+}
+
+/// Spawns `tindex backfill` with its log to a file (a pipe nobody reads would block it).
+fn spawn_backfill(ws: &Workspace, from: &str) -> Child {
+    let log = std::fs::File::create(ws.dir.path().join("backfill.log")).unwrap();
+    ws.command(&["backfill", "--site", "127.0.0.1", "--from", from])
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn a_backfill_killed_twice_resumes_and_ends_with_the_exact_truth_count() {
+    let Some(farm) = GeneratedFarm::new(2, 5, 120) else {
+        return;
+    };
+    let server = Server::start(&farm.www());
+    // Slow answers, so the kills land mid-walk on any machine.
+    server.set_delay(Duration::from_millis(20));
+    let ws = workspace(&farm, &server, "window_days = 1", "[backfill]\nbatch = 4\n");
+    let truth = farm.truth(&server);
+    // 0 until the backfill has created the archive.
+    let stored = |ws: &Workspace| -> i64 {
+        ws.sql()
+            .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
+            .unwrap_or(0)
+    };
+
+    for kill_after in [25, 60] {
+        let mut child = spawn_backfill(&ws, "2024-05-01");
+        wait_until(
+            "stories stored by the backfill",
+            Duration::from_secs(300),
+            || stored(&ws) >= kill_after,
+        );
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+    }
+    assert!(stored(&ws) < truth.len() as i64, "killed before the end");
+    let progress = count(
+        &ws,
+        "SELECT count(*) FROM backfill_shards WHERE done_at IS NOT NULL",
+    );
+    assert!(progress > 0, "progress was stored shard by shard");
+
+    let out = ws
+        .command(&["backfill", "--site", "127.0.0.1", "--from", "2024-05-01"])
+        .output()
+        .unwrap();
+    let log = stderr_of(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(
+        log.contains("(resumed)"),
+        "the same backfill goes on: {log}"
+    );
+    assert!(log.contains("backfill done"), "{log}");
+    let urls: HashSet<String> = stdout(&ws, &["export", "--jsonl"])
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["url"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(urls, truth_urls(&truth), "every story of the truth");
+    assert_eq!(stored(&ws), truth.len() as i64, "and each once");
+    assert_eq!(
+        count(&ws, "SELECT count(*) FROM backfills"),
+        1,
+        "resumed, not queued again"
+    );
+    let status = stdout(&ws, &["status"]);
+    let shards = farm.index_shards().len();
+    assert!(
+        status.contains(&format!("done, {shards}/{shards} shards")),
+        "{status}"
+    );
+}
+
+#[test]
+fn live_polls_of_the_same_host_go_before_backfill_work() {
+    let Some(farm) = GeneratedFarm::new(2, 5, 120) else {
+        return;
+    };
+    let server = Server::start(&farm.www());
+    // Each answer takes 50 ms: the walk, one request at a time, outlasts several polls.
+    server.set_delay(Duration::from_millis(50));
+    // One feed polled every 2 s; the backfill fetches 4 stories between looks at the schedule.
+    let settings = "[daemon]\nmin_interval_secs = 1\npoll_interval_secs = 2\nmax_interval_secs = 2\n\n\
+                    [fetch]\nper_host = 8\nper_host_gap_ms = 0\ntimeout_secs = 10\n\n\
+                    [raw_pages]\nkeep = false\n[backfill]\nbatch = 4\nper_host = 1\n";
+    let feeds = farm.feeds(&server);
+    let settings = format!(
+        "{settings}\n[[sitemap]]\nurl = \"{}robots.txt\"\nwindow_days = 1\n",
+        server.rebase(support::FARM_BASE)
+    );
+    let ws = Workspace::with_settings(&feeds[..1], &settings);
+    let feed_path = feeds[0]
+        .trim_start_matches(&server.rebase(support::FARM_BASE))
+        .to_string();
+    let feed_path = format!("/{feed_path}");
+    let out = ws
+        .command(&["backfill", "--site", "127.0.0.1", "--from", "2024-05-01"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+
+    let hits = server.timed_hits();
+    let polls: Vec<Instant> = hits
+        .iter()
+        .filter(|h| h.path == feed_path)
+        .map(|h| h.start)
+        .collect();
+    let articles: Vec<Instant> = hits
+        .iter()
+        .filter(|h| h.path.ends_with(".html"))
+        .map(|h| h.start)
+        .collect();
+    assert!(
+        polls.len() >= 3,
+        "the feed was polled during the backfill: {} polls",
+        polls.len()
+    );
+    // However fast or slow the machine: once the feed is due again (2 s after its last poll,
+    // jitter aside), at most one batch of backfill fetches starts before it is polled.
+    for pair in polls.windows(2) {
+        let due = pair[0] + Duration::from_millis(2300);
+        let before = articles
+            .iter()
+            .filter(|t| **t > due && **t < pair[1])
+            .count();
+        assert!(
+            before <= 4 + 1,
+            "{before} backfill fetches started while the feed was due"
+        );
+    }
+}
+
+#[test]
+fn a_gzip_sitemap_is_read() {
+    let Some(farm) = GeneratedFarm::new(2, 5, 10) else {
+        return;
+    };
+    let server = Server::start(&farm.www());
+    let base = server.rebase(support::FARM_BASE);
+    let news =
+        server.rebase(&std::fs::read_to_string(farm.www().join("sitemaps/news.xml")).unwrap());
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, news.as_bytes()).unwrap();
+    server.fault(
+        "/sitemaps/news.xml.gz",
+        Fault {
+            status: 200,
+            content_type: "application/gzip",
+            body: gz.finish().unwrap(),
+            headers: Vec::new(),
+        },
+    );
+    let settings = format!("{FAST}\n[[sitemap]]\nurl = \"{base}sitemaps/news.xml.gz\"\n");
+    let ws = Workspace::with_settings(&[], &settings);
+    run_once(&ws);
+    let listed = news.matches("<url>").count() as i64;
+    assert!(listed > 0);
+    assert_eq!(
+        count(&ws, "SELECT count(*) FROM articles WHERE status = 'ok'"),
+        listed
+    );
+}
+
+#[test]
+fn a_listing_page_stores_the_stories_its_selector_picks() {
+    let Some(farm) = GeneratedFarm::new(2, 5, 0) else {
+        return;
+    };
+    let server = Server::start(&farm.www());
+    let base = server.rebase(support::FARM_BASE);
+    let truth = farm.truth(&server);
+    let picked: Vec<&str> = truth
+        .iter()
+        .take(3)
+        .map(|t| t["url"].as_str().unwrap())
+        .collect();
+    let listing = format!(
+        "<html><head><title>Pháp luật</title></head><body><nav><a href=\"{base}\">Home</a></nav>\
+         {}<aside><a href=\"{}\">Đọc nhiều</a></aside></body></html>",
+        picked
+            .iter()
+            .map(|u| format!("<h3 class=\"story__title\"><a href=\"{u}\">x</a></h3>"))
+            .collect::<String>(),
+        truth[4]["url"].as_str().unwrap()
+    );
+    server.set_body("/phap-luat", listing.into_bytes());
+    let settings =
+        format!("{FAST}\n[[listing]]\nurl = \"{base}phap-luat\"\nlinks = \"h3.story__title a\"\n");
+    let ws = Workspace::with_settings(&[], &settings);
+    run_once(&ws);
+    let stored: HashSet<String> = stdout(&ws, &["export", "--jsonl"])
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["url"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let want: HashSet<String> = picked.iter().map(|s| s.to_string()).collect();
+    assert_eq!(stored, want, "the picked links, not the sidebar's");
+    let kinds = memberships(&ws);
+    assert!(kinds.values().all(|k| k == &["listing".to_string()]));
+}
