@@ -88,7 +88,7 @@ pub const TABLES: &[Described] = &[
     ),
     (
         "feeds",
-        "One row per feed: where it came from, its validators, schedule and health.",
+        "One row per source (feed, sitemap, listing page): where it came from, its validators, schedule and health.",
         &[
             ("id", "Feed id"),
             ("url", "Feed URL (unique)"),
@@ -122,6 +122,10 @@ pub const TABLES: &[Described] = &[
             (
                 "publish_interval_secs",
                 "Estimated gap between the feed's stories",
+            ),
+            (
+                "kind",
+                "feed | sitemap | listing: what kind of source it is",
             ),
         ],
     ),
@@ -240,6 +244,65 @@ pub const TABLES: &[Described] = &[
             ("page", "The page"),
             ("checked_at", "When (UTC)"),
             ("error", "Why it failed, if it did"),
+        ],
+    ),
+    (
+        "sitemap_docs",
+        "Documents below each sitemap source (an index's shards, a robots.txt's sitemaps) and what was last read of each.",
+        &[
+            ("id", "Row number"),
+            ("source_id", "The sitemap source (feeds.id)"),
+            ("url", "Document URL"),
+            ("parent", "The document that lists it"),
+            (
+                "listed_lastmod",
+                "The lastmod its index gave at the last listing (UTC)",
+            ),
+            (
+                "wanted",
+                "0: older than the first listing's window, left to tindex backfill",
+            ),
+            ("listed_at", "Last listing (UTC)"),
+            (
+                "read_lastmod",
+                "The listed lastmod when it was last read in full: read again when they differ",
+            ),
+            ("read_at", "Last full read (UTC)"),
+            ("etag", "ETag of the last full read"),
+            ("last_modified", "Last-Modified of the last full read"),
+            ("entries", "Entries or documents it listed"),
+            ("last_status", "HTTP status of the last request"),
+            ("last_error", "Why the last request failed"),
+        ],
+    ),
+    (
+        "backfills",
+        "tindex backfill requests and how far each is.",
+        &[
+            ("id", "Backfill number"),
+            ("site", "The site walked"),
+            ("from_day", "First day"),
+            ("to_day", "Last day"),
+            ("state", "listing | walking | done | failed"),
+            ("created_at", "When it was asked for (UTC)"),
+            ("updated_at", "Last progress (UTC)"),
+            ("finished_at", "When it ended (UTC)"),
+            ("shards", "Dated shards to walk"),
+            ("shards_done", "Shards walked"),
+            ("stories_new", "Stories it stored"),
+            ("error", "Why it failed"),
+        ],
+    ),
+    (
+        "backfill_shards",
+        "The shards each backfill walks, newest first, and which are done.",
+        &[
+            ("backfill_id", "The backfill (backfills.id)"),
+            ("source_id", "The sitemap source (feeds.id)"),
+            ("url", "Shard URL"),
+            ("day", "The last day it covers"),
+            ("done_at", "When every story it lists was stored (UTC)"),
+            ("entries", "Entries it listed"),
         ],
     ),
     (

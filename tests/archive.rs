@@ -475,7 +475,7 @@ fn the_first_line_of_a_run_names_version_config_archive_schema_feeds_and_rules()
         "version=\"0.1.0 (archive schema 7)\"".to_string(),
         format!("config={}", ws.config.display()),
         format!("db={}", ws.db.display()),
-        "schema=6".to_string(),
+        "schema=7".to_string(),
         format!("feeds={}", farm_feeds(&_server).len()),
         "site_rules=1".to_string(),
     ] {

@@ -187,7 +187,7 @@ fn database_is_wal_with_incremental_vacuum_and_a_schema_version() {
     let app: i64 = db
         .query_row("PRAGMA application_id", [], |r| r.get(0))
         .unwrap();
-    assert_eq!((mode.as_str(), page, version, vacuum), ("wal", 4096, 6, 2));
+    assert_eq!((mode.as_str(), page, version, vacuum), ("wal", 4096, 7, 2));
     assert_eq!(app, 0x7469_6478, "stamped as a tindex archive");
 }
 

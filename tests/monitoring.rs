@@ -133,10 +133,15 @@ fn metrics_after_a_farm_cycle_equal_the_archive_counts() {
     let addr = daemon.listen();
     daemon.wait_for("cycle done");
     until_ready(&addr);
+    let db = |sql: &str| count(&ws, sql) as f64;
+    // The feed gauges are set just after the cycle is recorded (which /readyz reads).
+    wait_until("feed gauges set", Duration::from_secs(60), || {
+        sample(&get(&addr, "/metrics").1, "tindex_feeds", &["state=\"ok\""])
+            == db("SELECT count(*) FROM feeds WHERE active AND error_count = 0")
+    });
     let (status, text) = get(&addr, "/metrics");
     assert_eq!(status, 200);
     assert!(text.ends_with("# EOF\n"), "{text}");
-    let db = |sql: &str| count(&ws, sql) as f64;
     for kind in ["feed", "article", "robots"] {
         let label = format!("kind=\"{kind}\"");
         assert_eq!(
