@@ -244,7 +244,11 @@ pub async fn run(
             }
         };
         let resting = match step {
-            Ok(Step::Worked) => continue,
+            Ok(Step::Worked) => {
+                // Nothing live was due: the archive is as current as its schedule wants.
+                metrics.up_to_date(Utc::now());
+                continue;
+            }
             Ok(Step::Resting(until)) => Some(until),
             Ok(Step::Idle) if matches!(mode, Mode::Backfill { .. }) => {
                 backfiller.finish();

@@ -55,6 +55,7 @@ pub fn is_robots(url: &Url) -> bool {
 /// name sitemaps on other hosts (a CDN), so they are not held to the site.
 pub fn robots_sitemaps(text: &str, base: &Url) -> Document {
     let mut children: Vec<Child> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for line in text.lines() {
         let line = line.split('#').next().unwrap_or("").trim();
         let Some((key, value)) = line.split_once(':') else {
@@ -66,28 +67,29 @@ pub fn robots_sitemaps(text: &str, base: &Url) -> Document {
         let Some(url) = base.join(value.trim()).ok().and_then(usable) else {
             continue;
         };
-        if children.len() < MAX_URLS && !children.iter().any(|c| c.url == url) {
+        if children.len() < MAX_URLS && seen.insert(url.clone()) {
             children.push(Child { url, lastmod: None });
         }
     }
     Document::Index(children)
 }
 
-/// Parses any document below a sitemap source: a robots.txt by its path, else a sitemap.
-pub fn parse_any(text: &str, doc_url: &Url) -> Result<Document, SitemapError> {
+/// Parses any document below a sitemap source on `site` (its host): a robots.txt by its path,
+/// else a sitemap.
+pub fn parse_any(text: &str, doc_url: &Url, site: &str) -> Result<Document, SitemapError> {
     if is_robots(doc_url) {
         Ok(robots_sitemaps(text, doc_url))
     } else {
-        parse(text, doc_url)
+        parse(text, doc_url, site)
     }
 }
 
-/// Parses a sitemap or sitemap index fetched from `doc_url` (already decoded to UTF-8).
-pub fn parse(text: &str, doc_url: &Url) -> Result<Document, SitemapError> {
-    let site = doc_url
-        .host_str()
-        .map(crate::host::site)
-        .unwrap_or_default();
+/// Parses a sitemap or sitemap index fetched from `doc_url` (already decoded to UTF-8) for a
+/// source on `site`: stories and nested sitemaps elsewhere are dropped (counted as skipped),
+/// wherever the document itself is served from.
+pub fn parse(text: &str, doc_url: &Url, site: &str) -> Result<Document, SitemapError> {
+    // The site or its subdomains (a section on `doanhnhan.` of the site).
+    let on_site = |u: &Url| u.host_str().is_some_and(|h| crate::host::covers(site, h));
     let mut reader = Reader::from_str(text);
     let mut root: Option<String> = None;
     let mut children = Vec::new();
@@ -154,29 +156,23 @@ pub fn parse(text: &str, doc_url: &Url) -> Result<Document, SitemapError> {
                 let e = std::mem::take(&mut entry);
                 let loc = e.loc.and_then(|l| doc_url.join(&l).ok()).and_then(usable);
                 match name.as_str() {
-                    "sitemap" => match loc {
+                    "sitemap" => match loc.filter(on_site) {
                         Some(url) if children.len() < MAX_URLS => children.push(Child {
                             url,
                             lastmod: e.lastmod,
                         }),
                         _ => skipped += 1,
                     },
-                    "url" => {
-                        // The site or its subdomains (a section on `doanhnhan.` of the site).
-                        let on_site = loc.filter(|u| {
-                            u.host_str().is_some_and(|h| crate::host::covers(&site, h))
-                        });
-                        match on_site {
-                            Some(link) if items.len() < MAX_URLS => items.push(FeedItem {
-                                guid: None,
-                                link,
-                                title: e.title,
-                                published: e.published,
-                                updated: e.lastmod.filter(|u| *u <= Utc::now()),
-                            }),
-                            _ => skipped += 1,
-                        }
-                    }
+                    "url" => match loc.filter(on_site) {
+                        Some(link) if items.len() < MAX_URLS => items.push(FeedItem {
+                            guid: None,
+                            link,
+                            title: e.title,
+                            published: e.published,
+                            updated: e.lastmod.filter(|u| *u <= Utc::now()),
+                        }),
+                        _ => skipped += 1,
+                    },
                     _ => {}
                 }
             }
@@ -300,9 +296,12 @@ mod tests {
 <url><loc>https://elsewhere.test/spam.html</loc></url>
 <url><loc>javascript:alert(1)</loc></url>
 </urlset>"#;
-        let Document::Urls { items, skipped } =
-            parse(xml, &url("https://example.test/sitemaps/news.xml")).unwrap()
-        else {
+        let Document::Urls { items, skipped } = parse(
+            xml,
+            &url("https://example.test/sitemaps/news.xml"),
+            "example.test",
+        )
+        .unwrap() else {
             panic!("a urlset is a list of stories");
         };
         assert_eq!(
@@ -330,13 +329,17 @@ mod tests {
 <sitemap><loc>/sitemaps/2024-05-31.xml</loc><lastmod>2024-05-31T22:10:00+07:00</lastmod></sitemap>
 <sitemap><loc>https://example.test/sitemaps/2024-05-30.xml</loc><lastmod>2024-05-30</lastmod></sitemap>
 <sitemap><loc>https://example.test/categories.xml</loc></sitemap>
+<sitemap><loc>https://other.test/their-stories.xml</loc></sitemap>
 </sitemapindex>"#;
-        let Document::Index(children) =
-            parse(xml, &url("https://example.test/sitemap.xml")).unwrap()
-        else {
+        let Document::Index(children) = parse(
+            xml,
+            &url("https://example.test/sitemap.xml"),
+            "example.test",
+        )
+        .unwrap() else {
             panic!("an index lists documents");
         };
-        assert_eq!(children.len(), 3);
+        assert_eq!(children.len(), 3, "another site's sitemap is not followed");
         assert_eq!(
             children[0].url.as_str(),
             "https://example.test/sitemaps/2024-05-31.xml"
@@ -355,12 +358,23 @@ mod tests {
     #[test]
     fn an_html_page_or_a_feed_is_not_a_sitemap() {
         let base = url("https://example.test/sitemap.xml");
-        assert!(parse("<html><body>404</body></html>", &base).is_err());
-        assert!(parse("<rss version=\"2.0\"><channel/></rss>", &base).is_err());
-        assert!(parse("", &base).is_err());
+        assert!(parse("<html><body>404</body></html>", &base, "example.test").is_err());
         assert!(
-            parse("<urlset><url><loc>https://example.test/a", &base)
-                .is_ok_and(|d| matches!(d, Document::Urls { items, .. } if items.is_empty()))
+            parse(
+                "<rss version=\"2.0\"><channel/></rss>",
+                &base,
+                "example.test"
+            )
+            .is_err()
+        );
+        assert!(parse("", &base, "example.test").is_err());
+        assert!(
+            parse(
+                "<urlset><url><loc>https://example.test/a",
+                &base,
+                "example.test"
+            )
+            .is_ok_and(|d| matches!(d, Document::Urls { items, .. } if items.is_empty()))
         );
     }
 

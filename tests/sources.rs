@@ -152,6 +152,54 @@ fn a_second_cycle_rereads_only_the_shard_whose_lastmod_changed() {
 }
 
 #[test]
+fn a_shard_that_failed_is_read_on_the_next_poll_though_its_index_is_unchanged() {
+    let Some(farm) = GeneratedFarm::new(2, 5, 30) else {
+        return;
+    };
+    let server = Server::start(&farm.www());
+    let ws = workspace(&farm, &server, "window_days = 30", "");
+    server.fault(
+        "/sitemaps/2024-05-25.xml",
+        Fault {
+            status: 503,
+            content_type: "text/plain",
+            body: b"busy".to_vec(),
+            headers: Vec::new(),
+        },
+    );
+    let log = run_once(&ws);
+    assert!(log.contains("sitemap document failed"), "{log}");
+    let before = count(&ws, "SELECT count(*) FROM articles");
+    let shard = server
+        .rebase(&std::fs::read_to_string(farm.www().join("sitemaps/2024-05-25.xml")).unwrap());
+    // The shard's stories that no feed listed (those the feeds list are stored already).
+    let missing: i64 = shard
+        .split("<loc>")
+        .skip(1)
+        .map(|s| &s[..s.find("</loc>").unwrap()])
+        .map(|url| {
+            let sql = format!("SELECT count(*) = 0 FROM articles WHERE url = '{url}'");
+            count(&ws, &sql)
+        })
+        .sum();
+    assert!(missing > 0, "the farm has sitemap-only stories that day");
+
+    server.heal("/sitemaps/2024-05-25.xml");
+    server.clear_hits();
+    run_once(&ws);
+    let hits = server.hits();
+    assert!(
+        hits.contains(&("/sitemaps/2024-05-25.xml".to_string(), 200)),
+        "{hits:?}"
+    );
+    assert_eq!(
+        count(&ws, "SELECT count(*) FROM articles"),
+        before + missing,
+        "the shard's stories are stored once it answers"
+    );
+}
+
+#[test]
 fn the_first_poll_leaves_shards_older_than_the_window_to_backfill() {
     let Some(farm) = GeneratedFarm::new(2, 5, 60) else {
         return;
@@ -226,6 +274,12 @@ fn a_backfill_killed_twice_resumes_and_ends_with_the_exact_truth_count() {
         child.wait().unwrap();
     }
     assert!(stored(&ws) < truth.len() as i64, "killed before the end");
+    let status = stdout(&ws, &["status"]);
+    assert!(
+        status.contains("backfill #1 of 127.0.0.1 (2024-05-01 to ")
+            && (status.contains("): walking, ") || status.contains("): listing, ")),
+        "status shows the unfinished backfill: {status}"
+    );
     let progress = count(
         &ws,
         "SELECT count(*) FROM backfill_shards WHERE done_at IS NOT NULL",

@@ -160,7 +160,16 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
             }
             let site = crate::host::site(site);
             let mut store = setup::open(&db, Access::Create)?;
-            store.sync_config_feeds(&config.sources(), Utc::now())?;
+            // Only the holder of the run lock changes the sources: with a daemon running, its
+            // config (reloaded with SIGHUP) says which sitemaps there are.
+            let lock = match RunLock::acquire(&db) {
+                Ok(lock) => {
+                    store.sync_config_feeds(&config.sources(), Utc::now())?;
+                    Some(lock)
+                }
+                Err(StoreError::InUse { .. }) => None,
+                Err(e) => return Err(e.into()),
+            };
             if store.sitemap_sources_of(&site)?.is_empty() {
                 return Err(CliError::Usage(format!(
                     "no [[sitemap]] source on {site} in {}: add the site's sitemap index or its robots.txt, e.g.\n  [[sitemap]]\n  url = \"https://{site}/robots.txt\"",
@@ -173,15 +182,14 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
                 backfill.id,
                 if new { "" } else { " (resumed)" }
             );
-            match RunLock::acquire(&db) {
-                Err(StoreError::InUse { holder, .. }) => {
+            match lock {
+                None => {
                     println!(
-                        "{what} queued: the daemon running on this archive ({holder}) walks it between its polls; `tindex status` shows how far it is"
+                        "{what} queued: the daemon running on this archive walks it between its polls; `tindex status` shows how far it is"
                     );
                     Ok(Answer::Yes)
                 }
-                Err(e) => Err(e.into()),
-                Ok(lock) => {
+                Some(lock) => {
                     info!("{what}: walking it here, with live polling, until done");
                     let bar = std::io::IsTerminal::is_terminal(&std::io::stderr());
                     start_daemon(

@@ -117,7 +117,11 @@ impl Pipeline {
                 return Ok(Step::Idle);
             };
             if backfill.state == BackfillState::Listing {
-                self.list_backfill(&backfill).await?;
+                if !self.list_backfill(&backfill).await? {
+                    // No sitemap document answered (the site or the network is down): listed
+                    // again later, not failed.
+                    b.resting_until = Some(Utc::now() + REST);
+                }
                 return Ok(Step::Worked);
             }
             let id = backfill.id;
@@ -133,8 +137,18 @@ impl Pipeline {
                 b.show(&backfill, backfill.stories_new);
                 return Ok(Step::Worked);
             };
-            match self.read_shard(&shard).await {
-                Ok(entries) => {
+            match self.read_shard(&backfill, &shard).await {
+                Ok(Shard::Index(children)) => {
+                    // A dated index (a month of daily shards): its shards join the walk.
+                    let (url, now) = (shard.url.clone(), Utc::now());
+                    self.store
+                        .run(move |s| {
+                            s.list_backfill(id, &children, now)?;
+                            s.backfill_shard_done(id, &url, 0, 0, now)
+                        })
+                        .await?;
+                }
+                Ok(Shard::Stories(entries)) => {
                     b.failures = 0;
                     b.walk = Some(Walk {
                         backfill,
@@ -162,6 +176,18 @@ impl Pipeline {
             }
             return Ok(Step::Worked);
         }
+        let step = self.walk_batch(b).await;
+        if step.is_err() {
+            // The batch's stories were taken from the walk: read the shard again (its stored
+            // stories are sightings then) rather than mark it walked without them.
+            b.walk = None;
+        }
+        step
+    }
+
+    /// Fetches the next `[backfill] batch` stories of the shard being walked; marks the shard
+    /// walked after its last batch when every story was stored.
+    async fn walk_batch(&self, b: &mut Backfiller) -> Result<Step, CycleError> {
         let Some(walk) = b.walk.as_mut() else {
             return Ok(Step::Idle);
         };
@@ -226,11 +252,13 @@ impl Pipeline {
 
     /// Lists a backfill's shards: every dated document below the site's sitemap sources
     /// whose days meet the backfill's, newest first.
-    async fn list_backfill(&self, bf: &Backfill) -> Result<(), CycleError> {
+    /// False when no document answered (nothing is recorded: listed again later).
+    async fn list_backfill(&self, bf: &Backfill) -> Result<bool, CycleError> {
         let site = bf.site.clone();
         let sources = self.store.run(move |s| s.sitemap_sources_of(&site)).await?;
         let mut shards: Vec<BackfillShard> = Vec::new();
         let mut logs = Vec::new();
+        let mut answered = false;
         for (source_id, url) in &sources {
             let skip = self
                 .config
@@ -244,8 +272,9 @@ impl Pipeline {
                 if !seen.insert(doc.clone()) {
                     continue;
                 }
-                let (found, log) = self.fetch_doc(&doc).await;
+                let (found, log) = self.fetch_doc(&doc, &bf.site).await;
                 logs.push(log);
+                answered |= found.is_ok();
                 let Ok(Document::Index(children)) = found else {
                     continue;
                 };
@@ -253,18 +282,12 @@ impl Pipeline {
                     if skip.iter().any(|p| wildcard(p, child.url.as_str())) {
                         continue;
                     }
-                    let days = sitemap::shard_days(&child.url)
-                        .or_else(|| child.lastmod.map(|t| (t.date_naive(), t.date_naive())));
-                    match days {
-                        Some((first, last))
-                            if last >= bf.from
-                                && first <= bf.to
-                                && !shards.iter().any(|s| s.url == child.url.as_str()) =>
-                        {
+                    match shard_days(&child, bf) {
+                        Some(Some(day)) if !shards.iter().any(|s| s.url == child.url.as_str()) => {
                             shards.push(BackfillShard {
                                 source_id: *source_id,
                                 url: child.url.to_string(),
-                                day: last.min(bf.to),
+                                day,
                             });
                         }
                         Some(_) => {}
@@ -283,6 +306,10 @@ impl Pipeline {
             })
             .await?;
         let (id, now) = (bf.id, Utc::now());
+        if !answered && !sources.is_empty() {
+            warn!(site = %bf.site, "backfill: no sitemap document answered; listing again later");
+            return Ok(false);
+        }
         if shards.is_empty() {
             let why = if sources.is_empty() {
                 format!(
@@ -299,20 +326,21 @@ impl Pipeline {
             self.store
                 .run(move |s| s.finish_backfill(id, BackfillState::Failed, Some(&why), now))
                 .await?;
-            return Ok(());
+            return Ok(true);
         }
         shards.sort_by(|a, b| b.day.cmp(&a.day).then(a.url.cmp(&b.url)));
         info!(site = %bf.site, from = %bf.from, to = %bf.to, shards = shards.len(), "backfill listed");
         self.store
             .run(move |s| s.list_backfill(id, &shards, now))
             .await?;
-        Ok(())
+        Ok(true)
     }
 
-    /// A shard's story entries (the walk skips entries the source's `skip` names).
-    async fn read_shard(&self, shard: &BackfillShard) -> Result<Vec<FeedItem>, String> {
+    /// A shard's story entries (without those the source's `skip` names), or, for a dated
+    /// index, its shards in the backfill's days.
+    async fn read_shard(&self, bf: &Backfill, shard: &BackfillShard) -> Result<Shard, String> {
         let url = Url::parse(&shard.url).map_err(|e| e.to_string())?;
-        let (found, log) = self.fetch_doc(&url).await;
+        let (found, log) = self.fetch_doc(&url, &bf.site).await;
         let _ = self
             .store
             .write(Batch {
@@ -320,21 +348,52 @@ impl Pipeline {
                 ..Batch::default()
             })
             .await;
+        let source = self.store.run(|s| s.list_feeds()).await.ok().and_then(|f| {
+            f.into_iter()
+                .find(|f| f.id == shard.source_id)
+                .map(|f| f.url)
+        });
+        let skip = source
+            .and_then(|u| self.config.sitemap_for(&u).map(|c| c.skip.clone()))
+            .unwrap_or_default();
+        let skipped = |u: &Url| skip.iter().any(|p| wildcard(p, u.as_str()));
         match found? {
-            Document::Urls { items, .. } => Ok(items),
-            Document::Index(_) => Err("a sitemap index where a shard of stories was listed".into()),
+            Document::Urls { mut items, .. } => {
+                items.retain(|i| !skipped(&i.link));
+                Ok(Shard::Stories(items))
+            }
+            Document::Index(children) => Ok(Shard::Index(
+                children
+                    .into_iter()
+                    .filter(|c| !skipped(&c.url))
+                    .filter_map(|c| {
+                        // An undated shard in a dated index takes the index's day.
+                        let day = match shard_days(&c, bf) {
+                            Some(Some(day)) => day,
+                            Some(None) => return None,
+                            None => shard.day,
+                        };
+                        Some(BackfillShard {
+                            source_id: shard.source_id,
+                            url: c.url.to_string(),
+                            day,
+                        })
+                    })
+                    .collect(),
+            )),
         }
     }
 
     /// One sitemap document, in full (no validators: a backfill reads what is there).
-    async fn fetch_doc(&self, url: &Url) -> (Result<Document, String>, FetchLog) {
+    async fn fetch_doc(&self, url: &Url, site: &str) -> (Result<Document, String>, FetchLog) {
         let mut report = self.fetcher.get(url, &Validators::default()).await;
         let (found, result) = match &mut report.result {
             Ok(Outcome::Fetched(page)) => {
                 let text = std::mem::take(&mut page.text);
                 let base = page.url.clone();
+                let site = crate::host::site(site);
                 let parsed = self
-                    .parse_blocking(text, move |t| sitemap::parse_any(t, &base))
+                    .parse_blocking(text, move |t| sitemap::parse_any(t, &base, &site))
                     .await;
                 match parsed {
                     Ok(Ok(doc)) => (Ok(doc), record::fetched(&report)),
@@ -358,5 +417,89 @@ impl Pipeline {
             found,
             audit(FetchKind::Feed, url.as_str(), Some(&report), result),
         )
+    }
+}
+
+/// What a backfill shard turned out to be.
+enum Shard {
+    Stories(Vec<FeedItem>),
+    /// A dated index: the shards it lists in the backfill's days.
+    Index(Vec<BackfillShard>),
+}
+
+/// Whether a listed document is a dated shard, and its last day in the backfill's days:
+/// `None` undated; `Some(None)` dated outside them. Days come from the URL, else the
+/// `lastmod` (the newest change in the shard: it may hold older stories, so only its lower
+/// bound counts).
+fn shard_days(child: &sitemap::Child, bf: &Backfill) -> Option<Option<chrono::NaiveDate>> {
+    if let Some((first, last)) = sitemap::shard_days(&child.url) {
+        return Some((last >= bf.from && first <= bf.to).then(|| last.min(bf.to)));
+    }
+    let day = child.lastmod?.date_naive();
+    Some((day >= bf.from).then(|| day.min(bf.to)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone};
+
+    fn backfill(from: &str, to: &str) -> Backfill {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        Backfill {
+            id: 1,
+            site: "x.test".into(),
+            from: day(from),
+            to: day(to),
+            state: BackfillState::Walking,
+            created_at: String::new(),
+            updated_at: String::new(),
+            shards: 0,
+            shards_done: 0,
+            stories_new: 0,
+            error: None,
+        }
+    }
+
+    fn child(path: &str, lastmod: Option<(i32, u32, u32)>) -> sitemap::Child {
+        sitemap::Child {
+            url: Url::parse(&format!("https://x.test/{path}")).unwrap(),
+            lastmod: lastmod.map(|(y, m, d)| Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap()),
+        }
+    }
+
+    #[test]
+    fn shards_dated_by_url_are_walked_when_their_days_meet_the_backfills() {
+        let bf = backfill("2024-05-10", "2024-05-20");
+        let day = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        assert_eq!(
+            shard_days(&child("s/2024-05-12.xml", None), &bf),
+            Some(day("2024-05-12"))
+        );
+        assert_eq!(
+            shard_days(&child("s/2024-05-21.xml", None), &bf),
+            Some(None)
+        );
+        // A month meeting the days is walked, as of its last day in them.
+        assert_eq!(
+            shard_days(&child("news-2024-5.xml", None), &bf),
+            Some(day("2024-05-20"))
+        );
+        assert_eq!(shard_days(&child("categories.xml", None), &bf), None);
+    }
+
+    #[test]
+    fn a_shard_dated_only_by_lastmod_is_walked_when_it_changed_after_the_first_day() {
+        let bf = backfill("2024-05-10", "2024-05-20");
+        // Its newest change is after the last day: it may still hold stories of the days.
+        assert!(matches!(
+            shard_days(&child("post-sitemap3.xml", Some((2024, 6, 1))), &bf),
+            Some(Some(_))
+        ));
+        assert_eq!(
+            shard_days(&child("post-sitemap9.xml", Some((2024, 5, 1))), &bf),
+            Some(None),
+            "nothing in it changed since before the first day"
+        );
     }
 }

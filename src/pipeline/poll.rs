@@ -38,16 +38,19 @@ type Polled = Result<Option<ParsedFeed>, FeedFailure>;
 fn parse_source(
     kind: SourceKind,
     text: &str,
-    base: &Url,
+    (source, base): (&Url, &Url),
     links: Option<&str>,
 ) -> Result<Parsed, FeedFailure> {
     match kind {
         SourceKind::Feed => feed::parse(text, base)
             .map(Parsed::Feed)
             .map_err(FeedFailure::Parse),
-        SourceKind::Sitemap => sitemap::parse_any(text, base)
-            .map(Parsed::Sitemap)
-            .map_err(FeedFailure::Sitemap),
+        SourceKind::Sitemap => {
+            let site = source.host_str().map(crate::host::site).unwrap_or_default();
+            sitemap::parse_any(text, base, &site)
+                .map(Parsed::Sitemap)
+                .map_err(FeedFailure::Sitemap)
+        }
         SourceKind::Listing => {
             let selector = links.unwrap_or("a[href]");
             let parsed = crate::listing::links(text, base, selector)
@@ -123,9 +126,10 @@ impl Pipeline {
                 let _memory =
                     std::mem::replace(&mut page.memory, Reservation::none(self.fetcher.budget()));
                 let base = page.url.clone();
+                let source = url.clone();
                 match self
                     .parse_blocking(text, move |t| {
-                        parse_source(kind, t, &base, links.as_deref())
+                        parse_source(kind, t, (&source, &base), links.as_deref())
                     })
                     .await
                 {
@@ -176,6 +180,20 @@ impl Pipeline {
             result.items.extend(below.items);
             result.poll.docs = below.docs;
             result.logs.extend(below.logs);
+            if below.incomplete {
+                result.poll.etag = None;
+                result.poll.last_modified = None;
+            }
+        }
+        if kind == SourceKind::Sitemap
+            && let Some(cfg) = self.config.sitemap_for(&row.url)
+        {
+            let skip = &cfg.skip;
+            result.items.retain(|i| {
+                !skip
+                    .iter()
+                    .any(|p| crate::config::wildcard(p, i.link.as_str()))
+            });
         }
         result
     }

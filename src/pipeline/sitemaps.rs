@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use tracing::{info, warn};
 use url::Url;
 
@@ -31,6 +31,9 @@ pub struct Below {
     pub items: Vec<FeedItem>,
     pub docs: Vec<DocUpdate>,
     pub logs: Vec<FetchLog>,
+    /// The store could not say what was read before: the root's validators must not advance
+    /// (a 304 next time would hide this listing's documents).
+    pub incomplete: bool,
 }
 
 /// One document chosen to be read.
@@ -48,26 +51,44 @@ struct Read {
     log: FetchLog,
 }
 
+/// Documents read below one source in one poll at most; the rest wait for the next poll (they
+/// are not marked read), so a hostile index of indexes cannot make one poll unbounded.
+pub const MAX_READS: usize = 1000;
+
+/// When a listed document last changed, as far as its index or its URL tells: its `lastmod`,
+/// else the end of the last day its URL names (`news-2019-4.xml`: the end of April 2019).
+fn dated(child: &Child) -> Option<DateTime<Utc>> {
+    child.lastmod.or_else(|| {
+        let (_, last) = sitemap::shard_days(&child.url)?;
+        Some(last.and_hms_opt(23, 59, 59)?.and_utc())
+    })
+}
+
 /// Whether a document listed under `parent` is wanted (live polling reads it) and whether this
-/// poll reads it.
+/// poll reads it. `newest` is the newest date among its siblings.
 fn decide(
     child: &Child,
     state: Option<&DocState>,
     first_listing: bool,
-    newest: Option<chrono::DateTime<chrono::Utc>>,
+    newest: Option<DateTime<Utc>>,
     window_days: u32,
 ) -> (bool, bool) {
     let lastmod = child.lastmod.map(crate::store::ts);
+    let old = match (dated(child), newest) {
+        (Some(m), Some(n)) => m < n - Duration::days(i64::from(window_days)),
+        _ => false,
+    };
     match state {
         Some(s) => {
-            let changed = lastmod.is_none() || !s.read || s.read_lastmod != lastmod;
+            let changed = match &lastmod {
+                Some(_) => !s.read || s.read_lastmod != lastmod,
+                // No lastmod: a conditional GET each poll, except for a shard whose URL dates
+                // it before the window, once read (a past month does not change).
+                None => !(s.read && old),
+            };
             (s.wanted, s.wanted && changed)
         }
         None => {
-            let old = match (child.lastmod, newest) {
-                (Some(m), Some(n)) => m < n - Duration::days(i64::from(window_days)),
-                _ => false,
-            };
             let wanted = !(first_listing && old);
             (wanted, wanted)
         }
@@ -94,27 +115,38 @@ impl Pipeline {
             Ok(k) => k,
             Err(e) => {
                 warn!(feed = %row.url, error = %e, "sitemap documents could not be read from the store; skipping them this poll");
-                return Below::default();
+                return Below {
+                    incomplete: true,
+                    ..Below::default()
+                };
             }
         };
         let mut below = Below::default();
+        let site = Url::parse(&row.url)
+            .ok()
+            .and_then(|u| u.host_str().map(crate::host::site))
+            .unwrap_or_default();
         let mut level: Vec<(String, Vec<Child>)> = vec![(
             row.url.clone(),
             listed.unwrap_or_else(|| stored_children(&known, &row.url)),
         )];
+        let mut reads_left = MAX_READS;
         for _ in 0..MAX_DEPTH {
             let mut reads = Vec::new();
+            let mut next = Vec::new();
             for (parent, children) in level.drain(..) {
                 let first_listing = !known.values().any(|d| d.parent == parent);
-                let newest = children.iter().filter_map(|c| c.lastmod).max();
+                let newest = children.iter().filter_map(dated).max();
                 for child in children {
                     if cfg.skip.iter().any(|p| wildcard(p, child.url.as_str())) {
                         continue;
                     }
                     let state = known.get(child.url.as_str());
-                    let (wanted, read) =
+                    let (wanted, mut read) =
                         decide(&child, state, first_listing, newest, cfg.window_days);
+                    read &= reads_left > 0;
                     if read {
+                        reads_left -= 1;
                         reads.push(ToRead {
                             doc: below.docs.len(),
                             url: child.url.clone(),
@@ -126,6 +158,13 @@ impl Pipeline {
                                 })
                                 .unwrap_or_default(),
                         });
+                    } else if wanted {
+                        // An unchanged index is not requested, but what it listed is still
+                        // looked at: a shard below it whose read failed is tried again.
+                        let below_it = stored_children(&known, child.url.as_str());
+                        if !below_it.is_empty() {
+                            next.push((child.url.to_string(), below_it));
+                        }
                     }
                     below.docs.push(DocUpdate {
                         url: child.url.to_string(),
@@ -136,14 +175,12 @@ impl Pipeline {
                     });
                 }
             }
-            if reads.is_empty() {
-                break;
-            }
+            level = next;
             let mut tasks = tokio::task::JoinSet::new();
             for r in reads {
                 let this = self.clone();
-                let source = row.url.clone();
-                tasks.spawn(async move { this.read_doc(&source, r).await });
+                let (source, site) = (row.url.clone(), site.clone());
+                tasks.spawn(async move { this.read_doc(&source, &site, r).await });
             }
             while let Some(done) = tasks.join_next().await {
                 let Ok(done) = done else { continue };
@@ -163,13 +200,18 @@ impl Pipeline {
                 }
                 below.docs[done.doc].read = Some(done.read);
             }
+            if level.is_empty() {
+                break;
+            }
         }
-        // A skipped document is neither listed nor read; docs only lists the others.
+        below
+            .items
+            .retain(|i| !cfg.skip.iter().any(|p| wildcard(p, i.link.as_str())));
         below
     }
 
     /// One document's conditional GET and parse, and the line that explains it.
-    async fn read_doc(&self, source: &str, r: ToRead) -> Read {
+    async fn read_doc(&self, source: &str, site: &str, r: ToRead) -> Read {
         let mut report = self.fetcher.get(&r.url, &r.validators).await;
         let status = report.status;
         let elapsed_ms = report.elapsed.as_millis() as u64;
@@ -192,8 +234,9 @@ impl Pipeline {
                 let text = std::mem::take(&mut page.text);
                 let base = page.url.clone();
                 let validators = page.validators.clone();
+                let site = site.to_owned();
                 let parsed = self
-                    .parse_blocking(text, move |t| sitemap::parse_any(t, &base))
+                    .parse_blocking(text, move |t| sitemap::parse_any(t, &base, &site))
                     .await;
                 match parsed {
                     Ok(Ok(doc)) => {
@@ -319,6 +362,36 @@ mod tests {
         // An index without dates: every poll asks (a conditional GET).
         let undated = Child { lastmod: None, ..c };
         assert_eq!(decide(&undated, Some(&state), false, None, 7), (true, true));
+    }
+
+    #[test]
+    fn an_undated_index_entry_is_dated_by_its_url_for_the_window() {
+        let month = |m: u32| Child {
+            url: Url::parse(&format!("https://x.test/sitemaps/news-2024-{m}.xml")).unwrap(),
+            lastmod: None,
+        };
+        let newest = dated(&month(5));
+        assert_eq!(decide(&month(5), None, true, newest, 7), (true, true));
+        assert_eq!(
+            decide(&month(3), None, true, newest, 7),
+            (false, false),
+            "a past month on the first listing is left to backfill"
+        );
+        let read = DocState {
+            listed_lastmod: None,
+            read_lastmod: None,
+            ..read_state(&month(3))
+        };
+        assert_eq!(
+            decide(&month(3), Some(&read), false, newest, 7),
+            (true, false),
+            "once read, a past month is not asked again"
+        );
+        assert_eq!(
+            decide(&month(5), Some(&read), false, newest, 7),
+            (true, true),
+            "the current month is (a conditional GET)"
+        );
     }
 
     #[test]
