@@ -142,7 +142,8 @@ pub fn run(cmd: &FeedsCommand, store: &mut Store) -> Result<(), CliError> {
             let outlines: Vec<_> = store
                 .list_feeds()?
                 .into_iter()
-                .filter(|f| f.active)
+                // Other readers take feeds only: sitemaps and listing pages stay out.
+                .filter(|f| f.active && f.kind == crate::config::SourceKind::Feed)
                 .map(|f| opml::Outline {
                     url: f.url,
                     title: f.title,
