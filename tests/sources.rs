@@ -47,6 +47,19 @@ fn memberships(ws: &Workspace) -> HashMap<String, Vec<String>> {
     out
 }
 
+/// The URLs `tindex export` gives: what a user gets out of the archive.
+fn exported_urls(ws: &Workspace) -> HashSet<String> {
+    stdout(ws, &["export", "--jsonl"])
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["url"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
 fn truth_urls(truth: &[Value]) -> HashSet<String> {
     truth
         .iter()
@@ -69,15 +82,7 @@ fn feeds_and_sitemaps_store_every_story_once_with_both_memberships() {
         358,
         "58 feed stories and 300 only in the sitemaps"
     );
-    let stored: HashSet<String> = stdout(&ws, &["export", "--jsonl"])
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<Value>(l).unwrap()["url"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let stored: HashSet<String> = exported_urls(&ws);
     assert_eq!(stored, truth_urls(&truth), "every story, nothing else");
     assert_eq!(
         count(&ws, "SELECT count(*) FROM articles"),
@@ -297,15 +302,7 @@ fn a_backfill_killed_twice_resumes_and_ends_with_the_exact_truth_count() {
         "the same backfill goes on: {log}"
     );
     assert!(log.contains("backfill done"), "{log}");
-    let urls: HashSet<String> = stdout(&ws, &["export", "--jsonl"])
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<Value>(l).unwrap()["url"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let urls: HashSet<String> = exported_urls(&ws);
     assert_eq!(urls, truth_urls(&truth), "every story of the truth");
     assert_eq!(stored(&ws), truth.len() as i64, "and each once");
     assert_eq!(
@@ -438,15 +435,7 @@ fn a_listing_page_stores_the_stories_its_selector_picks() {
         format!("{FAST}\n[[listing]]\nurl = \"{base}phap-luat\"\nlinks = \"h3.story__title a\"\n");
     let ws = Workspace::with_settings(&[], &settings);
     run_once(&ws);
-    let stored: HashSet<String> = stdout(&ws, &["export", "--jsonl"])
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<Value>(l).unwrap()["url"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let stored: HashSet<String> = exported_urls(&ws);
     let want: HashSet<String> = picked.iter().map(|s| s.to_string()).collect();
     assert_eq!(stored, want, "the picked links, not the sidebar's");
     let kinds = memberships(&ws);
