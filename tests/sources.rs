@@ -441,3 +441,44 @@ fn a_listing_page_stores_the_stories_its_selector_picks() {
     let kinds = memberships(&ws);
     assert!(kinds.values().all(|k| k == &["listing".to_string()]));
 }
+
+#[test]
+fn a_backfill_on_a_terminal_draws_a_progress_bar_and_keeps_the_log_lines() {
+    let Some(farm) = GeneratedFarm::new(2, 5, 20) else {
+        return;
+    };
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        println!("skipped: no `script` (util-linux) to give the backfill a terminal");
+        return;
+    }
+    let server = Server::start(&farm.www());
+    let ws = workspace(&farm, &server, "window_days = 1", "");
+    let command = format!(
+        "RUST_LOG=info '{}' --config '{}' --db '{}' --feeds-file '{}' backfill --site 127.0.0.1 --from 2024-05-01",
+        env!("CARGO_BIN_EXE_tindex"),
+        ws.config.display(),
+        ws.db.display(),
+        ws.feeds_file.display()
+    );
+    // `script` runs the command on a pseudo-terminal and copies what it drew to stdout.
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    let shards = farm.index_shards().len();
+    assert!(
+        screen.contains(&format!("{shards}/{shards} shards")),
+        "the bar ends full: {screen}"
+    );
+    assert!(screen.contains("backfill 127.0.0.1 ["), "{screen}");
+    assert!(
+        screen.contains("backfill shard walked") && screen.contains("backfill done"),
+        "log lines are written above the bar, not lost: {screen}"
+    );
+}
