@@ -231,18 +231,25 @@ pub async fn run(
             continue;
         }
         // Nothing live is due: one step of backfill work (a few stories), then look again.
-        let step = {
+        let (step, reload_asked) = {
             let pipeline = &machine.pipeline;
             let work = pipeline.backfill_step(&mut backfiller);
             tokio::pin!(work);
             tokio::select! {
-                r = &mut work => r,
-                _ = signals.stop() => {
-                    drain(pipeline, work).await;
-                    return stopping();
+                r = &mut work => (r, false),
+                wake = signals.stop_or_reload() => match wake {
+                    Wake::Reload => (work.await, true),
+                    _ => {
+                        drain(pipeline, work).await;
+                        return stopping();
+                    }
                 }
             }
         };
+        if reload_asked {
+            // A SIGHUP during a backfill step: the step finished first, the reload now.
+            machine = reload_now(&reload, &store, machine, &hooks_config).await;
+        }
         let resting = match step {
             Ok(Step::Worked) => {
                 // Nothing live was due: the archive is as current as its schedule wants.
@@ -276,21 +283,33 @@ pub async fn run(
         match wake {
             Wake::Timer => {}
             Wake::Stop => return stopping(),
-            Wake::Reload => {
-                notify(&[sd_notify::NotifyState::Reloading]);
-                match reload_config(&reload, &store, &machine).await {
-                    Ok(m) => {
-                        machine = m;
-                        let _ = hooks_config
-                            .send((machine.fetcher.clone(), machine.pipeline.shared_config()));
-                        info!("config reloaded");
-                    }
-                    Err(e) => error!(error = %e, "config reload failed; keeping the old config"),
-                }
-                notify(&[sd_notify::NotifyState::Ready]);
-            }
+            Wake::Reload => machine = reload_now(&reload, &store, machine, &hooks_config).await,
         }
     }
+}
+
+/// SIGHUP: the config read again and the machine rebuilt from it (webhook delivery told), or
+/// the old one kept when the new config is bad.
+async fn reload_now(
+    reload: &Reload,
+    store: &StoreHandle,
+    machine: Machine,
+    hooks: &tokio::sync::watch::Sender<(Fetcher, Arc<Config>)>,
+) -> Machine {
+    notify(&[sd_notify::NotifyState::Reloading]);
+    let machine = match reload_config(reload, store, &machine).await {
+        Ok(m) => {
+            let _ = hooks.send((m.fetcher.clone(), m.pipeline.shared_config()));
+            info!("config reloaded");
+            m
+        }
+        Err(e) => {
+            error!(error = %e, "config reload failed; keeping the old config");
+            machine
+        }
+    };
+    notify(&[sd_notify::NotifyState::Ready]);
+    machine
 }
 
 async fn reload_config(

@@ -482,3 +482,26 @@ fn a_backfill_on_a_terminal_draws_a_progress_bar_and_keeps_the_log_lines() {
         "log lines are written above the bar, not lost: {screen}"
     );
 }
+
+#[test]
+fn a_sighup_during_a_backfill_reloads_the_config_without_waiting_for_its_end() {
+    let Some(farm) = GeneratedFarm::new(2, 5, 60) else {
+        return;
+    };
+    let server = Server::start(&farm.www());
+    server.set_delay(Duration::from_millis(30));
+    let ws = workspace(&farm, &server, "window_days = 1", "[backfill]\nbatch = 2\n");
+    let mut child = spawn_backfill(&ws, "2024-05-01");
+    let log_path = ws.dir.path().join("backfill.log");
+    let log = || std::fs::read_to_string(&log_path).unwrap_or_default();
+    wait_until("the backfill walking", Duration::from_secs(120), || {
+        log().contains("backfill shard walked")
+    });
+    // SAFETY: kill(2) on our own child's pid.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGHUP) }, 0);
+    assert!(child.wait().unwrap().success(), "{}", log());
+    let log = log();
+    let reloaded = log.find("config reloaded").expect("the reload happened");
+    let done = log.find("backfill done").expect("and the backfill ended");
+    assert!(reloaded < done, "reloaded mid-walk, not after it: {log}");
+}
