@@ -511,6 +511,10 @@ impl Fetcher {
         // not as a Content-Encoding) is inflated, under the same size limit.
         if body.starts_with(&[0x1f, 0x8b]) {
             body = gunzip(&body, self.max_body)?;
+            // The inflated body is charged like a body read at that size.
+            deadline += memory
+                .grow_to(body.len().saturating_mul(RECORD_FACTOR))
+                .await;
         }
         let (text, _encoding) = crate::charset::decode(&body, content_type.as_deref());
         drop(body);
