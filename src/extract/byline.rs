@@ -193,12 +193,18 @@ fn strip_prefix(t: &str) -> String {
         let lower = lower_same_len(&t);
         let hit = PREFIXES.iter().find(|p| {
             let case_ok = !LOWER_CASE_ONLY.contains(p) || t.get(..p.len()) == Some(**p);
+            // "Written byAAA Travel": a label glued to the capitalised name it introduces.
+            let glued = p.ends_with(" by")
+                && t.get(p.len()..)
+                    .and_then(|r| r.chars().next())
+                    .is_some_and(char::is_uppercase);
             lower.starts_with(*p)
                 && case_ok
-                && lower[p.len()..]
-                    .chars()
-                    .next()
-                    .is_none_or(|c| c.is_whitespace() || c == ':' || p.ends_with(':'))
+                && (glued
+                    || lower[p.len()..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| c.is_whitespace() || c == ':' || p.ends_with(':')))
         });
         match hit {
             Some(p) => {
@@ -358,6 +364,11 @@ mod tests {
         );
         assert_eq!(c("EcoFlow- 2025/4/29").as_deref(), Some("EcoFlow"));
         assert_eq!(c("byClemson News").as_deref(), Some("Clemson News"));
+        assert_eq!(
+            c("Written byAAA Travel Editor").as_deref(),
+            Some("AAA Travel Editor")
+        );
+        assert_eq!(c("Posted byJane Doe").as_deref(), Some("Jane Doe"));
         assert_eq!(
             c("Julian Marsh December 17, 2025").as_deref(),
             Some("Julian Marsh")

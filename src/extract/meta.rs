@@ -41,6 +41,9 @@ pub(crate) struct Meta {
     /// Texts of short elements classed author/byline or marked `itemprop=author` /
     /// `rel=author`, first few, in page order.
     pub bylines: Vec<String>,
+    /// Short texts a byline label opens ("Written by X", or "Written by" and the name in
+    /// the next element), in page order: the last source of a name, after the marked ones.
+    pub labelled_bylines: Vec<String>,
 }
 
 /// The article object of the page's JSON-LD, if any.
@@ -106,6 +109,70 @@ fn push_byline(out: &mut Vec<String>, t: String) {
     if !t.is_empty() && t.chars().count() <= MAX_BYLINE_CHARS && !out.contains(&t) {
         out.push(t);
     }
+}
+
+/// Lower-case words that belong to names.
+const NAME_PARTICLES: &[&str] = &[
+    "van", "der", "den", "de", "del", "della", "di", "da", "von", "zu", "le", "la", "du", "bin",
+    "binti", "al", "el", "y", "e", "dos", "das",
+];
+
+/// Labels that open a byline printed without markup.
+const BYLINE_LABELS: &[&str] = &["written by", "posted by", "words by", "author:", "by"];
+
+/// The first name-like text inside an author box: a short own text of two to five words
+/// that starts and ends with a capitalised word and cleans to a byline.
+fn name_inside(el: ElementRef<'_>) -> Option<String> {
+    el.descendent_elements().take(60).find_map(|d| {
+        let own: String = d
+            .children()
+            .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
+            .collect();
+        let own = clean(&own);
+        let words: Vec<&str> = own.split_whitespace().collect();
+        // Every word capitalised but a name's particles (van der, de, bin): a heading or a
+        // question in the box is not its name.
+        let name_word = |w: &&str| {
+            w.starts_with(char::is_uppercase) || NAME_PARTICLES.contains(&w.to_lowercase().as_str())
+        };
+        ((2..=5).contains(&words.len())
+            && own.chars().count() <= 60
+            && !own.contains(['?', '!', ':', '|'])
+            && words
+                .first()
+                .is_some_and(|w| w.starts_with(char::is_uppercase))
+            && words.iter().all(name_word))
+        .then(|| byline::clean_byline(&own))
+        .flatten()
+    })
+}
+
+/// A byline printed without markup: an element whose first text is a byline label, short
+/// enough to be "label + name" (the name in the same element or the next one).
+fn labelled_byline(el: ElementRef<'_>) -> Option<String> {
+    let first = el.text().find(|t| !t.trim().is_empty())?;
+    let lower = first.trim().to_lowercase();
+    let label = BYLINE_LABELS.iter().find(|l| {
+        lower == **l
+            || lower == format!("{l}:")
+            || lower
+                .strip_prefix(*l)
+                .is_some_and(|rest| rest.starts_with(' '))
+    })?;
+    let text = element_text(el);
+    if text.chars().count() > 60 {
+        return None;
+    }
+    let rest = text
+        .get(label.len()..)?
+        .trim_start_matches([':', ' '])
+        .trim();
+    // "By" alone opens many sentences: it needs a capitalised name right after it.
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    if !(1..=5).contains(&words.len()) || !words.iter().all(|w| w.starts_with(char::is_uppercase)) {
+        return None;
+    }
+    byline::clean_byline(&text)
 }
 
 /// Collects metadata in one pass over the elements.
@@ -184,6 +251,13 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
                     m.times.push(v);
                 }
             }
+            "p" | "div" | "span" | "li" | "small" | "strong" | "b"
+                if m.labelled_bylines.len() < 3 && !in_caption(el) =>
+            {
+                if let Some(b) = labelled_byline(el) {
+                    push_byline(&mut m.labelled_bylines, b);
+                }
+            }
             "a" if m.bylines.len() < MAX_BYLINES
                 && e.get_attr("rel").is_some_and(|r| {
                     r.split_ascii_whitespace()
@@ -230,7 +304,18 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
                 }
             }
             if m.bylines.len() < MAX_BYLINES && words.has(ClassWords::AUTHOR) {
-                push_byline(&mut m.bylines, element_text(el));
+                let t = element_text(el);
+                // An author box (name, title, bio) is no byline, but its name is in it.
+                match byline::clean_byline(&t) {
+                    // A box the size of a bio, not a container of the article.
+                    None if t.len() <= 600 => {
+                        if let Some(name) = name_inside(el) {
+                            push_byline(&mut m.bylines, name);
+                        }
+                    }
+                    None => {}
+                    Some(_) => push_byline(&mut m.bylines, t),
+                }
             }
             if m.lead_candidates.len() < 50 && words.has(ClassWords::LEAD) && !in_caption(el) {
                 let t = element_text(el);
@@ -445,6 +530,7 @@ impl Meta {
         // tag or byline gives them in one string as the page prints them; several byline
         // elements after a first that names the site are listed as they are.
         Authors::listed(&people(&ld))
+            .map(|listed| listed.with_printed_line(metas.iter().chain(&dom)))
             .or_else(|| metas.first().filter(person).map(|a| Authors::printed(a)))
             .or_else(|| dom.first().filter(person).map(|a| Authors::printed(a)))
             .or_else(|| {
@@ -453,6 +539,12 @@ impl Meta {
                     line: Some(list.join(", ")),
                     names: list,
                 })
+            })
+            .or_else(|| {
+                self.labelled_bylines
+                    .first()
+                    .filter(|a| !is_site(a))
+                    .map(|a| Authors::printed(a))
             })
             .or_else(|| {
                 // Last resort: the site or an organisation named as the author.
@@ -528,6 +620,30 @@ impl Authors {
             line: Some(people.join(", ")),
             names: people.iter().flat_map(|p| byline::split_names(p)).collect(),
         })
+    }
+
+    /// Several authors given apart keep their names, but take as their line a byline of the
+    /// page that names exactly them ("A, B and C"): `author` is the byline as printed.
+    fn with_printed_line<'a>(self, bylines: impl Iterator<Item = &'a String>) -> Self {
+        if self.names.len() < 2 {
+            return self;
+        }
+        let key = |names: &[String]| {
+            let mut k: Vec<String> = names.iter().map(|n| fold(n)).collect();
+            k.sort();
+            k
+        };
+        let want = key(&self.names);
+        match bylines
+            .into_iter()
+            .find(|b| key(&byline::split_names(b)) == want)
+        {
+            Some(printed) => Self {
+                line: Some(printed.clone()),
+                ..self
+            },
+            None => self,
+        }
     }
 
     /// One byline as the page prints it: the line itself, and the names in it.

@@ -182,3 +182,42 @@ fn the_pages_one_headline_beats_a_rewritten_social_title() {
     let x = extract(&page(&head, ""), &url(), None).unwrap();
     assert_eq!(x.title, "Council approves budget");
 }
+
+#[test]
+fn authors_listed_apart_keep_the_byline_as_the_page_prints_it() {
+    let ld = r#"<script type="application/ld+json">{"@type":"NewsArticle","headline":"Council approves budget",
+        "author":[{"@type":"Person","name":"Jane Doe"},{"@type":"Person","name":"John Roe"},{"@type":"Person","name":"Ann Poe"}]}</script>"#;
+    let printed = page(
+        ld,
+        "<p class=\"byline\">By Jane Doe, John Roe, and Ann Poe</p>",
+    );
+    let x = extract(&printed, &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe, John Roe, and Ann Poe"));
+    assert_eq!(x.authors, vec!["Jane Doe", "John Roe", "Ann Poe"]);
+    // A byline naming someone else is not taken for theirs: the list is joined.
+    let other = page(ld, "<p class=\"byline\">By Jane Doe and Max Moe</p>");
+    let x = extract(&other, &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe, John Roe, Ann Poe"));
+}
+
+#[test]
+fn an_author_box_gives_its_name_not_its_bio() {
+    let body = "<div class=\"blog_author-wrapper\"><img alt=\"\" src=\"/a.jpg\"><div>Jane Doe</div>\
+                <div>Jane covers city hall and has written about local budgets for twenty years, after a career in accounting.</div></div>";
+    let x = extract(&page("", body), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe"));
+}
+
+#[test]
+fn a_byline_printed_without_markup_is_found_after_its_label() {
+    let split = "<div class=\"text-body\"><p class=\"grey\">Written by</p><p class=\"grey\">Jane Doe</p></div>";
+    let x = extract(&page("", split), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe"));
+    let inline = "<p class=\"text\">Written by Jane Doe</p>";
+    let x = extract(&page("", inline), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe"));
+    // A sentence that starts with "By" is no byline.
+    let sentence = "<p>By the end of the night the council had agreed.</p>";
+    let x = extract(&page("", sentence), &url(), None).unwrap();
+    assert_eq!(x.author, None);
+}
