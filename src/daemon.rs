@@ -48,6 +48,8 @@ struct Signals {
     term: Signal,
     int: Signal,
     hup: Signal,
+    /// `tindex backfill` queued work: look at the queue now, not at the next wake.
+    usr1: Signal,
 }
 
 impl Signals {
@@ -57,6 +59,7 @@ impl Signals {
             term: reg(SignalKind::terminate())?,
             int: reg(SignalKind::interrupt())?,
             hup: reg(SignalKind::hangup())?,
+            usr1: reg(SignalKind::user_defined1())?,
         })
     }
 
@@ -73,6 +76,7 @@ impl Signals {
             _ = self.term.recv() => Wake::Stop,
             _ = self.int.recv() => Wake::Stop,
             _ = self.hup.recv() => Wake::Reload,
+            _ = self.usr1.recv() => Wake::Timer,
         }
     }
 }

@@ -505,3 +505,44 @@ fn a_sighup_during_a_backfill_reloads_the_config_without_waiting_for_its_end() {
     let done = log.find("backfill done").expect("and the backfill ended");
     assert!(reloaded < done, "reloaded mid-walk, not after it: {log}");
 }
+
+#[test]
+fn a_backfill_asked_for_while_the_daemon_runs_is_walked_by_that_daemon() {
+    let Some(farm) = GeneratedFarm::new(2, 5, 40) else {
+        return;
+    };
+    let server = Server::start(&farm.www());
+    let ws = workspace(&farm, &server, "window_days = 1", "");
+    let log = std::fs::File::create(ws.dir.path().join("daemon.log")).unwrap();
+    let mut daemon = ws.command(&["run"]).stderr(log).spawn().unwrap();
+    let daemon_log =
+        || std::fs::read_to_string(ws.dir.path().join("daemon.log")).unwrap_or_default();
+    wait_until("the daemon's first cycle", Duration::from_secs(120), || {
+        daemon_log().contains("cycle done")
+    });
+
+    let out = ws
+        .command(&["backfill", "--site", "127.0.0.1", "--from", "2024-05-01"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(
+        said.contains("queued: the daemon running on this archive walks it between its polls;"),
+        "the daemon was woken (SIGUSR1), not left to its next look: {said}"
+    );
+    wait_until(
+        "the daemon walking the backfill",
+        Duration::from_secs(300),
+        || daemon_log().contains("backfill done"),
+    );
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe { libc::kill(daemon.id() as i32, libc::SIGTERM) };
+    assert!(daemon.wait().unwrap().success());
+    let truth = farm.truth(&server);
+    assert_eq!(exported_urls(&ws), truth_urls(&truth));
+    assert_eq!(
+        count(&ws, "SELECT count(*) FROM articles"),
+        truth.len() as i64
+    );
+}

@@ -184,8 +184,14 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
             );
             match lock {
                 None => {
+                    // SIGUSR1 wakes the daemon to look at the queue (it holds the lock, so the
+                    // pid in the lock file is its own).
+                    let told = crate::store::lock::wakeable_holder(&db)
+                        // SAFETY: kill(2) with a pid and a signal number; no memory involved.
+                        .is_some_and(|pid| unsafe { libc::kill(pid, libc::SIGUSR1) } == 0);
                     println!(
-                        "{what} queued: the daemon running on this archive walks it between its polls; `tindex status` shows how far it is"
+                        "{what} queued: the daemon running on this archive walks it between its polls{}; `tindex status` shows how far it is",
+                        if told { "" } else { " (within a minute)" }
                     );
                     Ok(Answer::Yes)
                 }

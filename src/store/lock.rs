@@ -42,13 +42,15 @@ impl RunLock {
             Ok(()) => {
                 file.set_len(0).map_err(io)?;
                 file.rewind().map_err(io)?;
-                writeln!(file, "{}", std::process::id()).map_err(io)?;
+                // The pid, and that this daemon takes SIGUSR1 as "look at the queue" (an older
+                // one would die of it).
+                writeln!(file, "{}\n{WAKES_ON_USR1}", std::process::id()).map_err(io)?;
                 Ok(Self { _file: file })
             }
             Err(TryLockError::WouldBlock) => {
                 let mut text = String::new();
                 let _ = file.read_to_string(&mut text);
-                let pid = text.trim();
+                let pid = text.lines().next().unwrap_or("").trim();
                 Err(StoreError::InUse {
                     path: db.display().to_string(),
                     holder: if pid.is_empty() || pid.len() > 20 {
@@ -61,6 +63,22 @@ impl RunLock {
             Err(TryLockError::Error(e)) => Err(io(e)),
         }
     }
+}
+
+/// The lock file's second line: the holder wakes on SIGUSR1 to look at queued work.
+const WAKES_ON_USR1: &str = "wakes-on-usr1";
+
+/// The running daemon's pid from the lock file beside `db`, when it says it takes SIGUSR1.
+pub fn wakeable_holder(db: &Path) -> Option<i32> {
+    let text = std::fs::read_to_string(lock_path(db)).ok()?;
+    let mut lines = text.lines();
+    let pid = lines
+        .next()?
+        .trim()
+        .parse()
+        .ok()
+        .filter(|pid: &i32| *pid > 1)?;
+    (lines.next().map(str::trim) == Some(WAKES_ON_USR1)).then_some(pid)
 }
 
 #[cfg(test)]
