@@ -276,8 +276,11 @@ impl Default for BackfillConfig {
 /// What kind of document a source is: the poll reads each its own way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SourceKind {
+    /// RSS, Atom or JSON Feed.
     Feed,
+    /// A sitemap, sitemap index or robots.txt: stories no feed lists.
     Sitemap,
+    /// A section page whose story links a selector picks.
     Listing,
 }
 

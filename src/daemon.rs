@@ -239,13 +239,19 @@ pub async fn run(
             let pipeline = &machine.pipeline;
             let work = pipeline.backfill_step(&mut backfiller);
             tokio::pin!(work);
-            tokio::select! {
-                r = &mut work => (r, false),
-                wake = signals.stop_or_reload() => match wake {
-                    Wake::Reload => (work.await, true),
-                    _ => {
-                        drain(pipeline, work).await;
-                        return stopping();
+            // Signals stay heard for the whole step: a stop drains it; a reload waits for its
+            // end; a wake-up (SIGUSR1) finds it already working.
+            let mut reload_asked = false;
+            loop {
+                tokio::select! {
+                    r = &mut work => break (r, reload_asked),
+                    wake = signals.stop_or_reload() => match wake {
+                        Wake::Reload => reload_asked = true,
+                        Wake::Timer => {}
+                        Wake::Stop => {
+                            drain(pipeline, work).await;
+                            return stopping();
+                        }
                     }
                 }
             }
@@ -273,11 +279,13 @@ pub async fn run(
             }
         };
         metrics.up_to_date(Utc::now());
+        // A due time already past (a slow step read `next` before it) is a short wait, not
+        // the longest.
         let wait = next
             .into_iter()
             .chain(resting)
             .min()
-            .and_then(|n| (n - Utc::now()).to_std().ok())
+            .map(|n| (n - Utc::now()).to_std().unwrap_or(Duration::from_secs(1)))
             .unwrap_or(MAX_IDLE)
             .min(MAX_IDLE);
         let wake = tokio::select! {

@@ -546,3 +546,52 @@ fn a_backfill_asked_for_while_the_daemon_runs_is_walked_by_that_daemon() {
         truth.len() as i64
     );
 }
+
+#[test]
+fn a_second_backfill_queued_mid_walk_neither_stops_the_daemon_nor_the_first_walk() {
+    let Some(farm) = GeneratedFarm::new(2, 5, 60) else {
+        return;
+    };
+    let server = Server::start(&farm.www());
+    server.set_delay(Duration::from_millis(30));
+    let ws = workspace(&farm, &server, "window_days = 1", "[backfill]\nbatch = 2\n");
+    let log = std::fs::File::create(ws.dir.path().join("daemon.log")).unwrap();
+    let mut daemon = ws.command(&["run"]).stderr(log).spawn().unwrap();
+    let daemon_log =
+        || std::fs::read_to_string(ws.dir.path().join("daemon.log")).unwrap_or_default();
+    wait_until("the daemon's first cycle", Duration::from_secs(120), || {
+        daemon_log().contains("cycle done")
+    });
+    let queue = |from: &str| {
+        let out = ws
+            .command(&["backfill", "--site", "127.0.0.1", "--from", from])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+    };
+    queue("2024-05-01");
+    wait_until("the first walk under way", Duration::from_secs(120), || {
+        daemon_log().contains("backfill shard walked")
+    });
+    // Its SIGUSR1 lands while the daemon is inside a backfill step.
+    queue("2024-05-25");
+    wait_until("both walks done", Duration::from_secs(300), || {
+        daemon_log().matches("backfill done").count() == 2
+    });
+    assert!(
+        daemon.try_wait().unwrap().is_none(),
+        "the daemon still runs"
+    );
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe { libc::kill(daemon.id() as i32, libc::SIGTERM) };
+    assert!(daemon.wait().unwrap().success());
+    assert_eq!(
+        count(&ws, "SELECT count(*) FROM backfills WHERE state = 'done'"),
+        2
+    );
+    let truth = farm.truth(&server);
+    assert_eq!(
+        count(&ws, "SELECT count(*) FROM articles"),
+        truth.len() as i64
+    );
+}

@@ -138,6 +138,8 @@ fn name_inside(el: ElementRef<'_>) -> Option<String> {
         ((2..=5).contains(&words.len())
             && own.chars().count() <= 60
             && !own.contains(['?', '!', ':', '|'])
+            // "About Jane Doe": the box's heading, not its name.
+            && !words.first().is_some_and(|w| w.eq_ignore_ascii_case("about"))
             && words
                 .first()
                 .is_some_and(|w| w.starts_with(char::is_uppercase))
@@ -169,7 +171,11 @@ fn labelled_byline(el: ElementRef<'_>) -> Option<String> {
         .trim();
     // "By" alone opens many sentences: it needs a capitalised name right after it.
     let words: Vec<&str> = rest.split_whitespace().collect();
-    if !(1..=5).contains(&words.len()) || !words.iter().all(|w| w.starts_with(char::is_uppercase)) {
+    // A bare "By" takes two words at least: "By Car", "By Category" are menus.
+    let fewest = if *label == "by" { 2 } else { 1 };
+    if !(fewest..=5).contains(&words.len())
+        || !words.iter().all(|w| w.starts_with(char::is_uppercase))
+    {
         return None;
     }
     byline::clean_byline(&text)

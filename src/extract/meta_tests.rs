@@ -221,3 +221,14 @@ fn a_byline_printed_without_markup_is_found_after_its_label() {
     let x = extract(&page("", sentence), &url(), None).unwrap();
     assert_eq!(x.author, None);
 }
+
+#[test]
+fn a_menu_entry_after_by_or_an_about_heading_is_no_author() {
+    let menu = "<ul><li>By Category</li><li>By Car</li></ul>";
+    let x = extract(&page("", menu), &url(), None).unwrap();
+    assert_eq!(x.author, None);
+    let about = "<div class=\"author-box\"><h4>About Jane Doe</h4><p>Jane Doe</p>\
+                 <p>Jane covers city hall and has written about local budgets for twenty years.</p></div>";
+    let x = extract(&page("", about), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe"));
+}

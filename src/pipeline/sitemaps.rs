@@ -28,8 +28,11 @@ pub const MAX_DEPTH: usize = 3;
 /// What a poll read below a source's root.
 #[derive(Debug, Default)]
 pub struct Below {
+    /// The story entries of the documents read.
     pub items: Vec<FeedItem>,
+    /// Every document listed (read or not), for `sitemap_docs`.
     pub docs: Vec<DocUpdate>,
+    /// One audit row per document requested.
     pub logs: Vec<FetchLog>,
     /// The store could not say what was read before: the root's validators must not advance
     /// (a 304 next time would hide this listing's documents).

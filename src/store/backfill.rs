@@ -13,12 +13,14 @@ pub enum BackfillState {
     Listing,
     /// Shards listed; walking them newest first.
     Walking,
+    /// Every shard walked.
     Done,
     /// The site had nothing to walk (no sitemap source, or no dated shard in the range).
     Failed,
 }
 
 impl BackfillState {
+    /// The word stored in `backfills.state` and shown by `status`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Listing => "listing",

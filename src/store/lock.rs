@@ -68,17 +68,19 @@ impl RunLock {
 /// The lock file's second line: the holder wakes on SIGUSR1 to look at queued work.
 const WAKES_ON_USR1: &str = "wakes-on-usr1";
 
-/// The running daemon's pid from the lock file beside `db`, when it says it takes SIGUSR1.
+/// The running daemon's pid from the lock file beside `db`, when it says it takes SIGUSR1 and
+/// that process is a tindex (a pid reused by another program is never signalled).
 pub fn wakeable_holder(db: &Path) -> Option<i32> {
     let text = std::fs::read_to_string(lock_path(db)).ok()?;
     let mut lines = text.lines();
-    let pid = lines
-        .next()?
-        .trim()
-        .parse()
-        .ok()
-        .filter(|pid: &i32| *pid > 1)?;
-    (lines.next().map(str::trim) == Some(WAKES_ON_USR1)).then_some(pid)
+    let pid: i32 = lines.next()?.trim().parse().ok()?;
+    if pid <= 1 || lines.next().map(str::trim) != Some(WAKES_ON_USR1) {
+        return None;
+    }
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    let program = cmdline.split(|b| *b == 0).next()?;
+    let name = Path::new(std::str::from_utf8(program).ok()?).file_name()?;
+    (name == "tindex").then_some(pid)
 }
 
 #[cfg(test)]

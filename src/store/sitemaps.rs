@@ -21,6 +21,7 @@ pub struct DocState {
     pub wanted: bool,
     /// The listed `<lastmod>` when it was last read in full; `None`: never read.
     pub read_lastmod: Option<String>,
+    /// Read in full at least once (its validators are that read's).
     pub read: bool,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
@@ -53,8 +54,11 @@ pub struct DocRead {
 pub struct DocSummary {
     pub source: String,
     pub docs: i64,
+    /// Documents read in full at least once.
     pub read: i64,
+    /// Shards older than the first listing's window: `tindex backfill` reads them.
     pub left_to_backfill: i64,
+    /// Documents whose last request failed (tried again next poll).
     pub failing: i64,
 }
 
