@@ -241,6 +241,21 @@ fn the_first_poll_leaves_shards_older_than_the_window_to_backfill() {
     assert!(status.contains(&line), "{line}: {status}");
 }
 
+/// Starts `tindex run` with its log in `daemon.log`, once its first cycle is done.
+fn start_daemon(ws: &Workspace) -> Child {
+    let log = std::fs::File::create(ws.dir.path().join("daemon.log")).unwrap();
+    let daemon = ws.command(&["run"]).stderr(log).spawn().unwrap();
+    wait_until("the daemon's first cycle", Duration::from_secs(120), || {
+        daemon_log(ws).contains("cycle done")
+    });
+    daemon
+}
+
+/// What the daemon started by [`start_daemon`] has logged so far.
+fn daemon_log(ws: &Workspace) -> String {
+    std::fs::read_to_string(ws.dir.path().join("daemon.log")).unwrap_or_default()
+}
+
 /// Spawns `tindex backfill` with its log to a file (a pipe nobody reads would block it).
 fn spawn_backfill(ws: &Workspace, from: &str) -> Child {
     let log = std::fs::File::create(ws.dir.path().join("backfill.log")).unwrap();
@@ -513,13 +528,8 @@ fn a_backfill_asked_for_while_the_daemon_runs_is_walked_by_that_daemon() {
     };
     let server = Server::start(&farm.www());
     let ws = workspace(&farm, &server, "window_days = 1", "");
-    let log = std::fs::File::create(ws.dir.path().join("daemon.log")).unwrap();
-    let mut daemon = ws.command(&["run"]).stderr(log).spawn().unwrap();
-    let daemon_log =
-        || std::fs::read_to_string(ws.dir.path().join("daemon.log")).unwrap_or_default();
-    wait_until("the daemon's first cycle", Duration::from_secs(120), || {
-        daemon_log().contains("cycle done")
-    });
+    let mut daemon = start_daemon(&ws);
+    let daemon_log = || daemon_log(&ws);
 
     let out = ws
         .command(&["backfill", "--site", "127.0.0.1", "--from", "2024-05-01"])
@@ -555,13 +565,8 @@ fn a_second_backfill_queued_mid_walk_neither_stops_the_daemon_nor_the_first_walk
     let server = Server::start(&farm.www());
     server.set_delay(Duration::from_millis(30));
     let ws = workspace(&farm, &server, "window_days = 1", "[backfill]\nbatch = 2\n");
-    let log = std::fs::File::create(ws.dir.path().join("daemon.log")).unwrap();
-    let mut daemon = ws.command(&["run"]).stderr(log).spawn().unwrap();
-    let daemon_log =
-        || std::fs::read_to_string(ws.dir.path().join("daemon.log")).unwrap_or_default();
-    wait_until("the daemon's first cycle", Duration::from_secs(120), || {
-        daemon_log().contains("cycle done")
-    });
+    let mut daemon = start_daemon(&ws);
+    let daemon_log = || daemon_log(&ws);
     let queue = |from: &str| {
         let out = ws
             .command(&["backfill", "--site", "127.0.0.1", "--from", from])
