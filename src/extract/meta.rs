@@ -118,7 +118,19 @@ const NAME_PARTICLES: &[&str] = &[
 ];
 
 /// Labels that open a byline printed without markup.
-const BYLINE_LABELS: &[&str] = &["written by", "posted by", "words by", "author:", "by"];
+const BYLINE_LABELS: &[&str] = &[
+    "written by",
+    "posted by",
+    "words by",
+    "article by",
+    "story by",
+    "text by",
+    "author",
+    "by",
+];
+
+/// Words that join the names of several authors.
+const NAME_JOINERS: &[&str] = &["and", "&", "und", "et", "y", "và", ","];
 
 /// The first name-like text inside an author box: a short own text of two to five words
 /// that starts and ends with a capitalised word and cleans to a byline.
@@ -159,26 +171,31 @@ fn labelled_byline(el: ElementRef<'_>) -> Option<String> {
             || lower == format!("{l}:")
             || lower
                 .strip_prefix(*l)
-                .is_some_and(|rest| rest.starts_with(' '))
+                .is_some_and(|rest| rest.starts_with([' ', ':']))
     })?;
     let text = element_text(el);
-    if text.chars().count() > 60 {
+    if text.chars().count() > 100 {
         return None;
     }
-    let rest = text
-        .get(label.len()..)?
-        .trim_start_matches([':', ' '])
-        .trim();
-    // "By" alone opens many sentences: it needs a capitalised name right after it.
-    let words: Vec<&str> = rest.split_whitespace().collect();
+    // The label itself cut, then what follows the name (a date, a read time).
+    let rest = text.get(label.len()..)?.trim_start_matches([':', ' ']);
+    let name = byline::clean_byline(rest)?;
+    let words: Vec<&str> = name.split_whitespace().collect();
     // A bare "By" takes two words at least: "By Car", "By Category" are menus.
     let fewest = if *label == "by" { 2 } else { 1 };
-    if !(fewest..=5).contains(&words.len())
-        || !words.iter().all(|w| w.starts_with(char::is_uppercase))
-    {
-        return None;
-    }
-    byline::clean_byline(&text)
+    let name_word = |w: &&str| {
+        w.starts_with(char::is_uppercase)
+            || NAME_PARTICLES.contains(&w.to_lowercase().as_str())
+            || NAME_JOINERS.contains(w)
+    };
+    // Up to two or three short names: a name with its job title, or a name printed once
+    // per screen width, is longer.
+    ((fewest..=6).contains(&words.len())
+        && words
+            .first()
+            .is_some_and(|w| w.starts_with(char::is_uppercase))
+        && words.iter().all(name_word))
+    .then_some(name)
 }
 
 /// Collects metadata in one pass over the elements.
@@ -257,7 +274,8 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
                     m.times.push(v);
                 }
             }
-            "p" | "div" | "span" | "li" | "small" | "strong" | "b"
+            "p" | "div" | "span" | "li" | "small" | "strong" | "b" | "em" | "address" | "h3"
+            | "h4" | "h5" | "h6"
                 if m.labelled_bylines.len() < 3 && !in_caption(el) =>
             {
                 if let Some(b) = labelled_byline(el) {

@@ -232,3 +232,17 @@ fn a_menu_entry_after_by_or_an_about_heading_is_no_author() {
     let x = extract(&page("", about), &url(), None).unwrap();
     assert_eq!(x.author.as_deref(), Some("Jane Doe"));
 }
+
+#[test]
+fn a_labelled_byline_may_name_several_authors_and_carry_a_date() {
+    let two = "<p class=\"meta\">Written by <a href=\"/a/jd\">Jane Doe and John Roe</a></p>";
+    let x = extract(&page("", two), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe and John Roe"));
+    assert_eq!(x.authors, vec!["Jane Doe", "John Roe"]);
+    let dated = "<p class=\"meta\">by: Jane Doe, Dec 17, 2025</p>";
+    let x = extract(&page("", dated), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe"));
+    let heading = "<div class=\"item\"><h3>Author</h3><p>Jane Doe</p></div>";
+    let x = extract(&page("", heading), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe"));
+}
