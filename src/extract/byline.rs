@@ -132,7 +132,11 @@ pub(crate) fn clean_byline(raw: &str) -> Option<String> {
 /// (a part of one word after a comma is a credential, not a person).
 pub(crate) fn split_names(byline: &str) -> Vec<String> {
     let mut parts: Vec<String> = Vec::new();
-    for chunk in split_on_words(byline, &[" and ", " & ", " và ", " und ", " et ", " y "]) {
+    // A dash left in a cleaned byline joins co-authors (see `joins_vietnamese_names`).
+    for chunk in split_on_words(
+        byline,
+        &[" and ", " & ", " và ", " und ", " et ", " y ", " - "],
+    ) {
         let pieces: Vec<&str> = chunk
             .split([',', ';'])
             .map(str::trim)
@@ -242,7 +246,19 @@ const TAIL_SEPARATORS: &[&str] = &[
 fn cut_tail(t: &str) -> String {
     let end = TAIL_SEPARATORS
         .iter()
-        .filter_map(|sep| t.find(sep))
+        .filter_map(|sep| {
+            let mut from = 0;
+            while let Some(i) = t[from..].find(sep).map(|i| i + from) {
+                // "Hồng Cường - Kim Sơn": Vietnamese bylines join co-authors with a dash.
+                let dash = matches!(sep.trim(), "-" | "–");
+                if dash && joins_vietnamese_names(t[..i].trim_end(), &t[i + sep.len()..]) {
+                    from = i + sep.len();
+                    continue;
+                }
+                return Some(i);
+            }
+            None
+        })
         .min()
         .unwrap_or(t.len());
     let head = &t[..end];
@@ -267,6 +283,25 @@ fn cut_tail(t: &str) -> String {
         }
     }
     head[..cut].trim().to_string()
+}
+
+/// Whether the dash between `before` and `after` joins two Vietnamese names (the convention of
+/// Vietnamese papers for co-authors), rather than a name and a date or a role.
+fn joins_vietnamese_names(before: &str, after: &str) -> bool {
+    let name_like = |s: &str| {
+        let words: Vec<&str> = s.split_whitespace().collect();
+        (2..=4).contains(&words.len())
+            && words.iter().all(|w| w.starts_with(char::is_uppercase))
+            && !s.chars().any(|c| c.is_ascii_digit())
+    };
+    // Letters only Vietnamese writes: ă â đ ê ô ơ ư ĩ ũ and the tone-marked vowels.
+    let vietnamese = |s: &str| {
+        s.chars()
+            .any(|c| "ăâđêôơưĩũĂÂĐÊÔƠƯĨŨ".contains(c) || ('\u{1EA0}'..='\u{1EF9}').contains(&c))
+    };
+    let last = before.rsplit(" - ").next().unwrap_or(before).trim();
+    let next = after.split(" - ").next().unwrap_or(after).trim();
+    name_like(last) && name_like(next) && (vietnamese(last) || vietnamese(next))
 }
 
 /// Day names: a byline widget showing only the weekday.
@@ -363,6 +398,7 @@ mod tests {
             Some("Cazzy Magennis")
         );
         assert_eq!(c("EcoFlow- 2025/4/29").as_deref(), Some("EcoFlow"));
+        assert_eq!(c("Jane Doe - Staff Writer").as_deref(), Some("Jane Doe"));
         assert_eq!(c("byClemson News").as_deref(), Some("Clemson News"));
         assert_eq!(
             c("Written byAAA Travel Editor").as_deref(),
@@ -417,6 +453,28 @@ mod tests {
         assert_eq!(
             split_names("Dylan Bailey, MS, RD, FAND"),
             vec!["Dylan Bailey, MS, RD, FAND"]
+        );
+    }
+
+    #[test]
+    fn a_dash_between_vietnamese_names_joins_co_authors() {
+        let c = clean_byline;
+        assert_eq!(
+            c("Hồng Cường - Kim Sơn").as_deref(),
+            Some("Hồng Cường - Kim Sơn")
+        );
+        assert_eq!(
+            split_names("Hồng Cường - Kim Sơn"),
+            ["Hồng Cường", "Kim Sơn"]
+        );
+        assert_eq!(
+            c("Hồng Cường - 12/05/2024").as_deref(),
+            Some("Hồng Cường"),
+            "a date after the dash is cut"
+        );
+        assert_eq!(
+            c("Hồng Cường - Kim Sơn - 12/05/2024").as_deref(),
+            Some("Hồng Cường - Kim Sơn")
         );
     }
 }
