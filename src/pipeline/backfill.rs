@@ -13,16 +13,14 @@ use chrono::{DateTime, Utc};
 use tracing::{info, warn};
 use url::Url;
 
-use super::record::{self, audit};
+use super::sitemaps::Got;
 use super::{CycleError, Pipeline, commit, triage, writer};
 use crate::config::wildcard;
 use crate::dedup;
 use crate::feed::FeedItem;
-use crate::fetch::{Outcome, Validators};
+use crate::fetch::Validators;
 use crate::sitemap::{self, Document};
-use crate::store::{
-    Backfill, BackfillShard, BackfillState, Batch, FetchKind, FetchLog, FetchResult,
-};
+use crate::store::{Backfill, BackfillShard, BackfillState, Batch, FetchLog};
 
 /// A shard that cannot be read this many times in a row is given up (logged, and named in
 /// the backfill's error) so one dead shard does not stop the walk.
@@ -386,37 +384,13 @@ impl Pipeline {
 
     /// One sitemap document, in full (no validators: a backfill reads what is there).
     async fn fetch_doc(&self, url: &Url, site: &str) -> (Result<Document, String>, FetchLog) {
-        let mut report = self.fetcher.get(url, &Validators::default()).await;
-        let (found, result) = match &mut report.result {
-            Ok(Outcome::Fetched(page)) => {
-                let text = std::mem::take(&mut page.text);
-                let base = page.url.clone();
-                let site = crate::host::site(site);
-                let parsed = self
-                    .parse_blocking(text, move |t| sitemap::parse_any(t, &base, &site))
-                    .await;
-                match parsed {
-                    Ok(Ok(doc)) => (Ok(doc), record::fetched(&report)),
-                    Ok(Err(e)) => (
-                        Err(e.to_string()),
-                        super::outcome::failed("sitemap_parse", &e),
-                    ),
-                    Err(e) => (
-                        Err(e.to_string()),
-                        super::outcome::failed("parser_crashed", &e),
-                    ),
-                }
-            }
-            Ok(Outcome::NotModified) => (
-                Err("304 without validators".into()),
-                FetchResult::NotModified,
-            ),
-            Err(e) => (Err(e.to_string()), super::outcome::failed(e.kind(), e)),
+        let f = self.fetch_sitemap(url, &Validators::default(), site).await;
+        let found = match f.got {
+            Got::Read { doc, .. } => Ok(doc),
+            Got::NotModified => Err("304 without validators".into()),
+            Got::Failed(message) => Err(message),
         };
-        (
-            found,
-            audit(FetchKind::Feed, url.as_str(), Some(&report), result),
-        )
+        (found, f.log)
     }
 }
 

@@ -213,13 +213,48 @@ impl Pipeline {
         below
     }
 
+    /// One sitemap document's (conditional) GET and parse, with its audit row: shared by the
+    /// live poll and the backfill.
+    pub(super) async fn fetch_sitemap(
+        &self,
+        url: &Url,
+        validators: &Validators,
+        site: &str,
+    ) -> SitemapFetch {
+        let mut report = self.fetcher.get(url, validators).await;
+        let (got, result) = match &mut report.result {
+            Ok(Outcome::NotModified) => (Got::NotModified, FetchResult::NotModified),
+            Ok(Outcome::Fetched(page)) => {
+                let text = std::mem::take(&mut page.text);
+                let base = page.url.clone();
+                let validators = page.validators.clone();
+                let site = site.to_owned();
+                let parsed = self
+                    .parse_blocking(text, move |t| sitemap::parse_any(t, &base, &site))
+                    .await;
+                match parsed {
+                    Ok(Ok(doc)) => (Got::Read { doc, validators }, record::fetched(&report)),
+                    Ok(Err(e)) => (Got::Failed(e.to_string()), failed("sitemap_parse", &e)),
+                    Err(e) => (Got::Failed(e.to_string()), failed("parser_crashed", &e)),
+                }
+            }
+            Err(e) => (Got::Failed(e.to_string()), failed(e.kind(), e)),
+        };
+        SitemapFetch {
+            got,
+            status: report.status,
+            elapsed_ms: report.elapsed.as_millis() as u64,
+            bytes: report.bytes,
+            log: audit(FetchKind::Feed, url.as_str(), Some(&report), result),
+        }
+    }
+
     /// One document's conditional GET and parse, and the line that explains it.
     async fn read_doc(&self, source: &str, site: &str, r: ToRead) -> Read {
-        let mut report = self.fetcher.get(&r.url, &r.validators).await;
-        let status = report.status;
-        let elapsed_ms = report.elapsed.as_millis() as u64;
-        let (read, found, result) = match &mut report.result {
-            Ok(Outcome::NotModified) => {
+        let f = self.fetch_sitemap(&r.url, &r.validators, site).await;
+        let (status, elapsed_ms) = (f.status, f.elapsed_ms);
+        let (read, found) = match f.got {
+            Got::NotModified => {
                 info!(feed = %source, sitemap = %r.url, status = 304, elapsed_ms, "sitemap not modified");
                 (
                     DocRead {
@@ -230,77 +265,70 @@ impl Pipeline {
                         entries: None,
                     },
                     None,
-                    FetchResult::NotModified,
                 )
             }
-            Ok(Outcome::Fetched(page)) => {
-                let text = std::mem::take(&mut page.text);
-                let base = page.url.clone();
-                let validators = page.validators.clone();
-                let site = site.to_owned();
-                let parsed = self
-                    .parse_blocking(text, move |t| sitemap::parse_any(t, &base, &site))
-                    .await;
-                match parsed {
-                    Ok(Ok(doc)) => {
-                        let (entries, kind) = match &doc {
-                            Document::Urls { items, .. } => (items.len(), "entries"),
-                            Document::Index(c) => (c.len(), "documents"),
-                        };
-                        info!(
-                            feed = %source, sitemap = %r.url, status = status.unwrap_or(200),
-                            elapsed_ms, bytes = report.bytes, listed = entries, kind, "sitemap read"
-                        );
-                        (
-                            DocRead {
-                                status,
-                                error: None,
-                                etag: validators.etag,
-                                last_modified: validators.last_modified,
-                                entries: Some(entries),
-                            },
-                            Some(doc),
-                            record::fetched(&report),
-                        )
-                    }
-                    Ok(Err(e)) => self.doc_failed(source, &r.url, status, "sitemap_parse", &e),
-                    Err(e) => self.doc_failed(source, &r.url, status, "parser_crashed", &e),
-                }
+            Got::Read { doc, validators } => {
+                let (entries, kind) = match &doc {
+                    Document::Urls { items, .. } => (items.len(), "entries"),
+                    Document::Index(c) => (c.len(), "documents"),
+                };
+                info!(
+                    feed = %source, sitemap = %r.url, status = status.unwrap_or(200),
+                    elapsed_ms, bytes = f.bytes, listed = entries, kind, "sitemap read"
+                );
+                (
+                    DocRead {
+                        status,
+                        error: None,
+                        etag: validators.etag,
+                        last_modified: validators.last_modified,
+                        entries: Some(entries),
+                    },
+                    Some(doc),
+                )
             }
-            Err(e) => {
-                let e = e.clone();
-                self.doc_failed(source, &r.url, status, e.kind(), &e)
+            Got::Failed(message) => {
+                warn!(feed = %source, sitemap = %r.url, status, error = %message, "sitemap document failed; read again next poll");
+                (
+                    DocRead {
+                        status,
+                        error: Some(message),
+                        etag: None,
+                        last_modified: None,
+                        entries: None,
+                    },
+                    None,
+                )
             }
         };
         Read {
             doc: r.doc,
             read,
             found,
-            log: audit(FetchKind::Feed, r.url.as_str(), Some(&report), result),
+            log: f.log,
         }
     }
+}
 
-    fn doc_failed(
-        &self,
-        source: &str,
-        url: &Url,
-        status: Option<u16>,
-        kind: &'static str,
-        error: &dyn std::fmt::Display,
-    ) -> (DocRead, Option<Document>, FetchResult) {
-        warn!(feed = %source, sitemap = %url, status, error = %error, "sitemap document failed; read again next poll");
-        (
-            DocRead {
-                status,
-                error: Some(error.to_string()),
-                etag: None,
-                last_modified: None,
-                entries: None,
-            },
-            None,
-            failed(kind, error),
-        )
-    }
+/// What one request for a sitemap document came to.
+pub(super) enum Got {
+    NotModified,
+    Read {
+        doc: Document,
+        validators: Validators,
+    },
+    /// Why it could not be used (the audit row has its kind).
+    Failed(String),
+}
+
+/// A sitemap document's request: what it came to, the figures its log line names, its audit
+/// row.
+pub(super) struct SitemapFetch {
+    pub got: Got,
+    pub status: Option<u16>,
+    pub elapsed_ms: u64,
+    pub bytes: usize,
+    pub log: FetchLog,
 }
 
 /// What `parent` listed at its last listing, from the store.
