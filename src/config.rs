@@ -237,6 +237,13 @@ pub struct SitemapConfig {
     pub window_days: u32,
 }
 
+impl SitemapConfig {
+    /// Whether `url` (a document or a story link) is one of those `skip` names.
+    pub fn skips(&self, url: &str) -> bool {
+        self.skip.iter().any(|p| wildcard(p, url))
+    }
+}
+
 fn default_window_days() -> u32 {
     7
 }
@@ -645,6 +652,11 @@ impl Config {
     /// The `[[sitemap]]` entry for a source URL.
     pub fn sitemap_for(&self, url: &str) -> Option<&SitemapConfig> {
         self.sitemaps.iter().find(|m| m.url == url)
+    }
+
+    /// Whether the `[[sitemap]]` at `source` skips `url` (none does for an unknown source).
+    pub fn sitemap_skips(&self, source: &str, url: &str) -> bool {
+        self.sitemap_for(source).is_some_and(|c| c.skips(url))
     }
 
     /// The `[[listing]]` entry for a source URL.

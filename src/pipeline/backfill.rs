@@ -15,7 +15,6 @@ use url::Url;
 
 use super::sitemaps::Got;
 use super::{CycleError, Pipeline, commit, triage, writer};
-use crate::config::wildcard;
 use crate::dedup;
 use crate::feed::FeedItem;
 use crate::fetch::Validators;
@@ -258,11 +257,6 @@ impl Pipeline {
         let mut logs = Vec::new();
         let mut answered = false;
         for (source_id, url) in &sources {
-            let skip = self
-                .config
-                .sitemap_for(url)
-                .map(|c| c.skip.clone())
-                .unwrap_or_default();
             let Ok(root) = Url::parse(url) else { continue };
             let mut queue = vec![(root, 0usize)];
             let mut seen = HashSet::new();
@@ -277,13 +271,14 @@ impl Pipeline {
                     continue;
                 };
                 for child in children {
-                    if skip.iter().any(|p| wildcard(p, child.url.as_str())) {
+                    if self.config.sitemap_skips(url, child.url.as_str()) {
                         continue;
                     }
                     match shard_days(&child, bf) {
                         Some(Some(day)) if !shards.iter().any(|s| s.url == child.url.as_str()) => {
                             shards.push(BackfillShard {
                                 source_id: *source_id,
+                                source: url.clone(),
                                 url: child.url.to_string(),
                                 day,
                             });
@@ -346,15 +341,7 @@ impl Pipeline {
                 ..Batch::default()
             })
             .await;
-        let source = self.store.run(|s| s.list_feeds()).await.ok().and_then(|f| {
-            f.into_iter()
-                .find(|f| f.id == shard.source_id)
-                .map(|f| f.url)
-        });
-        let skip = source
-            .and_then(|u| self.config.sitemap_for(&u).map(|c| c.skip.clone()))
-            .unwrap_or_default();
-        let skipped = |u: &Url| skip.iter().any(|p| wildcard(p, u.as_str()));
+        let skipped = |u: &Url| self.config.sitemap_skips(&shard.source, u.as_str());
         match found? {
             Document::Urls { mut items, .. } => {
                 items.retain(|i| !skipped(&i.link));
@@ -373,6 +360,7 @@ impl Pipeline {
                         };
                         Some(BackfillShard {
                             source_id: shard.source_id,
+                            source: shard.source.clone(),
                             url: c.url.to_string(),
                             day,
                         })

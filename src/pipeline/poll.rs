@@ -185,15 +185,12 @@ impl Pipeline {
                 result.poll.last_modified = None;
             }
         }
-        if kind == SourceKind::Sitemap
-            && let Some(cfg) = self.config.sitemap_for(&row.url)
-        {
-            let skip = &cfg.skip;
-            result.items.retain(|i| {
-                !skip
-                    .iter()
-                    .any(|p| crate::config::wildcard(p, i.link.as_str()))
-            });
+        if kind == SourceKind::Sitemap {
+            // The root's own entries and those read below it.
+            let config = &self.config;
+            result
+                .items
+                .retain(|i| !config.sitemap_skips(&row.url, i.link.as_str()));
         }
         result
     }

@@ -16,7 +16,7 @@ use url::Url;
 use super::Pipeline;
 use super::outcome::failed;
 use super::record::{self, audit};
-use crate::config::{SitemapConfig, wildcard};
+use crate::config::SitemapConfig;
 use crate::feed::FeedItem;
 use crate::fetch::{Outcome, Validators};
 use crate::sitemap::{self, Child, Document};
@@ -125,10 +125,7 @@ impl Pipeline {
             }
         };
         let mut below = Below::default();
-        let site = Url::parse(&row.url)
-            .ok()
-            .and_then(|u| u.host_str().map(crate::host::site))
-            .unwrap_or_default();
+        let site = crate::host::site_of(&row.url);
         let mut level: Vec<(String, Vec<Child>)> = vec![(
             row.url.clone(),
             listed.unwrap_or_else(|| stored_children(&known, &row.url)),
@@ -141,7 +138,7 @@ impl Pipeline {
                 let first_listing = !known.values().any(|d| d.parent == parent);
                 let newest = children.iter().filter_map(dated).max();
                 for child in children {
-                    if cfg.skip.iter().any(|p| wildcard(p, child.url.as_str())) {
+                    if cfg.skips(child.url.as_str()) {
                         continue;
                     }
                     let state = known.get(child.url.as_str());
@@ -207,9 +204,6 @@ impl Pipeline {
                 break;
             }
         }
-        below
-            .items
-            .retain(|i| !cfg.skip.iter().any(|p| wildcard(p, i.link.as_str())));
         below
     }
 

@@ -66,6 +66,8 @@ pub struct Backfill {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BackfillShard {
     pub source_id: i64,
+    /// The source's URL (read with the shard; not stored twice): its `[[sitemap]]` settings.
+    pub source: String,
     pub url: String,
     /// The last day it covers (walked newest first).
     pub day: NaiveDate,
@@ -168,10 +170,7 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (id, url) = row?;
-            let host = url::Url::parse(&url)
-                .ok()
-                .and_then(|u| u.host_str().map(str::to_owned));
-            if host.is_some_and(|h| crate::host::same_site(&h, site)) {
+            if crate::host::same_site(&crate::host::site_of(&url), site) {
                 out.push((id, url));
             }
         }
@@ -210,14 +209,16 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT source_id, url, day FROM backfill_shards
-                 WHERE backfill_id = ?1 AND done_at IS NULL ORDER BY day DESC, url LIMIT 1",
+                "SELECT s.source_id, f.url, s.url, s.day FROM backfill_shards s
+                 JOIN feeds f ON f.id = s.source_id
+                 WHERE s.backfill_id = ?1 AND s.done_at IS NULL ORDER BY s.day DESC, s.url LIMIT 1",
                 [id],
                 |r| {
                     Ok(BackfillShard {
                         source_id: r.get(0)?,
-                        url: r.get(1)?,
-                        day: day(&r.get::<_, String>(2)?),
+                        source: r.get(1)?,
+                        url: r.get(2)?,
+                        day: day(&r.get::<_, String>(3)?),
                     })
                 },
             )
