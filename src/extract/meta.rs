@@ -164,14 +164,14 @@ fn name_inside(el: ElementRef<'_>) -> Option<String> {
 /// A byline printed without markup: an element whose first text is a byline label, short
 /// enough to be "label + name" (the name in the same element or the next one).
 fn labelled_byline(el: ElementRef<'_>) -> Option<String> {
-    let first = el.text().find(|t| !t.trim().is_empty())?;
-    let lower = first.trim().to_lowercase();
+    // Run for most block elements of every page: no allocation until a label matches.
+    let first = el.text().find(|t| !t.trim().is_empty())?.trim();
     let label = BYLINE_LABELS.iter().find(|l| {
-        lower == **l
-            || lower == format!("{l}:")
-            || lower
-                .strip_prefix(*l)
-                .is_some_and(|rest| rest.starts_with([' ', ':']))
+        first.get(..l.len()).is_some_and(|p| p.eq_ignore_ascii_case(l))
+            && first[l.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| c == ' ' || c == ':')
     })?;
     let text = element_text(el);
     if text.chars().count() > 100 {
