@@ -501,10 +501,7 @@ impl Config {
                 ));
             }
             // A host is a bare name ("baophapluat.vn"): a scheme, port or path never matches.
-            if let Some(bad) = site.hosts.iter().find(|h| {
-                h.is_empty()
-                    || h.contains(|c: char| c == '/' || c == ':' || c == '@' || c.is_whitespace())
-            }) {
+            if let Some(bad) = site.hosts.iter().find(|h| !crate::host::is_bare(h)) {
                 return Err(invalid(
                     format!("site[{i}].hosts"),
                     format!("{bad:?} is not a host name (write it bare, like \"baophapluat.vn\")"),

@@ -34,6 +34,12 @@ pub fn covers(listed: &str, host: &str) -> bool {
                 .is_some_and(|rest| rest.ends_with('.')))
 }
 
+/// Whether `s` is a host written bare ("baophapluat.vn"): no scheme, port, path, user or
+/// space, which would never match a URL's host.
+pub fn is_bare(s: &str) -> bool {
+    !s.is_empty() && !s.contains(|c: char| c == '/' || c == ':' || c == '@' || c.is_whitespace())
+}
+
 /// Whether two hosts are one site (`www.` and case aside).
 pub fn same_site(a: &str, b: &str) -> bool {
     let a = site(a);

@@ -153,7 +153,7 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
             if from > to {
                 return Err(CliError::Usage(format!("--from {from} is after --to {to}")));
             }
-            if site.is_empty() || site.contains(['/', ':', '@', ' ']) {
+            if !crate::host::is_bare(site) {
                 return Err(CliError::Usage(format!(
                     "--site {site:?}: give the host bare, like baophapluat.vn"
                 )));

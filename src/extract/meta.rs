@@ -167,7 +167,9 @@ fn labelled_byline(el: ElementRef<'_>) -> Option<String> {
     // Run for most block elements of every page: no allocation until a label matches.
     let first = el.text().find(|t| !t.trim().is_empty())?.trim();
     let label = BYLINE_LABELS.iter().find(|l| {
-        first.get(..l.len()).is_some_and(|p| p.eq_ignore_ascii_case(l))
+        first
+            .get(..l.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(l))
             && first[l.len()..]
                 .chars()
                 .next()
@@ -276,9 +278,10 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
             }
             "p" | "div" | "span" | "li" | "small" | "strong" | "b" | "em" | "address" | "h3"
             | "h4" | "h5" | "h6"
-                if m.labelled_bylines.len() < 3 && !in_caption(el) =>
+                if m.labelled_bylines.len() < 3 =>
             {
-                if let Some(b) = labelled_byline(el) {
+                // The label first: the caption test walks the ancestors.
+                if let Some(b) = labelled_byline(el).filter(|_| !in_caption(el)) {
                     push_byline(&mut m.labelled_bylines, b);
                 }
             }
