@@ -58,6 +58,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         "body": x.body_text(),
                         "captions": x.captions,
                         "published": x.published.map(|d| d.to_string()),
+                        "author": x.author,
                     });
                     writeln!(f, "{row}")?;
                 }

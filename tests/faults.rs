@@ -20,7 +20,13 @@ fn status(code: u16, headers: Vec<(String, String)>) -> Fault {
     }
 }
 
+/// A raw response; the test server closes every connection after it, so the head says so
+/// (without it the client pools the connection and the next request may meet the close).
 fn raw(head: &str, body: &[u8]) -> Misbehave {
+    let mut head = head.to_string();
+    if !head.contains("Connection: close") {
+        head.push_str("Connection: close\n");
+    }
     let mut bytes = head.replace('\n', "\r\n").into_bytes();
     bytes.extend_from_slice(b"\r\n");
     bytes.extend_from_slice(body);

@@ -3,6 +3,8 @@
 //! "Jiobal says:". Credentials stay ("Dylan Bailey, MS, RD"): they are how the page names
 //! the author. Labels, e-mail addresses, profile links and share widgets are not names.
 
+use unicode_normalization::UnicodeNormalization;
+
 use super::date;
 use super::text::{clean, lower_same_len};
 
@@ -12,6 +14,15 @@ const MAX_RAW_CHARS: usize = 1000;
 
 /// Words that introduce a byline, lower case, longest first.
 const PREFIXES: &[&str] = &[
+    "view all posts by",
+    "view all articles by",
+    "see all posts by",
+    "more posts by",
+    "more articles by",
+    "more stories by",
+    "all posts by",
+    "posts by",
+    "articles by",
     "written and reviewed by",
     "reviewed and written by",
     "written by",
@@ -119,13 +130,28 @@ pub(crate) fn clean_byline(raw: &str) -> Option<String> {
     t = cut_tail(&t);
     let t = t
         .trim_end_matches(|c: char| {
-            c.is_whitespace() || matches!(c, ':' | ',' | '|' | '-' | '–' | '—' | '•' | '·')
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    ':' | ',' | '|' | '-' | '–' | '—' | '•' | '·' | '→' | '»' | '›'
+                )
         })
         .trim_start_matches(|c: char| {
             c.is_whitespace() || matches!(c, ':' | ',' | '|' | '-' | '–' | '—' | '•' | '·')
         })
         .to_string();
+    let t = once(&t);
     acceptable(&t).then_some(t)
+}
+
+/// "Jane Doe Jane Doe Jane Doe": a name printed once per screen width, read as one text.
+fn once(t: &str) -> String {
+    let words: Vec<&str> = t.split_whitespace().collect();
+    (1..=words.len() / 2)
+        // "Pat Pat" may be a name; three of one word, or two of a longer name, are not.
+        .filter(|&n| words.len() % n == 0 && (n >= 2 || words.len() >= 3))
+        .find(|&n| words.chunks(n).all(|c| c == &words[..n]))
+        .map_or_else(|| t.to_string(), |n| words[..n].join(" "))
 }
 
 /// The names of a cleaned byline: "A, B and C" gives three; "Dylan Bailey, MS, RD" one
@@ -299,9 +325,38 @@ fn joins_vietnamese_names(before: &str, after: &str) -> bool {
         s.chars()
             .any(|c| "ăâđêôơưĩũĂÂĐÊÔƠƯĨŨ".contains(c) || ('\u{1EA0}'..='\u{1EF9}').contains(&c))
     };
+    // "Thu Trung - Thanh Mai" has no such letter, but every word is a Vietnamese syllable.
+    let syllables = |s: &str| s.split_whitespace().all(vietnamese_syllable);
     let last = before.rsplit(" - ").next().unwrap_or(before).trim();
     let next = after.split(" - ").next().unwrap_or(after).trim();
-    name_like(last) && name_like(next) && (vietnamese(last) || vietnamese(next))
+    name_like(last)
+        && name_like(next)
+        && (vietnamese(last) || vietnamese(next) || (syllables(last) && syllables(next)))
+}
+
+/// Whether `word` can be one Vietnamese syllable: an initial consonant of the language, one
+/// to three vowels, a final it allows ("Jane", "Reuters", "Senior" cannot).
+fn vietnamese_syllable(word: &str) -> bool {
+    const INITIALS: &[&str] = &[
+        "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr", "b", "c", "d", "g", "h",
+        "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "",
+    ];
+    const FINALS: &[&str] = &["", "c", "ch", "m", "n", "ng", "nh", "p", "t"];
+    // Tone marks and the marks of ă â ê ô ơ ư are combining marks once decomposed.
+    let base: String = word
+        .nfd()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .map(|c| if matches!(c, 'đ' | 'Đ') { 'd' } else { c })
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if base.is_empty() || !base.bytes().all(|b| b.is_ascii_lowercase()) {
+        return false;
+    }
+    INITIALS.iter().filter(|i| base.starts_with(**i)).any(|i| {
+        let rest = &base[i.len()..];
+        let vowels = rest.bytes().take_while(|b| b"aeiouy".contains(b)).count();
+        (1..=3).contains(&vowels) && FINALS.contains(&&rest[vowels..])
+    })
 }
 
 /// Day names: a byline widget showing only the weekday.
@@ -476,5 +531,35 @@ mod tests {
             c("Hồng Cường - Kim Sơn - 12/05/2024").as_deref(),
             Some("Hồng Cường - Kim Sơn")
         );
+    }
+
+    #[test]
+    fn a_dash_between_names_of_vietnamese_syllables_joins_co_authors() {
+        let c = clean_byline;
+        assert_eq!(
+            c("Thu Trung - Thanh Mai").as_deref(),
+            Some("Thu Trung - Thanh Mai")
+        );
+        assert_eq!(c("Jane Doe - Reuters").as_deref(), Some("Jane Doe"));
+        assert_eq!(c("Jane Doe - Senior Editor").as_deref(), Some("Jane Doe"));
+    }
+
+    #[test]
+    fn a_name_printed_once_per_screen_width_is_one_name() {
+        assert_eq!(
+            c("Loona Construction Loona Construction Loona Construction").as_deref(),
+            Some("Loona Construction")
+        );
+        assert_eq!(c("Marisol Marisol Marisol").as_deref(), Some("Marisol"));
+        assert_eq!(c("Pat Pat").as_deref(), Some("Pat Pat"));
+    }
+
+    #[test]
+    fn an_all_posts_link_gives_the_name_it_leads_to() {
+        assert_eq!(
+            c("View all posts by Hardtail Canada →").as_deref(),
+            Some("Hardtail Canada")
+        );
+        assert_eq!(c("More articles by Jane Doe").as_deref(), Some("Jane Doe"));
     }
 }

@@ -417,6 +417,9 @@ impl ClassWords {
     pub const IMAGE: u16 = 1 << 6;
     /// A word containing "caption" (`wp-caption-text`, `imgCaption`).
     pub const CAPTION: u16 = 1 << 7;
+    /// The name part of an author box (`author__name`, `byline-name`), beside its job title,
+    /// bio or date.
+    pub const NAME: u16 = 1 << 8;
 
     /// Classifies the words of `e`'s class and id.
     pub fn of(e: &Element) -> Self {
@@ -474,6 +477,9 @@ impl ClassWords {
             | b"entry" | b"fck" | b"hentry" | b"main" | b"post" | b"prose" | b"richtext"
             | b"story" | b"text" => Self::POSITIVE,
             b"author" | b"byline" => Self::NEGATIVE | Self::AUTHOR,
+            // `blog__authorname`: the two words glued.
+            b"authorname" => Self::NEGATIVE | Self::AUTHOR | Self::NAME,
+            b"name" => Self::NAME,
             b"date" | b"datetime" | b"pubdate" | b"publish" | b"published" | b"time" => Self::DATE,
             b"des" | b"desc" => Self::DESC,
             b"description" => Self::LEAD | Self::DESC,

@@ -161,6 +161,38 @@ fn name_inside(el: ElementRef<'_>) -> Option<String> {
     })
 }
 
+/// The text of the one element inside an author box classed as its name (`author__name`)
+/// or as the author (`.byline > .author`): the box around it also prints a job title, a bio,
+/// a date or a label. Several such elements are several authors, read from the whole box.
+fn named_part(el: ElementRef<'_>) -> Option<String> {
+    let mut names: Vec<ElementRef<'_>> = Vec::new();
+    let mut authors: Vec<ElementRef<'_>> = Vec::new();
+    for d in el.descendent_elements().skip(1).take(40) {
+        let e = d.value();
+        if e.get_attr("class").is_none() {
+            continue;
+        }
+        let words = ClassWords::of(e);
+        // An element inside one already taken is part of it.
+        let outer = |taken: &[ElementRef<'_>]| {
+            taken
+                .iter()
+                .any(|t| d.ancestors().any(|a| a.id() == t.id()))
+        };
+        if words.has(ClassWords::NAME) && !outer(&names) {
+            names.push(d);
+        } else if words.has(ClassWords::AUTHOR) && !outer(&authors) {
+            authors.push(d);
+        }
+    }
+    let part = match (names.as_slice(), authors.as_slice()) {
+        ([one], _) | ([], [one]) => *one,
+        _ => return None,
+    };
+    let text = element_text(part);
+    (!text.is_empty()).then_some(text)
+}
+
 /// A byline printed without markup: an element whose first text is a byline label, short
 /// enough to be "label + name" (the name in the same element or the next one).
 fn labelled_byline(el: ElementRef<'_>) -> Option<String> {
@@ -331,7 +363,7 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
                 }
             }
             if m.bylines.len() < MAX_BYLINES && words.has(ClassWords::AUTHOR) {
-                let t = element_text(el);
+                let t = named_part(el).unwrap_or_else(|| element_text(el));
                 // An author box (name, title, bio) is no byline, but its name is in it.
                 match byline::clean_byline(&t) {
                     // A box the size of a bio, not a container of the article.

@@ -246,3 +246,29 @@ fn a_labelled_byline_may_name_several_authors_and_carry_a_date() {
     let x = extract(&page("", heading), &url(), None).unwrap();
     assert_eq!(x.author.as_deref(), Some("Jane Doe"));
 }
+
+#[test]
+fn an_author_box_gives_its_name_element_not_the_job_title_beside_it() {
+    let body = "<div class=\"author-info\"><div class=\"author-info__name\">Jane Doe</div>\
+                <div class=\"author-info__position\">Senior Reporter</div></div>";
+    let x = extract(&page("", body), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe"));
+}
+
+#[test]
+fn a_byline_with_one_author_element_drops_its_kicker_and_job_title() {
+    let body = "<div class=\"byline\"><span class=\"kind\">Guide</span> by \
+                <span class=\"author\"><a href=\"/a/jd\">Jane Doe</a></span> \
+                <span class=\"job\">Deputy Editor</span></div>";
+    let x = extract(&page("", body), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe"));
+}
+
+#[test]
+fn a_byline_with_two_author_elements_keeps_both() {
+    let body = "<div class=\"byline\">By <span class=\"author\">Jane Doe</span> and \
+                <span class=\"author\">John Roe</span></div>";
+    let x = extract(&page("", body), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe and John Roe"));
+    assert_eq!(x.authors, vec!["Jane Doe", "John Roe"]);
+}

@@ -295,7 +295,7 @@ fn misbehave(mut out: TcpStream, how: Misbehave) {
         Misbehave::Hang(d) => thread::sleep(d),
         Misbehave::Trickle { body, every } => {
             let head = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: {}\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                 body.len()
             );
             if out.write_all(head.as_bytes()).is_err() {
@@ -313,7 +313,7 @@ fn misbehave(mut out: TcpStream, how: Misbehave) {
             length_header,
         } => {
             let length = if length_header {
-                format!("Content-Length: {total}\r\n")
+                format!("Content-Length: {total}\r\nConnection: close\r\n")
             } else {
                 "Connection: close\r\n".to_string()
             };
