@@ -262,6 +262,8 @@ const TAIL_SEPARATORS: &[&str] = &[
     " says:",
     " says",
     " on ",
+    // "by Jane Doe in Travel", "Reporting by Jane Doe in London".
+    " in ",
     " last updated",
     " last update",
     " Last updated",
@@ -277,7 +279,10 @@ fn cut_tail(t: &str) -> String {
             while let Some(i) = t[from..].find(sep).map(|i| i + from) {
                 // "Hồng Cường - Kim Sơn": Vietnamese bylines join co-authors with a dash.
                 let dash = matches!(sep.trim(), "-" | "–");
-                if dash && joins_vietnamese_names(t[..i].trim_end(), &t[i + sep.len()..]) {
+                // " in " ends a name, not a sentence of a bio: "Jane is a writer in Ohio".
+                let prose = *sep == " in " && t[..i].split_whitespace().count() > 4;
+                if prose || (dash && joins_vietnamese_names(t[..i].trim_end(), &t[i + sep.len()..]))
+                {
                     from = i + sep.len();
                     continue;
                 }
@@ -301,6 +306,8 @@ fn cut_tail(t: &str) -> String {
             || near.starts_with("published")
             || near.starts_with("posted")
             || near.starts_with("cập nhật")
+            // The label of a date or a badge printed after the name, its value elsewhere.
+            || matches!(near.as_str(), "last" | "sponsored" | "verified")
             || (near.starts_with(|c: char| c.is_ascii_digit())
                 && (near.contains(" min") || near.contains("read")))
         {
@@ -387,6 +394,10 @@ fn acceptable(t: &str) -> bool {
         return false;
     }
     let words: Vec<&str> = lower.split_whitespace().collect();
+    // "Jun 2 Written By": a label whose name is printed elsewhere.
+    if words.last() == Some(&"by") {
+        return false;
+    }
     !t.is_empty()
         && t.chars().any(char::is_alphabetic)
         && !t.contains('@')
@@ -561,5 +572,16 @@ mod tests {
             Some("Hardtail Canada")
         );
         assert_eq!(c("More articles by Jane Doe").as_deref(), Some("Jane Doe"));
+    }
+
+    #[test]
+    fn a_section_or_a_date_label_after_the_name_is_cut() {
+        assert_eq!(
+            c("MixmasterFred in Woodworking").as_deref(),
+            Some("MixmasterFred")
+        );
+        assert_eq!(c("Jane Doe Last").as_deref(), Some("Jane Doe"));
+        assert_eq!(c("Jane Doe Sponsored").as_deref(), Some("Jane Doe"));
+        assert_eq!(c("Jun 2 Written By"), None);
     }
 }

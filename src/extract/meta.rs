@@ -366,14 +366,16 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
                 let t = named_part(el).unwrap_or_else(|| element_text(el));
                 // An author box (name, title, bio) is no byline, but its name is in it.
                 match byline::clean_byline(&t) {
+                    Some(_) if t.chars().count() <= MAX_BYLINE_CHARS => {
+                        push_byline(&mut m.bylines, t)
+                    }
                     // A box the size of a bio, not a container of the article.
-                    None if t.len() <= 600 => {
+                    _ if t.len() <= 600 => {
                         if let Some(name) = name_inside(el) {
                             push_byline(&mut m.bylines, name);
                         }
                     }
-                    None => {}
-                    Some(_) => push_byline(&mut m.bylines, t),
+                    _ => {}
                 }
             }
             if m.lead_candidates.len() < 50 && words.has(ClassWords::LEAD) && !in_caption(el) {

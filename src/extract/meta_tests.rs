@@ -272,3 +272,12 @@ fn a_byline_with_two_author_elements_keeps_both() {
     assert_eq!(x.author.as_deref(), Some("Jane Doe and John Roe"));
     assert_eq!(x.authors, vec!["Jane Doe", "John Roe"]);
 }
+
+#[test]
+fn an_author_box_whose_bio_says_in_still_gives_its_name() {
+    let body = "<div class=\"blog_author-box\"><div class=\"blog_author-text\"><div>Jane Doe</div>\
+                <div class=\"rich-text_author\"><p>Jane Doe is a reporter specialising in city budgets, \
+                housing and transport, and has covered the council for ten years.</p></div></div></div>";
+    let x = extract(&page("", body), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe"));
+}
