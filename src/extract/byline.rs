@@ -40,6 +40,9 @@ const PREFIXES: &[&str] = &[
     "bài và ảnh:",
     "tác giả:",
     "tác giả",
+    "contributors:",
+    "contributor:",
+    "author(s)",
     "authors:",
     "author:",
     "authors",
@@ -264,6 +267,16 @@ const TAIL_SEPARATORS: &[&str] = &[
     " on ",
     // "by Jane Doe in Travel", "Reporting by Jane Doe in London".
     " in ",
+    // "Posted by Jane at December 16, 2025".
+    " at ",
+    // Another role's person after the author's name.
+    ". Reviewed by",
+    " Reviewed by",
+    " reviewed by",
+    ". Edited by",
+    " Edited by",
+    " Fact checked by",
+    " Fact-checked by",
     " last updated",
     " last update",
     " Last updated",
@@ -280,7 +293,8 @@ fn cut_tail(t: &str) -> String {
                 // "Hồng Cường - Kim Sơn": Vietnamese bylines join co-authors with a dash.
                 let dash = matches!(sep.trim(), "-" | "–");
                 // " in " ends a name, not a sentence of a bio: "Jane is a writer in Ohio".
-                let prose = *sep == " in " && t[..i].split_whitespace().count() > 4;
+                let prose =
+                    matches!(*sep, " in " | " at ") && t[..i].split_whitespace().count() > 4;
                 if prose || (dash && joins_vietnamese_names(t[..i].trim_end(), &t[i + sep.len()..]))
                 {
                     from = i + sep.len();

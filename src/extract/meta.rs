@@ -120,6 +120,9 @@ const NAME_PARTICLES: &[&str] = &[
 /// Labels that open a byline printed without markup.
 const BYLINE_LABELS: &[&str] = &[
     "written by",
+    "contributors",
+    "contributor",
+    "author(s)",
     "posted by",
     "words by",
     "article by",
@@ -212,7 +215,22 @@ fn labelled_byline(el: ElementRef<'_>) -> Option<String> {
         return None;
     }
     // The label itself cut, then what follows the name (a date, a read time).
-    let rest = text.get(label.len()..)?.trim_start_matches([':', ' ']);
+    let mut rest = text.get(label.len()..)?.trim_start_matches([':', ' ']);
+    // "By <a>Name</a> View in digital edition": the link right after the label is the name.
+    if let Some(link) = el
+        .descendent_elements()
+        .find(|d| d.value().name() == "a")
+        .map(element_text)
+        && !link.is_empty()
+        && rest.starts_with(link.as_str())
+        // "By <a>A</a> and <a>B</a>" names both.
+        && !rest[link.len()..]
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| NAME_JOINERS.contains(&w.trim_end_matches(',')) || w.starts_with(','))
+    {
+        rest = &rest[..link.len()];
+    }
     let name = byline::clean_byline(rest)?;
     let words: Vec<&str> = name.split_whitespace().collect();
     // A bare "By" takes two words at least: "By Car", "By Category" are menus.
@@ -408,6 +426,18 @@ impl Meta {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The author in Twitter's label/data card pairs (`twitter:label1` "Written by",
+    /// `twitter:data1` the name), which SEO plugins print on pages with no author meta.
+    fn twitter_written_by(&self) -> Option<&str> {
+        self.metas.iter().find_map(|(k, v)| {
+            let n = k.strip_prefix("twitter:label")?;
+            let label = v.trim().to_ascii_lowercase();
+            matches!(label.as_str(), "written by" | "author" | "by")
+                .then(|| self.meta(&format!("twitter:data{n}")))
+                .flatten()
+        })
+    }
+
     /// Description from meta/og/JSON-LD, cleaned; used to recognise the lead.
     pub fn description(&self) -> Option<String> {
         self.meta("og:description")
@@ -600,6 +630,13 @@ impl Meta {
                     line: Some(list.join(", ")),
                     names: list,
                 })
+            })
+            .or_else(|| {
+                self.twitter_written_by()
+                    .filter(|a| !a.trim_start().starts_with("http"))
+                    .and_then(byline::clean_byline)
+                    .filter(|a| !is_site(a))
+                    .map(|a| Authors::printed(&a))
             })
             .or_else(|| {
                 self.labelled_bylines

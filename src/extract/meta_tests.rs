@@ -281,3 +281,28 @@ fn an_author_box_whose_bio_says_in_still_gives_its_name() {
     let x = extract(&page("", body), &url(), None).unwrap();
     assert_eq!(x.author.as_deref(), Some("Jane Doe"));
 }
+
+#[test]
+fn twitters_written_by_card_names_the_author() {
+    let head = "<meta name=\"twitter:label1\" content=\"Written by\"><meta name=\"twitter:data1\" content=\"Jane Doe\">\
+                <meta name=\"twitter:label2\" content=\"Est. reading time\"><meta name=\"twitter:data2\" content=\"3 minutes\">";
+    let x = extract(&page(head, ""), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe"));
+}
+
+#[test]
+fn a_labelled_byline_ends_at_its_link_unless_another_name_follows() {
+    let button = "<p>By <a href=\"/c/jd\">Jane Doe</a> <a class=\"btn\" href=\"/ed\">View In Digital Edition</a></p>";
+    let x = extract(&page("", button), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe"));
+    let two = "<p>By <a href=\"/c/jd\">Jane Doe</a> and <a href=\"/c/jr\">John Roe</a></p>";
+    let x = extract(&page("", two), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe and John Roe"));
+}
+
+#[test]
+fn a_reviewer_or_editor_after_the_author_is_not_the_author() {
+    let body = "<div class=\"author-line\">By <a href=\"/a/jd\">Jane Doe, DVM</a>. Reviewed by <a href=\"/a/jr\">John Roe</a></div>";
+    let x = extract(&page("", body), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe, DVM"));
+}
