@@ -216,6 +216,25 @@ fn labelled_byline(el: ElementRef<'_>) -> Option<String> {
     }
     // The label itself cut, then what follows the name (a date, a read time).
     let mut rest = text.get(label.len()..)?.trim_start_matches([':', ' ']);
+    // "<div>Written by</div><div>Jane Doe</div><div>Jane covers…</div>": the label alone,
+    // the name in the next element.
+    let next;
+    if rest.is_empty() {
+        // A menu entry ("Contributors") is a label of nothing.
+        let in_menu = std::iter::once(el)
+            .chain(el.ancestors().filter_map(ElementRef::wrap))
+            .take(6)
+            .any(|a| matches!(a.value().name(), "a" | "li" | "nav" | "button" | "label"));
+        if in_menu {
+            return None;
+        }
+        next = el
+            .next_siblings()
+            .find_map(ElementRef::wrap)
+            .map(element_text)
+            .filter(|t| t.chars().count() <= 60)?;
+        rest = &next;
+    }
     // "By <a>Name</a> View in digital edition": the link right after the label is the name.
     if let Some(link) = el
         .descendent_elements()

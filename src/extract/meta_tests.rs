@@ -306,3 +306,18 @@ fn a_reviewer_or_editor_after_the_author_is_not_the_author() {
     let x = extract(&page("", body), &url(), None).unwrap();
     assert_eq!(x.author.as_deref(), Some("Jane Doe, DVM"));
 }
+
+#[test]
+fn a_label_alone_takes_the_name_in_the_next_element_not_the_bio_after_it() {
+    let body = "<div class=\"card\"><div class=\"small\">Written by</div><div class=\"big\">Jane Doe</div>\
+                <div>Hi! I'm Jane, and I have covered the council and its budgets for twenty years now.</div></div>";
+    let x = extract(&page("", body), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe"));
+}
+
+#[test]
+fn a_menu_entry_named_like_a_label_takes_no_name_from_the_next_entry() {
+    let menu = "<ul><li><a href=\"/c\"><span>Contributors</span></a></li><li><a href=\"/s\"><span>Online Services</span></a></li></ul>";
+    let x = extract(&page("", menu), &url(), None).unwrap();
+    assert_eq!(x.author, None);
+}
