@@ -641,6 +641,22 @@ impl Meta {
         // elements after a first that names the site are listed as they are.
         Authors::listed(&people(&ld))
             .map(|listed| listed.with_printed_line(metas.iter().chain(&dom)))
+            // One meta tag per author (`citation_author`, `DC.Creator` on papers): each is one.
+            .or_else(|| {
+                AUTHOR_KEYS
+                    .iter()
+                    .map(|k| {
+                        people(
+                            &self
+                                .meta_all(k)
+                                .filter_map(byline::clean_byline)
+                                .collect::<Vec<_>>(),
+                        )
+                    })
+                    .find(|names| names.len() > 1)
+                    .and_then(|names| Authors::listed(&names))
+                    .map(|listed| listed.with_printed_line(metas.iter().chain(&dom)))
+            })
             .or_else(|| metas.first().filter(person).map(|a| Authors::printed(a)))
             .or_else(|| dom.first().filter(person).map(|a| Authors::printed(a)))
             .or_else(|| {
@@ -733,8 +749,14 @@ impl Authors {
     /// Authors given apart (JSON-LD people, a rule's matches): the line joins them, and
     /// each is split into its names.
     pub fn listed(people: &[String]) -> Option<Self> {
+        // "Roy, Aniruddha; Patel, Jyoti": names printed surname first keep their commas.
+        let sep = if people.iter().any(|p| p.contains(',')) {
+            "; "
+        } else {
+            ", "
+        };
         (!people.is_empty()).then(|| Self {
-            line: Some(people.join(", ")),
+            line: Some(people.join(sep)),
             names: people.iter().flat_map(|p| byline::split_names(p)).collect(),
         })
     }
@@ -830,6 +852,7 @@ const AUTHOR_KEYS: &[&str] = &[
     "cxenseparse:author",
     "byl",
     "citation_author",
+    "citation_authors",
 ];
 
 /// `<title>` minus a trailing " | Site" / " - Site" part: keeps the longest

@@ -321,3 +321,20 @@ fn a_menu_entry_named_like_a_label_takes_no_name_from_the_next_entry() {
     let x = extract(&page("", menu), &url(), None).unwrap();
     assert_eq!(x.author, None);
 }
+
+#[test]
+fn one_meta_tag_per_author_lists_every_author_of_a_paper() {
+    let head = "<meta name=\"citation_author\" content=\"Jane Doe\"><meta name=\"citation_author\" content=\"John Roe\">\
+                <meta name=\"citation_author\" content=\"Ann Poe\">";
+    let x = extract(&page(head, ""), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe, John Roe, Ann Poe"));
+    assert_eq!(x.authors, vec!["Jane Doe", "John Roe", "Ann Poe"]);
+}
+
+#[test]
+fn authors_printed_surname_first_are_joined_without_losing_their_commas() {
+    let head = "<meta name=\"citation_author\" content=\"Doe, Jane\"><meta name=\"citation_author\" content=\"Roe, John\">";
+    let x = extract(&page(head, ""), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Doe, Jane; Roe, John"));
+    assert_eq!(x.authors, vec!["Doe, Jane", "Roe, John"]);
+}
