@@ -164,6 +164,20 @@ fn name_inside(el: ElementRef<'_>) -> Option<String> {
     })
 }
 
+/// Whether `el` is (inside) a reader's comment: `comment-author` names a commenter.
+fn in_comments(el: ElementRef<'_>) -> bool {
+    std::iter::once(el)
+        .chain(el.ancestors().filter_map(ElementRef::wrap))
+        .take(8)
+        .any(|a| {
+            let e = a.value();
+            [e.get_attr("class"), e.get_attr("id")]
+                .into_iter()
+                .flatten()
+                .any(|v| dom::contains_ignore_case(v.as_bytes(), b"comment"))
+        })
+}
+
 /// The text of the one element inside an author box classed as its name (`author__name`)
 /// or as the author (`.byline > .author`): the box around it also prints a job title, a bio,
 /// a date or a label. Several such elements are several authors, read from the whole box.
@@ -399,7 +413,7 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
                     m.date_texts.push(t);
                 }
             }
-            if m.bylines.len() < MAX_BYLINES && words.has(ClassWords::AUTHOR) {
+            if m.bylines.len() < MAX_BYLINES && words.has(ClassWords::AUTHOR) && !in_comments(el) {
                 let t = named_part(el).unwrap_or_else(|| element_text(el));
                 // An author box (name, title, bio) is no byline, but its name is in it.
                 match byline::clean_byline(&t) {
@@ -657,7 +671,15 @@ impl Meta {
                     .and_then(|names| Authors::listed(&names))
                     .map(|listed| listed.with_printed_line(metas.iter().chain(&dom)))
             })
-            .or_else(|| metas.first().filter(person).map(|a| Authors::printed(a)))
+            // A login name in the meta tag ("jdoe42", "jane.doe") yields to a byline that
+            // prints a full name.
+            .or_else(|| {
+                metas
+                    .first()
+                    .filter(person)
+                    .filter(|a| !(is_handle(a) && dom.first().is_some_and(|d| is_full_name(d))))
+                    .map(|a| Authors::printed(a))
+            })
             .or_else(|| dom.first().filter(person).map(|a| Authors::printed(a)))
             .or_else(|| {
                 let list = people(&dom);
@@ -736,6 +758,22 @@ impl Meta {
             .or_else(|| self.meta("content-language").map(|s| s.trim().to_string()))
             .or_else(|| self.meta("og:locale").map(|s| s.trim().replace('_', "-")))
     }
+}
+
+/// A login name rather than a person's: one word without a capital, or with dots, digits
+/// or underscores in it.
+fn is_handle(name: &str) -> bool {
+    !name.contains(' ')
+        && (!name.chars().any(char::is_uppercase)
+            || name
+                .chars()
+                .any(|c| c.is_ascii_digit() || c == '.' || c == '_'))
+}
+
+/// Two to four capitalised words: a person's name as a byline prints it.
+fn is_full_name(name: &str) -> bool {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    (2..=4).contains(&words.len()) && words.iter().all(|w| w.starts_with(char::is_uppercase))
 }
 
 /// The page's authors: the byline as one line (as the page prints it) and each name.

@@ -338,3 +338,22 @@ fn authors_printed_surname_first_are_joined_without_losing_their_commas() {
     assert_eq!(x.author.as_deref(), Some("Doe, Jane; Roe, John"));
     assert_eq!(x.authors, vec!["Doe, Jane", "Roe, John"]);
 }
+
+#[test]
+fn a_commenters_name_is_not_the_author() {
+    let body = "<div class=\"comments\"><article class=\"comment-body\"><div class=\"comment-author vcard\">\
+                <b class=\"fn\">Max Moe</b> says:</div><p>Great piece.</p></article></div>";
+    let x = extract(&page("", body), &url(), None).unwrap();
+    assert_eq!(x.author, None);
+}
+
+#[test]
+fn a_login_name_in_the_author_meta_yields_to_the_printed_full_name() {
+    let head = meta("author", "jane.doe42");
+    let body = "<div class=\"author-info\"><span>Jane Doe</span></div>";
+    let x = extract(&page(&head, body), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe"));
+    // Alone, the login name is all the page gives.
+    let x = extract(&page(&head, ""), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("jane.doe42"));
+}
