@@ -924,7 +924,7 @@ fn parse_ld(text: &str) -> Option<LdArticle> {
     };
     let obj = find_article(&v, 0)?;
     let s = |k: &str| obj.get(k).and_then(value_text);
-    let (people, orgs) = obj.get("author").map(names).unwrap_or_default();
+    let (people, orgs) = obj.get("author").map(|a| names(a, &v)).unwrap_or_default();
     Some(LdArticle {
         web_page: type_is(obj, "WebPage"),
         org_authors: orgs,
@@ -976,6 +976,23 @@ fn find_article(v: &Value, depth: usize) -> Option<&serde_json::Map<String, Valu
     }
 }
 
+/// The node of a JSON-LD document (its `@graph`, an array of nodes) whose `@id` is `id`.
+fn node_by_id<'a>(v: &'a Value, id: &str, depth: usize) -> Option<&'a Value> {
+    if depth > 3 {
+        return None;
+    }
+    match v {
+        Value::Array(items) => items.iter().find_map(|i| node_by_id(i, id, depth + 1)),
+        Value::Object(o) => {
+            if o.get("@id").and_then(Value::as_str) == Some(id) && o.contains_key("name") {
+                return Some(v);
+            }
+            o.get("@graph").and_then(|g| node_by_id(g, id, depth + 1))
+        }
+        _ => None,
+    }
+}
+
 fn type_is(o: &serde_json::Map<String, Value>, t: &str) -> bool {
     o.get("@type").and_then(Value::as_str) == Some(t)
 }
@@ -1000,13 +1017,23 @@ fn value_text(v: &Value) -> Option<String> {
 }
 
 /// Author names of a JSON-LD `author` value: people, and organisations apart.
-fn names(v: &Value) -> (Vec<String>, Vec<String>) {
+/// `doc` is the whole JSON-LD script: an author given as `{"@id": …}` alone (Yoast's graph)
+/// is the node of the graph with that `@id`.
+fn names(v: &Value, doc: &Value) -> (Vec<String>, Vec<String>) {
     let items: Vec<&Value> = match v {
         Value::Array(a) => a.iter().collect(),
         other => vec![other],
     };
     let (mut people, mut orgs) = (Vec::new(), Vec::new());
     for item in items.into_iter().take(MAX_AUTHORS) {
+        let item = match item.as_object() {
+            Some(o) if !o.contains_key("name") => o
+                .get("@id")
+                .and_then(Value::as_str)
+                .and_then(|id| node_by_id(doc, id, 0))
+                .unwrap_or(item),
+            _ => item,
+        };
         let Some(name) = value_text(item).map(|s| clean(&s)) else {
             continue;
         };

@@ -357,3 +357,12 @@ fn a_login_name_in_the_author_meta_yields_to_the_printed_full_name() {
     let x = extract(&page(&head, ""), &url(), None).unwrap();
     assert_eq!(x.author.as_deref(), Some("jane.doe42"));
 }
+
+#[test]
+fn an_author_given_by_its_graph_id_is_the_person_with_that_id() {
+    let ld = r#"<script type="application/ld+json">{"@context":"https://schema.org","@graph":[
+        {"@type":"Article","headline":"Council approves budget","author":[{"@id":"https://news.example.com/#/person/1"}]},
+        {"@type":"Person","@id":"https://news.example.com/#/person/1","name":"Jane Doe"}]}</script>"#;
+    let x = extract(&page(ld, ""), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe"));
+}
