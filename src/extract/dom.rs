@@ -11,7 +11,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use scraper::node::Element;
-use scraper::{ElementRef, Node};
+use scraper::{ElementRef, Html, Node};
 
 use super::text::{clean, count_chars_commas};
 
@@ -289,10 +289,95 @@ pub(crate) fn is_hidden(e: &Element) -> bool {
     }
 }
 
-/// `S:0`, `S:12`: the id React gives a streamed segment.
+/// Most streamed segments put in place per page.
+const MAX_SEGMENTS: usize = 1000;
+
+/// React's streaming render sends the page's late parts (often the article, paragraph by
+/// paragraph) in `<div hidden id="S:n">` at the end of `<body>`, and a script moves each to
+/// its placeholder: `<template id="P:n">`, or a Suspense boundary's `<template id="B:n">`
+/// in place of the fallback beside it ("Loading paragraph…", up to the `<!--/$-->` that
+/// closes the boundary). Doing the same move here
+/// puts the article back in one piece where the page shows it.
+pub(crate) fn inline_streamed_segments(doc: &mut Html) {
+    let mut templates: HashMap<String, (NodeId, bool)> = HashMap::new();
+    let mut segments: Vec<(String, NodeId)> = Vec::new();
+    for el in doc.root_element().descendent_elements() {
+        let e = el.value();
+        let Some(id) = e.get_attr("id") else {
+            continue;
+        };
+        match (e.name(), id.split_once(':')) {
+            // B: a Suspense boundary's (with its fallback), P: a segment's placeholder.
+            ("template", Some((kind @ ("B" | "P"), n))) => {
+                templates
+                    .entry(n.to_string())
+                    .or_insert((el.id(), kind == "B"));
+            }
+            (_, Some(("S", n))) if is_streamed_segment_id(id) && segments.len() < MAX_SEGMENTS => {
+                segments.push((n.to_string(), el.id()));
+            }
+            _ => {}
+        }
+    }
+    for (n, segment) in segments {
+        let Some(&(template, boundary)) = templates.get(&n) else {
+            continue;
+        };
+        // A segment inside another segment moves with it.
+        let children: Vec<NodeId> = match doc.tree.get(segment) {
+            Some(s) => s.children().map(|c| c.id()).collect(),
+            None => continue,
+        };
+        if children.is_empty() {
+            continue;
+        }
+        let fallback = if boundary {
+            fallback_after(doc, template)
+        } else {
+            Vec::new()
+        };
+        let Some(mut place) = doc.tree.get_mut(template) else {
+            continue;
+        };
+        for child in children {
+            place.insert_id_before(child);
+        }
+        for f in fallback {
+            if let Some(mut node) = doc.tree.get_mut(f) {
+                node.detach();
+            }
+        }
+        if let Some(mut node) = doc.tree.get_mut(template) {
+            node.detach();
+        }
+    }
+}
+
+/// The fallback a streamed segment replaces: the siblings after its template up to the
+/// boundary's closing `<!--/$-->`, or, where the page was saved without comments, the one
+/// short element right after it.
+fn fallback_after(doc: &Html, template: NodeId) -> Vec<NodeId> {
+    let Some(t) = doc.tree.get(template) else {
+        return Vec::new();
+    };
+    let mut seen = Vec::new();
+    for sib in t.next_siblings().take(8) {
+        match sib.value() {
+            scraper::Node::Comment(c) if c.trim() == "/$" => return seen,
+            _ => seen.push(sib.id()),
+        }
+    }
+    t.next_siblings()
+        .find_map(ElementRef::wrap)
+        .filter(|e| e.text().map(str::len).sum::<usize>() <= 60)
+        .map(|e| vec![e.id()])
+        .unwrap_or_default()
+}
+
+/// `S:0`, `S:1a`: the id React gives a streamed segment (a hexadecimal number).
 fn is_streamed_segment_id(id: &str) -> bool {
     id.strip_prefix("S:")
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// `text-align: right` or `align="right"`: how author lines are set.

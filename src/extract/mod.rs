@@ -317,6 +317,11 @@ pub fn extract(
     } else {
         Html::parse_document(html)
     };
+    let mut doc = doc;
+    if html.contains("id=\"S:") {
+        dom::inline_streamed_segments(&mut doc);
+    }
+    let doc = doc;
     let meta = meta::collect(&doc, page_url);
     let base = meta.base.clone().unwrap_or_else(|| page_url.clone());
     let language = meta.language();

@@ -77,6 +77,29 @@ fn streamed_react_segment_is_shown_text() {
 }
 
 #[test]
+fn an_article_streamed_paragraph_by_paragraph_is_put_back_in_place_of_its_fallbacks() {
+    // Next.js streams each paragraph as a hidden segment at the end of <body>; in place a
+    // "Loading…" fallback, and a short summary box that alone would outscore any one segment.
+    let slots: String = (0..P.len())
+        .map(|i| format!("<!--$?--><template id=\"B:{i}\"></template><div>Loading paragraph...</div><!--/$-->"))
+        .collect();
+    let segments: String = P
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            format!(
+                "<div hidden id=\"S:{i}\"><p>{p}</p></div><script>$RC(\"B:{i}\",\"S:{i}\")</script>"
+            )
+        })
+        .collect();
+    let html = page(&format!(
+        "<main><div class=\"card\"><h2>Key points</h2><ul><li>One short point, said plainly here.</li>\
+         <li>Another short point, said plainly too.</li></ul></div><div class=\"article-body\">{slots}</div></main>{segments}"
+    ));
+    assert_eq!(body_of(&html), all());
+}
+
+#[test]
 fn article_wrapped_in_a_header_element_is_kept() {
     let paras: String = P.iter().map(|p| format!("<p>{p}</p>")).collect();
     let html = page(&format!(
