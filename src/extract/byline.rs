@@ -292,10 +292,16 @@ fn cut_tail(t: &str) -> String {
             while let Some(i) = t[from..].find(sep).map(|i| i + from) {
                 // "Hồng Cường - Kim Sơn": Vietnamese bylines join co-authors with a dash.
                 let dash = matches!(sep.trim(), "-" | "–");
-                // " in " ends a name, not a sentence of a bio: "Jane is a writer in Ohio".
-                let prose =
-                    matches!(*sep, " in " | " at ") && t[..i].split_whitespace().count() > 4;
-                if prose || (dash && joins_vietnamese_names(t[..i].trim_end(), &t[i + sep.len()..]))
+                let skip = match *sep {
+                    // A second place is kept with the first: "A in London and B in Paris".
+                    " in " | " at " => from > 0 || !ends_a_name(&t[..i], &t[i + sep.len()..]),
+                    // "Medically reviewed by …": the role is the byline's first word.
+                    s if s.to_ascii_lowercase().contains(" by") => {
+                        t[..i].split_whitespace().count() < 2
+                    }
+                    _ => false,
+                };
+                if skip || (dash && joins_vietnamese_names(t[..i].trim_end(), &t[i + sep.len()..]))
                 {
                     from = i + sep.len();
                     continue;
@@ -330,6 +336,28 @@ fn cut_tail(t: &str) -> String {
         }
     }
     head[..cut].trim().to_string()
+}
+
+/// Whether " in " or " at " between `before` and `after` ends a byline's last name ("Jane
+/// Doe and John Roe in London", "Jane at 5 pm"), not a bio's sentence ("Jane is a writer
+/// in Ohio"), a name ("Sophie in 't Veld") or the first of several ("Jane Doe in London and
+/// John Roe in Washington", kept whole).
+fn ends_a_name(before: &str, after: &str) -> bool {
+    let joiner = |w: &str| matches!(w, "and" | "&" | "und" | "et" | "và") || w.ends_with(',');
+    let since_joiner = before
+        .split_whitespace()
+        .rev()
+        .take_while(|w| !joiner(w))
+        .count();
+    since_joiner <= 4
+        && after
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+        // A date after it has commas; another name comes after a word.
+        && !after
+            .split_whitespace()
+            .any(|w| matches!(w, "and" | "&" | "und" | "et" | "và"))
 }
 
 /// Whether the dash between `before` and `after` joins two Vietnamese names (the convention of
@@ -597,5 +625,26 @@ mod tests {
         assert_eq!(c("Jane Doe Last").as_deref(), Some("Jane Doe"));
         assert_eq!(c("Jane Doe Sponsored").as_deref(), Some("Jane Doe"));
         assert_eq!(c("Jun 2 Written By"), None);
+    }
+
+    #[test]
+    fn in_ends_only_the_last_name_of_a_byline() {
+        assert_eq!(
+            c("Jane Doe and John Roe in London").as_deref(),
+            Some("Jane Doe and John Roe")
+        );
+        assert_eq!(
+            c("Jane Doe in London and John Roe in Washington").as_deref(),
+            Some("Jane Doe in London and John Roe in Washington")
+        );
+        assert_eq!(c("Sophie in 't Veld").as_deref(), Some("Sophie in 't Veld"));
+    }
+
+    #[test]
+    fn a_byline_opening_with_its_reviewer_is_not_cut_to_the_role() {
+        assert_ne!(
+            c("Medically reviewed by Jane Doe, MD").as_deref(),
+            Some("Medically")
+        );
     }
 }

@@ -319,10 +319,22 @@ pub(crate) fn inline_streamed_segments(doc: &mut Html) {
             _ => {}
         }
     }
+    let mut moved = std::collections::HashSet::new();
     for (n, segment) in segments {
         let Some(&(template, boundary)) = templates.get(&n) else {
             continue;
         };
+        // Each placeholder is filled once (a page may repeat an id), never from a segment
+        // that holds it (the move would make a node its own ancestor), and only while it is
+        // still in the tree.
+        let placed = doc.tree.get(template).and_then(|t| t.parent()).is_some();
+        let inside = doc
+            .tree
+            .get(template)
+            .is_some_and(|t| t.ancestors().any(|a| a.id() == segment));
+        if !moved.insert(n) || !placed || inside {
+            continue;
+        }
         // A segment inside another segment moves with it.
         let children: Vec<NodeId> = match doc.tree.get(segment) {
             Some(s) => s.children().map(|c| c.id()).collect(),

@@ -164,24 +164,29 @@ fn name_inside(el: ElementRef<'_>) -> Option<String> {
     })
 }
 
-/// Whether `el` is (inside) a reader's comment: `comment-author` names a commenter.
+/// Whether `el` is (inside) a reader's comment: `comment-author` names a commenter, a
+/// `comments` list holds them (class words, so `commentary` pages keep their byline).
 fn in_comments(el: ElementRef<'_>) -> bool {
     std::iter::once(el)
         .chain(el.ancestors().filter_map(ElementRef::wrap))
         .take(8)
-        .any(|a| {
-            let e = a.value();
-            [e.get_attr("class"), e.get_attr("id")]
-                .into_iter()
-                .flatten()
-                .any(|v| dom::contains_ignore_case(v.as_bytes(), b"comment"))
-        })
+        .any(|a| dom::class_tokens(a.value()).any(is_comment_word))
+}
+
+/// `comment`, `comments`, `commentlist`, `jcomments`, `recentcomments`; not `commentary`.
+fn is_comment_word(t: &str) -> bool {
+    let t = t.to_ascii_lowercase();
+    (t.starts_with("comment") && !t.starts_with("commentar")) || t.ends_with("comments")
 }
 
 /// The text of the one element inside an author box classed as its name (`author__name`)
 /// or as the author (`.byline > .author`): the box around it also prints a job title, a bio,
 /// a date or a label. Several such elements are several authors, read from the whole box.
 fn named_part(el: ElementRef<'_>) -> Option<String> {
+    // Name elements that are also author-classed (`author-name`), then plain ones (`.name`,
+    // `author__name`, read only inside the one author element or where there is none: a
+    // byline may hold a `publication-name` too), then author elements (`.byline > .author`).
+    let mut author_names: Vec<ElementRef<'_>> = Vec::new();
     let mut names: Vec<ElementRef<'_>> = Vec::new();
     let mut authors: Vec<ElementRef<'_>> = Vec::new();
     for d in el.descendent_elements().skip(1).take(40) {
@@ -192,22 +197,55 @@ fn named_part(el: ElementRef<'_>) -> Option<String> {
         let words = ClassWords::of(e);
         // An element inside one already taken is part of it.
         let outer = |taken: &[ElementRef<'_>]| {
-            taken
-                .iter()
-                .any(|t| d.ancestors().any(|a| a.id() == t.id()))
+            taken.iter().any(|t| {
+                d.ancestors()
+                    .take_while(|a| a.id() != el.id())
+                    .any(|a| a.id() == t.id())
+            })
         };
-        if words.has(ClassWords::NAME) && !outer(&names) {
+        let (name, author) = (words.has(ClassWords::NAME), words.has(ClassWords::AUTHOR));
+        if name && author && !outer(&author_names) {
+            author_names.push(d);
+        } else if name && !outer(&names) {
             names.push(d);
-        } else if words.has(ClassWords::AUTHOR) && !outer(&authors) {
+        }
+        // An author photo or icon names no one.
+        if author && !outer(&authors) && d.text().any(|t| !t.trim().is_empty()) {
             authors.push(d);
         }
     }
-    let part = match (names.as_slice(), authors.as_slice()) {
-        ([one], _) | ([], [one]) => *one,
+    let within = |inner: &ElementRef<'_>, outer: &ElementRef<'_>| {
+        inner
+            .ancestors()
+            .take_while(|a| a.id() != el.id())
+            .any(|a| a.id() == outer.id())
+    };
+    let part = match (
+        author_names.as_slice(),
+        names.as_slice(),
+        authors.as_slice(),
+    ) {
+        ([one], _, _) | ([], [one], []) => *one,
+        // `.author > .author-info > .name`: the name inside the author element.
+        ([], [name], [author]) if within(name, author) => *name,
+        ([], _, [author]) => *author,
         _ => return None,
     };
     let text = element_text(part);
-    (!text.is_empty()).then_some(text)
+    if text.is_empty() {
+        return None;
+    }
+    // "By <span class=author>Jane Doe</span> and John Roe": the box names more people.
+    let whole = element_text(el);
+    let after = whole
+        .find(text.as_str())
+        .map(|at| whole[at + text.len()..].trim_start())
+        .unwrap_or("");
+    let joined = after
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| NAME_JOINERS.contains(&w) || w.starts_with(','));
+    (!joined).then_some(text)
 }
 
 /// A byline printed without markup: an element whose first text is a byline label, short
@@ -242,9 +280,14 @@ fn labelled_byline(el: ElementRef<'_>) -> Option<String> {
         if in_menu {
             return None;
         }
-        next = el
+        // Only an element right after it: "<b>By</b> Jane Doe for <a>Example News</a>"
+        // names no one in its link.
+        let mut following = el
             .next_siblings()
-            .find_map(ElementRef::wrap)
+            .skip_while(|n| n.value().as_text().is_some_and(|t| t.trim().is_empty()));
+        next = following
+            .next()
+            .and_then(ElementRef::wrap)
             .map(element_text)
             .filter(|t| t.chars().count() <= 60)?;
         rest = &next;
@@ -364,7 +407,8 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
                 if m.labelled_bylines.len() < 3 =>
             {
                 // The label first: the caption test walks the ancestors.
-                if let Some(b) = labelled_byline(el).filter(|_| !in_caption(el)) {
+                if let Some(b) = labelled_byline(el).filter(|_| !in_caption(el) && !in_comments(el))
+                {
                     push_byline(&mut m.labelled_bylines, b);
                 }
             }
@@ -656,8 +700,9 @@ impl Meta {
         Authors::listed(&people(&ld))
             .map(|listed| listed.with_printed_line(metas.iter().chain(&dom)))
             // One meta tag per author (`citation_author`, `DC.Creator` on papers): each is one.
+            // Not `author`, which themes and plugins both print, with different names.
             .or_else(|| {
-                AUTHOR_KEYS
+                ["citation_author", "citation_authors", "dc.creator"]
                     .iter()
                     .map(|k| {
                         people(

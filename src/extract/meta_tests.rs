@@ -366,3 +366,44 @@ fn an_author_given_by_its_graph_id_is_the_person_with_that_id() {
     let x = extract(&page(ld, ""), &url(), None).unwrap();
     assert_eq!(x.author.as_deref(), Some("Jane Doe"));
 }
+
+#[test]
+fn a_publication_name_beside_two_author_elements_is_not_the_author() {
+    let body = "<div class=\"byline\"><a class=\"author\">Jane Doe</a> and <a class=\"author\">John Roe</a>, \
+                <span class=\"publication-name\">Reuters</span></div>";
+    let x = extract(&page("", body), &url(), None).unwrap();
+    assert_ne!(x.author.as_deref(), Some("Reuters"));
+    assert_eq!(x.authors.first().map(String::as_str), Some("Jane Doe"));
+}
+
+#[test]
+fn one_author_element_and_a_co_author_in_plain_text_are_both_kept() {
+    let body = "<div class=\"byline\">By <span class=\"author\">Jane Doe</span> and John Roe</div>";
+    let x = extract(&page("", body), &url(), None).unwrap();
+    assert_eq!(x.authors, vec!["Jane Doe", "John Roe"]);
+}
+
+#[test]
+fn a_label_followed_by_text_takes_no_name_from_a_later_link() {
+    let body = "<p class=\"x\"><b>By</b> Jane Doe for <a href=\"/\">Example News</a></p>";
+    let x = extract(&page("", body), &url(), None).unwrap();
+    assert_ne!(x.author.as_deref(), Some("Example News"));
+}
+
+#[test]
+fn a_commentary_page_keeps_its_byline() {
+    let body = "<section class=\"commentary\"><div class=\"author\">Jane Doe</div></section>";
+    let x = extract(&page("", body), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe"));
+}
+
+#[test]
+fn two_author_meta_tags_of_a_theme_and_a_plugin_are_not_two_authors() {
+    let head = format!(
+        "{}{}",
+        meta("author", "Jane Doe"),
+        meta("author", "Site Staff")
+    );
+    let x = extract(&page(&head, ""), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe"));
+}

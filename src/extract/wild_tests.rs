@@ -268,3 +268,17 @@ fn stock_disclosures_and_prompts_inside_the_article_are_dropped() {
     ));
     assert_eq!(body_of(&html), all());
 }
+
+#[test]
+fn a_streamed_segment_repeated_or_holding_its_own_placeholder_breaks_nothing() {
+    let paras: String = P.iter().map(|p| format!("<p>{p}</p>")).collect();
+    for trap in [
+        "<template id=\"B:0\"></template><div hidden id=\"S:0\"><p>a</p></div><div hidden id=\"S:0\"><p>b</p></div>",
+        "<div hidden id=\"S:0\"><template id=\"B:0\"></template></div>",
+        "<div hidden id=\"S:0\"><div><template id=\"B:0\"></template></div></div>",
+    ] {
+        let html = page(&format!("<article>{paras}</article>{trap}"));
+        let x = extract(&html, &url(), None).unwrap();
+        assert!(x.body.len() >= P.len(), "{trap}");
+    }
+}
