@@ -152,7 +152,7 @@ fn once(t: &str) -> String {
     let words: Vec<&str> = t.split_whitespace().collect();
     (1..=words.len() / 2)
         // "Pat Pat" may be a name; three of one word, or two of a longer name, are not.
-        .filter(|&n| words.len() % n == 0 && (n >= 2 || words.len() >= 3))
+        .filter(|&n| words.len().is_multiple_of(n) && (n >= 2 || words.len() >= 3))
         .find(|&n| words.chunks(n).all(|c| c == &words[..n]))
         .map_or_else(|| t.to_string(), |n| words[..n].join(" "))
 }
