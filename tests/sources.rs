@@ -424,6 +424,37 @@ fn a_gzip_sitemap_is_read() {
 }
 
 #[test]
+fn a_sitemap_added_on_the_command_line_is_read_as_a_sitemap() {
+    let Some(farm) = GeneratedFarm::new(2, 5, 10) else {
+        return;
+    };
+    let server = Server::start(&farm.www());
+    let base = server.rebase(support::FARM_BASE);
+    let news =
+        server.rebase(&std::fs::read_to_string(farm.www().join("sitemaps/news.xml")).unwrap());
+    let ws = Workspace::with_settings(&[], FAST);
+    let url = format!("{base}sitemaps/news.xml");
+    // Added first as a feed by mistake, then again as what it is.
+    assert!(stdout(&ws, &["feeds", "add", &url]).starts_with("added"));
+    assert!(stdout(&ws, &["feeds", "add", "--sitemap", &url]).starts_with("added"));
+    assert!(stdout(&ws, &["feeds", "add", "--sitemap", &url]).starts_with("already present"));
+    run_once(&ws);
+    let listed = news.matches("<url>").count() as i64;
+    assert!(listed > 0);
+    assert_eq!(
+        count(
+            &ws,
+            "SELECT count(*) FROM feeds WHERE kind = 'sitemap' AND active = 1"
+        ),
+        1
+    );
+    assert_eq!(
+        count(&ws, "SELECT count(*) FROM articles WHERE status = 'ok'"),
+        listed
+    );
+}
+
+#[test]
 fn a_listing_page_stores_the_stories_its_selector_picks() {
     let Some(farm) = GeneratedFarm::new(2, 5, 0) else {
         return;

@@ -203,13 +203,17 @@ pub enum RulesCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum FeedsCommand {
-    /// Add a feed
+    /// Add a feed, or with --sitemap a sitemap source
     Add {
         /// The feed's URL (http or https)
         url: String,
         /// A title to show until the feed gives its own
         #[arg(long)]
         title: Option<String>,
+        /// The URL is a sitemap, a sitemap index, a Google News sitemap or a site's
+        /// robots.txt (polled as a `[[sitemap]]` source with its defaults)
+        #[arg(long)]
+        sitemap: bool,
     },
     /// List feeds: state, source, stories, URL, title (tab-separated)
     List,

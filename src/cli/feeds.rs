@@ -5,7 +5,7 @@ use std::io::Write;
 use chrono::Utc;
 
 use super::{CliError, FeedsCommand};
-use crate::config;
+use crate::config::{self, SourceKind};
 use crate::discover::Discovered;
 use crate::opml;
 use crate::store::{FeedSource, Store};
@@ -53,8 +53,13 @@ pub fn add_discovered(found: &[Discovered], store: &mut Store) -> Result<(), Cli
             .title
             .as_deref()
             .map(|t| t.chars().take(MAX_TITLE_CHARS).collect::<String>());
-        added +=
-            usize::from(store.add_feed(url.as_str(), title.as_deref(), FeedSource::Cli, now)?);
+        added += usize::from(store.add_feed(
+            url.as_str(),
+            title.as_deref(),
+            FeedSource::Cli,
+            SourceKind::Feed,
+            now,
+        )?);
     }
     eprintln!("added {added} of {} feeds found", found.len());
     Ok(())
@@ -64,9 +69,19 @@ pub fn run(cmd: &FeedsCommand, store: &mut Store) -> Result<(), CliError> {
     let now = Utc::now();
     match cmd {
         FeedsCommand::Discover { .. } => {}
-        FeedsCommand::Add { url, title } => {
+        FeedsCommand::Add {
+            url,
+            title,
+            sitemap,
+        } => {
             let url = config::parse_feed_url(url).map_err(CliError::Usage)?;
-            let added = store.add_feed(url.as_str(), title.as_deref(), FeedSource::Cli, now)?;
+            let kind = if *sitemap {
+                SourceKind::Sitemap
+            } else {
+                SourceKind::Feed
+            };
+            let added =
+                store.add_feed(url.as_str(), title.as_deref(), FeedSource::Cli, kind, now)?;
             println!("{} {url}", if added { "added" } else { "already present:" });
         }
         FeedsCommand::Remove { url } => {
@@ -133,6 +148,7 @@ pub fn run(cmd: &FeedsCommand, store: &mut Store) -> Result<(), CliError> {
                     url.as_str(),
                     title.as_deref(),
                     FeedSource::Opml,
+                    SourceKind::Feed,
                     now,
                 )?);
             }

@@ -162,33 +162,39 @@ impl Store {
         Ok(())
     }
 
-    /// Adds a feed from the CLI or OPML; returns false when it was already there (and active).
+    /// Adds a feed or sitemap source from the CLI or OPML; returns false when it was already
+    /// there, active and of that kind.
     pub fn add_feed(
         &mut self,
         url: &str,
         title: Option<&str>,
         source: FeedSource,
+        kind: crate::config::SourceKind,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let existing: Option<bool> = self
+        let existing: Option<(bool, String)> = self
             .conn
-            .query_row("SELECT active FROM feeds WHERE url = ?1", [url], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT active, kind FROM feeds WHERE url = ?1",
+                [url],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
-        match existing {
-            Some(true) => Ok(false),
-            Some(false) => {
+        match existing.map(|(active, k)| (active, k == kind.as_str())) {
+            Some((true, true)) => Ok(false),
+            // Added again as the other kind ("--sitemap" forgotten the first time).
+            Some(_) => {
                 self.conn.execute(
-                    "UPDATE feeds SET active = 1, source = ?2 WHERE url = ?1",
-                    params![url, source.as_str()],
+                    "UPDATE feeds SET active = 1, source = ?2, kind = ?3 WHERE url = ?1",
+                    params![url, source.as_str(), kind.as_str()],
                 )?;
                 Ok(true)
             }
             None => {
                 self.conn.execute(
-                    "INSERT INTO feeds (url, title, source, added_at) VALUES (?1, ?2, ?3, ?4)",
-                    params![url, title, source.as_str(), ts(now)],
+                    "INSERT INTO feeds (url, title, source, added_at, kind)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![url, title, source.as_str(), ts(now), kind.as_str()],
                 )?;
                 Ok(true)
             }

@@ -361,7 +361,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("t.sqlite")).unwrap();
         store
-            .add_feed("https://a.vn/rss", None, FeedSource::Cli, Utc::now())
+            .add_feed(
+                "https://a.vn/rss",
+                None,
+                FeedSource::Cli,
+                crate::config::SourceKind::Feed,
+                Utc::now(),
+            )
             .unwrap();
         let id = store.list_feeds().unwrap()[0].id;
         store.set_hooks(Hooks {
