@@ -323,6 +323,8 @@ fn cut_tail(t: &str) -> String {
         let near: String = rest.chars().take(24).collect::<String>().to_lowercase();
         if date::starts_with_date(rest)
             || near.starts_with("updated")
+            || near.starts_with("last updated")
+            || near.starts_with("last modified")
             || near.starts_with("published")
             || near.starts_with("posted")
             || near.starts_with("cập nhật")
@@ -623,6 +625,10 @@ mod tests {
             Some("MixmasterFred")
         );
         assert_eq!(c("Jane Doe Last").as_deref(), Some("Jane Doe"));
+        assert_eq!(
+            c("Jane Doe Last Updated: Dec 12, 2025").as_deref(),
+            Some("Jane Doe")
+        );
         assert_eq!(c("Jane Doe Sponsored").as_deref(), Some("Jane Doe"));
         assert_eq!(c("Jun 2 Written By"), None);
     }
