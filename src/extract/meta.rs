@@ -697,7 +697,16 @@ impl Meta {
         // One source, the best that names a person: JSON-LD lists each author apart; a meta
         // tag or byline gives them in one string as the page prints them; several byline
         // elements after a first that names the site are listed as they are.
-        Authors::listed(&people(&ld))
+        // A login name ("jdoe42", "jane.doe") where JSON-LD or the author meta tag should
+        // name a person yields to a byline that prints a full name.
+        let printed_name = dom.first().is_some_and(|d| is_full_name(d));
+        let ld_people = people(&ld);
+        let ld_people = if printed_name && ld_people.iter().all(|a| is_handle(a)) {
+            Vec::new()
+        } else {
+            ld_people
+        };
+        Authors::listed(&ld_people)
             .map(|listed| listed.with_printed_line(metas.iter().chain(&dom)))
             // One meta tag per author (`citation_author`, `DC.Creator` on papers): each is one.
             // Not `author`, which themes and plugins both print, with different names.
@@ -716,13 +725,11 @@ impl Meta {
                     .and_then(|names| Authors::listed(&names))
                     .map(|listed| listed.with_printed_line(metas.iter().chain(&dom)))
             })
-            // A login name in the meta tag ("jdoe42", "jane.doe") yields to a byline that
-            // prints a full name.
             .or_else(|| {
                 metas
                     .first()
                     .filter(person)
-                    .filter(|a| !(is_handle(a) && dom.first().is_some_and(|d| is_full_name(d))))
+                    .filter(|a| !(is_handle(a) && printed_name))
                     .map(|a| Authors::printed(a))
             })
             .or_else(|| dom.first().filter(person).map(|a| Authors::printed(a)))

@@ -407,3 +407,12 @@ fn two_author_meta_tags_of_a_theme_and_a_plugin_are_not_two_authors() {
     let x = extract(&page(&head, ""), &url(), None).unwrap();
     assert_eq!(x.author.as_deref(), Some("Jane Doe"));
 }
+
+#[test]
+fn a_login_name_in_json_ld_yields_to_the_printed_full_name() {
+    let ld = r#"<script type="application/ld+json">{"@type":"Article","headline":"Council approves budget",
+        "author":{"@type":"Person","name":"andrew.keaveney"}}</script>"#;
+    let body = "<div class=\"author-info\"><span>Jane Doe</span></div>";
+    let x = extract(&page(ld, body), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe"));
+}
