@@ -392,15 +392,32 @@ fn live_polls_of_the_same_host_go_before_backfill_work() {
     }
 }
 
-#[test]
-fn a_gzip_sitemap_is_read() {
-    let Some(farm) = GeneratedFarm::new(2, 5, 10) else {
-        return;
-    };
+/// A small farm on a test server, with the text of its Google News sitemap (rebased onto the
+/// server); the farm is returned to keep its directory alive.
+fn news_sitemap_farm() -> Option<(GeneratedFarm, Server, String, String)> {
+    let farm = GeneratedFarm::new(2, 5, 10)?;
     let server = Server::start(&farm.www());
     let base = server.rebase(support::FARM_BASE);
     let news =
         server.rebase(&std::fs::read_to_string(farm.www().join("sitemaps/news.xml")).unwrap());
+    Some((farm, server, base, news))
+}
+
+/// As many stories stored as the sitemap text lists (one at least).
+fn assert_every_listed_story_stored(ws: &Workspace, news: &str) {
+    let listed = news.matches("<url>").count() as i64;
+    assert!(listed > 0);
+    assert_eq!(
+        count(ws, "SELECT count(*) FROM articles WHERE status = 'ok'"),
+        listed
+    );
+}
+
+#[test]
+fn a_gzip_sitemap_is_read() {
+    let Some((_farm, server, base, news)) = news_sitemap_farm() else {
+        return;
+    };
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     std::io::Write::write_all(&mut gz, news.as_bytes()).unwrap();
     server.fault(
@@ -415,23 +432,14 @@ fn a_gzip_sitemap_is_read() {
     let settings = format!("{FAST}\n[[sitemap]]\nurl = \"{base}sitemaps/news.xml.gz\"\n");
     let ws = Workspace::with_settings(&[], &settings);
     run_once(&ws);
-    let listed = news.matches("<url>").count() as i64;
-    assert!(listed > 0);
-    assert_eq!(
-        count(&ws, "SELECT count(*) FROM articles WHERE status = 'ok'"),
-        listed
-    );
+    assert_every_listed_story_stored(&ws, &news);
 }
 
 #[test]
 fn a_sitemap_added_on_the_command_line_is_read_as_a_sitemap() {
-    let Some(farm) = GeneratedFarm::new(2, 5, 10) else {
+    let Some((_farm, _server, base, news)) = news_sitemap_farm() else {
         return;
     };
-    let server = Server::start(&farm.www());
-    let base = server.rebase(support::FARM_BASE);
-    let news =
-        server.rebase(&std::fs::read_to_string(farm.www().join("sitemaps/news.xml")).unwrap());
     let ws = Workspace::with_settings(&[], FAST);
     let url = format!("{base}sitemaps/news.xml");
     // Added first as a feed by mistake, then again as what it is.
@@ -439,8 +447,6 @@ fn a_sitemap_added_on_the_command_line_is_read_as_a_sitemap() {
     assert!(stdout(&ws, &["feeds", "add", "--sitemap", &url]).starts_with("added"));
     assert!(stdout(&ws, &["feeds", "add", "--sitemap", &url]).starts_with("already present"));
     run_once(&ws);
-    let listed = news.matches("<url>").count() as i64;
-    assert!(listed > 0);
     assert_eq!(
         count(
             &ws,
@@ -448,10 +454,7 @@ fn a_sitemap_added_on_the_command_line_is_read_as_a_sitemap() {
         ),
         1
     );
-    assert_eq!(
-        count(&ws, "SELECT count(*) FROM articles WHERE status = 'ok'"),
-        listed
-    );
+    assert_every_listed_story_stored(&ws, &news);
 }
 
 #[test]

@@ -296,9 +296,7 @@ fn cut_tail(t: &str) -> String {
                     // A second place is kept with the first: "A in London and B in Paris".
                     " in " | " at " => from > 0 || !ends_a_name(&t[..i], &t[i + sep.len()..]),
                     // "Medically reviewed by …": the role is the byline's first word.
-                    s if s.to_ascii_lowercase().contains(" by") => {
-                        t[..i].split_whitespace().count() < 2
-                    }
+                    s if s.ends_with(" by") => t[..i].split_whitespace().count() < 2,
                     _ => false,
                 };
                 if skip || (dash && joins_vietnamese_names(t[..i].trim_end(), &t[i + sep.len()..]))
@@ -345,11 +343,11 @@ fn cut_tail(t: &str) -> String {
 /// in Ohio"), a name ("Sophie in 't Veld") or the first of several ("Jane Doe in London and
 /// John Roe in Washington", kept whole).
 fn ends_a_name(before: &str, after: &str) -> bool {
-    let joiner = |w: &str| matches!(w, "and" | "&" | "und" | "et" | "và") || w.ends_with(',');
+    let joins = |w: &str| matches!(w, "and" | "&" | "und" | "et" | "và");
     let since_joiner = before
         .split_whitespace()
         .rev()
-        .take_while(|w| !joiner(w))
+        .take_while(|w| !joins(w) && !w.ends_with(','))
         .count();
     since_joiner <= 4
         && after
@@ -357,9 +355,7 @@ fn ends_a_name(before: &str, after: &str) -> bool {
             .next()
             .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
         // A date after it has commas; another name comes after a word.
-        && !after
-            .split_whitespace()
-            .any(|w| matches!(w, "and" | "&" | "und" | "et" | "và"))
+        && !after.split_whitespace().any(joins)
 }
 
 /// Whether the dash between `before` and `after` joins two Vietnamese names (the convention of

@@ -296,8 +296,8 @@ const MAX_SEGMENTS: usize = 1000;
 /// paragraph) in `<div hidden id="S:n">` at the end of `<body>`, and a script moves each to
 /// its placeholder: `<template id="P:n">`, or a Suspense boundary's `<template id="B:n">`
 /// in place of the fallback beside it ("Loading paragraph…", up to the `<!--/$-->` that
-/// closes the boundary). Doing the same move here
-/// puts the article back in one piece where the page shows it.
+/// closes the boundary). Doing the same move here puts the article back in one piece where
+/// the page shows it.
 pub(crate) fn inline_streamed_segments(doc: &mut Html) {
     let mut templates: HashMap<String, (NodeId, bool)> = HashMap::new();
     let mut segments: Vec<(String, NodeId)> = Vec::new();
@@ -327,11 +327,12 @@ pub(crate) fn inline_streamed_segments(doc: &mut Html) {
         // Each placeholder is filled once (a page may repeat an id), never from a segment
         // that holds it (the move would make a node its own ancestor), and only while it is
         // still in the tree.
-        let placed = doc.tree.get(template).and_then(|t| t.parent()).is_some();
-        let inside = doc
-            .tree
-            .get(template)
-            .is_some_and(|t| t.ancestors().any(|a| a.id() == segment));
+        let (placed, inside) = doc.tree.get(template).map_or((false, false), |t| {
+            (
+                t.parent().is_some(),
+                t.ancestors().any(|a| a.id() == segment),
+            )
+        });
         if !moved.insert(n) || !placed || inside {
             continue;
         }
@@ -343,25 +344,20 @@ pub(crate) fn inline_streamed_segments(doc: &mut Html) {
         if children.is_empty() {
             continue;
         }
-        let fallback = if boundary {
-            fallback_after(doc, template)
-        } else {
-            Vec::new()
-        };
+        if boundary {
+            for f in fallback_after(doc, template) {
+                if let Some(mut node) = doc.tree.get_mut(f) {
+                    node.detach();
+                }
+            }
+        }
         let Some(mut place) = doc.tree.get_mut(template) else {
             continue;
         };
         for child in children {
             place.insert_id_before(child);
         }
-        for f in fallback {
-            if let Some(mut node) = doc.tree.get_mut(f) {
-                node.detach();
-            }
-        }
-        if let Some(mut node) = doc.tree.get_mut(template) {
-            node.detach();
-        }
+        place.detach();
     }
 }
 
@@ -375,7 +371,7 @@ fn fallback_after(doc: &Html, template: NodeId) -> Vec<NodeId> {
     let mut seen = Vec::new();
     for sib in t.next_siblings().take(8) {
         match sib.value() {
-            scraper::Node::Comment(c) if c.trim() == "/$" => return seen,
+            Node::Comment(c) if c.trim() == "/$" => return seen,
             _ => seen.push(sib.id()),
         }
     }

@@ -97,12 +97,16 @@ const MAX_BYLINE_CHARS: usize = 160;
 /// Whether `el` is (inside) a photo caption: a `figure`'s text or a caption-classed element is
 /// never the standfirst, however its class reads (`summary`, `description`).
 fn in_caption(el: ElementRef<'_>) -> bool {
+    self_and_ancestors(el, 6).any(|a| {
+        matches!(a.value().name(), "figure" | "figcaption") || dom::is_caption_class(a.value())
+    })
+}
+
+/// `el` and its ancestors, `levels` elements in all: where a byline's context is told.
+fn self_and_ancestors(el: ElementRef<'_>, levels: usize) -> impl Iterator<Item = ElementRef<'_>> {
     std::iter::once(el)
         .chain(el.ancestors().filter_map(ElementRef::wrap))
-        .take(6)
-        .any(|a| {
-            matches!(a.value().name(), "figure" | "figcaption") || dom::is_caption_class(a.value())
-        })
+        .take(levels)
 }
 
 fn push_byline(out: &mut Vec<String>, t: String) {
@@ -116,6 +120,11 @@ const NAME_PARTICLES: &[&str] = &[
     "van", "der", "den", "de", "del", "della", "di", "da", "von", "zu", "le", "la", "du", "bin",
     "binti", "al", "el", "y", "e", "dos", "das",
 ];
+
+/// A capitalised word or a name's particle ("van", "de", "bin").
+fn is_name_word(w: &str) -> bool {
+    w.starts_with(char::is_uppercase) || NAME_PARTICLES.contains(&w.to_lowercase().as_str())
+}
 
 /// Labels that open a byline printed without markup.
 const BYLINE_LABELS: &[&str] = &[
@@ -147,9 +156,7 @@ fn name_inside(el: ElementRef<'_>) -> Option<String> {
         let words: Vec<&str> = own.split_whitespace().collect();
         // Every word capitalised but a name's particles (van der, de, bin): a heading or a
         // question in the box is not its name.
-        let name_word = |w: &&str| {
-            w.starts_with(char::is_uppercase) || NAME_PARTICLES.contains(&w.to_lowercase().as_str())
-        };
+        let name_word = |w: &&str| is_name_word(w);
         ((2..=5).contains(&words.len())
             && own.chars().count() <= 60
             && !own.contains(['?', '!', ':', '|'])
@@ -167,10 +174,7 @@ fn name_inside(el: ElementRef<'_>) -> Option<String> {
 /// Whether `el` is (inside) a reader's comment: `comment-author` names a commenter, a
 /// `comments` list holds them (class words, so `commentary` pages keep their byline).
 fn in_comments(el: ElementRef<'_>) -> bool {
-    std::iter::once(el)
-        .chain(el.ancestors().filter_map(ElementRef::wrap))
-        .take(8)
-        .any(|a| dom::class_tokens(a.value()).any(is_comment_word))
+    self_and_ancestors(el, 8).any(|a| dom::class_tokens(a.value()).any(is_comment_word))
 }
 
 /// `comment`, `comments`, `commentlist`, `jcomments`, `recentcomments`; not `commentary`.
@@ -186,6 +190,13 @@ fn named_part(el: ElementRef<'_>) -> Option<String> {
     // Name elements that are also author-classed (`author-name`), then plain ones (`.name`,
     // `author__name`, read only inside the one author element or where there is none: a
     // byline may hold a `publication-name` too), then author elements (`.byline > .author`).
+    // Whether `inner` lies inside `outer`, both below `el`.
+    let within = |inner: &ElementRef<'_>, outer: &ElementRef<'_>| {
+        inner
+            .ancestors()
+            .take_while(|a| a.id() != el.id())
+            .any(|a| a.id() == outer.id())
+    };
     let mut author_names: Vec<ElementRef<'_>> = Vec::new();
     let mut names: Vec<ElementRef<'_>> = Vec::new();
     let mut authors: Vec<ElementRef<'_>> = Vec::new();
@@ -196,13 +207,7 @@ fn named_part(el: ElementRef<'_>) -> Option<String> {
         }
         let words = ClassWords::of(e);
         // An element inside one already taken is part of it.
-        let outer = |taken: &[ElementRef<'_>]| {
-            taken.iter().any(|t| {
-                d.ancestors()
-                    .take_while(|a| a.id() != el.id())
-                    .any(|a| a.id() == t.id())
-            })
-        };
+        let outer = |taken: &[ElementRef<'_>]| taken.iter().any(|t| within(&d, t));
         let (name, author) = (words.has(ClassWords::NAME), words.has(ClassWords::AUTHOR));
         if name && author && !outer(&author_names) {
             author_names.push(d);
@@ -214,12 +219,6 @@ fn named_part(el: ElementRef<'_>) -> Option<String> {
             authors.push(d);
         }
     }
-    let within = |inner: &ElementRef<'_>, outer: &ElementRef<'_>| {
-        inner
-            .ancestors()
-            .take_while(|a| a.id() != el.id())
-            .any(|a| a.id() == outer.id())
-    };
     let part = match (
         author_names.as_slice(),
         names.as_slice(),
@@ -241,11 +240,15 @@ fn named_part(el: ElementRef<'_>) -> Option<String> {
         .find(text.as_str())
         .map(|at| whole[at + text.len()..].trim_start())
         .unwrap_or("");
-    let joined = after
+    (!another_name_follows(after)).then_some(text)
+}
+
+/// Whether the text after a name goes on to another ("and John Roe", ", John Roe").
+fn another_name_follows(after: &str) -> bool {
+    after
         .split_whitespace()
         .next()
-        .is_some_and(|w| NAME_JOINERS.contains(&w) || w.starts_with(','));
-    (!joined).then_some(text)
+        .is_some_and(|w| NAME_JOINERS.contains(&w.trim_end_matches(',')) || w.starts_with(','))
 }
 
 /// A byline printed without markup: an element whose first text is a byline label, short
@@ -273,9 +276,7 @@ fn labelled_byline(el: ElementRef<'_>) -> Option<String> {
     let next;
     if rest.is_empty() {
         // A menu entry ("Contributors") is a label of nothing.
-        let in_menu = std::iter::once(el)
-            .chain(el.ancestors().filter_map(ElementRef::wrap))
-            .take(6)
+        let in_menu = self_and_ancestors(el, 6)
             .any(|a| matches!(a.value().name(), "a" | "li" | "nav" | "button" | "label"));
         if in_menu {
             return None;
@@ -300,10 +301,7 @@ fn labelled_byline(el: ElementRef<'_>) -> Option<String> {
         && !link.is_empty()
         && rest.starts_with(link.as_str())
         // "By <a>A</a> and <a>B</a>" names both.
-        && !rest[link.len()..]
-            .split_whitespace()
-            .next()
-            .is_some_and(|w| NAME_JOINERS.contains(&w.trim_end_matches(',')) || w.starts_with(','))
+        && !another_name_follows(&rest[link.len()..])
     {
         rest = &rest[..link.len()];
     }
@@ -311,11 +309,7 @@ fn labelled_byline(el: ElementRef<'_>) -> Option<String> {
     let words: Vec<&str> = name.split_whitespace().collect();
     // A bare "By" takes two words at least: "By Car", "By Category" are menus.
     let fewest = if *label == "by" { 2 } else { 1 };
-    let name_word = |w: &&str| {
-        w.starts_with(char::is_uppercase)
-            || NAME_PARTICLES.contains(&w.to_lowercase().as_str())
-            || NAME_JOINERS.contains(w)
-    };
+    let name_word = |w: &&str| is_name_word(w) || NAME_JOINERS.contains(w);
     // Up to two or three short names: a name with its job title, or a name printed once
     // per screen width, is longer.
     ((fewest..=6).contains(&words.len())

@@ -296,7 +296,7 @@ pub fn extract(
     // one of its selectors finds nothing without the chrome but might have found it there
     // (`footer .author`).
     let cut = !shape.chrome.is_empty() && rule.is_none_or(|r| !r.counts_positions());
-    let doc = if cut {
+    let mut doc = if cut {
         let doc = Html::parse_document(&guard::without(html, &shape.chrome));
         let missed = match (&compiled, rule) {
             (Some(c), Some(r)) => {
@@ -317,11 +317,9 @@ pub fn extract(
     } else {
         Html::parse_document(html)
     };
-    let mut doc = doc;
     if html.contains("id=\"S:") {
         dom::inline_streamed_segments(&mut doc);
     }
-    let doc = doc;
     let meta = meta::collect(&doc, page_url);
     let base = meta.base.clone().unwrap_or_else(|| page_url.clone());
     let language = meta.language();
