@@ -382,6 +382,10 @@ pub struct DaemonConfig {
     pub max_interval_secs: u64,
     /// How many times a failed article page is retried on later polls before it is left alone.
     pub article_retries: u32,
+    /// On a shared PostgreSQL store: how long a worker's lease on a host lasts without
+    /// renewal (renewed every third of it while the worker works), so how long the hosts of a
+    /// worker that died wait before another takes them.
+    pub lease_secs: u64,
 }
 
 impl DaemonConfig {
@@ -399,6 +403,7 @@ impl Default for DaemonConfig {
             min_interval_secs: 300,
             max_interval_secs: 6 * 3600,
             article_retries: 3,
+            lease_secs: 60,
         }
     }
 }
@@ -515,6 +520,12 @@ impl Config {
             return Err(invalid(
                 "daemon".into(),
                 "need 0 < min_interval_secs <= max_interval_secs".into(),
+            ));
+        }
+        if !(3..=3600).contains(&d.lease_secs) {
+            return Err(invalid(
+                "daemon.lease_secs".into(),
+                format!("{} s: need 3 to 3600", d.lease_secs),
             ));
         }
         const MONTH: u64 = 31 * 24 * 3600;

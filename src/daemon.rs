@@ -333,12 +333,7 @@ async fn reload_config(
     let feeds = config.sources();
     let hooks = config.hooks();
     let next = current.rebuild(config, store)?;
-    store
-        .run(move |s| {
-            s.set_hooks(hooks);
-            s.sync_config_feeds(&feeds, Utc::now())
-        })
-        .await?;
+    store.sync_config(feeds, hooks).await?;
     Ok(next)
 }
 
@@ -347,9 +342,7 @@ async fn due(
     store: &StoreHandle,
     all: bool,
 ) -> Result<(Vec<FeedRow>, Option<chrono::DateTime<Utc>>), DaemonError> {
-    Ok(store
-        .run(move |s| Ok((s.due_feeds(Utc::now(), all)?, s.next_due()?)))
-        .await?)
+    Ok(store.due(all).await?)
 }
 
 /// The archive-wide figures the metrics and the `STATUS=` line share.
@@ -369,9 +362,7 @@ async fn after_cycle(
 ) -> Headline {
     let now = Utc::now();
     metrics.cycle(took, ok, now);
-    let read = store
-        .run(move |s| Ok((s.feed_states(now)?, s.story_counts()?)))
-        .await;
+    let read = store.feed_states(now).await;
     match read {
         Ok((states, (stories, _))) => {
             let backoff = states.in_backoff;
@@ -452,7 +443,7 @@ async fn watchdog(store: StoreHandle, every: Duration) {
     let mut tick = tokio::time::interval(every.max(Duration::from_millis(500)));
     loop {
         tick.tick().await;
-        if store.run(|s| s.schema_version()).await.is_ok() {
+        if store.schema_version().await.is_ok() {
             notify(&[sd_notify::NotifyState::Watchdog]);
         }
     }

@@ -81,7 +81,7 @@ async fn accept(listener: TcpListener, store: StoreHandle, ready_within: Duratio
 
 /// `/healthz`: 200 when the store answers within `deadline`, else 503 and why.
 async fn health(store: &StoreHandle, deadline: Duration) -> (StatusCode, String) {
-    let probe = store.run(|s| s.schema_version());
+    let probe = store.schema_version();
     match tokio::time::timeout(deadline, probe).await {
         Ok(Ok(_)) => (StatusCode::OK, "ok\n".into()),
         Ok(Err(e)) => (StatusCode::SERVICE_UNAVAILABLE, format!("store: {e}\n")),

@@ -29,3 +29,4 @@ pub mod sitemap;
 pub mod store;
 pub mod textfold;
 pub mod webhooks;
+pub mod worker;

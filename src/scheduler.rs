@@ -106,6 +106,7 @@ mod tests {
             min_interval_secs: 300,
             max_interval_secs: 3600,
             article_retries: 3,
+            ..DaemonConfig::default()
         }
     }
 

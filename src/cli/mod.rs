@@ -117,6 +117,31 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
         info!(config = %source.describe(), "no config file; using the built-in defaults");
     }
     let db = setup::db_path(&cli, &config, &source);
+    if let Some(url) = setup::postgres_url(&db) {
+        return match &cli.command {
+            Command::Run { once } => {
+                run_worker(config, url, *once)?;
+                Ok(Answer::Yes)
+            }
+            Command::CheckConfig => {
+                println!(
+                    "{}: ok: {} feeds, {} sitemaps, {} listing pages, {} site rules; shared store {}",
+                    source.describe(),
+                    config.feeds.len(),
+                    config.sitemaps.len(),
+                    config.listings.len(),
+                    config.sites.len(),
+                    crate::config::redact(url)
+                );
+                Ok(Answer::Yes)
+            }
+            _ => Err(CliError::Usage(format!(
+                "{} is a PostgreSQL store: this version runs workers on it (`tindex run`); \
+                 read it with psql or any PostgreSQL client (tables as in docs/SCHEMA.md)",
+                crate::config::redact(url)
+            ))),
+        };
+    }
     match &cli.command {
         Command::Completions { .. } | Command::Man => Ok(Answer::Yes),
         Command::CheckConfig => {
@@ -539,6 +564,25 @@ fn run_daemon(
         .build()
         .map_err(|e| CliError::Runtime(format!("cannot start async runtime: {e}")))?;
     Ok(runtime.block_on(daemon::run(config, StoreHandle::new(store), mode, reload))?)
+}
+
+/// `run` on the shared store: one worker among any number on the same database.
+fn run_worker(config: Config, url: &str, once: bool) -> Result<(), CliError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Runtime(format!("cannot start async runtime: {e}")))?;
+    runtime.block_on(async {
+        let pg = crate::store::pg::PgStore::open(url).await?;
+        info!(
+            version = VERSION,
+            db = %crate::config::redact(url),
+            worker = pg.worker(),
+            feeds = config.sources().len(),
+            "tindex starting on the shared store"
+        );
+        Ok(crate::worker::run(config, pg, once).await?)
+    })
 }
 
 /// An RFC 3339 time or a UTC date (midnight).

@@ -82,10 +82,19 @@ pub enum Access {
 
 /// The archive path: `--db`, else the config's `db` (relative to the config's directory),
 /// else `$STATE_DIRECTORY/tindex.sqlite`, else next to the config (or in `.`).
+/// A PostgreSQL URL (`postgres://…`) is returned as it is: [`postgres_url`] tells it apart.
 pub fn db_path(cli: &Cli, config: &Config, source: &ConfigSource) -> PathBuf {
+    if let Some(url) = config.db.as_ref().filter(|d| postgres_url(d).is_some()) {
+        return cli.db.clone().unwrap_or_else(|| url.clone());
+    }
     cli.db.clone().unwrap_or_else(|| {
         config.default_db_path(source.path().unwrap_or(Path::new("tindex.toml")))
     })
+}
+
+/// The PostgreSQL URL `db` is, when it names the shared store rather than a SQLite file.
+pub fn postgres_url(db: &Path) -> Option<&str> {
+    db.to_str().filter(|s| crate::store::pg::is_url(s))
 }
 
 /// Opens the archive at `path` as `access` allows.

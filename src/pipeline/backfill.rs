@@ -196,10 +196,7 @@ impl Pipeline {
             .collect();
         let stories = dedup::fold(batch);
         let retries = self.config.daemon.article_retries;
-        let sorted = self
-            .store
-            .run(move |s| triage::sort(s, stories, retries, Utc::now()))
-            .await?;
+        let sorted = triage::sort(&self.store, stories, retries, Utc::now()).await?;
         let stored = self
             .fetch_articles(sorted.to_fetch, self.config.backfill.per_host)
             .await?;

@@ -43,10 +43,10 @@ impl Pipeline {
     /// After a cycle that wrote: full-text merges free pages; give them back so the file is
     /// as small as its data. A failure only leaves the space to the next cycle.
     pub(super) async fn release_free_pages(&self) {
-        match self.store.run(|s| s.release_free_pages()).await {
-            Ok(0) => {}
-            Ok(pages) => tracing::debug!(pages, "free pages released"),
-            Err(e) => tracing::warn!(error = %e, "could not release free pages"),
+        match self.store.upkeep(|s| s.release_free_pages()).await {
+            None | Some(Ok(0)) => {}
+            Some(Ok(pages)) => tracing::debug!(pages, "free pages released"),
+            Some(Err(e)) => tracing::warn!(error = %e, "could not release free pages"),
         }
     }
 
@@ -56,15 +56,16 @@ impl Pipeline {
         let config = self.config.clone();
         match self
             .store
-            .run(move |s| crate::health::suspects(s, &config, chrono::Utc::now()))
+            .upkeep(move |s| crate::health::suspects(s, &config, chrono::Utc::now()))
             .await
         {
-            Ok(suspects) => {
+            None => {}
+            Some(Ok(suspects)) => {
                 for s in suspects {
                     tracing::warn!(host = %s.host, "{}", s.message);
                 }
             }
-            Err(e) => tracing::warn!(error = %e, "rule health could not be read"),
+            Some(Err(e)) => tracing::warn!(error = %e, "rule health could not be read"),
         }
     }
 
@@ -78,17 +79,17 @@ impl Pipeline {
         let max = cfg.max_bytes();
         match self
             .store
-            .run(move |s| s.pages_mut().map(|p| p.prune(cutoff, max)).transpose())
+            .upkeep(move |s| s.pages_mut().map(|p| p.prune(cutoff, max)).transpose())
             .await
         {
-            Ok(Some(p)) if p.removed > 0 => tracing::info!(
+            Some(Ok(Some(p))) if p.removed > 0 => tracing::info!(
                 removed = p.removed,
                 kept = p.kept,
                 kept_mib = p.kept_bytes / (1024 * 1024),
                 "raw pages pruned"
             ),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "could not prune raw pages"),
+            None | Some(Ok(_)) => {}
+            Some(Err(e)) => tracing::warn!(error = %e, "could not prune raw pages"),
         }
     }
 }

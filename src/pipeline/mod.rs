@@ -124,7 +124,7 @@ impl Pipeline {
                 Err(e) => Err(e.to_string()),
             },
         };
-        if let Err(e) = self.store.run(move |s| s.record_cycle(&record)).await {
+        if let Err(e) = self.store.record_cycle(record).await {
             warn!(error = %e, "how the cycle ended could not be recorded");
         }
         result
@@ -179,10 +179,7 @@ impl Pipeline {
         let stories = dedup::fold(entries);
 
         let retries = self.config.daemon.article_retries;
-        let sorted = self
-            .store
-            .run(move |s| triage::sort(s, stories, retries, Utc::now()))
-            .await?;
+        let sorted = triage::sort(&self.store, stories, retries, Utc::now()).await?;
         stats.duplicates += sorted.sightings.len();
 
         let stored = self

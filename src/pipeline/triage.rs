@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::dedup::Candidate;
-use crate::store::{Known, Sighting, Store, StoreError};
+use crate::store::{Known, Sighting, StoreError, StoreHandle};
 
 /// What the archive's copy of a listed story calls for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,16 +50,17 @@ pub struct Sorted {
     pub sightings: Vec<Sighting>,
 }
 
-/// Looks every candidate up in the store and sorts it by [`verdict`].
-pub fn sort(
-    store: &Store,
+/// Looks every candidate up in the store (one call for the chunk) and sorts it by [`verdict`].
+pub async fn sort(
+    store: &StoreHandle,
     candidates: Vec<Candidate>,
     retries: u32,
     now: DateTime<Utc>,
 ) -> Result<Sorted, StoreError> {
+    let lists = candidates.iter().map(|c| c.aliases.clone()).collect();
+    let (_, known) = store.known_all(lists).await?;
     let mut sorted = Sorted::default();
-    for c in candidates {
-        let known = store.known(&c.aliases)?;
+    for (c, known) in candidates.into_iter().zip(known) {
         let v = verdict(known.as_ref(), c.updated, retries);
         match known {
             Some(k) if !v.fetches() => {

@@ -17,6 +17,7 @@ mod index;
 pub mod lock;
 pub mod migrations;
 mod pages;
+pub mod pg;
 mod read;
 mod sitemaps;
 
@@ -77,6 +78,13 @@ pub enum StoreError {
     InUse { path: String, holder: String },
     #[error("cannot take the run lock {0}")]
     Lock(String),
+    #[error("PostgreSQL: {}", pg_message(.0))]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("PostgreSQL connection: {0}")]
+    Pool(String),
+    /// A feature only the SQLite store keeps, asked of the shared store.
+    #[error("{0} needs the SQLite store: the PostgreSQL store does not keep it yet")]
+    SqliteOnly(&'static str),
     /// The blocking task running store work panicked or was cancelled.
     #[error("store task failed: {0}")]
     Task(String),
@@ -85,12 +93,24 @@ pub enum StoreError {
 impl StoreError {
     /// Another connection held the write lock past `busy_timeout`: nothing was written, and
     /// the same write may simply be tried again.
+    /// On PostgreSQL: the write lost a race with another worker's and may be tried again.
     pub fn is_busy(&self) -> bool {
-        matches!(
-            self,
-            Self::Sqlite(rusqlite::Error::SqliteFailure(e, _))
-                if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-        )
+        match self {
+            Self::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ),
+            Self::Postgres(e) => pg::is_retryable(e),
+            _ => false,
+        }
+    }
+}
+
+/// The server's own message where there is one (tokio-postgres displays only "db error").
+fn pg_message(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
     }
 }
 

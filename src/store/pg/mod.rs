@@ -1,0 +1,111 @@
+//! The shared store: one PostgreSQL database for many tindex workers, with the semantics of
+//! the SQLite store (same tables, same write rules) plus host leases, so that two workers
+//! never poll the same feeds or fetch from the same host at once.
+//!
+//! Only the cycle's path is here: feeds, leases, triage lookups, batch writes (stories,
+//! aliases, memberships, revisions, near-duplicate clusters, audit), cycles and the figures
+//! the daemon reports. Everything SQLite-only (raw pages, webhooks, backfills, sitemap
+//! documents, discovery) is refused with [`StoreError::SqliteOnly`].
+
+mod feeds;
+mod lease;
+pub mod schema;
+mod write;
+
+use std::sync::Arc;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::NoTls;
+use tokio_postgres::error::SqlState;
+
+pub use lease::Lease;
+
+use super::StoreError;
+
+/// Connections a worker keeps open: the writer, triage lookups, lease renewal and reports.
+const POOL_SIZE: usize = 6;
+
+/// An open shared store; cheap to clone (the pool is shared).
+#[derive(Clone)]
+pub struct PgStore {
+    pool: Pool,
+    /// This worker's name in leases and audit rows: `host:pid:start`.
+    worker: Arc<str>,
+}
+
+/// Whether `db` names a PostgreSQL database rather than a SQLite file.
+pub fn is_url(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
+}
+
+impl PgStore {
+    /// Connects to the database at `url` and migrates it to this tindex's schema.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e: tokio_postgres::Error| StoreError::Pool(format!("{url}: {e}")))?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .build()
+            .map_err(|e| StoreError::Pool(e.to_string()))?;
+        let store = Self {
+            pool,
+            worker: worker_name().into(),
+        };
+        let mut client = store.client().await?;
+        schema::migrate(&mut client).await?;
+        Ok(store)
+    }
+
+    /// This worker's name, as leases and audit rows carry it.
+    pub fn worker(&self) -> &str {
+        &self.worker
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        self.pool
+            .get()
+            .await
+            .map_err(|e| StoreError::Pool(e.to_string()))
+    }
+
+    /// The schema version of the database (a cheap round trip: the readiness probe).
+    pub async fn schema_version(&self) -> Result<i64, StoreError> {
+        let client = self.client().await?;
+        Ok(client
+            .query_one("SELECT coalesce(max(version), 0) FROM tindex_schema", &[])
+            .await?
+            .get(0))
+    }
+}
+
+/// A worker name unique across machines and restarts: host name, process id, start time.
+fn worker_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "localhost".into());
+    format!(
+        "{host}:{}:{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_millis()
+    )
+}
+
+/// The write lost a race with another worker's (the same new story stored twice at once, a
+/// serialisation failure, a deadlock): nothing was written, and trying again finds the
+/// other worker's row.
+pub(super) fn is_retryable(e: &tokio_postgres::Error) -> bool {
+    matches!(
+        e.code(),
+        Some(c) if *c == SqlState::UNIQUE_VIOLATION
+            || *c == SqlState::T_R_SERIALIZATION_FAILURE
+            || *c == SqlState::T_R_DEADLOCK_DETECTED
+    )
+}

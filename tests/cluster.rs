@@ -1,0 +1,257 @@
+//! Many workers on one shared PostgreSQL store: no double work, nothing missed, a killed
+//! worker's hosts taken over. Needs a PostgreSQL server: `TINDEX_TEST_POSTGRES` is the URL of
+//! a database on it whose user may create databases (`.ci/run` starts a throwaway cluster with
+//! `.ci/postgres.sh` and sets it); each test makes its own database. Without it each test
+//! prints one "skipped" line, unless `TINDEX_REQUIRE_TOOLS=1` makes that a failure (as in CI).
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::{Child, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use support::{Server, Workspace, farm_dir, farm_feeds, stderr_of, truth, wait_until};
+
+/// A database of its own on the test server, dropped with it.
+struct Db {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl Db {
+    fn new() -> Option<Db> {
+        let Some(admin) = std::env::var("TINDEX_TEST_POSTGRES").ok() else {
+            assert!(
+                std::env::var_os("TINDEX_REQUIRE_TOOLS").is_none(),
+                "PostgreSQL is required (TINDEX_REQUIRE_TOOLS) but TINDEX_TEST_POSTGRES is unset"
+            );
+            println!("skipped: no PostgreSQL (.ci/run starts one and sets TINDEX_TEST_POSTGRES)");
+            return None;
+        };
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "tindex_test_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
+        sql(&admin, &format!("CREATE DATABASE {name}"));
+        let (base, _) = admin.rsplit_once('/').expect("URL ends in /database");
+        let url = format!("{base}/{name}");
+        Some(Db { admin, name, url })
+    }
+
+    fn count(&self, query: &str) -> i64 {
+        rows(&self.url, query)[0][0].parse().unwrap()
+    }
+
+    fn rows(&self, query: &str) -> Vec<Vec<String>> {
+        rows(&self.url, query)
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        sql(
+            &self.admin,
+            &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+        );
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn sql(url: &str, statement: &str) {
+    runtime().block_on(async {
+        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        client.batch_execute(statement).await.unwrap();
+    })
+}
+
+/// Every row of `query`, each column read as text (`simple_query`).
+fn rows(url: &str, query: &str) -> Vec<Vec<String>> {
+    try_rows(url, query).unwrap()
+}
+
+fn try_rows(url: &str, query: &str) -> Result<Vec<Vec<String>>, tokio_postgres::Error> {
+    runtime().block_on(async {
+        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+        tokio::spawn(conn);
+        Ok(client
+            .simple_query(query)
+            .await?
+            .into_iter()
+            .filter_map(|m| match m {
+                tokio_postgres::SimpleQueryMessage::Row(r) => Some(
+                    (0..r.len())
+                        .map(|i| r.get(i).unwrap_or("").to_string())
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .collect())
+    })
+}
+
+/// A workspace on the fixture farm whose archive is `db`, with `lease_secs` and `per_host`.
+fn workspace(server: &Server, db: &Db, lease_secs: u64, per_host: usize) -> Workspace {
+    let mut ws = Workspace::with_settings(
+        &farm_feeds(server),
+        &format!(
+            "[daemon]\nmin_interval_secs = 300\npoll_interval_secs = 900\nlease_secs = {lease_secs}\n\n\
+             [fetch]\nper_host = {per_host}\nper_host_gap_ms = 0\ntimeout_secs = 20\n"
+        ),
+    );
+    ws.db = db.url.clone().into();
+    ws
+}
+
+fn start_worker(ws: &Workspace) -> Child {
+    ws.command(&["run", "--once"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn finish(worker: Child) -> String {
+    let out = worker.wait_with_output().unwrap();
+    let log = stderr_of(&out);
+    assert!(out.status.success(), "worker failed: {log}");
+    log
+}
+
+/// Story URL -> the feed URLs it is a member of, as stored.
+fn memberships(db: &Db) -> BTreeMap<String, BTreeSet<String>> {
+    let mut m: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for r in db.rows(
+        "SELECT a.url, f.url FROM articles a
+         JOIN article_feeds af ON af.article_id = a.id JOIN feeds f ON f.id = af.feed_id",
+    ) {
+        m.entry(r[0].clone()).or_default().insert(r[1].clone());
+    }
+    m
+}
+
+/// The truth's memberships on this server.
+fn true_memberships(server: &Server) -> BTreeMap<String, BTreeSet<String>> {
+    truth(server)
+        .iter()
+        .map(|t| {
+            let feeds = t["feeds"].as_array().unwrap();
+            (
+                t["url"].as_str().unwrap().to_string(),
+                feeds
+                    .iter()
+                    .map(|f| f.as_str().unwrap().to_string())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn three_workers_at_once_store_every_story_once_and_fetch_every_page_once() {
+    let Some(db) = Db::new() else { return };
+    let server = Server::start(&farm_dir().join("www"));
+    // Slow answers keep all three workers asking for work while the first one holds it.
+    server.set_delay(Duration::from_millis(20));
+    let ws = workspace(&server, &db, 30, 4);
+    let workers: Vec<Child> = (0..3).map(|_| start_worker(&ws)).collect();
+    let logs: Vec<String> = workers.into_iter().map(finish).collect();
+
+    let truth = true_memberships(&server);
+    assert_eq!(truth.len(), 58);
+    assert_eq!(
+        db.count("SELECT count(*) FROM articles WHERE status = 'ok'"),
+        58,
+        "every story stored once"
+    );
+    assert_eq!(memberships(&db), truth, "memberships exact");
+    assert_eq!(
+        db.count("SELECT count(*) FROM fetches WHERE kind = 'article'"),
+        58,
+        "every page fetched exactly once across the workers"
+    );
+    let feeds = farm_feeds(&server).len() as i64;
+    assert_eq!(
+        db.count("SELECT count(*) FROM fetches WHERE kind = 'feed'"),
+        feeds,
+        "every feed polled exactly once across the workers"
+    );
+    assert!(
+        server.max_in_flight() <= 4,
+        "per_host 4 held across workers: {} at once",
+        server.max_in_flight()
+    );
+    let waited = logs
+        .iter()
+        .filter(|l| l.contains("leased by another worker"))
+        .count();
+    assert!(
+        waited >= 1,
+        "the others waited for the lease holder: {logs:?}"
+    );
+}
+
+#[test]
+fn a_worker_killed_mid_cycle_leaves_its_hosts_to_the_others_and_nothing_is_lost() {
+    let Some(db) = Db::new() else { return };
+    let server = Server::start(&farm_dir().join("www"));
+    // One page at a time, slowly: the cycle is long enough to be killed in the middle.
+    server.set_delay(Duration::from_millis(150));
+    let ws = workspace(&server, &db, 3, 1);
+    let mut workers: Vec<Child> = (0..3).map(|_| start_worker(&ws)).collect();
+    wait_until("the first stories stored", Duration::from_secs(120), || {
+        // The workers create the tables: none may exist yet.
+        try_rows(&db.url, "SELECT count(*) FROM articles").is_ok_and(|r| r[0][0] != "0")
+    });
+    let owner = db.rows("SELECT owner FROM host_leases WHERE owner IS NOT NULL");
+    assert_eq!(
+        owner.len(),
+        1,
+        "one worker holds the farm's host: {owner:?}"
+    );
+    // Worker names are host:pid:start.
+    let pid: u32 = owner[0][0].split(':').nth(1).unwrap().parse().unwrap();
+    let victim = workers.iter().position(|w| w.id() == pid).unwrap();
+    let mut killed = workers.remove(victim);
+    killed.kill().unwrap(); // SIGKILL
+    killed.wait().unwrap();
+    let stored_at_kill = db.count("SELECT count(*) FROM articles");
+    assert!(
+        stored_at_kill < 58,
+        "killed mid-cycle ({stored_at_kill} stored)"
+    );
+    for w in workers {
+        finish(w);
+    }
+
+    assert_eq!(
+        db.count("SELECT count(*) FROM articles WHERE status = 'ok'"),
+        58,
+        "every story stored once"
+    );
+    assert_eq!(
+        memberships(&db),
+        true_memberships(&server),
+        "memberships exact"
+    );
+    let takers = db.count(&format!(
+        "SELECT count(DISTINCT worker) FROM fetches WHERE worker NOT LIKE '%:{pid}:%'"
+    ));
+    assert!(takers >= 1, "another worker took the host over");
+    assert!(
+        server.max_in_flight() <= 1,
+        "per_host 1 held through the takeover"
+    );
+}
