@@ -255,3 +255,97 @@ fn a_worker_killed_mid_cycle_leaves_its_hosts_to_the_others_and_nothing_is_lost(
         "per_host 1 held through the takeover"
     );
 }
+
+#[test]
+fn an_edited_story_on_the_shared_store_is_updated_and_keeps_its_previous_version() {
+    let Some(db) = Db::new() else { return };
+    let server = Server::start(&farm_dir().join("www"));
+    let t = truth(&server).swap_remove(7);
+    let url = t["url"].as_str().unwrap().to_string();
+    let path = format!("/{}", url.trim_start_matches(&server.base));
+    let body = t["body"].as_str().unwrap();
+    server.set_body(
+        "/rss/a.atom",
+        support::atom_entry(&url, "2024-06-01T00:00:00Z"),
+    );
+    let mut ws = workspace(&server, &db, 30, 4);
+    std::fs::write(&ws.feeds_file, format!("{}rss/a.atom", server.base)).unwrap();
+    ws.db = db.url.clone().into();
+    finish(start_worker(&ws));
+    assert_eq!(db.rows("SELECT body FROM articles")[0][0], body);
+
+    // Fetched long ago, the feed due again, and now the feed says the story changed after
+    // that fetch: its page has a new first sentence.
+    sql(
+        &db.url,
+        "UPDATE articles SET fetched_at = '2024-07-01T00:00:00Z';
+         UPDATE feeds SET next_poll_at = '1970-01-01T00:00:00Z'",
+    );
+    server.set_body(
+        "/rss/a.atom",
+        support::atom_entry(&url, "2025-01-01T00:00:00Z"),
+    );
+    let first: String = body.chars().take(40).collect();
+    let page = std::fs::read_to_string(farm_dir().join("www").join(&path[1..])).unwrap();
+    let page = server.rebase(&page);
+    assert!(
+        page.contains(&first),
+        "the page prints the body's first words as they are"
+    );
+    server.set_body(
+        &path,
+        page.replacen(&first, "Bản tin đã được sửa lại", 1)
+            .into_bytes(),
+    );
+    finish(start_worker(&ws));
+
+    let now = db.rows("SELECT body FROM articles");
+    assert_eq!(now.len(), 1, "still one story");
+    assert!(
+        now[0][0].starts_with("Bản tin đã được sửa lại"),
+        "{}",
+        now[0][0]
+    );
+    let revisions = db.rows("SELECT body FROM article_revisions");
+    assert_eq!(
+        revisions,
+        vec![vec![body.to_string()]],
+        "the previous version kept"
+    );
+}
+
+#[test]
+fn a_story_on_the_shared_store_is_found_by_its_words_typed_without_diacritics() {
+    let Some(db) = Db::new() else { return };
+    let server = Server::start(&farm_dir().join("www"));
+    let ws = workspace(&server, &db, 30, 4);
+    finish(start_worker(&ws));
+    let t = truth(&server).swap_remove(3);
+    let title = t["title"].as_str().unwrap();
+    // The title's words as typed on a keyboard without Vietnamese input: marks dropped, đ -> d.
+    let plain = tindex::textfold::fold_search(title);
+    let hits = db.rows(&format!(
+        "SELECT url FROM articles WHERE search @@ plainto_tsquery('simple', '{}')",
+        plain.replace('\'', "''")
+    ));
+    assert!(
+        hits.iter().any(|h| h[0] == t["url"].as_str().unwrap()),
+        "{plain:?} finds {}: {hits:?}",
+        t["url"]
+    );
+}
+
+#[test]
+fn a_read_command_on_a_postgresql_url_says_what_works_there_instead_of_making_a_file() {
+    let ws = Workspace::new(&[]);
+    let out = support::Workspace {
+        db: "postgresql://reader:secret@db.invalid/tindex".into(),
+        ..ws
+    }
+    .tindex(&["status"]);
+    let log = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{log}");
+    assert!(log.contains("is a PostgreSQL store"), "{log}");
+    assert!(!log.contains("secret"), "the password is not echoed: {log}");
+    assert!(!std::path::Path::new("postgresql:").exists());
+}

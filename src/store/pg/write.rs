@@ -3,6 +3,8 @@
 //! keeps its previous version as a revision, near-duplicates join a cluster).
 
 use deadpool_postgres::Transaction;
+use std::collections::HashMap;
+
 use tokio_postgres::types::ToSql;
 
 use super::super::{
@@ -12,36 +14,53 @@ use super::super::{
 use super::PgStore;
 use crate::dedup::fingerprint::{self, MIN_SHARED_BANDS, Signature};
 
-const KNOWN_BY_URL: &str =
-    "SELECT id, status = 'ok', attempts, fetched_at FROM articles WHERE url = $1";
-const KNOWN_BY_ALIAS: &str = "SELECT a.id, a.status = 'ok', a.attempts, a.fetched_at
-     FROM article_aliases x JOIN articles a ON a.id = x.article_id WHERE x.alias = $1";
-
 impl PgStore {
-    /// The stored article each alias list points at, in order (as `Store::known`, for a
-    /// whole chunk of candidates on one connection).
+    /// The stored article each alias list points at, in order, with the precedence of
+    /// `Store::known` (for each alias in turn: a story's own URL, then an alias row), read
+    /// for a whole chunk of candidates in two queries instead of two per alias.
     pub async fn known_all(&self, lists: &[Vec<String>]) -> Result<Vec<Option<Known>>, StoreError> {
         let client = self.client().await?;
-        let by_url = client.prepare_cached(KNOWN_BY_URL).await?;
-        let by_alias = client.prepare_cached(KNOWN_BY_ALIAS).await?;
-        let mut out = Vec::with_capacity(lists.len());
-        'lists: for aliases in lists {
-            for alias in aliases {
-                for stmt in [&by_url, &by_alias] {
-                    if let Some(r) = client.query_opt(stmt, &[alias]).await? {
-                        out.push(Some(Known {
-                            id: r.get(0),
-                            ok: r.get(1),
-                            attempts: r.get::<_, i32>(2).max(0) as u32,
-                            fetched_at: parse_ts(r.get(3)),
-                        }));
-                        continue 'lists;
-                    }
-                }
-            }
-            out.push(None);
-        }
-        Ok(out)
+        let keys: Vec<&str> = lists.iter().flatten().map(String::as_str).collect();
+        let read = |r: &tokio_postgres::Row| {
+            (
+                r.get::<_, String>(0),
+                Known {
+                    id: r.get(1),
+                    ok: r.get(2),
+                    attempts: r.get::<_, i32>(3).max(0) as u32,
+                    fetched_at: parse_ts(r.get(4)),
+                },
+            )
+        };
+        let by_url: HashMap<String, Known> = client
+            .query(
+                "SELECT url, id, status = 'ok', attempts, fetched_at FROM articles
+                 WHERE url = ANY($1)",
+                &[&keys],
+            )
+            .await?
+            .iter()
+            .map(read)
+            .collect();
+        let by_alias: HashMap<String, Known> = client
+            .query(
+                "SELECT x.alias, a.id, a.status = 'ok', a.attempts, a.fetched_at
+                 FROM article_aliases x JOIN articles a ON a.id = x.article_id
+                 WHERE x.alias = ANY($1)",
+                &[&keys],
+            )
+            .await?
+            .iter()
+            .map(read)
+            .collect();
+        Ok(lists
+            .iter()
+            .map(|aliases| {
+                aliases
+                    .iter()
+                    .find_map(|a| by_url.get(a).or_else(|| by_alias.get(a)).copied())
+            })
+            .collect())
     }
 
     /// Writes a batch in one transaction, as `Store::write` does.
