@@ -117,22 +117,25 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
         info!(config = %source.describe(), "no config file; using the built-in defaults");
     }
     let db = setup::db_path(&cli, &config, &source);
+    if matches!(cli.command, Command::CheckConfig) {
+        let archive = match setup::postgres_url(&db) {
+            Some(url) => format!("shared store {}", crate::config::redact(url)),
+            None => format!("archive {}", db.display()),
+        };
+        println!(
+            "{}: ok: {} feeds, {} sitemaps, {} listing pages, {} site rules; {archive}",
+            source.describe(),
+            config.feeds.len(),
+            config.sitemaps.len(),
+            config.listings.len(),
+            config.sites.len(),
+        );
+        return Ok(Answer::Yes);
+    }
     if let Some(url) = setup::postgres_url(&db) {
         return match &cli.command {
             Command::Run { once } => {
                 run_worker(config, url, *once)?;
-                Ok(Answer::Yes)
-            }
-            Command::CheckConfig => {
-                println!(
-                    "{}: ok: {} feeds, {} sitemaps, {} listing pages, {} site rules; shared store {}",
-                    source.describe(),
-                    config.feeds.len(),
-                    config.sitemaps.len(),
-                    config.listings.len(),
-                    config.sites.len(),
-                    crate::config::redact(url)
-                );
                 Ok(Answer::Yes)
             }
             _ => Err(CliError::Usage(format!(
@@ -143,19 +146,7 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
         };
     }
     match &cli.command {
-        Command::Completions { .. } | Command::Man => Ok(Answer::Yes),
-        Command::CheckConfig => {
-            println!(
-                "{}: ok: {} feeds, {} sitemaps, {} listing pages, {} site rules; archive {}",
-                source.describe(),
-                config.feeds.len(),
-                config.sitemaps.len(),
-                config.listings.len(),
-                config.sites.len(),
-                db.display()
-            );
-            Ok(Answer::Yes)
-        }
+        Command::Completions { .. } | Command::Man | Command::CheckConfig => Ok(Answer::Yes),
         Command::Run { once } => {
             let store = setup::open(&db, Access::Create)?;
             // After the archive is known to be tindex's (nothing is made beside another
