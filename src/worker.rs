@@ -37,7 +37,19 @@ pub async fn run(config: Config, pg: PgStore, once: bool) -> Result<(), DaemonEr
     let mut term = signal(SignalKind::terminate()).map_err(DaemonError::Signals)?;
     let mut int = signal(SignalKind::interrupt()).map_err(DaemonError::Signals)?;
     let store = StoreHandle::shared(pg.clone());
-    store.sync_config(config.sources(), config.hooks()).await?;
+    // Workers whose configs list feeds in another order may still deadlock on the upserts
+    // (PostgreSQL then aborts one): nothing was written, so that one tries again.
+    let mut attempt = 0;
+    loop {
+        match store.sync_config(config.sources(), config.hooks()).await {
+            Err(e) if e.is_busy() && attempt < 5 => {
+                attempt += 1;
+                warn!(error = %e, "config feeds not synced (another worker at it); retrying");
+                tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+            }
+            r => break r?,
+        }
+    }
     let lease_for = Duration::from_secs(config.daemon.lease_secs);
     let fetcher = Fetcher::new(&config.fetch).map_err(DaemonError::HttpClient)?;
     let pipeline = Pipeline::new(std::sync::Arc::new(config), fetcher, store.clone());

@@ -76,7 +76,11 @@ impl PgStore {
             )
             .await?;
         let now = ts(now);
-        for f in feeds {
+        // In URL order: workers starting together upsert the same rows in the same order, so
+        // they wait for each other instead of deadlocking.
+        let mut sorted: Vec<&SourceSpec> = feeds.iter().collect();
+        sorted.sort_by(|a, b| a.url.cmp(&b.url));
+        for f in sorted {
             let interval = f.interval_secs.map(|v| v as i64);
             let params: [&(dyn ToSql + Sync); 6] = [
                 &f.url,
