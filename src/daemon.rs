@@ -222,7 +222,7 @@ pub async fn run(
                     Err(e) => {
                         after_cycle(&store, metrics, started.elapsed(), false).await;
                         failures += 1;
-                        let pause = Duration::from_secs(5 << failures.min(6)).min(Duration::from_secs(300));
+                        let pause = failure_pause(failures);
                         error!(error = %e, pause_secs = pause.as_secs(), "cycle failed; retrying after a pause");
                         tokio::time::sleep(pause).await;
                     }
@@ -401,6 +401,12 @@ fn status_line(stats: &CycleStats, h: &Headline) -> String {
         h.failing_feeds,
         h.in_backoff
     )
+}
+
+/// The pause after the `failures`-th failed cycle in a row (a store error): 10 s doubling to
+/// 5 min, for the daemon and a shared-store worker alike.
+pub(crate) fn failure_pause(failures: u32) -> Duration {
+    Duration::from_secs(5 << failures.min(6)).min(Duration::from_secs(300))
 }
 
 /// How long a stop waits for fetches in flight to finish and be stored (under systemd's

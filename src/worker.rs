@@ -97,8 +97,7 @@ pub async fn run(config: Config, pg: PgStore, once: bool) -> Result<(), DaemonEr
                     Some(e) if once => return Err(e.into()),
                     Some(e) => {
                         failures += 1;
-                        let pause =
-                            Duration::from_secs(5 << failures.min(6)).min(Duration::from_secs(300));
+                        let pause = crate::daemon::failure_pause(failures);
                         error!(error = %e, pause_secs = pause.as_secs(), "cycle failed; its hosts are released, retrying after a pause");
                         pause
                     }

@@ -58,7 +58,7 @@ pub async fn sort(
     now: DateTime<Utc>,
 ) -> Result<Sorted, StoreError> {
     let lists = candidates.iter().map(|c| c.aliases.clone()).collect();
-    let (_, known) = store.known_all(lists).await?;
+    let known = store.known_all(lists).await?;
     let mut sorted = Sorted::default();
     for (c, known) in candidates.into_iter().zip(known) {
         let v = verdict(known.as_ref(), c.updated, retries);

@@ -541,6 +541,7 @@ fn attach(
     Ok(())
 }
 
-fn json(list: &[String]) -> String {
+/// A list column's JSON text (`captions`, `tags`, `authors`), as both stores write it.
+pub(super) fn json(list: &[String]) -> String {
     serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
 }

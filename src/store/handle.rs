@@ -34,14 +34,6 @@ impl StoreHandle {
         Self(Backend::Postgres(store))
     }
 
-    /// The shared store, when this is one: the worker loop leases its work from it.
-    pub fn postgres(&self) -> Option<&PgStore> {
-        match &self.0 {
-            Backend::Postgres(pg) => Some(pg),
-            Backend::Sqlite(_) => None,
-        }
-    }
-
     /// Runs `f` with the SQLite store on the blocking pool and returns what it returned; on
     /// the shared store, a [`StoreError::SqliteOnly`] naming `what`. A panic in an earlier call
     /// leaves the connection usable (SQLite rolls back an open transaction when it is
@@ -87,16 +79,12 @@ impl StoreHandle {
     pub async fn known_all(
         &self,
         lists: Vec<Vec<String>>,
-    ) -> Result<(Vec<Vec<String>>, Vec<Option<Known>>), StoreError> {
+    ) -> Result<Vec<Option<Known>>, StoreError> {
         match &self.0 {
-            Backend::Postgres(pg) => {
-                let known = pg.known_all(&lists).await?;
-                Ok((lists, known))
-            }
+            Backend::Postgres(pg) => pg.known_all(&lists).await,
             Backend::Sqlite(_) => {
                 self.sqlite("lookups", move |s| {
-                    let known = lists.iter().map(|l| s.known(l)).collect::<Result<_, _>>()?;
-                    Ok((lists, known))
+                    lists.iter().map(|l| s.known(l)).collect()
                 })
                 .await
             }

@@ -158,6 +158,14 @@ impl FetchResult {
             Self::Failed { .. } => "error",
         }
     }
+
+    /// The `error` (for people) and `failure` (a stable word) columns: both `None` unless failed.
+    fn error_parts(&self) -> (Option<&str>, Option<&'static str>) {
+        match self {
+            Self::Failed { kind, message } => (Some(message.as_str()), Some(*kind)),
+            _ => (None, None),
+        }
+    }
 }
 
 /// Which pipeline stage made a request.
@@ -167,6 +175,17 @@ pub enum FetchKind {
     Article,
     /// A robots.txt request, made before a host's first article page.
     Robots,
+}
+
+impl FetchKind {
+    /// The `kind` column.
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Feed => "feed",
+            Self::Article => "article",
+            Self::Robots => "robots",
+        }
+    }
 }
 
 impl Store {
@@ -422,17 +441,10 @@ fn insert_fetches(tx: &rusqlite::Transaction<'_>, rows: &[FetchLog]) -> Result<(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     for r in rows {
-        let (error, failure) = match &r.result {
-            FetchResult::Failed { kind, message } => (Some(message.as_str()), Some(*kind)),
-            _ => (None, None),
-        };
+        let (error, failure) = r.result.error_parts();
         stmt.execute(rusqlite::params![
             ts(r.at),
-            match r.kind {
-                FetchKind::Feed => "feed",
-                FetchKind::Article => "article",
-                FetchKind::Robots => "robots",
-            },
+            r.kind.as_str(),
             r.url,
             r.final_url,
             r.status,

@@ -7,9 +7,9 @@ use std::collections::HashMap;
 
 use tokio_postgres::types::ToSql;
 
+use super::super::articles::json;
 use super::super::{
-    ArticleRecord, Batch, Content, FetchKind, FetchLog, FetchResult, Known, StoreError, Written,
-    parse_ts, ts,
+    ArticleRecord, Batch, Content, FetchLog, Known, StoreError, Written, parse_ts, ts,
 };
 use super::PgStore;
 use crate::dedup::fingerprint::{self, MIN_SHARED_BANDS, Signature};
@@ -392,15 +392,8 @@ async fn insert_fetches(
         )
         .await?;
     for r in rows {
-        let (error, failure) = match &r.result {
-            FetchResult::Failed { kind, message } => (Some(message.as_str()), Some(*kind)),
-            _ => (None, None),
-        };
-        let kind = match r.kind {
-            FetchKind::Feed => "feed",
-            FetchKind::Article => "article",
-            FetchKind::Robots => "robots",
-        };
+        let (error, failure) = r.result.error_parts();
+        let kind = r.kind.as_str();
         let params: [&(dyn ToSql + Sync); 11] = [
             &ts(r.at),
             &kind,
@@ -417,8 +410,4 @@ async fn insert_fetches(
         tx.execute(&stmt, &params).await?;
     }
     Ok(())
-}
-
-fn json(list: &[String]) -> String {
-    serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
 }
