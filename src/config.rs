@@ -731,7 +731,8 @@ pub fn parse_feed_url(raw: &str) -> Result<Url, String> {
     }
 }
 
-/// A URL as it may be shown: any `user:password@` replaced by `***@`, and cut to 200
+/// A URL as it may be shown: any `user:password@` replaced by `***@` (and a `password=`
+/// parameter's value by `***`), and cut to 200
 /// characters (with the full length said) so a hostile one cannot flood a log line.
 pub fn redact(raw: &str) -> String {
     let raw = raw.trim();
@@ -743,6 +744,14 @@ pub fn redact(raw: &str) -> String {
         }
         _ => raw.to_string(),
     };
+    // A database URL may carry its password as a parameter (`?password=…`) instead.
+    let mut from = 0;
+    while let Some(i) = shown[from..].find("password=") {
+        let start = from + i + "password=".len();
+        let end = shown[start..].find('&').map_or(shown.len(), |e| start + e);
+        shown.replace_range(start..end, "***");
+        from = start + 3;
+    }
     if shown.chars().count() > 200 {
         let cut: String = shown.chars().take(200).collect();
         shown = format!("{cut}… ({} bytes)", raw.len());
@@ -835,6 +844,20 @@ mod tests {
             "{err}"
         );
         assert!(!err.contains("alice"), "{err}");
+    }
+
+    /// A database URL's password, in the user part or as a parameter, is never shown.
+    #[test]
+    fn a_database_password_given_as_a_parameter_is_hidden() {
+        let shown = redact("postgresql:///tindex?host=/run/pg&password=s3cret&user=w");
+        assert_eq!(
+            shown,
+            "postgresql:///tindex?host=/run/pg&password=***&user=w"
+        );
+        assert_eq!(
+            redact("postgresql://w:s3cret@db/tindex"),
+            "postgresql://***@db/tindex"
+        );
     }
 
     #[test]

@@ -121,9 +121,12 @@ pub(crate) fn usable(mut url: Url) -> Option<Url> {
     Some(url)
 }
 
-/// NFC and collapsed whitespace: feeds mix NFD titles with NFC ones.
+/// NFC and collapsed whitespace: feeds mix NFD titles with NFC ones. NUL, which no title
+/// means and PostgreSQL refuses, is dropped.
 pub(crate) fn clean(s: &str) -> String {
     s.split_whitespace()
+        .map(|w| w.replace('\0', ""))
+        .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
         .nfc()

@@ -12,7 +12,7 @@
 //! so the next worker to take the host polls them in full and the alias table skips what was
 //! already stored, exactly as a restart after a crash does on one machine.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use tracing::{error, info, warn};
@@ -30,6 +30,9 @@ const HOSTS_PER_LEASE: i64 = 8;
 
 /// Longest wait between two looks at the shared schedule.
 const MAX_IDLE: Duration = Duration::from_secs(60);
+
+/// Shortest: a feed due already, or a lease ending now, is looked at again soon, not at once.
+const MIN_WAIT: Duration = Duration::from_millis(200);
 
 /// Runs until no feed is due (`once`) or until SIGTERM/SIGINT.
 pub async fn run(config: Config, pg: PgStore, once: bool) -> Result<(), DaemonError> {
@@ -58,16 +61,32 @@ pub async fn run(config: Config, pg: PgStore, once: bool) -> Result<(), DaemonEr
         lease_secs = lease_for.as_secs(),
         "worker started"
     );
-    // Consecutive failed cycles (a store error): waits grow from 10 s to 5 min.
+    // `run --once` polls the feeds due when it started, then ends: beside a daemon worker
+    // that keeps them polled, it would otherwise wait for ever.
+    let due_by = once.then(Utc::now);
+    // Consecutive failures (a cycle's store error, or the store not answering): waits grow
+    // from 10 s to 5 min.
     let mut failures = 0u32;
     loop {
-        let now = Utc::now();
-        let until = now + chrono::Duration::from_std(lease_for).unwrap_or_default();
-        let wait = match pg.lease_due(now, until, HOSTS_PER_LEASE).await? {
-            Lease::Taken { hosts, feeds } => {
+        let wait = match pg.lease_due(due_by, lease_for, HOSTS_PER_LEASE).await {
+            Err(e) if once => return Err(e.into()),
+            Err(e) => {
+                failures += 1;
+                let pause = crate::daemon::failure_pause(failures);
+                error!(error = %e, pause_secs = pause.as_secs(), "shared store not answering; asking again after a pause");
+                pause
+            }
+            Ok(Lease::Taken { hosts, feeds }) => {
                 info!(hosts = ?hosts, feeds = feeds.len(), "hosts leased");
-                let renewal = tokio::spawn(renew(pg.clone(), hosts.clone(), lease_for));
-                let cycle = pipeline.run_cycle(feeds);
+                // This cycle's own stop, so that a lost lease ends this cycle and no other.
+                let cycle_pipeline = pipeline.with_own_stop();
+                let renewal = tokio::spawn(renew(
+                    pg.clone(),
+                    hosts.clone(),
+                    lease_for,
+                    cycle_pipeline.clone(),
+                ));
+                let cycle = cycle_pipeline.run_cycle(feeds);
                 tokio::pin!(cycle);
                 let (stopped, failed) = tokio::select! {
                     r = &mut cycle => (false, r.err()),
@@ -76,11 +95,13 @@ pub async fn run(config: Config, pg: PgStore, once: bool) -> Result<(), DaemonEr
                 };
                 if stopped {
                     info!("signal received; finishing fetches in flight");
-                    pipeline.request_stop();
+                    cycle_pipeline.request_stop();
                     if let Err(e) = cycle.await {
                         error!(error = %e, "cycle failed while stopping");
                     }
                 }
+                // The renewal ends on its own only when the leases were lost.
+                let lost = renewal.is_finished();
                 renewal.abort();
                 if let Err(e) = pg.release(&hosts).await {
                     warn!(error = %e, "leases not released; they end on their own at lease_until");
@@ -92,6 +113,9 @@ pub async fn run(config: Config, pg: PgStore, once: bool) -> Result<(), DaemonEr
                 match failed {
                     None => {
                         failures = 0;
+                        if lost {
+                            warn!(hosts = ?hosts, "cycle ended early: its host leases were lost; feeds left unfinished are polled again by their new holder");
+                        }
                         continue;
                     }
                     Some(e) if once => return Err(e.into()),
@@ -103,21 +127,22 @@ pub async fn run(config: Config, pg: PgStore, once: bool) -> Result<(), DaemonEr
                     }
                 }
             }
-            Lease::Busy(until) => {
-                let wait = (until - Utc::now()).to_std().unwrap_or_default();
-                info!(until = %crate::store::ts(until), "every host with due feeds is leased by another worker; waiting");
-                wait.clamp(Duration::from_millis(200), Duration::from_secs(5))
+            Ok(Lease::Busy(left)) => {
+                failures = 0;
+                info!(
+                    wait_ms = left.as_millis() as u64,
+                    "every host with due feeds is leased by another worker; waiting"
+                );
+                left.clamp(MIN_WAIT, Duration::from_secs(5))
             }
-            Lease::Idle if once => {
+            Ok(Lease::Idle(_)) if once => {
                 info!("no feed due on the shared store; exiting");
                 return Ok(());
             }
-            Lease::Idle => pg
-                .next_due()
-                .await?
-                .and_then(|n| (n - Utc::now()).to_std().ok())
-                .unwrap_or(MAX_IDLE)
-                .clamp(Duration::from_millis(200), MAX_IDLE),
+            Ok(Lease::Idle(next)) => {
+                failures = 0;
+                next.unwrap_or(MAX_IDLE).clamp(MIN_WAIT, MAX_IDLE)
+            }
         };
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
@@ -127,22 +152,35 @@ pub async fn run(config: Config, pg: PgStore, once: bool) -> Result<(), DaemonEr
     }
 }
 
-/// Renews the leases on `hosts` every third of `lease_for` until aborted; a lease found taken
-/// over (this worker stalled past it) is said once per renewal.
-async fn renew(pg: PgStore, hosts: Vec<String>, lease_for: Duration) {
+/// Renews the leases on `hosts` every third of `lease_for`. Returns (having stopped the
+/// cycle) once they are lost: another worker holds one of them (this worker stalled past its
+/// lease), or no renewal went through for a whole lease, so another worker may have taken
+/// them. Work on a host another worker holds would break the cluster's politeness and
+/// double its fetches.
+async fn renew(pg: PgStore, hosts: Vec<String>, lease_for: Duration, cycle: Pipeline) {
     let mut tick = tokio::time::interval(lease_for / 3);
     tick.tick().await;
+    let mut renewed = Instant::now();
     loop {
         tick.tick().await;
-        let until = Utc::now() + chrono::Duration::from_std(lease_for).unwrap_or_default();
-        match pg.renew(&hosts, until).await {
-            Ok(n) if n as usize == hosts.len() => {}
-            Ok(n) => warn!(
-                held = n,
-                leased = hosts.len(),
-                "host leases lost to another worker"
-            ),
-            Err(e) => warn!(error = %e, "host leases not renewed"),
+        let sent = Instant::now();
+        match pg.renew(&hosts, lease_for).await {
+            Ok(n) if n as usize == hosts.len() => renewed = sent,
+            Ok(n) => {
+                warn!(
+                    held = n,
+                    leased = hosts.len(),
+                    "host leases lost to another worker; stopping this cycle"
+                );
+                cycle.request_stop();
+                return;
+            }
+            Err(e) if renewed.elapsed() >= lease_for => {
+                warn!(error = %e, "host leases not renewed for a whole lease; stopping this cycle");
+                cycle.request_stop();
+                return;
+            }
+            Err(e) => warn!(error = %e, "host leases not renewed; trying again"),
         }
     }
 }

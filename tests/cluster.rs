@@ -349,3 +349,180 @@ fn a_read_command_on_a_postgresql_url_says_what_works_there_instead_of_making_a_
     assert!(!log.contains("secret"), "the password is not echoed: {log}");
     assert!(!std::path::Path::new("postgresql:").exists());
 }
+
+/// PostgreSQL refuses text holding a NUL character, where SQLite takes it: one such story
+/// would fail its host's every batch, for ever. A JSON-LD `\u0000` and a raw NUL byte in a
+/// feed's title are dropped before they reach the store.
+#[test]
+fn a_nul_character_in_a_page_or_feed_never_blocks_the_shared_store() {
+    let Some(db) = Db::new() else { return };
+    let server = Server::start(&farm_dir().join("www"));
+    let page = format!(
+        "<html><head><title>Tin mới</title><script type=\"application/ld+json\">\
+         {{\"@type\":\"NewsArticle\",\"headline\":\"Tin\\u0000 mới\",\
+         \"author\":{{\"@type\":\"Person\",\"name\":\"Nguyễn\\u0000 Văn An\"}},\
+         \"datePublished\":\"2024-06-01T08:00:00+07:00\",\"keywords\":\"luật\\u0000,án\"}}\
+         </script></head><body><article><h1>Tin mới</h1>{}</article></body></html>",
+        "<p>Đoạn văn bản đủ dài của bài báo để được trích xuất như một bài viết thật sự.</p>"
+            .repeat(6)
+    );
+    server.set_body("/nul.html", page.into_bytes());
+    server.set_body(
+        "/nul.rss",
+        support::rss_raw(&format!(
+            "<item><title>Tin\0 mới</title><link>{}nul.html</link></item>",
+            server.base
+        ))
+        .into_bytes(),
+    );
+    let ws = workspace(&server, &db, 30, 4);
+    std::fs::write(&ws.feeds_file, format!("{}nul.rss", server.base)).unwrap();
+    let log = finish(start_worker(&ws));
+
+    let stored = db.rows("SELECT status, title, author, tags FROM articles");
+    assert_eq!(stored.len(), 1, "{log}");
+    assert_eq!(stored[0][0], "ok", "{log}");
+    assert!(
+        stored[0].iter().all(|v| !v.contains('\0')),
+        "{:?}",
+        stored[0]
+    );
+    assert_eq!(
+        db.count("SELECT count(*) FROM feeds WHERE error_count = 0 AND last_polled_at IS NOT NULL"),
+        1,
+        "the feed's poll committed"
+    );
+}
+
+/// A daemon worker with its log in a file of the workspace, read with [`log_of`].
+fn start_daemon_worker(ws: &Workspace, name: &str) -> Child {
+    let log = std::fs::File::create(ws.dir.path().join(name)).unwrap();
+    ws.command(&["run"])
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap()
+}
+
+fn log_of(ws: &Workspace, name: &str) -> String {
+    std::fs::read_to_string(ws.dir.path().join(name)).unwrap_or_default()
+}
+
+/// Stops a daemon worker with SIGTERM; it must exit cleanly.
+fn stop(mut worker: Child) {
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe { libc::kill(worker.id() as i32, libc::SIGTERM) };
+    assert!(worker.wait().unwrap().success(), "SIGTERM is a clean stop");
+}
+
+/// Beside a daemon worker that keeps every feed polled, `run --once` polls what was due when
+/// it started and exits, instead of waiting for ever for feeds that are due again and again.
+#[test]
+fn run_once_beside_a_daemon_worker_ends_once_the_feeds_due_at_its_start_are_polled() {
+    let Some(db) = Db::new() else { return };
+    let server = Server::start(&farm_dir().join("www"));
+    let mut ws = Workspace::new(&farm_feeds(&server));
+    ws.db = db.url.clone().into();
+    // Feeds due every second: there is always one due, or about to be.
+    let daemon = start_daemon_worker(&ws, "daemon.log");
+    wait_until("the daemon's first cycle", Duration::from_secs(120), || {
+        log_of(&ws, "daemon.log").contains("cycle done")
+    });
+    let mut once = start_worker(&ws);
+    let ended = {
+        let start = std::time::Instant::now();
+        loop {
+            if let Some(status) = once.try_wait().unwrap() {
+                break Some(status);
+            }
+            if start.elapsed() > Duration::from_secs(120) {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    if ended.is_none() {
+        once.kill().unwrap();
+    }
+    let log = stderr_of(&once.wait_with_output().unwrap());
+    stop(daemon);
+    assert!(
+        ended.is_some_and(|s| s.success()),
+        "run --once ended: {log}"
+    );
+    assert!(log.contains("no feed due on the shared store"), "{log}");
+}
+
+/// The store not answering for a while (here: a table renamed away under it) is a pause for
+/// a daemon worker, not its end: it asks again and goes on once the store is back.
+#[test]
+fn a_daemon_worker_outlives_a_store_that_stops_answering_for_a_while() {
+    let Some(db) = Db::new() else { return };
+    let server = Server::start(&farm_dir().join("www"));
+    let mut ws = Workspace::new(&farm_feeds(&server));
+    ws.db = db.url.clone().into();
+    let mut daemon = start_daemon_worker(&ws, "daemon.log");
+    wait_until("the daemon's first cycle", Duration::from_secs(120), || {
+        log_of(&ws, "daemon.log").contains("cycle done")
+    });
+    sql(
+        &db.url,
+        "ALTER TABLE host_leases RENAME TO host_leases_away",
+    );
+    wait_until("the failure logged", Duration::from_secs(120), || {
+        log_of(&ws, "daemon.log").contains("shared store not answering")
+    });
+    assert!(
+        daemon.try_wait().unwrap().is_none(),
+        "still running: {}",
+        log_of(&ws, "daemon.log")
+    );
+    sql(
+        &db.url,
+        "ALTER TABLE host_leases_away RENAME TO host_leases",
+    );
+    let cycles = |log: &str| log.matches("cycle done").count();
+    let before = cycles(&log_of(&ws, "daemon.log"));
+    wait_until(
+        "a cycle after the store came back",
+        Duration::from_secs(120),
+        || cycles(&log_of(&ws, "daemon.log")) > before,
+    );
+    stop(daemon);
+}
+
+/// A worker whose lease is taken over (it stalled past `lease_until` and another worker took
+/// the host) stops that cycle's work instead of fetching from a host another worker holds;
+/// what it left is done by the next holder, nothing lost or stored twice.
+#[test]
+fn a_worker_that_loses_its_lease_stops_its_cycle_and_the_next_holder_finishes() {
+    let Some(db) = Db::new() else { return };
+    let server = Server::start(&farm_dir().join("www"));
+    // One page at a time, slowly: the cycle is still running when its lease is taken.
+    server.set_delay(Duration::from_millis(150));
+    let ws = workspace(&server, &db, 3, 1);
+    let worker = start_worker(&ws);
+    wait_until("the first stories stored", Duration::from_secs(120), || {
+        try_rows(&db.url, "SELECT count(*) FROM articles").is_ok_and(|r| r[0][0] != "0")
+    });
+    // Another worker takes the host for a few seconds, as one would once a lease ran out.
+    sql(
+        &db.url,
+        "UPDATE host_leases SET owner = 'elsewhere:1:1',
+             lease_until = to_char((now() + interval '4 seconds') AT TIME ZONE 'UTC',
+                                   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+    );
+    let log = finish(worker);
+    assert!(log.contains("host leases lost to another worker"), "{log}");
+    assert!(log.contains("cycle ended early"), "{log}");
+    assert_eq!(
+        db.count("SELECT count(*) FROM articles WHERE status = 'ok'"),
+        58,
+        "every story stored once: {log}"
+    );
+    assert_eq!(
+        memberships(&db),
+        true_memberships(&server),
+        "memberships exact"
+    );
+}

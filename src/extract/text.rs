@@ -8,7 +8,7 @@
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// Collapses every run of whitespace (NBSP included) to one space, trims,
-/// drops zero-width characters and returns NFC text, because the farm and
+/// drops zero-width characters and NUL, and returns NFC text, because the farm and
 /// real Vietnamese sites mix NFD and NFC and stored text must compare equal.
 pub fn clean(s: &str) -> String {
     let b = s.as_bytes();
@@ -22,11 +22,16 @@ pub fn clean(s: &str) -> String {
         let len = utf8_len(c);
         let ch = b.get(i..i + len).unwrap_or_default();
         let space = is_space(ch);
-        // Zero-width space/joiner, BOM, soft hyphen, word joiner.
+        // Zero-width space/joiner, BOM, soft hyphen, word joiner; NUL (JSON's `\u0000`),
+        // which no text means and PostgreSQL refuses.
         let invisible = !space
             && matches!(
                 ch,
-                [0xE2, 0x80, 0x8B | 0x8D] | [0xEF, 0xBB, 0xBF] | [0xC2, 0xAD] | [0xE2, 0x81, 0xA0]
+                [0xE2, 0x80, 0x8B | 0x8D]
+                    | [0xEF, 0xBB, 0xBF]
+                    | [0xC2, 0xAD]
+                    | [0xE2, 0x81, 0xA0]
+                    | [0x00]
             );
         if space || invisible {
             if let Some(start) = run.take() {
@@ -209,7 +214,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn clean_matches_char_by_char(s in "(\\PC|\\s|[\u{200B}\u{200D}\u{FEFF}\u{00AD}\u{2060}\u{0300}-\u{0323}])*") {
+        fn clean_matches_char_by_char(s in "(\\PC|\\s|[\u{0}\u{200B}\u{200D}\u{FEFF}\u{00AD}\u{2060}\u{0300}-\u{0323}])*") {
             let mut slow = String::new();
             let mut pending = false;
             for c in s.chars() {
@@ -217,7 +222,7 @@ mod tests {
                     pending = true;
                     continue;
                 }
-                if matches!(c, '\u{200B}' | '\u{200D}' | '\u{FEFF}' | '\u{00AD}' | '\u{2060}') {
+                if matches!(c, '\0' | '\u{200B}' | '\u{200D}' | '\u{FEFF}' | '\u{00AD}' | '\u{2060}') {
                     continue;
                 }
                 if pending && !slow.is_empty() {

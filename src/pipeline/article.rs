@@ -62,7 +62,8 @@ impl Pipeline {
             r?;
         }
         let mut stored = writer.await??;
-        stored.unfinished.extend(skipped);
+        stored.unfinished.extend(skipped.iter().copied());
+        stored.interrupted.extend(skipped);
         Ok(stored)
     }
 

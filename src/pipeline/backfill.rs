@@ -202,7 +202,8 @@ impl Pipeline {
             .await?;
         walk.new += stored.stats.new;
         walk.unfinished |= !stored.unfinished.is_empty();
-        let last = commit::batch(Vec::new(), &HashSet::new(), sorted.sightings, Vec::new());
+        let none = HashSet::new();
+        let last = commit::batch(Vec::new(), &none, &none, sorted.sightings, Vec::new());
         writer::write_counted(&self.store, last).await?;
         if !walk.entries.is_empty() {
             return Ok(Step::Worked);

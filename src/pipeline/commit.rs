@@ -3,18 +3,22 @@
 //!
 //! A feed that listed a story which failed, was deferred, or was not attempted (a stop) keeps
 //! its old validators: its next poll is a full fetch that lists the story again, so it is
-//! retried (up to `article_retries` for failures) instead of hidden behind a 304.
+//! retried (up to `article_retries` for failures) instead of hidden behind a 304. A feed with
+//! a story not attempted because the cycle stopped (SIGTERM, a worker's lease lost) is also
+//! due again at once: the process that polls next (this one restarted, or the host's new
+//! holder) fetches what was left instead of waiting for the feed's next scheduled poll.
 
 use std::collections::HashSet;
 
 use super::Pipeline;
 use crate::store::{Batch, FeedPoll, FetchLog, Sighting};
 
-/// The chunk's last write: polls (validators dropped for `unfinished` feeds), sightings and
-/// the feeds' audit rows.
+/// The chunk's last write: polls (validators dropped for `unfinished` feeds, `interrupted`
+/// ones due at once), sightings and the feeds' audit rows.
 pub fn batch(
     polls: Vec<FeedPoll>,
     unfinished: &HashSet<i64>,
+    interrupted: &HashSet<i64>,
     sightings: Vec<Sighting>,
     fetches: Vec<FetchLog>,
 ) -> Batch {
@@ -29,6 +33,9 @@ pub fn batch(
                     for doc in &mut poll.docs {
                         doc.read = doc.read.take().filter(|r| r.error.is_some());
                     }
+                }
+                if interrupted.contains(&poll.feed_id) {
+                    poll.next_poll_at = poll.next_poll_at.min(poll.at);
                 }
                 poll
             })
@@ -120,6 +127,7 @@ mod tests {
         let b = batch(
             vec![poll(1), poll(2)],
             &HashSet::from([2]),
+            &HashSet::new(),
             Vec::new(),
             Vec::new(),
         );
@@ -134,9 +142,35 @@ mod tests {
     /// Dropping validators must not drop the rest of the poll: its schedule and health.
     #[test]
     fn an_unfinished_feed_still_gets_its_schedule_and_status() {
-        let b = batch(vec![poll(7)], &HashSet::from([7]), Vec::new(), Vec::new());
+        let b = batch(
+            vec![poll(7)],
+            &HashSet::from([7]),
+            &HashSet::new(),
+            Vec::new(),
+            Vec::new(),
+        );
         assert_eq!(b.polls.len(), 1);
         assert_eq!((b.polls[0].feed_id, b.polls[0].status), (7, Some(200)));
         assert!(b.polls[0].listed);
+    }
+
+    /// A feed left unfinished by a stop is polled again as soon as anything polls, not at
+    /// its next scheduled time; one left unfinished by a failure keeps its schedule (no
+    /// retry storm).
+    #[test]
+    fn a_feed_interrupted_by_a_stop_is_due_at_once_and_a_failed_one_is_not() {
+        let mut later = poll(1);
+        later.next_poll_at = later.at + chrono::Duration::minutes(15);
+        let mut failed = later.clone();
+        failed.feed_id = 2;
+        let b = batch(
+            vec![later.clone(), failed.clone()],
+            &HashSet::from([1, 2]),
+            &HashSet::from([1]),
+            Vec::new(),
+            Vec::new(),
+        );
+        assert_eq!(b.polls[0].next_poll_at, later.at);
+        assert_eq!(b.polls[1].next_poll_at, failed.next_poll_at);
     }
 }

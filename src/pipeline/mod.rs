@@ -87,6 +87,15 @@ impl Pipeline {
         self.stopping.store(true, Ordering::SeqCst);
     }
 
+    /// The same pipeline with a stop of its own: a worker stops one cycle (its host leases
+    /// lost) without stopping the next.
+    pub fn with_own_stop(&self) -> Self {
+        Self {
+            stopping: Arc::default(),
+            ..self.clone()
+        }
+    }
+
     /// The configuration this pipeline runs with.
     pub fn config(&self) -> &Config {
         &self.config
@@ -190,7 +199,13 @@ impl Pipeline {
         let (polls, fetches): (Vec<_>, Vec<_>) =
             results.into_iter().map(|r| (r.poll, r.logs)).unzip();
         let fetches = fetches.into_iter().flatten().collect();
-        let last = commit::batch(polls, &stored.unfinished, sorted.sightings, fetches);
+        let last = commit::batch(
+            polls,
+            &stored.unfinished,
+            &stored.interrupted,
+            sorted.sightings,
+            fetches,
+        );
         writer::write_counted(&self.store, last).await?;
         let metrics = crate::metrics::global();
         for (outcome, n) in [

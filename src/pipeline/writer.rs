@@ -44,6 +44,9 @@ pub struct Finished {
 pub struct Stored {
     pub stats: CycleStats,
     pub unfinished: HashSet<i64>,
+    /// Feeds with a story not attempted because the cycle was stopped (a subset of
+    /// `unfinished`): due again at once, not at their next scheduled poll.
+    pub interrupted: HashSet<i64>,
 }
 
 /// Waits for the next batch: at least one item, or none when the channel is closed. The

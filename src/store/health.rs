@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{Store, StoreError, parse_ts, ts};
 
 /// How long extraction rows are kept: rule health looks a week back, with room to spare.
-const KEEP_DAYS: i64 = 90;
+pub(super) const KEEP_DAYS: i64 = 90;
 
 /// How one page of a stored story came out.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -154,7 +154,7 @@ impl PgStore {
     pub async fn record_cycle(&self, c: &CycleRecord) -> Result<(), StoreError> {
         let (result, error, n) = match &c.outcome {
             Ok(n) => ("ok", None, *n),
-            Err(e) => ("failed", Some(e.as_str()), Default::default()),
+            Err(e) => ("failed", Some(super::text(e)), Default::default()),
         };
         let client = self.client().await?;
         let params: [&(dyn ToSql + Sync); 10] = [
@@ -183,6 +183,11 @@ impl PgStore {
                 "DELETE FROM cycles WHERE id <= (SELECT max(id) FROM cycles) - 10000",
                 &[],
             )
+            .await?;
+        // As on SQLite: rule health reads a week back; older extraction rows are dropped.
+        let cutoff = c.finished_at - chrono::Duration::days(super::super::health::KEEP_DAYS);
+        client
+            .execute("DELETE FROM extractions WHERE at < $1", &[&ts(cutoff)])
             .await?;
         Ok(())
     }
@@ -220,12 +225,13 @@ pub(super) async fn record_poll(tx: &Transaction<'_>, p: &FeedPoll) -> Result<()
             .await?
         }
         Some(err) => {
+            let err = super::text(err);
             tx.execute(
                 "UPDATE feeds SET last_polled_at = $2, last_status = $3, next_poll_at = $4,
                      error_count = error_count + 1, last_error = $5,
                      error_since = coalesce(error_since, $2)
                  WHERE id = $1",
-                &[&p.feed_id, &at, &status, &next, err],
+                &[&p.feed_id, &at, &status, &next, &err],
             )
             .await?
         }

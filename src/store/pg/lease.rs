@@ -4,12 +4,29 @@
 //! fetches their pages, renewing the lease while it works. One host is worked by one worker at
 //! a time, so `per_host` and the pause between requests hold across the cluster as on one
 //! machine. A worker that dies stops renewing: its hosts are free once `lease_until` passes.
+//!
+//! Every lease time is the database server's clock (`now()`), never a worker's: two workers
+//! whose clocks disagree still agree on whose lease has ended.
+
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::super::{FeedRow, StoreError, parse_ts, ts};
+use super::super::{FeedRow, StoreError, parse_ts};
 use super::PgStore;
 use super::feeds::{FEED_COLUMNS, feed_row};
+
+/// The server's clock as a stored timestamp (RFC 3339 UTC, whole seconds, as `store::ts`).
+pub(super) const SERVER_NOW: &str =
+    "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+
+/// `SERVER_NOW` plus `$n` seconds, for a lease's end.
+fn server_now_plus(param: usize) -> String {
+    format!(
+        "to_char((now() + make_interval(secs => ${param})) AT TIME ZONE 'UTC', \
+         'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    )
+}
 
 /// What asking for work came to.
 #[derive(Debug)]
@@ -19,35 +36,44 @@ pub enum Lease {
         hosts: Vec<String>,
         feeds: Vec<FeedRow>,
     },
-    /// Feeds are due, but every host with due feeds is leased by another worker, the
-    /// earliest lease running until then.
-    Busy(DateTime<Utc>),
-    /// No feed is due.
-    Idle,
+    /// Feeds are due, but every host with due feeds is leased by another worker; the earliest
+    /// of those leases ends after this long (by the server's clock).
+    Busy(Duration),
+    /// No feed is due; the next one is due after this long (`None`: no active feed at all).
+    Idle(Option<Duration>),
 }
 
 impl PgStore {
-    /// Leases up to `max_hosts` hosts with feeds due at `now` until `until`.
+    /// Leases up to `max_hosts` hosts with feeds due now for `lease_for`. With `due_by`, only
+    /// feeds due at that time count (`run --once`: the feeds due when it started, so a worker
+    /// beside a daemon ends once those are polled, whoever polled them).
     pub async fn lease_due(
         &self,
-        now: DateTime<Utc>,
-        until: DateTime<Utc>,
+        due_by: Option<DateTime<Utc>>,
+        lease_for: Duration,
         max_hosts: i64,
     ) -> Result<Lease, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let now_s = ts(now);
+        let now: String = tx
+            .query_one(&format!("SELECT {SERVER_NOW}"), &[])
+            .await?
+            .get(0);
+        let due = match due_by {
+            Some(by) => super::super::ts(by).min(now.clone()),
+            None => now.clone(),
+        };
         let worker: &str = &self.worker;
         let hosts: Vec<String> = tx
             .query(
                 "SELECT h.host FROM host_leases h
                  WHERE (h.lease_until <= $1 OR h.owner = $2)
                    AND EXISTS (SELECT 1 FROM feeds f
-                               WHERE f.host = h.host AND f.active AND f.next_poll_at <= $1)
+                               WHERE f.host = h.host AND f.active AND f.next_poll_at <= $3)
                  ORDER BY h.host
-                 LIMIT $3
+                 LIMIT $4
                  FOR UPDATE SKIP LOCKED",
-                &[&now_s, &worker, &max_hosts],
+                &[&now, &worker, &due, &max_hosts],
             )
             .await?
             .iter()
@@ -59,16 +85,30 @@ impl PgStore {
                     "SELECT min(h.lease_until) FROM host_leases h
                      WHERE EXISTS (SELECT 1 FROM feeds f
                                    WHERE f.host = h.host AND f.active AND f.next_poll_at <= $1)",
-                    &[&now_s],
+                    &[&due],
                 )
                 .await?
                 .get(0);
+            let lease = match busy {
+                Some(until) => Lease::Busy(between(&now, &until)),
+                None => {
+                    let next: Option<String> = tx
+                        .query_one("SELECT min(next_poll_at) FROM feeds WHERE active", &[])
+                        .await?
+                        .get(0);
+                    Lease::Idle(next.map(|n| between(&now, &n)))
+                }
+            };
             tx.commit().await?;
-            return Ok(busy.map_or(Lease::Idle, |b| Lease::Busy(parse_ts(&b))));
+            return Ok(lease);
         }
+        let secs = lease_for.as_secs_f64();
         tx.execute(
-            "UPDATE host_leases SET owner = $2, lease_until = $3 WHERE host = ANY($1)",
-            &[&hosts, &worker, &ts(until)],
+            &format!(
+                "UPDATE host_leases SET owner = $2, lease_until = {} WHERE host = ANY($1)",
+                server_now_plus(3)
+            ),
+            &[&hosts, &worker, &secs],
         )
         .await?;
         let feeds = tx
@@ -78,7 +118,7 @@ impl PgStore {
                      WHERE f.host = ANY($1) AND f.active AND f.next_poll_at <= $2
                      ORDER BY f.next_poll_at, f.id"
                 ),
-                &[&hosts, &now_s],
+                &[&hosts, &due],
             )
             .await?
             .iter()
@@ -88,15 +128,20 @@ impl PgStore {
         Ok(Lease::Taken { hosts, feeds })
     }
 
-    /// Extends this worker's leases on `hosts` to `until`; returns how many it still held
-    /// (fewer: a lease ran out and another worker took the host).
-    pub async fn renew(&self, hosts: &[String], until: DateTime<Utc>) -> Result<u64, StoreError> {
+    /// Extends this worker's leases on `hosts` by `lease_for` from now; returns how many it
+    /// still held (fewer: a lease ran out and another worker took the host).
+    pub async fn renew(&self, hosts: &[String], lease_for: Duration) -> Result<u64, StoreError> {
         let client = self.client().await?;
         let worker: &str = &self.worker;
+        let secs = lease_for.as_secs_f64();
         Ok(client
             .execute(
-                "UPDATE host_leases SET lease_until = $3 WHERE host = ANY($1) AND owner = $2",
-                &[&hosts, &worker, &ts(until)],
+                &format!(
+                    "UPDATE host_leases SET lease_until = {}
+                     WHERE host = ANY($1) AND owner = $2",
+                    server_now_plus(3)
+                ),
+                &[&hosts, &worker, &secs],
             )
             .await?)
     }
@@ -115,4 +160,9 @@ impl PgStore {
             .await?;
         Ok(())
     }
+}
+
+/// From one stored timestamp to a later one; zero when `to` is not later.
+fn between(from: &str, to: &str) -> Duration {
+    (parse_ts(to) - parse_ts(from)).to_std().unwrap_or_default()
 }

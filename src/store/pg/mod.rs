@@ -41,9 +41,9 @@ pub fn is_url(db: &str) -> bool {
 impl PgStore {
     /// Connects to the database at `url` and migrates it to this tindex's schema.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        let config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|e: tokio_postgres::Error| StoreError::Pool(format!("{url}: {e}")))?;
+        let config: tokio_postgres::Config = url.parse().map_err(|e: tokio_postgres::Error| {
+            StoreError::Pool(format!("{}: {e}", crate::config::redact(url)))
+        })?;
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -83,6 +83,16 @@ impl PgStore {
             .query_one("SELECT coalesce(max(version), 0) FROM tindex_schema", &[])
             .await?
             .get(0))
+    }
+}
+
+/// `s` as PostgreSQL takes text: without NUL, which it refuses (extracted text is cleaned of
+/// it already; error messages may quote what a server sent).
+pub(super) fn text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('\0') {
+        s.replace('\0', "").into()
+    } else {
+        s.into()
     }
 }
 

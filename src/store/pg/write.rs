@@ -89,17 +89,20 @@ impl PgStore {
     }
 }
 
+/// The stored story `record` is, locked until the batch commits: two workers that fetched
+/// one story (listed by feeds on two hosts) write it one after the other, the second seeing
+/// the first's row, so an edit makes one revision, not two.
 async fn find_existing(
     tx: &Transaction<'_>,
     record: &ArticleRecord,
 ) -> Result<Option<(i64, bool)>, StoreError> {
     let by_url = tx
-        .prepare_cached("SELECT id, status = 'ok' FROM articles WHERE url = $1")
+        .prepare_cached("SELECT id, status = 'ok' FROM articles WHERE url = $1 FOR UPDATE")
         .await?;
     let by_alias = tx
         .prepare_cached(
             "SELECT a.id, a.status = 'ok' FROM article_aliases x
-             JOIN articles a ON a.id = x.article_id WHERE x.alias = $1",
+             JOIN articles a ON a.id = x.article_id WHERE x.alias = $1 FOR UPDATE OF a",
         )
         .await?;
     for key in std::iter::once(&record.story.url).chain(&record.story.aliases) {
@@ -174,20 +177,22 @@ async fn write_article(
             Written::New(id)
         }
         (Err(error), Some((id, false))) => {
+            let error = super::text(error);
             tx.execute(
                 "UPDATE articles SET error = $2, attempts = attempts + 1, fetched_at = $3
                  WHERE id = $1",
-                &[&id, error, &now],
+                &[&id, &error, &now],
             )
             .await?;
             Written::Failed(id)
         }
         (Err(error), None) => {
+            let error = super::text(error);
             let id: i64 = tx
                 .query_one(
                     "INSERT INTO articles (url, guid, status, error, title, first_seen_at, fetched_at)
                      VALUES ($1, $2, 'failed', $3, $4, $5, $5) RETURNING id",
-                    &[&story.url, &story.guid, error, &story.feed_title, &now],
+                    &[&story.url, &story.guid, &error, &story.feed_title, &now],
                 )
                 .await?
                 .get(0);
@@ -393,6 +398,7 @@ async fn insert_fetches(
         .await?;
     for r in rows {
         let (error, failure) = r.result.error_parts();
+        let error = error.map(super::text);
         let kind = r.kind.as_str();
         let params: [&(dyn ToSql + Sync); 11] = [
             &ts(r.at),
