@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use crate::store::{ExportFilter, Store, StoreError};
+use crate::store::{Archive, ExportFilter, StoreError};
 
 /// Why an export stopped.
 #[derive(Debug, thiserror::Error)]
@@ -18,7 +18,7 @@ pub enum ExportError {
 /// `id, url, title, lead, body, captions, author, authors, published, published_source,
 /// updated, tags, category, language, method, fetched, cluster, feeds, images`. Returns how many were written.
 pub fn jsonl(
-    store: &Store,
+    store: &Archive,
     filter: &ExportFilter,
     out: &mut dyn Write,
 ) -> Result<usize, ExportError> {
@@ -57,7 +57,7 @@ pub const CSV_COLUMNS: &[&str] = &[
 
 /// Writes the same rows as [`jsonl`] as CSV with a header line.
 pub fn csv(
-    store: &Store,
+    store: &Archive,
     filter: &ExportFilter,
     out: &mut dyn Write,
 ) -> Result<usize, ExportError> {

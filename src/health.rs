@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::store::{ExtractionRow, Store, StoreError, ts};
+use crate::store::{ExtractionLog, ExtractionRow, StoreError, ts};
 
 /// Pages looked at to judge a rule now: its latest, within a day.
 const RECENT_PAGES: usize = 20;
@@ -63,7 +63,7 @@ pub struct HealthReport {
 
 /// Reads `days` days of the extraction log and judges every site rule.
 pub fn report(
-    store: &Store,
+    store: &impl ExtractionLog,
     config: &Config,
     now: DateTime<Utc>,
     days: u32,
@@ -79,7 +79,7 @@ pub fn report(
 
 /// The suspects among the rules of `config`, for the daemon and `status` (a week back).
 pub fn suspects(
-    store: &Store,
+    store: &impl ExtractionLog,
     config: &Config,
     now: DateTime<Utc>,
 ) -> Result<Vec<Suspect>, StoreError> {

@@ -4,7 +4,8 @@
 //! ```text
 //! lease hosts with due feeds ─▶ cycle over their feeds (lease renewed meanwhile) ─▶ release
 //!        │ none free: another worker has them ─▶ wait for the earliest lease to end
-//!        │ none due: --once exits; the daemon sleeps until the next feed is due
+//!        │ none due: --once exits (every feed polled since it started, by it or another
+//!        │           worker); the daemon sleeps until the next feed is due
 //! ```
 //!
 //! A worker killed mid-cycle leaves its hosts leased until `lease_until`; the feeds it had
@@ -22,7 +23,7 @@ use crate::daemon::DaemonError;
 use crate::fetch::Fetcher;
 use crate::pipeline::Pipeline;
 use crate::store::StoreHandle;
-use crate::store::pg::{Lease, PgStore};
+use crate::store::pg::{Due, Lease, PgStore};
 
 /// Hosts one lease takes: enough for a cycle to keep connections busy, few enough that the
 /// other workers find hosts left to take.
@@ -61,14 +62,18 @@ pub async fn run(config: Config, pg: PgStore, once: bool) -> Result<(), DaemonEr
         lease_secs = lease_for.as_secs(),
         "worker started"
     );
-    // `run --once` polls the feeds due when it started, then ends: beside a daemon worker
-    // that keeps them polled, it would otherwise wait for ever.
-    let due_by = once.then(Utc::now);
+    // `run --once` polls every feed once, as on SQLite: each one not polled since it started
+    // (by it or by another worker), then ends, even beside a daemon that keeps them polled.
+    let due = if once {
+        Due::NotPolledSince(Utc::now())
+    } else {
+        Due::Now
+    };
     // Consecutive failures (a cycle's store error, or the store not answering): waits grow
     // from 10 s to 5 min.
     let mut failures = 0u32;
     loop {
-        let wait = match pg.lease_due(due_by, lease_for, HOSTS_PER_LEASE).await {
+        let wait = match pg.lease_due(due, lease_for, HOSTS_PER_LEASE).await {
             Err(e) if once => return Err(e.into()),
             Err(e) => {
                 failures += 1;

@@ -335,19 +335,25 @@ fn a_story_on_the_shared_store_is_found_by_its_words_typed_without_diacritics() 
     );
 }
 
+/// What only a SQLite archive has (raw pages, backups as a file, Datasette) is refused on the
+/// shared store with what to use instead; nothing is created, the password is not echoed.
 #[test]
-fn a_read_command_on_a_postgresql_url_says_what_works_there_instead_of_making_a_file() {
+fn a_sqlite_only_command_on_a_postgresql_url_says_what_to_use_instead() {
     let ws = Workspace::new(&[]);
     let out = support::Workspace {
         db: "postgresql://reader:secret@db.invalid/tindex".into(),
         ..ws
     }
-    .tindex(&["status"]);
+    .tindex(&["backup", "copy.sqlite"]);
     let log = stderr_of(&out);
     assert_eq!(out.status.code(), Some(2), "{log}");
-    assert!(log.contains("is a PostgreSQL store"), "{log}");
+    assert!(
+        log.contains("is a PostgreSQL store: back it up with pg_dump"),
+        "{log}"
+    );
     assert!(!log.contains("secret"), "the password is not echoed: {log}");
     assert!(!std::path::Path::new("postgresql:").exists());
+    assert!(!std::path::Path::new("copy.sqlite").exists());
 }
 
 /// PostgreSQL refuses text holding a NUL character, where SQLite takes it: one such story
@@ -415,10 +421,11 @@ fn stop(mut worker: Child) {
     assert!(worker.wait().unwrap().success(), "SIGTERM is a clean stop");
 }
 
-/// Beside a daemon worker that keeps every feed polled, `run --once` polls what was due when
-/// it started and exits, instead of waiting for ever for feeds that are due again and again.
+/// Beside a daemon worker that keeps every feed polled, `run --once` ends once every feed was
+/// polled since it started (by either), instead of waiting for ever for feeds that are due
+/// again and again.
 #[test]
-fn run_once_beside_a_daemon_worker_ends_once_the_feeds_due_at_its_start_are_polled() {
+fn run_once_beside_a_daemon_worker_ends_once_every_feed_was_polled_since_its_start() {
     let Some(db) = Db::new() else { return };
     let server = Server::start(&farm_dir().join("www"));
     let mut ws = Workspace::new(&farm_feeds(&server));

@@ -20,7 +20,8 @@ pub struct Cli {
     /// Config file [default: $TINDEX_CONFIG, ./config/tindex.toml, /etc/tindex/tindex.toml]
     #[arg(short, long, global = true, value_name = "FILE", help_heading = GLOBAL)]
     pub config: Option<PathBuf>,
-    /// SQLite archive [default: config `db`, $STATE_DIRECTORY/tindex.sqlite, or next to the config]
+    /// SQLite archive, or a PostgreSQL URL (postgresql://…) for the shared store [default:
+    /// config `db`, $STATE_DIRECTORY/tindex.sqlite, or next to the config]
     #[arg(short, long, global = true, value_name = "FILE", help_heading = GLOBAL)]
     pub db: Option<PathBuf>,
     /// Poll the feeds listed in this file (one URL a line) instead of the config's [[feed]]s
@@ -40,7 +41,8 @@ pub struct Cli {
 pub enum Command {
     /// Poll feeds: forever as a daemon, or one full cycle with --once
     Run {
-        /// Poll every active feed once, store what they list, then exit
+        /// Poll every active feed once, store what they list, then exit (on a shared store:
+        /// every feed no worker polled since this run started)
         #[arg(long)]
         once: bool,
     },
@@ -153,6 +155,14 @@ pub enum Command {
     Backup {
         /// Where to write the copy (must not exist yet)
         file: PathBuf,
+    },
+    /// Copy this SQLite archive into a PostgreSQL database for workers to share: resumable
+    /// (run it again after a stop), every table's rows counted on both sides at the end
+    MigrateStore {
+        /// The PostgreSQL database (postgresql://…): empty, or a copy of this archive left
+        /// unfinished
+        #[arg(long, value_name = "URL")]
+        to: String,
     },
     /// Print Datasette metadata for this archive (descriptions, full-text search, facets)
     DatasetteMetadata,

@@ -8,7 +8,7 @@ use super::{CliError, FeedsCommand};
 use crate::config::{self, SourceKind};
 use crate::discover::Discovered;
 use crate::opml;
-use crate::store::{FeedSource, Store};
+use crate::store::{Archive, FeedSource};
 
 /// Limits of one OPML import: subscription lists of real readers are kilobytes and hundreds
 /// of feeds; anything far past that is a mistake or an attack, refused before anything is
@@ -42,7 +42,7 @@ pub fn print_discovered(
 }
 
 /// `feeds discover --add`: every feed found, as if added by hand.
-pub fn add_discovered(found: &[Discovered], store: &mut Store) -> Result<(), CliError> {
+pub fn add_discovered(found: &[Discovered], store: &mut Archive) -> Result<(), CliError> {
     let now = Utc::now();
     let mut added = 0;
     for f in found {
@@ -65,7 +65,7 @@ pub fn add_discovered(found: &[Discovered], store: &mut Store) -> Result<(), Cli
     Ok(())
 }
 
-pub fn run(cmd: &FeedsCommand, store: &mut Store) -> Result<(), CliError> {
+pub fn run(cmd: &FeedsCommand, store: &mut Archive) -> Result<(), CliError> {
     let now = Utc::now();
     match cmd {
         FeedsCommand::Discover { .. } => {}

@@ -7,6 +7,7 @@
 
 mod args;
 mod feeds;
+mod migrate;
 mod print;
 mod reextract;
 mod rules;
@@ -27,7 +28,7 @@ pub use setup::ConfigSource;
 
 use crate::config::{Config, ConfigError};
 use crate::daemon::{self, DaemonError};
-use crate::store::{ExportFilter, PageStore, RunLock, Store, StoreError, StoreHandle};
+use crate::store::{Archive, ExportFilter, PageStore, RunLock, Store, StoreError, StoreHandle};
 use setup::Access;
 
 /// Why a command failed.
@@ -57,7 +58,8 @@ impl CliError {
                 | StoreError::Missing(_)
                 | StoreError::Foreign { .. }
                 | StoreError::Old { .. }
-                | StoreError::InUse { .. },
+                | StoreError::InUse { .. }
+                | StoreError::CopyRefused(_),
             ) => 2,
             _ => 1,
         }
@@ -133,17 +135,16 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
         return Ok(Answer::Yes);
     }
     if let Some(url) = setup::postgres_url(&db) {
-        return match &cli.command {
-            Command::Run { once } => {
-                run_worker(config, url, *once)?;
-                Ok(Answer::Yes)
-            }
-            _ => Err(CliError::Usage(format!(
-                "{} is a PostgreSQL store: this version runs workers on it (`tindex run`); \
-                 read it with psql or any PostgreSQL client (tables as in docs/SCHEMA.md)",
+        if let Some(why) = sqlite_only(&cli.command) {
+            return Err(CliError::Usage(format!(
+                "{} is a PostgreSQL store: {why}",
                 crate::config::redact(url)
-            ))),
-        };
+            )));
+        }
+        if let Command::Run { once } = &cli.command {
+            run_worker(config, url, *once)?;
+            return Ok(Answer::Yes);
+        }
     }
     match &cli.command {
         Command::Completions { .. } | Command::Man | Command::CheckConfig => Ok(Answer::Yes),
@@ -234,7 +235,7 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
             let mut out = std::io::stdout().lock();
             ignore_broken_pipe(feeds::print_discovered(&found, *json, &mut out))?;
             if *add && !found.is_empty() {
-                let mut store = setup::open(&db, Access::Create)?;
+                let mut store = setup::open_archive(&db, Access::Create)?;
                 feeds::add_discovered(&found, &mut store)?;
             }
             Ok(if found.is_empty() {
@@ -251,7 +252,7 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
                 | FeedsCommand::ImportOpml { .. }
                 | FeedsCommand::Discover { .. } => Access::Create,
             };
-            let mut store = setup::open(&db, access)?;
+            let mut store = setup::open_archive(&db, access)?;
             feeds::run(cmd, &mut store)?;
             Ok(Answer::Yes)
         }
@@ -279,7 +280,7 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
                 .map_err(output_failed)
         }
         Command::Rules(RulesCommand::Health { days, json }) => {
-            let store = setup::open(&db, Access::Read)?;
+            let store = setup::open_archive(&db, Access::Read)?;
             let report = crate::health::report(&store, &config, Utc::now(), *days)?;
             let mut out = std::io::stdout().lock();
             ignore_broken_pipe(if *json {
@@ -309,7 +310,7 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
             check,
             failing_hours,
         } => {
-            let store = setup::open(&db, Access::Read)?;
+            let store = setup::open_archive(&db, Access::Read)?;
             let failing_for = chrono::Duration::hours(i64::from(*failing_hours));
             let mut report = status::report(&store, Utc::now(), failing_for)?;
             report.add_suspect_rules(crate::health::suspects(&store, &config, Utc::now())?);
@@ -331,7 +332,7 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
             })
         }
         Command::Health => {
-            let store = setup::open(&db, Access::Read)?;
+            let store = setup::open_archive(&db, Access::Read)?;
             let within = chrono::Duration::from_std(config.daemon.ready_within())
                 .unwrap_or(chrono::Duration::MAX);
             let now = Utc::now();
@@ -383,7 +384,7 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
                 feed: feed.clone(),
                 limit: *limit,
             };
-            let store = setup::open(&db, Access::Read)?;
+            let store = setup::open_archive(&db, Access::Read)?;
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             let written = if *csv {
@@ -402,7 +403,7 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
             }
         }
         Command::Search { query, limit, json } => {
-            let store = setup::open(&db, Access::Read)?;
+            let store = setup::open_archive(&db, Access::Read)?;
             let hits = store.search(&query.join(" "), *limit)?;
             ignore_broken_pipe(print::hits(&hits, *json, &mut std::io::stdout().lock()))?;
             Ok(if hits.is_empty() {
@@ -412,15 +413,15 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
             })
         }
         Command::Show { key, json } => {
-            let store = setup::open(&db, Access::Read)?;
+            let store = setup::open_archive(&db, Access::Read)?;
             let shown = store
                 .show(&lookup_keys(key))?
                 .ok_or_else(|| CliError::Usage(format!("no stored story {key:?}")))?;
-            print::shown(&shown, *json);
+            ignore_broken_pipe(print::shown(&shown, *json, &mut std::io::stdout().lock()))?;
             Ok(Answer::Yes)
         }
         Command::Prune { older_than } => {
-            let mut store = setup::open(&db, Access::Change)?;
+            let mut store = setup::open_archive(&db, Access::Change)?;
             let cutoff = Utc::now()
                 .checked_sub_signed(chrono::Duration::days(i64::from(*older_than)))
                 .ok_or_else(|| {
@@ -435,7 +436,7 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
             );
             // Pages fetched before the cutoff go too; a kept story's older copies with them.
             let pages = PageStore::path_beside(&db);
-            if pages.is_file() {
+            if matches!(store, Archive::Sqlite(_)) && pages.is_file() {
                 let done = PageStore::open(&pages)?.prune(cutoff, config.raw_pages.max_bytes())?;
                 println!(
                     "pruned {} raw pages; {} kept ({:.1} MB)",
@@ -458,6 +459,10 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
             );
             Ok(Answer::Yes)
         }
+        Command::MigrateStore { to } => {
+            let store = setup::open(&db, Access::Read)?;
+            migrate::run(&store, &db, to)
+        }
         Command::DatasetteMetadata => {
             let name = db
                 .file_stem()
@@ -467,6 +472,25 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
             Ok(Answer::Yes)
         }
     }
+}
+
+/// Why a command cannot work on the shared PostgreSQL store, if it cannot.
+fn sqlite_only(command: &Command) -> Option<&'static str> {
+    Some(match command {
+        Command::Backfill { .. } => {
+            "backfill walks sitemaps into a SQLite archive; workers on the shared store poll \
+             live sources (sitemaps included)"
+        }
+        Command::Reextract { .. } | Command::Rules(RulesCommand::Test { id: Some(_), .. }) => {
+            "raw pages are kept beside a SQLite archive only"
+        }
+        Command::Backup { .. } => "back it up with pg_dump",
+        Command::DatasetteMetadata => "Datasette reads SQLite files; read it with psql",
+        Command::MigrateStore { .. } => {
+            "migrate-store copies a SQLite archive (--db FILE) into the store given with --to"
+        }
+        _ => return None,
+    })
 }
 
 /// The keys a typed story link may be stored under: as typed, and normalised as the cycle

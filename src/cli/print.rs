@@ -23,53 +23,51 @@ pub fn hits(hits: &[SearchHit], json: bool, out: &mut dyn Write) -> std::io::Res
     Ok(())
 }
 
-pub fn shown(a: &Shown, json: bool) {
+/// `show`: the story as labelled lines, its lead and body, or one JSON object.
+pub fn shown(a: &Shown, json: bool, out: &mut dyn Write) -> std::io::Result<()> {
     if json {
-        println!("{}", serde_json::to_string_pretty(a).unwrap_or_default());
-        return;
+        serde_json::to_writer_pretty(&mut *out, a)?;
+        return writeln!(out);
     }
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-    println!("id:         {}", a.id);
-    println!("url:        {}", a.url);
-    println!(
-        "status:     {}{}",
-        a.status,
-        a.error
-            .as_ref()
-            .map(|e| format!(" ({e})"))
-            .unwrap_or_default()
-    );
-    println!("title:      {}", opt(&a.title));
-    println!(
+    let error = a
+        .error
+        .as_ref()
+        .map(|e| format!(" ({e})"))
+        .unwrap_or_default();
+    let cluster = a.cluster.map_or_else(|| "-".into(), |c| c.to_string());
+    writeln!(out, "id:         {}", a.id)?;
+    writeln!(out, "url:        {}", a.url)?;
+    writeln!(out, "status:     {}{error}", a.status)?;
+    writeln!(out, "title:      {}", opt(&a.title))?;
+    writeln!(
+        out,
         "published:  {} (from {})",
         opt(&a.published),
         opt(&a.published_source)
-    );
-    println!("updated:    {}", opt(&a.updated));
-    println!("author:     {}", opt(&a.author));
-    println!(
+    )?;
+    writeln!(out, "updated:    {}", opt(&a.updated))?;
+    writeln!(out, "author:     {}", opt(&a.author))?;
+    writeln!(
+        out,
         "category:   {}   tags: {}",
         opt(&a.category),
         a.tags.join(", ")
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "method:     {}   language: {}",
         opt(&a.method),
         opt(&a.language)
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "fetched:    {} (first seen {}), revisions: {}",
         a.fetched, a.first_seen, a.revisions
-    );
-    println!(
-        "cluster:    {} {}",
-        a.cluster
-            .map(|c| c.to_string())
-            .unwrap_or_else(|| "-".into()),
-        a.cluster_members.join(" ")
-    );
-    println!("feeds:      {}", a.feeds.join(" "));
-    println!("aliases:    {}", a.aliases.join(" "));
-    println!("captions:   {}", a.captions.join(" | "));
-    println!("\n{}\n\n{}", opt(&a.lead), opt(&a.body));
+    )?;
+    writeln!(out, "cluster:    {cluster} {}", a.cluster_members.join(" "))?;
+    writeln!(out, "feeds:      {}", a.feeds.join(" "))?;
+    writeln!(out, "aliases:    {}", a.aliases.join(" "))?;
+    writeln!(out, "captions:   {}", a.captions.join(" | "))?;
+    writeln!(out, "\n{}\n\n{}", opt(&a.lead), opt(&a.body))
 }

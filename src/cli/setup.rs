@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Cli, CliError};
 use crate::config::{self, Config, ConfigError};
-use crate::store::Store;
+use crate::store::{Archive, Shared, Store};
 
 /// Where the places a config is looked for, in order, when none is named.
 const SEARCHED: [&str; 2] = ["config/tindex.toml", "/etc/tindex/tindex.toml"];
@@ -97,7 +97,16 @@ pub fn postgres_url(db: &Path) -> Option<&str> {
     db.to_str().filter(|s| crate::store::pg::is_url(s))
 }
 
-/// Opens the archive at `path` as `access` allows.
+/// Opens the archive `db` names as `access` allows: the SQLite file, or the shared store at
+/// a PostgreSQL URL (migrated only by a command that changes it; a read finds it as it is).
+pub fn open_archive(db: &Path, access: Access) -> Result<Archive, CliError> {
+    Ok(match postgres_url(db) {
+        Some(url) => Archive::Shared(Shared::open(url, access != Access::Read)?),
+        None => Archive::Sqlite(open(db, access)?),
+    })
+}
+
+/// Opens the SQLite archive at `path` as `access` allows.
 pub fn open(path: &Path, access: Access) -> Result<Store, CliError> {
     Ok(match access {
         Access::Read => Store::open_read_only(path)?,

@@ -6,7 +6,7 @@ use std::io::Write;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use crate::store::{CycleCounts, CycleRecord, FeedRow, Store, StoreError, parse_ts, ts};
+use crate::store::{Archive, CycleCounts, CycleRecord, FeedRow, StoreError, parse_ts, ts};
 
 /// One feed as `status` reports it.
 #[derive(Debug, Clone, Serialize)]
@@ -111,7 +111,7 @@ fn state(f: &FeedRow) -> &'static str {
 /// Reads the report; a feed failing since before `now - failing_for` is a problem, as is a
 /// last cycle that failed.
 pub fn report(
-    store: &Store,
+    store: &Archive,
     now: DateTime<Utc>,
     failing_for: Duration,
 ) -> Result<Report, StoreError> {

@@ -35,7 +35,8 @@ pub fn batch(
                     }
                 }
                 if interrupted.contains(&poll.feed_id) {
-                    poll.next_poll_at = poll.next_poll_at.min(poll.at);
+                    // As a feed never polled: due before anything else.
+                    poll.next_poll_at = chrono::DateTime::UNIX_EPOCH;
                 }
                 poll
             })
@@ -170,7 +171,7 @@ mod tests {
             Vec::new(),
             Vec::new(),
         );
-        assert_eq!(b.polls[0].next_poll_at, later.at);
+        assert_eq!(b.polls[0].next_poll_at, chrono::DateTime::UNIX_EPOCH);
         assert_eq!(b.polls[1].next_poll_at, failed.next_poll_at);
     }
 }

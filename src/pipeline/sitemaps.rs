@@ -114,7 +114,7 @@ impl Pipeline {
                 window_days: 7,
             });
         let id = row.id;
-        let known = match self.store.run(move |s| s.sitemap_docs(id)).await {
+        let known = match self.store.sitemap_docs(id).await {
             Ok(k) => k,
             Err(e) => {
                 warn!(feed = %row.url, error = %e, "sitemap documents could not be read from the store; skipping them this poll");

@@ -14,7 +14,8 @@ pub enum FeedSource {
 }
 
 impl FeedSource {
-    fn as_str(self) -> &'static str {
+    /// The `source` column.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Config => "config",
             Self::Cli => "cli",

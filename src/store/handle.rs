@@ -3,6 +3,7 @@
 //! shared PostgreSQL database (a connection pool). The pipeline calls the methods here and does
 //! not know which one it talks to. No SQL here.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use std::time::Duration;
@@ -10,7 +11,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::pg::PgStore;
-use super::{Batch, CycleRecord, FeedRow, FeedStates, Hooks, Known, Store, StoreError, Written};
+use super::{
+    Batch, CycleRecord, DocState, FeedRow, FeedStates, Hooks, Known, Store, StoreError, Written,
+};
 use crate::config::SourceSpec;
 
 /// A shared, cheaply cloned handle to the one open store of a process.
@@ -184,6 +187,20 @@ impl StoreHandle {
                     Ok((s.feed_states(now)?, s.story_counts()?))
                 })
                 .await
+            }
+        }
+    }
+
+    /// Every document known below the sitemap source `source_id`, by URL.
+    pub async fn sitemap_docs(
+        &self,
+        source_id: i64,
+    ) -> Result<HashMap<String, DocState>, StoreError> {
+        match &self.0 {
+            Backend::Postgres(pg) => pg.sitemap_docs(source_id).await,
+            Backend::Sqlite(_) => {
+                self.sqlite("sitemaps", move |s| s.sitemap_docs(source_id))
+                    .await
             }
         }
     }

@@ -4,6 +4,7 @@
 //! and never see a half-written story: everything one article is (row, aliases, feeds, images)
 //! is written in the same transaction as the rest of its batch.
 
+mod archive;
 mod articles;
 mod backfill;
 mod backup;
@@ -27,6 +28,7 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags};
 
+pub use archive::{Archive, ExtractionLog, Shared};
 pub use articles::{
     ArticleRecord, Batch, Content, ImageRow, Known, Reextracted, Sighting, Story, Written,
 };
@@ -82,6 +84,9 @@ pub enum StoreError {
     Postgres(#[from] tokio_postgres::Error),
     #[error("PostgreSQL connection: {0}")]
     Pool(String),
+    /// `migrate-store` into a database that holds something other than this copy.
+    #[error("cannot copy into that database: {0}")]
+    CopyRefused(String),
     /// A feature only the SQLite store keeps, asked of the shared store.
     #[error("{0} needs the SQLite store: the PostgreSQL store does not keep it yet")]
     SqliteOnly(&'static str),

@@ -1,6 +1,8 @@
 //! The read side: export, search, show and retention. Everything here only reads, except
 //! `prune`, which deletes whole stories in one transaction.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
@@ -179,23 +181,26 @@ impl Store {
             };
             if !phrases.is_empty() {
                 let body: String = body.query_row([hit.id], |r| r.get(0))?;
-                // A phrase stands within one title, lead or paragraph.
-                let texts: Vec<String> = [hit.title.as_deref(), hit.lead.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .chain(body.split("\n\n"))
-                    .map(word_line)
-                    .collect();
-                if !phrases
-                    .iter()
-                    .all(|p| texts.iter().any(|t| t.contains(p.as_str())))
-                {
+                if !holds_phrases(&hit, &body, &phrases) {
                     continue;
                 }
             }
             hits.push(hit);
         }
         Ok(hits)
+    }
+
+    /// Rows in each of `tables` (names from the caller's own list, never user input).
+    pub fn counts(&self, tables: &[&str]) -> Result<BTreeMap<String, i64>, StoreError> {
+        tables
+            .iter()
+            .map(|t| {
+                let n = self
+                    .conn
+                    .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))?;
+                Ok((t.to_string(), n))
+            })
+            .collect()
     }
 
     /// Stories stored (`ok`) and failed, each counted once however many feeds list it.
@@ -353,7 +358,22 @@ impl Store {
 }
 
 /// Most full-text candidates a phrase search checks against the stored text.
-const PHRASE_CANDIDATES: usize = 20_000;
+pub(super) const PHRASE_CANDIDATES: usize = 20_000;
+
+/// Whether `hit`, whose body is `body`, holds every one of `phrases` (as `parse_query` gives
+/// them): each within one title, lead or paragraph. Both stores check phrases here, on the
+/// stored text, after their index found the words.
+pub(super) fn holds_phrases(hit: &SearchHit, body: &str, phrases: &[String]) -> bool {
+    let texts: Vec<String> = [hit.title.as_deref(), hit.lead.as_deref()]
+        .into_iter()
+        .flatten()
+        .chain(body.split("\n\n"))
+        .map(word_line)
+        .collect();
+    phrases
+        .iter()
+        .all(|p| texts.iter().any(|t| t.contains(p.as_str())))
+}
 
 /// A JSON array column (captions, tags, feeds); malformed JSON (a hand-edited row) reads as empty.
 fn json_list(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Vec<String>> {

@@ -193,7 +193,7 @@ impl PgStore {
     }
 }
 
-/// Records one poll, as `Store::record_poll_tx` (sitemap documents aside: SQLite only).
+/// Records one poll, as `Store::record_poll_tx`, with its sitemap documents.
 pub(super) async fn record_poll(tx: &Transaction<'_>, p: &FeedPoll) -> Result<(), StoreError> {
     let at = ts(p.at);
     let next = ts(p.next_poll_at);
@@ -236,5 +236,5 @@ pub(super) async fn record_poll(tx: &Transaction<'_>, p: &FeedPoll) -> Result<()
             .await?
         }
     };
-    Ok(())
+    super::sitemaps::write_docs(tx, p.feed_id, &p.docs, &at).await
 }

@@ -43,13 +43,43 @@ pub enum Lease {
     Idle(Option<Duration>),
 }
 
+/// Which feeds a worker polls.
+#[derive(Debug, Clone, Copy)]
+pub enum Due {
+    /// Those whose next poll is due now (the daemon).
+    Now,
+    /// Every active feed not polled since this time, or left unfinished (`run --once`, as on
+    /// SQLite: each feed once; a feed another worker polled meanwhile counts as done, so a
+    /// run beside a daemon ends).
+    NotPolledSince(DateTime<Utc>),
+}
+
+impl Due {
+    /// The condition on feeds `f`, its time given as parameter `$n`.
+    fn condition(self, n: usize) -> String {
+        match self {
+            Self::Now => format!("f.active AND f.next_poll_at <= ${n}"),
+            Self::NotPolledSince(_) => format!(
+                "f.active AND (f.last_polled_at IS NULL OR f.last_polled_at < ${n}
+                               OR f.next_poll_at <= ${n})"
+            ),
+        }
+    }
+
+    /// The condition's time: the server's `now`, or the run's start.
+    fn time(self, now: &str) -> String {
+        match self {
+            Self::Now => now.to_string(),
+            Self::NotPolledSince(t) => super::super::ts(t),
+        }
+    }
+}
+
 impl PgStore {
-    /// Leases up to `max_hosts` hosts with feeds due now for `lease_for`. With `due_by`, only
-    /// feeds due at that time count (`run --once`: the feeds due when it started, so a worker
-    /// beside a daemon ends once those are polled, whoever polled them).
+    /// Leases up to `max_hosts` hosts with `due` feeds for `lease_for`.
     pub async fn lease_due(
         &self,
-        due_by: Option<DateTime<Utc>>,
+        due: Due,
         lease_for: Duration,
         max_hosts: i64,
     ) -> Result<Lease, StoreError> {
@@ -59,21 +89,20 @@ impl PgStore {
             .query_one(&format!("SELECT {SERVER_NOW}"), &[])
             .await?
             .get(0);
-        let due = match due_by {
-            Some(by) => super::super::ts(by).min(now.clone()),
-            None => now.clone(),
-        };
         let worker: &str = &self.worker;
+        let time = due.time(&now);
         let hosts: Vec<String> = tx
             .query(
-                "SELECT h.host FROM host_leases h
-                 WHERE (h.lease_until <= $1 OR h.owner = $2)
-                   AND EXISTS (SELECT 1 FROM feeds f
-                               WHERE f.host = h.host AND f.active AND f.next_poll_at <= $3)
-                 ORDER BY h.host
-                 LIMIT $4
-                 FOR UPDATE SKIP LOCKED",
-                &[&now, &worker, &due, &max_hosts],
+                &format!(
+                    "SELECT h.host FROM host_leases h
+                     WHERE (h.lease_until <= $1 OR h.owner = $2)
+                       AND EXISTS (SELECT 1 FROM feeds f WHERE f.host = h.host AND {})
+                     ORDER BY h.host
+                     LIMIT $4
+                     FOR UPDATE SKIP LOCKED",
+                    due.condition(3)
+                ),
+                &[&now, &worker, &time, &max_hosts],
             )
             .await?
             .iter()
@@ -82,10 +111,12 @@ impl PgStore {
         if hosts.is_empty() {
             let busy: Option<String> = tx
                 .query_one(
-                    "SELECT min(h.lease_until) FROM host_leases h
-                     WHERE EXISTS (SELECT 1 FROM feeds f
-                                   WHERE f.host = h.host AND f.active AND f.next_poll_at <= $1)",
-                    &[&due],
+                    &format!(
+                        "SELECT min(h.lease_until) FROM host_leases h
+                         WHERE EXISTS (SELECT 1 FROM feeds f WHERE f.host = h.host AND {})",
+                        due.condition(1)
+                    ),
+                    &[&time],
                 )
                 .await?
                 .get(0);
@@ -115,10 +146,11 @@ impl PgStore {
             .query(
                 &format!(
                     "SELECT {FEED_COLUMNS} FROM feeds f
-                     WHERE f.host = ANY($1) AND f.active AND f.next_poll_at <= $2
-                     ORDER BY f.next_poll_at, f.id"
+                     WHERE f.host = ANY($1) AND {}
+                     ORDER BY f.next_poll_at, f.id",
+                    due.condition(2)
                 ),
-                &[&hosts, &due],
+                &[&hosts, &time],
             )
             .await?
             .iter()

@@ -2,14 +2,17 @@
 //! the SQLite store (same tables, same write rules) plus host leases, so that two workers
 //! never poll the same feeds or fetch from the same host at once.
 //!
-//! Only the cycle's path is here: feeds, leases, triage lookups, batch writes (stories,
-//! aliases, memberships, revisions, near-duplicate clusters, audit), cycles and the figures
-//! the daemon reports. Everything SQLite-only (raw pages, webhooks, backfills, sitemap
-//! documents, discovery) is refused with [`StoreError::SqliteOnly`].
+//! Here: feeds and their sitemap documents, leases, triage lookups, batch writes (stories,
+//! aliases, memberships, revisions, near-duplicate clusters, audit), cycles, the figures the
+//! daemon reports, and the read side the commands use (`read.rs`). Everything SQLite-only
+//! (raw pages, webhooks, backfills, discovery) is refused with [`StoreError::SqliteOnly`].
 
+pub mod copy;
 mod feeds;
 mod lease;
+mod read;
 pub mod schema;
+mod sitemaps;
 mod write;
 
 use std::sync::Arc;
@@ -18,7 +21,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
 
-pub use lease::Lease;
+pub use lease::{Due, Lease};
 
 use super::StoreError;
 
@@ -39,8 +42,49 @@ pub fn is_url(db: &str) -> bool {
 }
 
 impl PgStore {
-    /// Connects to the database at `url` and migrates it to this tindex's schema.
+    /// Connects to the database at `url` and migrates it to this tindex's schema (workers,
+    /// and the commands that write: `feeds add`, `prune`, `migrate-store`).
     pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let store = Self::connect(url)?;
+        let mut client = store.client().await?;
+        schema::migrate(&mut client).await?;
+        Ok(store)
+    }
+
+    /// Connects to a shared store that must exist at this tindex's schema, changing nothing
+    /// (the read commands): a database without one, or at another version, is refused.
+    pub async fn open_existing(url: &str) -> Result<Self, StoreError> {
+        let store = Self::connect(url)?;
+        let client = store.client().await?;
+        let found: Option<i64> = client
+            .query_one(
+                "SELECT CASE WHEN to_regclass('tindex_schema') IS NOT NULL
+                        THEN (SELECT max(version) FROM tindex_schema) END",
+                &[],
+            )
+            .await?
+            .get(0);
+        let shown = crate::config::redact(url);
+        match found {
+            None => Err(StoreError::Missing(shown)),
+            Some(v) if v < schema::PG_SCHEMA_VERSION => Err(StoreError::Old {
+                path: shown,
+                found: v,
+                wanted: schema::PG_SCHEMA_VERSION,
+            }),
+            Some(v) if v > schema::PG_SCHEMA_VERSION => Err(StoreError::TooNew {
+                found: v,
+                supported: schema::PG_SCHEMA_VERSION,
+            }),
+            Some(_) => {
+                drop(client);
+                Ok(store)
+            }
+        }
+    }
+
+    /// A pool on `url`; nothing is sent until the first call.
+    fn connect(url: &str) -> Result<Self, StoreError> {
         let config: tokio_postgres::Config = url.parse().map_err(|e: tokio_postgres::Error| {
             StoreError::Pool(format!("{}: {e}", crate::config::redact(url)))
         })?;
@@ -55,13 +99,10 @@ impl PgStore {
             .max_size(POOL_SIZE)
             .build()
             .map_err(|e| StoreError::Pool(e.to_string()))?;
-        let store = Self {
+        Ok(Self {
             pool,
             worker: worker_name().into(),
-        };
-        let mut client = store.client().await?;
-        schema::migrate(&mut client).await?;
-        Ok(store)
+        })
     }
 
     /// This worker's name, as leases and audit rows carry it.

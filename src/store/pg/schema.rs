@@ -7,7 +7,7 @@ use tokio_postgres::Client;
 use super::super::StoreError;
 
 /// The schema version this tindex writes; a newer one is refused as for SQLite.
-pub const PG_SCHEMA_VERSION: i64 = 1;
+pub const PG_SCHEMA_VERSION: i64 = 2;
 
 /// Key of the advisory lock that serialises migrations: workers started together migrate once.
 const MIGRATE_LOCK: i64 = 0x7469_6e64_6578; // "tindex"
@@ -191,6 +191,103 @@ FROM articles a
 WHERE a.status = 'ok';
 "#;
 
+/// Schema 2: what the read commands, sitemap sources and shared politeness need.
+/// - `tindex_instant(text)`: a stored date (an instant with its offset, a wall-clock time, a
+///   day) as an instant, as SQLite's `julianday` reads it (no offset: UTC); `NULL` for text
+///   that is no date. `export --published-since` compares with it.
+/// - `sitemap_docs`: the documents below a sitemap source, as in SQLite.
+/// - `robots`: each origin's robots.txt rules as the last worker read them, so a host that
+///   changes hands is not asked again, and an unreachable one stays avoided.
+/// - `host_leases.paused_until`: a host's `Retry-After`, honoured by whoever holds it next.
+/// - `tindex_copies`: the progress of `migrate-store`.
+/// - `articles.search` weighted (title A, lead B, body D) for ranking; the stored rows are
+///   indexed again in Rust ([`reindex`]).
+const V2: &str = r#"
+CREATE FUNCTION tindex_instant(t TEXT) RETURNS TIMESTAMPTZ
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    IF t ~ '[0-9]:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s*(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$' THEN
+        RETURN t::timestamptz;
+    END IF;
+    RETURN t::timestamp AT TIME ZONE 'UTC';
+EXCEPTION WHEN others THEN
+    RETURN NULL;
+END
+$$;
+
+CREATE TABLE sitemap_docs (
+    id              BIGSERIAL PRIMARY KEY,
+    source_id       BIGINT NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,
+    url             TEXT NOT NULL,
+    parent          TEXT NOT NULL,
+    listed_lastmod  TEXT,
+    wanted          BOOLEAN NOT NULL,
+    listed_at       TEXT NOT NULL,
+    read_lastmod    TEXT,
+    read_at         TEXT,
+    etag            TEXT,
+    last_modified   TEXT,
+    entries         BIGINT,
+    last_status     INTEGER,
+    last_error      TEXT,
+    UNIQUE (source_id, url)
+);
+
+CREATE TABLE robots (
+    origin     TEXT PRIMARY KEY,
+    -- The rules as JSON, or NULL: robots.txt could not be read (stay away until expires_at).
+    rules      TEXT,
+    fetched_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+
+ALTER TABLE host_leases ADD COLUMN paused_until TEXT;
+
+-- `tindex migrate-store`: how far the copy of a SQLite archive got, table by table, written
+-- in the transaction of each chunk it copied, so a stopped copy resumes where it stopped.
+CREATE TABLE tindex_copies (
+    source     TEXT NOT NULL,
+    table_name TEXT NOT NULL,
+    last_key   TEXT,
+    copied     BIGINT NOT NULL DEFAULT 0,
+    done       BOOLEAN NOT NULL DEFAULT FALSE,
+    PRIMARY KEY (source, table_name)
+);
+"#;
+
+/// Rows re-indexed per statement by [`reindex`].
+const REINDEX_CHUNK: i64 = 500;
+
+/// Indexes every stored story again from its text, in the weighted form of schema 2.
+async fn reindex(tx: &tokio_postgres::Transaction<'_>) -> Result<(), StoreError> {
+    let update = tx
+        .prepare(&format!(
+            "UPDATE articles SET search = {} WHERE id = $1",
+            super::write::search_vector(2)
+        ))
+        .await?;
+    let mut after = 0i64;
+    loop {
+        let rows = tx
+            .query(
+                "SELECT id, coalesce(title, ''), lead, coalesce(body, '') FROM articles
+                 WHERE id > $1 AND status = 'ok' ORDER BY id LIMIT $2",
+                &[&after, &REINDEX_CHUNK],
+            )
+            .await?;
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        after = last.get(0);
+        for r in &rows {
+            let text = crate::textfold::SearchText::of(r.get(1), r.get(2), r.get(3));
+            let (title, lead, body) = super::write::search_parts(&text);
+            tx.execute(&update, &[&r.get::<_, i64>(0), &title, &lead, &body])
+                .await?;
+        }
+    }
+}
+
 /// Brings the database to [`PG_SCHEMA_VERSION`], one transaction per step, under an advisory
 /// lock so that workers started at once do not race.
 pub async fn migrate(client: &mut Client) -> Result<(), StoreError> {
@@ -211,9 +308,12 @@ pub async fn migrate(client: &mut Client) -> Result<(), StoreError> {
             supported: PG_SCHEMA_VERSION,
         });
     }
-    let steps: [(i64, &str); 1] = [(1, V1)];
+    let steps: [(i64, &str); 2] = [(1, V1), (2, V2)];
     for (version, sql) in steps.into_iter().filter(|(v, _)| *v > found) {
         tx.batch_execute(sql).await?;
+        if version == 2 {
+            reindex(&tx).await?;
+        }
         tx.execute(
             "INSERT INTO tindex_schema (version, applied_at) VALUES ($1, $2)",
             &[&version, &super::super::ts(chrono::Utc::now())],

@@ -13,6 +13,7 @@ use super::super::{
 };
 use super::PgStore;
 use crate::dedup::fingerprint::{self, MIN_SHARED_BANDS, Signature};
+use crate::textfold::SearchText;
 
 impl PgStore {
     /// The stored article each alias list points at, in order, with the precedence of
@@ -235,19 +236,51 @@ async fn keep_revision(tx: &Transaction<'_>, id: i64, at: &str) -> Result<(), St
     Ok(())
 }
 
+/// Most bytes of a story's index text PostgreSQL indexes: a `tsvector` must stay under 1 MB
+/// (its words and their positions), and a hostile page's megabytes of distinct words would
+/// otherwise fail its batch for ever. Far above any article (a long one is 50 KB).
+const MAX_INDEXED_BYTES: usize = 256 * 1024;
+
+/// The weighted search vector of title, lead and body given as parameters `$first`,
+/// `$first + 1` and `$first + 2` (ranked title over lead over body, as SQLite's bm25 weights).
+pub(super) fn search_vector(first: usize) -> String {
+    format!(
+        "setweight(to_tsvector('simple', ${first}), 'A')
+         || setweight(to_tsvector('simple', ${}), 'B')
+         || setweight(to_tsvector('simple', ${}), 'D')",
+        first + 1,
+        first + 2
+    )
+}
+
+/// The three parts of a story's index text, cut to [`MAX_INDEXED_BYTES`] in all.
+pub(super) fn search_parts(s: &SearchText) -> (&str, &str, &str) {
+    let mut left = MAX_INDEXED_BYTES;
+    let mut cut = |t: &'_ str| -> usize {
+        let mut end = t.len().min(left);
+        while !t.is_char_boundary(end) {
+            end -= 1;
+        }
+        left -= end;
+        end
+    };
+    let (a, b, c) = (cut(&s.title), cut(&s.lead), cut(&s.body));
+    (&s.title[..a], &s.lead[..b], &s.body[..c])
+}
+
 async fn set_content(tx: &Transaction<'_>, id: i64, c: &Content) -> Result<(), StoreError> {
-    let s = &c.search;
-    let search = format!("{} {} {}", s.title, s.lead, s.body);
+    let (title, lead, body) = search_parts(&c.search);
     let stmt = tx
-        .prepare_cached(
+        .prepare_cached(&format!(
             "UPDATE articles SET title = $2, lead = $3, body = $4, captions = $5, author = $6,
                  published_at = $7, published_source = $8, updated_at = $9, tags = $10,
                  category = $11, language = $12, method = $13, content_hash = $14,
-                 authors = $15, search = to_tsvector('simple', $16)
+                 authors = $15, search = {}
              WHERE id = $1",
-        )
+            search_vector(16)
+        ))
         .await?;
-    let params: [&(dyn ToSql + Sync); 16] = [
+    let params: [&(dyn ToSql + Sync); 18] = [
         &id,
         &c.title,
         &c.lead,
@@ -263,7 +296,9 @@ async fn set_content(tx: &Transaction<'_>, id: i64, c: &Content) -> Result<(), S
         &c.method.as_str(),
         &c.content_hash,
         &json(&c.authors),
-        &search,
+        &title,
+        &lead,
+        &body,
     ];
     tx.execute(&stmt, &params).await?;
     tx.execute("DELETE FROM images WHERE article_id = $1", &[&id])
