@@ -15,7 +15,6 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use tracing::{error, info, warn};
 
 use crate::config::Config;
@@ -65,7 +64,7 @@ pub async fn run(config: Config, pg: PgStore, once: bool) -> Result<(), DaemonEr
     // `run --once` polls every feed once, as on SQLite: each one not polled since it started
     // (by it or by another worker), then ends, even beside a daemon that keeps them polled.
     let due = if once {
-        Due::NotPolledSince(Utc::now())
+        Due::NotPolledSince(pg.server_time().await?)
     } else {
         Due::Now
     };
@@ -73,7 +72,7 @@ pub async fn run(config: Config, pg: PgStore, once: bool) -> Result<(), DaemonEr
     // from 10 s to 5 min.
     let mut failures = 0u32;
     loop {
-        let wait = match pg.lease_due(due, lease_for, HOSTS_PER_LEASE).await {
+        let wait = match pg.lease_due(&due, lease_for, HOSTS_PER_LEASE).await {
             Err(e) if once => return Err(e.into()),
             Err(e) => {
                 failures += 1;

@@ -10,9 +10,26 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use support::{
-    Server, Workspace, count, farm_archive, farm_dir, farm_feeds, run_once, stderr_of, stdout_of,
-    wait_until,
+    Backend, Server, Workspace, count, farm_archive, farm_dir, farm_feeds, run_once, stderr_of,
+    stdout_of, wait_until,
 };
+
+on_both_stores!(
+    status_check_exits_1_only_once_a_feed_has_failed_past_the_threshold,
+    status_check_exits_1_when_the_last_cycle_failed,
+    status_json_splits_stored_and_failed_stories_per_feed,
+    search_with_no_match_exits_1_and_prints_nothing,
+    search_json_is_one_array_of_hits,
+    show_finds_a_story_by_a_tracking_variant_of_its_link,
+);
+
+/// The fixture farm archived in one cycle into `backend`.
+fn farm_archive_on(backend: Backend) -> (Server, Workspace) {
+    let server = Server::start(&farm_dir().join("www"));
+    let ws = Workspace::new(&farm_feeds(&server)).on(backend);
+    run_once(&ws);
+    (server, ws)
+}
 
 fn tindex_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tindex"))
@@ -226,10 +243,14 @@ fn with_no_config_anywhere_check_config_says_the_defaults_are_used() {
 
 /// A farm workspace whose feeds file also lists a feed that answers 404 (a warning).
 fn farm_with_a_missing_feed() -> (Server, Workspace) {
+    farm_with_a_missing_feed_on(Backend::Sqlite)
+}
+
+fn farm_with_a_missing_feed_on(backend: Backend) -> (Server, Workspace) {
     let server = Server::start(&farm_dir().join("www"));
     let mut feeds = farm_feeds(&server);
     feeds.push(format!("{}no-such-feed.rss", server.base));
-    let ws = Workspace::new(&feeds);
+    let ws = Workspace::new(&feeds).on(backend);
     (server, ws)
 }
 
@@ -271,9 +292,8 @@ fn a_journal_stream_that_is_not_stderr_gets_no_priority_prefix() {
     assert!(log.lines().all(|l| !l.starts_with('<')), "{log}");
 }
 
-#[test]
-fn status_check_exits_1_only_once_a_feed_has_failed_past_the_threshold() {
-    let (_server, ws) = farm_with_a_missing_feed();
+fn status_check_exits_1_only_once_a_feed_has_failed_past_the_threshold(backend: Backend) {
+    let (_server, ws) = farm_with_a_missing_feed_on(backend);
     run_once(&ws);
     let o = ws.tindex(&["status", "--check"]);
     assert_eq!(
@@ -292,17 +312,14 @@ fn status_check_exits_1_only_once_a_feed_has_failed_past_the_threshold() {
     );
 }
 
-#[test]
-fn status_check_exits_1_when_the_last_cycle_failed() {
-    let (_server, ws) = farm_archive();
+fn status_check_exits_1_when_the_last_cycle_failed(backend: Backend) {
+    let (_server, ws) = farm_archive_on(backend);
     assert_eq!(ws.tindex(&["status", "--check"]).status.code(), Some(0));
-    ws.sql()
-        .execute(
-            "INSERT INTO cycles (started_at, finished_at, result, error)
-             VALUES ('2026-01-01T00:00:00Z', '2026-01-01T00:01:00Z', 'failed', 'database: disk I/O error')",
-            [],
-        )
-        .unwrap();
+    // Finished after the farm's cycle: the newest.
+    ws.execute(
+        "INSERT INTO cycles (started_at, finished_at, result, error)
+         VALUES ('2999-01-01T00:00:00Z', '2999-01-01T00:01:00Z', 'failed', 'database: disk I/O error')",
+    );
     let o = ws.tindex(&["status", "--check"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
@@ -312,14 +329,13 @@ fn status_check_exits_1_when_the_last_cycle_failed() {
     );
 }
 
-#[test]
-fn status_json_splits_stored_and_failed_stories_per_feed() {
-    let (_server, ws) = farm_with_a_missing_feed();
+fn status_json_splits_stored_and_failed_stories_per_feed(backend: Backend) {
+    let (_server, ws) = farm_with_a_missing_feed_on(backend);
     run_once(&ws);
     let o = ws.tindex(&["status", "--json"]);
     assert!(o.status.success());
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let ok = count(&ws, "SELECT count(*) FROM articles WHERE status = 'ok'");
+    let ok = ws.number("SELECT count(*) FROM articles WHERE status = 'ok'");
     assert_eq!(v["totals"]["failing"], 1);
     assert_eq!(v["last_cycle"]["result"], "ok");
     let feeds = v["feeds"].as_array().unwrap();
@@ -328,13 +344,12 @@ fn status_json_splits_stored_and_failed_stories_per_feed() {
     assert!(failing[0]["last_error"].as_str().unwrap().contains("404"));
     // Totals count each story once, however many feeds list it.
     assert_eq!(v["totals"]["articles"].as_i64().unwrap(), ok);
-    let failed = count(&ws, "SELECT count(*) FROM articles WHERE status = 'failed'");
+    let failed = ws.number("SELECT count(*) FROM articles WHERE status = 'failed'");
     assert_eq!(v["totals"]["failed_articles"].as_i64().unwrap(), failed);
 }
 
-#[test]
-fn search_with_no_match_exits_1_and_prints_nothing() {
-    let (_server, ws) = farm_archive();
+fn search_with_no_match_exits_1_and_prints_nothing(backend: Backend) {
+    let (_server, ws) = farm_archive_on(backend);
     let o = ws.tindex(&["search", "xylophonequartz"]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(stdout_of(&o), "");
@@ -346,9 +361,8 @@ fn search_with_no_match_exits_1_and_prints_nothing() {
     );
 }
 
-#[test]
-fn search_json_is_one_array_of_hits() {
-    let (_server, ws) = farm_archive();
+fn search_json_is_one_array_of_hits(backend: Backend) {
+    let (_server, ws) = farm_archive_on(backend);
     let o = ws.tindex(&["search", "--json", "thi", "hành", "án"]);
     assert!(o.status.success());
     let hits: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
@@ -359,17 +373,9 @@ fn search_json_is_one_array_of_hits() {
     );
 }
 
-#[test]
-fn show_finds_a_story_by_a_tracking_variant_of_its_link() {
-    let (_server, ws) = farm_archive();
-    let url: String = ws
-        .sql()
-        .query_row(
-            "SELECT url FROM articles WHERE status = 'ok' LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+fn show_finds_a_story_by_a_tracking_variant_of_its_link(backend: Backend) {
+    let (_server, ws) = farm_archive_on(backend);
+    let url = ws.value("SELECT url FROM articles WHERE status = 'ok' ORDER BY id LIMIT 1");
     let variant = format!("{url}?utm_source=newsletter&utm_medium=email");
     let o = ws.tindex(&["show", &variant]);
     assert!(o.status.success(), "{}", stderr_of(&o));

@@ -1,106 +1,16 @@
 //! Many workers on one shared PostgreSQL store: no double work, nothing missed, a killed
-//! worker's hosts taken over. Needs a PostgreSQL server: `TINDEX_TEST_POSTGRES` is the URL of
-//! a database on it whose user may create databases (`.ci/run` starts a throwaway cluster with
-//! `.ci/postgres.sh` and sets it); each test makes its own database. Without it each test
-//! prints one "skipped" line, unless `TINDEX_REQUIRE_TOOLS=1` makes that a failure (as in CI).
+//! worker's hosts taken over. Needs a PostgreSQL server (`support::Db`); each test makes its
+//! own database.
 
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Child, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use support::{Server, Workspace, farm_dir, farm_feeds, stderr_of, truth, wait_until};
-
-/// A database of its own on the test server, dropped with it.
-struct Db {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl Db {
-    fn new() -> Option<Db> {
-        let Some(admin) = std::env::var("TINDEX_TEST_POSTGRES").ok() else {
-            assert!(
-                std::env::var_os("TINDEX_REQUIRE_TOOLS").is_none(),
-                "PostgreSQL is required (TINDEX_REQUIRE_TOOLS) but TINDEX_TEST_POSTGRES is unset"
-            );
-            println!("skipped: no PostgreSQL (.ci/run starts one and sets TINDEX_TEST_POSTGRES)");
-            return None;
-        };
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "tindex_test_{}_{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        );
-        sql(&admin, &format!("CREATE DATABASE {name}"));
-        let (base, _) = admin.rsplit_once('/').expect("URL ends in /database");
-        let url = format!("{base}/{name}");
-        Some(Db { admin, name, url })
-    }
-
-    fn count(&self, query: &str) -> i64 {
-        rows(&self.url, query)[0][0].parse().unwrap()
-    }
-
-    fn rows(&self, query: &str) -> Vec<Vec<String>> {
-        rows(&self.url, query)
-    }
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        sql(
-            &self.admin,
-            &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
-        );
-    }
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn sql(url: &str, statement: &str) {
-    runtime().block_on(async {
-        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(conn);
-        client.batch_execute(statement).await.unwrap();
-    })
-}
-
-/// Every row of `query`, each column read as text (`simple_query`).
-fn rows(url: &str, query: &str) -> Vec<Vec<String>> {
-    try_rows(url, query).unwrap()
-}
-
-fn try_rows(url: &str, query: &str) -> Result<Vec<Vec<String>>, tokio_postgres::Error> {
-    runtime().block_on(async {
-        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
-        tokio::spawn(conn);
-        Ok(client
-            .simple_query(query)
-            .await?
-            .into_iter()
-            .filter_map(|m| match m {
-                tokio_postgres::SimpleQueryMessage::Row(r) => Some(
-                    (0..r.len())
-                        .map(|i| r.get(i).unwrap_or("").to_string())
-                        .collect(),
-                ),
-                _ => None,
-            })
-            .collect())
-    })
-}
+use support::{
+    Db, Server, Workspace, farm_dir, farm_feeds, sql, stderr_of, truth, try_rows, wait_until,
+};
 
 /// A workspace on the fixture farm whose archive is `db`, with `lease_secs` and `per_host`.
 fn workspace(server: &Server, db: &Db, lease_secs: u64, per_host: usize) -> Workspace {
@@ -532,4 +442,89 @@ fn a_worker_that_loses_its_lease_stops_its_cycle_and_the_next_holder_finishes() 
         true_memberships(&server),
         "memberships exact"
     );
+}
+
+/// A SQLite archive copied into PostgreSQL stopped midway (here by a trigger that refuses the
+/// audit rows, as a crash there would) resumes where it stopped without copying a story twice,
+/// ends with every table's count equal, and reads back exactly as the archive does.
+#[test]
+fn migrate_store_resumes_a_stopped_copy_and_ends_with_the_archive_exactly() {
+    let Some(db) = Db::new() else { return };
+    let server = Server::start(&farm_dir().join("www"));
+    let ws = Workspace::new(&farm_feeds(&server));
+    support::run_once(&ws);
+    // The shared store's schema, from a worker with nothing to poll.
+    let mut empty = Workspace::new(&[]);
+    empty.db = db.url.clone().into();
+    finish(start_worker(&empty));
+    sql(
+        &db.url,
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
+             $$ BEGIN RAISE EXCEPTION 'stopped here'; END $$;
+         CREATE TRIGGER refuse BEFORE INSERT ON fetches FOR EACH ROW EXECUTE FUNCTION refuse();",
+    );
+    let first = ws.tindex(&["migrate-store", "--to", &db.url]);
+    assert!(!first.status.success());
+    assert!(
+        stderr_of(&first).contains("stopped here"),
+        "{}",
+        stderr_of(&first)
+    );
+    assert_eq!(
+        db.count("SELECT count(*) FROM articles"),
+        58,
+        "copied before the stop"
+    );
+    assert_eq!(db.count("SELECT count(*) FROM fetches"), 0);
+
+    sql(
+        &db.url,
+        "DROP TRIGGER refuse ON fetches;
+         CREATE TABLE inserted (n INTEGER);
+         CREATE FUNCTION tally() RETURNS trigger LANGUAGE plpgsql AS
+             $$ BEGIN INSERT INTO inserted VALUES (1); RETURN NEW; END $$;
+         CREATE TRIGGER tally AFTER INSERT ON articles FOR EACH ROW EXECUTE FUNCTION tally();",
+    );
+    let second = ws.tindex(&["migrate-store", "--to", &db.url]);
+    let out = support::stdout_of(&second);
+    assert!(second.status.success(), "{out}{}", stderr_of(&second));
+    assert!(out.contains("resumed the copy"), "{out}");
+    assert!(out.contains("every count matches"), "{out}");
+    assert!(!out.contains("MISMATCH"), "{out}");
+    assert_eq!(
+        db.count("SELECT count(*) FROM inserted"),
+        0,
+        "no story copied twice"
+    );
+    assert_eq!(
+        db.count("SELECT count(*) FROM fetches"),
+        support::count(&ws, "SELECT count(*) FROM fetches")
+    );
+
+    // What users read of it: the same export, the same story shown.
+    let export = |w: &Workspace| support::stdout(w, &["export", "--jsonl"]);
+    assert_eq!(export(&empty), export(&ws));
+    assert_eq!(
+        support::stdout(&empty, &["show", "7"]),
+        support::stdout(&ws, &["show", "7"])
+    );
+}
+
+/// A database holding anything but this archive's unfinished copy is refused untouched.
+#[test]
+fn migrate_store_refuses_a_database_that_already_holds_stories() {
+    let Some(db) = Db::new() else { return };
+    let server = Server::start(&farm_dir().join("www"));
+    let ws = workspace(&server, &db, 30, 4);
+    finish(start_worker(&ws));
+    let archive = Workspace::new(&farm_feeds(&server));
+    support::run_once(&archive);
+    let o = archive.tindex(&["migrate-store", "--to", &db.url]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr_of(&o));
+    assert!(
+        stderr_of(&o).contains("already holds 58 stories"),
+        "{}",
+        stderr_of(&o)
+    );
+    assert_eq!(db.count("SELECT count(*) FROM tindex_copies"), 0);
 }

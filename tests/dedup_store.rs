@@ -1,5 +1,6 @@
 //! One story, one row, every alias remembered; and the downstream surface (search, show,
-//! export, prune, concurrent readers) as users query it.
+//! export, prune, concurrent readers) as users query it. What holds for both stores runs on
+//! each: `sqlite::…` on a SQLite file, `postgres::…` on the shared store.
 
 mod support;
 
@@ -7,12 +8,31 @@ use std::collections::BTreeSet;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use rusqlite::OptionalExtension;
 use serde_json::Value;
 use support::{
-    Server, Workspace, atom_entry, count, farm_dir, farm_feeds, rss_items, run_once, stderr_of,
-    stdout, stdout_of, truth,
+    Backend, Server, Workspace, atom_entry, count, farm_dir, farm_feeds, lit, rss_items, run_once,
+    stderr_of, stdout, stdout_of, truth,
 };
+
+on_both_stores!(
+    utm_tagged_plain_and_canonical_links_in_three_feeds_fold_into_one_row,
+    a_new_guid_on_a_known_link_costs_no_fetch_and_is_remembered_as_an_alias,
+    show_finds_a_story_under_an_alias,
+    an_edited_story_is_updated_with_its_previous_version_kept_as_a_revision,
+    an_edited_storys_fingerprint_bands_follow_the_new_text,
+    an_advertised_update_with_unchanged_content_writes_nothing,
+    syndicated_copies_on_two_sites_share_a_cluster_and_other_stories_do_not,
+    search_finds_the_same_stories_with_or_without_diacritics,
+    query_syntax_in_a_search_is_just_words_never_an_error,
+    a_quoted_phrase_finds_exactly_the_stories_holding_its_words_in_order,
+    csv_export_is_a_header_and_one_record_per_story_with_paragraph_breaks_intact,
+    the_articles_view_lists_every_feed_of_a_story,
+    the_articles_view_names_each_feed_as_a_plain_title_for_facets,
+    prune_never_deletes_what_the_latest_feed_fetch_still_lists,
+    prune_deletes_old_stories_once_no_feed_lists_them,
+    prune_leaves_no_aliases_or_fingerprint_bands_of_pruned_stories,
+    a_reader_in_a_loop_never_sees_a_half_written_story,
+);
 
 /// A farm article: (absolute URL, path, truth line).
 fn article(server: &Server, n: usize) -> (String, String, Value) {
@@ -24,7 +44,9 @@ fn article(server: &Server, n: usize) -> (String, String, Value) {
 
 /// One farm story listed by three feeds: with utm_ tags and a GUID, plain, and under another
 /// link whose page names the story as its canonical URL. Returns the first cycle's log.
-fn one_story_in_three_feeds() -> (Server, Workspace, String, String, Value, String) {
+fn one_story_in_three_feeds(
+    backend: Backend,
+) -> (Server, Workspace, String, String, Value, String) {
     let server = Server::start(&farm_dir().join("www"));
     let (url, path, t) = article(&server, 3);
     server.set_body(
@@ -44,34 +66,31 @@ fn one_story_in_three_feeds() -> (Server, Workspace, String, String, Value, Stri
         .iter()
         .map(|f| format!("{}rss/{f}.rss", server.base))
         .collect();
-    let ws = Workspace::new(&feeds);
+    let ws = Workspace::new(&feeds).on(backend);
     let log = run_once(&ws);
     (server, ws, url, path, t, log)
 }
 
-#[test]
-fn utm_tagged_plain_and_canonical_links_in_three_feeds_fold_into_one_row() {
-    let (_server, ws, _, _, t, log) = one_story_in_three_feeds();
+fn utm_tagged_plain_and_canonical_links_in_three_feeds_fold_into_one_row(backend: Backend) {
+    let (_server, ws, _, _, t, log) = one_story_in_three_feeds(backend);
     assert!(
         log.contains("duplicate skipped (same canonical URL"),
         "{log}"
     );
-    assert_eq!(count(&ws, "SELECT count(*) FROM articles"), 1);
+    assert_eq!(ws.number("SELECT count(*) FROM articles"), 1);
     assert_eq!(
-        count(&ws, "SELECT count(*) FROM article_feeds"),
+        ws.number("SELECT count(*) FROM article_feeds"),
         3,
         "member of all three feeds: {log}"
     );
-    let title: String = ws
-        .sql()
-        .query_row("SELECT title FROM articles", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(title, t["title"].as_str().unwrap());
+    assert_eq!(
+        ws.value("SELECT title FROM articles"),
+        t["title"].as_str().unwrap()
+    );
 }
 
-#[test]
-fn a_new_guid_on_a_known_link_costs_no_fetch_and_is_remembered_as_an_alias() {
-    let (server, ws, url, path, _, _) = one_story_in_three_feeds();
+fn a_new_guid_on_a_known_link_costs_no_fetch_and_is_remembered_as_an_alias(backend: Backend) {
+    let (server, ws, url, path, _, _) = one_story_in_three_feeds(backend);
     // The GUID changes for the same link: recognised without a fetch, alias remembered.
     server.set_body(
         "/rss/a.rss",
@@ -87,22 +106,15 @@ fn a_new_guid_on_a_known_link_costs_no_fetch_and_is_remembered_as_an_alias() {
         "no page fetch: {:?}",
         server.hits()
     );
-    assert_eq!(count(&ws, "SELECT count(*) FROM articles"), 1);
+    assert_eq!(ws.number("SELECT count(*) FROM articles"), 1);
     let mut aliases: Vec<String> = ws
-        .sql()
-        .prepare("SELECT alias FROM article_aliases ORDER BY alias")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
+        .rows("SELECT alias FROM article_aliases")
+        .into_iter()
+        .map(|r| r[0].clone())
         .collect();
     aliases.sort();
     // The story's own URL is its key (`articles.url`), not repeated as an alias.
-    let key: String = ws
-        .sql()
-        .query_row("SELECT url FROM articles", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(key, url);
+    assert_eq!(ws.value("SELECT url FROM articles"), url);
     let mut expected = vec![
         format!("{url}?from=home"),
         format!("{url}?utm_source=fb&utm_medium=social"),
@@ -113,9 +125,8 @@ fn a_new_guid_on_a_known_link_costs_no_fetch_and_is_remembered_as_an_alias() {
     assert_eq!(aliases, expected);
 }
 
-#[test]
-fn show_finds_a_story_under_an_alias() {
-    let (_server, ws, url, _, _, _) = one_story_in_three_feeds();
+fn show_finds_a_story_under_an_alias(backend: Backend) {
+    let (_server, ws, url, _, _, _) = one_story_in_three_feeds(backend);
     let shown = stdout(
         &ws,
         &["show", &format!("{url}?utm_source=fb&utm_medium=social")],
@@ -142,18 +153,15 @@ struct EditedStory {
     log: String,
 }
 
-fn edited_story() -> EditedStory {
+fn edited_story(backend: Backend) -> EditedStory {
     let server = Server::start(&farm_dir().join("www"));
     let (url, path, t) = article(&server, 5);
     let page =
         std::fs::read_to_string(farm_dir().join("www").join(path.trim_start_matches('/'))).unwrap();
     server.set_body("/rss/a.atom", atom_entry(&url, "2024-06-01T00:00:00Z"));
-    let ws = Workspace::new(&[format!("{}rss/a.atom", server.base)]);
+    let ws = Workspace::new(&[format!("{}rss/a.atom", server.base)]).on(backend);
     run_once(&ws);
-    let first_hash: String = ws
-        .sql()
-        .query_row("SELECT content_hash FROM articles", [], |r| r.get(0))
-        .unwrap();
+    let first_hash = ws.value("SELECT content_hash FROM articles");
 
     // The publisher edits the story and says so in the feed.
     let first_para = t["body"]
@@ -180,57 +188,41 @@ fn edited_story() -> EditedStory {
     }
 }
 
-#[test]
-fn an_edited_story_is_updated_with_its_previous_version_kept_as_a_revision() {
+fn an_edited_story_is_updated_with_its_previous_version_kept_as_a_revision(backend: Backend) {
     let EditedStory {
         ws,
         t,
         first_hash,
         log,
         ..
-    } = edited_story();
+    } = edited_story(backend);
     assert!(log.contains("article updated"), "{log}");
-    let (hash, body): (String, String) = ws
-        .sql()
-        .query_row("SELECT content_hash, body FROM articles", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .unwrap();
-    assert_ne!(hash, first_hash);
+    let now = ws.rows("SELECT content_hash, body FROM articles");
+    let (hash, body) = (&now[0][0], &now[0][1]);
+    assert_ne!(*hash, first_hash);
     assert!(
         body.starts_with("Cập nhật: thông tin mới nhất về vụ việc."),
         "{body}"
     );
-    let (rev_hash, rev_body): (String, String) = ws
-        .sql()
-        .query_row(
-            "SELECT content_hash, body FROM article_revisions",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
-    assert_eq!(rev_hash, first_hash, "the previous version is kept");
-    assert_eq!(rev_body, t["body"].as_str().unwrap());
+    let revisions = ws.rows("SELECT content_hash, body FROM article_revisions");
+    assert_eq!(revisions.len(), 1, "one previous version");
+    assert_eq!(revisions[0][0], first_hash, "the previous version is kept");
+    assert_eq!(revisions[0][1], t["body"].as_str().unwrap());
 }
 
-#[test]
-fn an_edited_storys_fingerprint_bands_follow_the_new_text() {
-    let EditedStory { ws, .. } = edited_story();
+fn an_edited_storys_fingerprint_bands_follow_the_new_text(backend: Backend) {
+    let EditedStory { ws, .. } = edited_story(backend);
     // The fingerprint follows the new text: the old bands are gone, the new ones are there.
-    let bands: Vec<i64> = {
-        let db = ws.sql();
-        let mut st = db
-            .prepare("SELECT key FROM fingerprint_bands ORDER BY key")
-            .unwrap();
-        st.query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
-    };
-    let sig: Vec<u8> = ws
-        .sql()
-        .query_row("SELECT signature FROM fingerprints", [], |r| r.get(0))
-        .unwrap();
+    let bands: Vec<i64> = ws
+        .rows("SELECT key FROM fingerprint_bands ORDER BY key")
+        .iter()
+        .map(|r| r[0].parse().unwrap())
+        .collect();
+    let hex = ws.value(&format!("SELECT {} FROM fingerprints", ws.hex("signature")));
+    let sig: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
     let mut expected = tindex::dedup::fingerprint::Signature::from_bytes(&sig)
         .unwrap()
         .bands()
@@ -240,29 +232,20 @@ fn an_edited_storys_fingerprint_bands_follow_the_new_text() {
     assert_eq!(bands, expected);
 }
 
-#[test]
-fn an_advertised_update_with_unchanged_content_writes_nothing() {
+fn an_advertised_update_with_unchanged_content_writes_nothing(backend: Backend) {
     let EditedStory {
         server, ws, url, ..
-    } = edited_story();
-    let hash: String = ws
-        .sql()
-        .query_row("SELECT content_hash FROM articles", [], |r| r.get(0))
-        .unwrap();
+    } = edited_story(backend);
+    let hash = ws.value("SELECT content_hash FROM articles");
     // The feed advertises another update, but the page did not change: nothing is written.
     server.set_body("/rss/a.atom", atom_entry(&url, &a_second_later()));
     let log = run_once(&ws);
     assert!(log.contains("same content"), "{log}");
-    assert_eq!(count(&ws, "SELECT count(*) FROM article_revisions"), 1);
-    let unchanged: String = ws
-        .sql()
-        .query_row("SELECT content_hash FROM articles", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(unchanged, hash);
+    assert_eq!(ws.number("SELECT count(*) FROM article_revisions"), 1);
+    assert_eq!(ws.value("SELECT content_hash FROM articles"), hash);
 }
 
-#[test]
-fn syndicated_copies_on_two_sites_share_a_cluster_and_other_stories_do_not() {
+fn syndicated_copies_on_two_sites_share_a_cluster_and_other_stories_do_not(backend: Backend) {
     let server = Server::start(&farm_dir().join("www"));
     let (url, path, _) = article(&server, 8);
     let (other_url, _, _) = article(&server, 9);
@@ -295,17 +278,17 @@ fn syndicated_copies_on_two_sites_share_a_cluster_and_other_stories_do_not() {
     let ws = Workspace::with_settings(
         &[format!("{}rss/a.rss", server.base)],
         "[daemon]\nmin_interval_secs = 1\n[fetch]\nper_host = 1\nper_host_gap_ms = 0\nrobots_txt = false\n",
-    );
+    )
+    .on(backend);
     run_once(&ws);
     let cluster = |u: &str| -> i64 {
-        ws.sql()
-            .query_row("SELECT cluster_id FROM articles WHERE url = ?1", [u], |r| {
-                r.get(0)
-            })
-            .unwrap()
+        ws.number(&format!(
+            "SELECT cluster_id FROM articles WHERE url = {}",
+            lit(u)
+        ))
     };
     assert_eq!(
-        count(&ws, "SELECT count(*) FROM articles WHERE status = 'ok'"),
+        ws.number("SELECT count(*) FROM articles WHERE status = 'ok'"),
         3
     );
     assert_eq!(cluster(&url), cluster(&copy_url), "copies share a cluster");
@@ -313,10 +296,10 @@ fn syndicated_copies_on_two_sites_share_a_cluster_and_other_stories_do_not() {
 }
 
 /// The whole farm archived in one cycle; with the server, the feed URLs and the truth.
-fn farm_archive() -> (Server, Workspace, Vec<String>, Vec<Value>) {
+fn farm_archive(backend: Backend) -> (Server, Workspace, Vec<String>, Vec<Value>) {
     let server = Server::start(&farm_dir().join("www"));
     let feeds = farm_feeds(&server);
-    let ws = Workspace::new(&feeds);
+    let ws = Workspace::new(&feeds).on(backend);
     run_once(&ws);
     let t = truth(&server);
     (server, ws, feeds, t)
@@ -347,9 +330,8 @@ fn diacritic_story(t: &[Value]) -> (Value, &'static str, &'static str) {
     (target.clone(), phrase, plain)
 }
 
-#[test]
-fn search_finds_the_same_stories_with_or_without_diacritics() {
-    let (_server, ws, _, t) = farm_archive();
+fn search_finds_the_same_stories_with_or_without_diacritics(backend: Backend) {
+    let (_server, ws, _, t) = farm_archive(backend);
     let (target, phrase, plain) = diacritic_story(&t);
     let with = stdout(&ws, &["search", phrase, "--limit", "100"]);
     let without = stdout(&ws, &["search", plain, "--limit", "100"]);
@@ -357,18 +339,16 @@ fn search_finds_the_same_stories_with_or_without_diacritics() {
     assert!(with.contains(target["url"].as_str().unwrap()), "{with}");
 }
 
-#[test]
-fn fts5_syntax_in_a_search_is_just_words_never_an_error() {
-    let (_server, ws, _, _) = farm_archive();
+fn query_syntax_in_a_search_is_just_words_never_an_error(backend: Backend) {
+    let (_server, ws, _, _) = farm_archive(backend);
     let o = ws.tindex(&["search", "\"unbalanced", "OR", "NEAR(", "*"]);
     // Exit 1 is "no match", as grep says it: not an error, and nothing on stderr.
     assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr_of(&o));
     assert!(!stderr_of(&o).contains("error"), "{}", stderr_of(&o));
 }
 
-#[test]
-fn a_quoted_phrase_finds_exactly_the_stories_holding_its_words_in_order() {
-    let (_server, ws, _, t) = farm_archive();
+fn a_quoted_phrase_finds_exactly_the_stories_holding_its_words_in_order(backend: Backend) {
+    let (_server, ws, _, t) = farm_archive(backend);
     let (_, phrase, plain) = diacritic_story(&t);
     // A quoted phrase: exactly the stories whose title, lead or body hold those words
     // together and in order (with or without diacritics); the words alone find more.
@@ -387,23 +367,11 @@ fn a_quoted_phrase_finds_exactly_the_stories_holding_its_words_in_order() {
             format!(" {} ", words.join(" "))
         };
         let want = line(phrase);
-        let db = ws.sql();
-        let mut st = db
-            .prepare("SELECT id, coalesce(title, ''), coalesce(lead, ''), coalesce(body, '') FROM articles WHERE status = 'ok'")
-            .unwrap();
-        st.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-            ))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .filter(|(_, t, l, b)| [t, l, b].iter().any(|x| line(x).contains(&want)))
-        .map(|(id, ..)| id)
-        .collect()
+        ws.rows("SELECT id, title, lead, body FROM articles WHERE status = 'ok'")
+            .into_iter()
+            .filter(|r| r[1..].iter().any(|x| line(x).contains(&want)))
+            .map(|r| r[0].parse().unwrap())
+            .collect()
     };
     let words_only = ids(&stdout(&ws, &["search", plain, "--limit", "1000"]));
     let reversed: String = plain.split(' ').rev().collect::<Vec<_>>().join(" ");
@@ -426,9 +394,8 @@ fn a_quoted_phrase_finds_exactly_the_stories_holding_its_words_in_order() {
     );
 }
 
-#[test]
-fn csv_export_is_a_header_and_one_record_per_story_with_paragraph_breaks_intact() {
-    let (_server, ws, _, t) = farm_archive();
+fn csv_export_is_a_header_and_one_record_per_story_with_paragraph_breaks_intact(backend: Backend) {
+    let (_server, ws, _, t) = farm_archive(backend);
     let (target, _, _) = diacritic_story(&t);
     // CSV: header plus one record per article, quoted fields with paragraph breaks intact.
     let csv = stdout(&ws, &["export", "--csv"]);
@@ -443,37 +410,27 @@ fn csv_export_is_a_header_and_one_record_per_story_with_paragraph_breaks_intact(
     assert_eq!(row[4], target["body"].as_str().unwrap());
 }
 
-#[test]
-fn the_articles_view_lists_every_feed_of_a_story() {
-    let (_server, ws, _, t) = farm_archive();
+fn the_articles_view_lists_every_feed_of_a_story(backend: Backend) {
+    let (_server, ws, _, t) = farm_archive(backend);
     let (target, _, _) = diacritic_story(&t);
-    let feeds_json: String = ws
-        .sql()
-        .query_row(
-            "SELECT feeds FROM articles_v WHERE url = ?1",
-            [target["url"].as_str().unwrap()],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let feeds_json = ws.value(&format!(
+        "SELECT feeds FROM articles_v WHERE url = {}",
+        lit(target["url"].as_str().unwrap())
+    ));
     let listed: Vec<Value> = serde_json::from_str(&feeds_json).unwrap();
     assert_eq!(listed.len(), target["feeds"].as_array().unwrap().len());
 }
 
 /// `feed_titles` is what Datasette facets on: plain strings, one per feed, matching `feeds`.
-#[test]
-fn the_articles_view_names_each_feed_as_a_plain_title_for_facets() {
-    let (_server, ws, _, t) = farm_archive();
+fn the_articles_view_names_each_feed_as_a_plain_title_for_facets(backend: Backend) {
+    let (_server, ws, _, t) = farm_archive(backend);
     let (target, _, _) = diacritic_story(&t);
-    let (feeds_json, titles_json): (String, String) = ws
-        .sql()
-        .query_row(
-            "SELECT feeds, feed_titles FROM articles_v WHERE url = ?1",
-            [target["url"].as_str().unwrap()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
-    let feeds: Vec<Value> = serde_json::from_str(&feeds_json).unwrap();
-    let titles: Vec<String> = serde_json::from_str(&titles_json).unwrap();
+    let row = ws.rows(&format!(
+        "SELECT feeds, feed_titles FROM articles_v WHERE url = {}",
+        lit(target["url"].as_str().unwrap())
+    ));
+    let feeds: Vec<Value> = serde_json::from_str(&row[0][0]).unwrap();
+    let titles: Vec<String> = serde_json::from_str(&row[0][1]).unwrap();
     let want: Vec<String> = feeds
         .iter()
         .map(|f| {
@@ -487,9 +444,8 @@ fn the_articles_view_names_each_feed_as_a_plain_title_for_facets() {
     assert_eq!(titles, want);
 }
 
-#[test]
-fn prune_never_deletes_what_the_latest_feed_fetch_still_lists() {
-    let (_server, ws, _, _) = farm_archive();
+fn prune_never_deletes_what_the_latest_feed_fetch_still_lists(backend: Backend) {
+    let (_server, ws, _, _) = farm_archive(backend);
     std::thread::sleep(Duration::from_millis(1100));
     assert!(stdout(&ws, &["prune", "--older-than", "0"]).starts_with("pruned 0 articles"));
 }
@@ -497,8 +453,8 @@ fn prune_never_deletes_what_the_latest_feed_fetch_still_lists() {
 /// The farm archived, then its first feed stops listing its stories and is polled again, and
 /// a second later everything older than 0 days is pruned. Returns the workspace, prune's
 /// output and how many stories only that feed listed.
-fn pruned_after_the_first_feed_empties() -> (Workspace, String, i64) {
-    let (server, ws, feeds, t) = farm_archive();
+fn pruned_after_the_first_feed_empties(backend: Backend) -> (Workspace, String, i64) {
+    let (server, ws, feeds, t) = farm_archive(backend);
     let only_first = &feeds[0];
     let first_path = format!("/{}", only_first.trim_start_matches(&server.base));
     server.set_body(&first_path, rss_items(&[]));
@@ -519,40 +475,37 @@ fn pruned_after_the_first_feed_empties() -> (Workspace, String, i64) {
     (ws, out, gone)
 }
 
-#[test]
-fn prune_deletes_old_stories_once_no_feed_lists_them() {
-    let (ws, out, gone) = pruned_after_the_first_feed_empties();
+fn prune_deletes_old_stories_once_no_feed_lists_them(backend: Backend) {
+    let (ws, out, gone) = pruned_after_the_first_feed_empties(backend);
     assert!(out.starts_with(&format!("pruned {gone} articles")), "{out}");
-    assert_eq!(count(&ws, "SELECT count(*) FROM articles"), 58 - gone);
+    assert_eq!(ws.number("SELECT count(*) FROM articles"), 58 - gone);
 }
 
 #[test]
 fn prune_gives_the_space_back_to_the_file_system() {
-    let (ws, _, _) = pruned_after_the_first_feed_empties();
+    let (ws, _, _) = pruned_after_the_first_feed_empties(Backend::Sqlite);
     // The space goes back to the file system, not only to SQLite's free list.
     assert_eq!(count(&ws, "PRAGMA freelist_count"), 0);
 }
 
-#[test]
-fn prune_leaves_no_aliases_or_fingerprint_bands_of_pruned_stories() {
-    let (ws, _, gone) = pruned_after_the_first_feed_empties();
+fn prune_leaves_no_aliases_or_fingerprint_bands_of_pruned_stories(backend: Backend) {
+    let (ws, _, gone) = pruned_after_the_first_feed_empties(backend);
     assert_eq!(
-        count(
-            &ws,
+        ws.number(
             "SELECT count(*) FROM article_aliases WHERE article_id NOT IN (SELECT id FROM articles)"
         ),
         0
     );
-    // Near-duplicate bands go with their stories (they are not a cascading foreign key).
+    // Near-duplicate bands go with their stories (on SQLite they are not a cascading
+    // foreign key).
     assert_eq!(
-        count(
-            &ws,
+        ws.number(
             "SELECT count(*) FROM fingerprint_bands WHERE article_id NOT IN (SELECT id FROM articles)"
         ),
         0
     );
     assert_eq!(
-        count(&ws, "SELECT count(*) FROM fingerprint_bands"),
+        ws.number("SELECT count(*) FROM fingerprint_bands"),
         16 * (58 - gone)
     );
 }
@@ -585,57 +538,47 @@ fn csv_records(text: &str) -> Vec<Vec<String>> {
     records
 }
 
-#[test]
-fn a_reader_in_a_loop_never_sees_a_half_written_story() {
+fn a_reader_in_a_loop_never_sees_a_half_written_story(backend: Backend) {
     let server = Server::start(&farm_dir().join("www"));
     server.set_delay(Duration::from_millis(20));
     let ws = Workspace::with_settings(
         &farm_feeds(&server),
         "[daemon]\nmin_interval_secs = 1\n[fetch]\nper_host = 4\nper_host_gap_ms = 0\n",
-    );
-    // Create the schema first so the reader can open it from the start.
+    )
+    .on(backend);
+    // Create the schema first so the reader can read it from the start.
     stdout(&ws, &["feeds", "add", "http://127.0.0.1:9/unused.rss"]);
     let mut child = ws
         .command(&["run", "--once"])
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let reader =
-        rusqlite::Connection::open_with_flags(&ws.db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .unwrap();
+    // A story's index entry: its full-text row on SQLite, its search vector on PostgreSQL.
+    let indexed = if ws.is_postgres() {
+        "a.search IS NOT NULL"
+    } else {
+        "EXISTS (SELECT 1 FROM articles_fts WHERE rowid = a.id)"
+    };
+    // One statement: one consistent snapshot of everything, on either store.
+    let check = format!(
+        "SELECT (SELECT count(*) FROM articles),
+                (SELECT count(*) FROM articles a WHERE a.status != 'ok' OR a.title IS NULL
+                 OR a.body IS NULL OR a.content_hash IS NULL OR a.cluster_id IS NULL
+                 OR NOT EXISTS (SELECT 1 FROM article_feeds af WHERE af.article_id = a.id)
+                 OR NOT EXISTS (SELECT 1 FROM article_aliases x WHERE x.article_id = a.id)
+                 OR NOT {indexed}),
+                (SELECT count(*) FROM images WHERE article_id NOT IN (SELECT id FROM articles))"
+    );
     let mut seen = Vec::new();
     let start = Instant::now();
     loop {
         let done = child.try_wait().unwrap().is_some();
-        // One read transaction: a consistent snapshot of everything.
-        let tx = reader.unchecked_transaction().unwrap();
-        let n: i64 = tx
-            .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
-            .unwrap();
-        let incomplete: i64 = tx
-            .query_row(
-                "SELECT count(*) FROM articles a WHERE a.status != 'ok' OR a.title IS NULL
-                 OR a.body IS NULL OR a.content_hash IS NULL OR a.cluster_id IS NULL
-                 OR NOT EXISTS (SELECT 1 FROM article_feeds af WHERE af.article_id = a.id)
-                 OR NOT EXISTS (SELECT 1 FROM article_aliases x WHERE x.article_id = a.id)
-                 OR NOT EXISTS (SELECT 1 FROM articles_fts WHERE rowid = a.id)",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        let orphan_images: Option<i64> = tx
-            .query_row(
-                "SELECT article_id FROM images WHERE article_id NOT IN (SELECT id FROM articles)",
-                [],
-                |r| r.get(0),
-            )
-            .optional()
-            .unwrap();
-        drop(tx);
+        let r = &ws.rows(&check)[0];
+        let n: i64 = r[0].parse().unwrap();
         assert_eq!(
-            (incomplete, orphan_images),
-            (0, None),
-            "with {n} stories visible"
+            (r[1].as_str(), r[2].as_str()),
+            ("0", "0"),
+            "incomplete stories, orphan images with {n} stories visible"
         );
         seen.push(n);
         if done {

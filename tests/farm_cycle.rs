@@ -1,12 +1,21 @@
 //! End to end with the real binary: the committed PLVN-style farm (gen_farm.py --feeds 6
-//! --items 10) served on 127.0.0.1, polled by `tindex run --once` into a real SQLite file.
+//! --items 10) served on 127.0.0.1, polled by `tindex run --once` into a real SQLite file
+//! and, for what holds on both stores, into a PostgreSQL database.
 
 mod support;
 
 use std::collections::HashMap;
 
 use serde_json::Value;
-use support::{Fault, Server, Workspace, farm_dir, farm_feeds, run_once, stdout, truth};
+use support::{
+    Backend, Fault, Server, Workspace, farm_dir, farm_feeds, lit, run_once, stdout, truth,
+};
+
+on_both_stores!(
+    one_cycle_stores_every_article_once_with_exact_fields,
+    a_second_cycle_over_unchanged_feeds_costs_only_304s_and_writes_nothing,
+    feed_and_article_errors_are_recorded_and_good_feeds_still_land,
+);
 
 fn stored(ws: &Workspace) -> HashMap<String, Value> {
     stdout(ws, &["export", "--jsonl"])
@@ -18,10 +27,9 @@ fn stored(ws: &Workspace) -> HashMap<String, Value> {
         .collect()
 }
 
-#[test]
-fn one_cycle_stores_every_article_once_with_exact_fields() {
+fn one_cycle_stores_every_article_once_with_exact_fields(backend: Backend) {
     let server = Server::start(&farm_dir().join("www"));
-    let ws = Workspace::new(&farm_feeds(&server));
+    let ws = Workspace::new(&farm_feeds(&server)).on(backend);
     let log = run_once(&ws);
     assert!(log.contains("new article"), "log explains decisions: {log}");
 
@@ -50,28 +58,18 @@ fn one_cycle_stores_every_article_once_with_exact_fields() {
         );
         memberships += feeds;
     }
-    let db = ws.sql();
-    let n: i64 = db
-        .query_row("SELECT count(*) FROM article_feeds", [], |r| r.get(0))
-        .unwrap();
+    let n = ws.number("SELECT count(*) FROM article_feeds");
     assert_eq!(n as usize, memberships);
-    let fetches: i64 = db
-        .query_row(
-            "SELECT count(*) FROM fetches WHERE kind = 'article'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let fetches = ws.number("SELECT count(*) FROM fetches WHERE kind = 'article'");
     assert_eq!(
         fetches, 58,
         "each story fetched once, shared and utm_ entries folded"
     );
 }
 
-#[test]
-fn a_second_cycle_over_unchanged_feeds_costs_only_304s_and_writes_nothing() {
+fn a_second_cycle_over_unchanged_feeds_costs_only_304s_and_writes_nothing(backend: Backend) {
     let server = Server::start(&farm_dir().join("www"));
-    let ws = Workspace::new(&farm_feeds(&server));
+    let ws = Workspace::new(&farm_feeds(&server)).on(backend);
     run_once(&ws);
     // Second cycle: every feed answers 304, no page is requested, nothing is written.
     server.clear_hits();
@@ -80,15 +78,10 @@ fn a_second_cycle_over_unchanged_feeds_costs_only_304s_and_writes_nothing() {
     assert_eq!(hits.len(), 6, "only the six feeds are requested: {hits:?}");
     assert!(hits.iter().all(|(_, s)| *s == 304), "{hits:?}");
     assert!(log.contains("not modified"), "{log}");
-    let again: i64 = ws
-        .sql()
-        .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(again, 58);
+    assert_eq!(ws.number("SELECT count(*) FROM articles"), 58);
 }
 
-#[test]
-fn feed_and_article_errors_are_recorded_and_good_feeds_still_land() {
+fn feed_and_article_errors_are_recorded_and_good_feeds_still_land(backend: Backend) {
     let server = Server::start(&farm_dir().join("www"));
     let mut feeds = farm_feeds(&server);
     feeds.truncate(2);
@@ -116,47 +109,30 @@ fn feed_and_article_errors_are_recorded_and_good_feeds_still_land() {
         )
         .into_bytes(),
     );
-    let ws = Workspace::new(&feeds);
+    let ws = Workspace::new(&feeds).on(backend);
     let log = run_once(&ws);
     assert!(log.contains("feed failed"), "{log}");
 
-    let db = ws.sql();
-    let feed_state = |suffix: &str| -> (i64, Option<String>, Option<i64>) {
-        db.query_row(
-            "SELECT error_count, last_error, last_status FROM feeds WHERE url LIKE '%' || ?1",
-            [suffix],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .unwrap()
+    // (error count, last error, last status); NULL reads as "".
+    let feed_state = |suffix: &str| -> Vec<String> {
+        ws.rows(&format!(
+            "SELECT error_count, last_error, last_status FROM feeds WHERE url LIKE {}",
+            lit(&format!("%{suffix}"))
+        ))
+        .swap_remove(0)
     };
-    assert_eq!(
-        feed_state("broken.rss"),
-        (1, Some("HTTP 500".into()), Some(500))
-    );
-    let (errors, error, status) = feed_state("garbage.rss");
-    assert_eq!((errors, status), (1, Some(200)));
-    assert!(error.unwrap().starts_with("not a feed"));
-    assert_eq!(feed_state("bad-article.rss"), (0, None, Some(200)));
+    assert_eq!(feed_state("broken.rss"), ["1", "HTTP 500", "500"]);
+    let garbage = feed_state("garbage.rss");
+    assert_eq!((garbage[0].as_str(), garbage[2].as_str()), ("1", "200"));
+    assert!(garbage[1].starts_with("not a feed"), "{garbage:?}");
+    assert_eq!(feed_state("bad-article.rss"), ["0", "", "200"]);
 
-    let (status, error, title): (String, String, String) = db
-        .query_row(
-            "SELECT status, error, title FROM articles WHERE url LIKE '%gone-post1.html'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .unwrap();
     assert_eq!(
-        (status.as_str(), error.as_str(), title.as_str()),
-        ("failed", "HTTP 404", "Gone")
+        ws.rows("SELECT status, error, title FROM articles WHERE url LIKE '%gone-post1.html'"),
+        [["failed", "HTTP 404", "Gone"]]
     );
 
-    let good: i64 = db
-        .query_row(
-            "SELECT count(*) FROM articles WHERE status = 'ok'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let good = ws.number("SELECT count(*) FROM articles WHERE status = 'ok'");
     let expected = truth(&server)
         .iter()
         .filter(|t| {

@@ -1,34 +1,29 @@
 //! A stored story whose feed says it was edited is fetched again; when that fetch fails, the
 //! stored version stays, and the log and the counts say what happened (it used to be logged
-//! as a duplicate with the same content and counted as nothing).
+//! as a duplicate with the same content and counted as nothing). On both stores.
 
 mod support;
 
-use support::{Fault, Server, Workspace, atom_entry, farm_dir, run_once, truth};
+use support::{Backend, Fault, Server, Workspace, atom_entry, farm_dir, run_once, truth};
 
-#[test]
-fn a_failed_refetch_of_an_edited_story_is_its_own_line_and_keeps_the_stored_version() {
+on_both_stores!(a_failed_refetch_of_an_edited_story_is_its_own_line_and_keeps_the_stored_version);
+
+fn a_failed_refetch_of_an_edited_story_is_its_own_line_and_keeps_the_stored_version(
+    backend: Backend,
+) {
     let server = Server::start(&farm_dir().join("www"));
     let t = truth(&server).swap_remove(7);
     let url = t["url"].as_str().unwrap().to_string();
     let path = format!("/{}", url.trim_start_matches(&server.base));
     server.set_body("/rss/a.atom", atom_entry(&url, "2024-06-01T00:00:00Z"));
-    let ws = Workspace::new(&[format!("{}rss/a.atom", server.base)]);
+    let ws = Workspace::new(&[format!("{}rss/a.atom", server.base)]).on(backend);
     run_once(&ws);
-    let stored: String = ws
-        .sql()
-        .query_row("SELECT body FROM articles", [], |r| r.get(0))
-        .unwrap();
+    let stored = ws.value("SELECT body FROM articles");
     assert_eq!(stored, t["body"].as_str().unwrap());
 
     // The story was fetched long ago (as if archived in 2024); the feed now says it changed
     // after that (times in the future are ignored as mislabelled), and the page fails.
-    ws.sql()
-        .execute(
-            "UPDATE articles SET fetched_at = '2024-07-01T00:00:00Z'",
-            [],
-        )
-        .unwrap();
+    ws.execute("UPDATE articles SET fetched_at = '2024-07-01T00:00:00Z'");
     server.set_body("/rss/a.atom", atom_entry(&url, "2025-01-01T00:00:00Z"));
     server.fault(
         &path,
@@ -46,20 +41,11 @@ fn a_failed_refetch_of_an_edited_story_is_its_own_line_and_keeps_the_stored_vers
     );
     assert!(!log.contains("duplicate skipped"), "{log}");
     assert!(log.contains("refetch_failed=1"), "{log}");
-    let (status, body): (String, String) = ws
-        .sql()
-        .query_row("SELECT status, body FROM articles", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .unwrap();
-    assert_eq!((status.as_str(), body.as_str()), ("ok", stored.as_str()));
-    let failure: String = ws
-        .sql()
-        .query_row(
-            "SELECT failure FROM fetches WHERE kind = 'article' ORDER BY id DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    assert_eq!(
+        ws.rows("SELECT status, body FROM articles"),
+        vec![vec!["ok".to_string(), stored]]
+    );
+    let failure =
+        ws.value("SELECT failure FROM fetches WHERE kind = 'article' ORDER BY id DESC LIMIT 1");
     assert_eq!(failure, "http_status");
 }

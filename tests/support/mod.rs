@@ -1,19 +1,24 @@
 //! Shared test support: the loopback server (`server.rs`) and a workspace running the real binary.
 #![allow(dead_code)]
 
+mod pg;
 mod server;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub use pg::*;
 pub use server::*;
 
 /// A test workspace: temp dir with a config allowing fast loopback polling.
 pub struct Workspace {
     pub dir: tempfile::TempDir,
     pub config: PathBuf,
+    /// The SQLite file, or the URL of [`Workspace::pg`].
     pub db: PathBuf,
     pub feeds_file: PathBuf,
+    /// The PostgreSQL database it archives into instead of a SQLite file ([`Workspace::on`]).
+    pub pg: Option<Db>,
 }
 
 impl Workspace {
@@ -54,6 +59,7 @@ impl Workspace {
             config,
             db,
             feeds_file,
+            pg: None,
         }
     }
 

@@ -218,7 +218,8 @@ pub(super) async fn record_poll(tx: &Transaction<'_>, p: &FeedPoll) -> Result<()
                      title = coalesce(title, $6), next_poll_at = $7,
                      publish_interval_secs = coalesce($8, publish_interval_secs),
                      last_listed_at = CASE WHEN $9 THEN $2 ELSE last_listed_at END,
-                     error_count = 0, last_error = NULL, error_since = NULL
+                     error_count = 0, last_error = NULL, error_since = NULL,
+                     polled_at = clock_timestamp()
                  WHERE id = $1",
                 &params,
             )
@@ -229,7 +230,7 @@ pub(super) async fn record_poll(tx: &Transaction<'_>, p: &FeedPoll) -> Result<()
             tx.execute(
                 "UPDATE feeds SET last_polled_at = $2, last_status = $3, next_poll_at = $4,
                      error_count = error_count + 1, last_error = $5,
-                     error_since = coalesce(error_since, $2)
+                     error_since = coalesce(error_since, $2), polled_at = clock_timestamp()
                  WHERE id = $1",
                 &[&p.feed_id, &at, &status, &next, &err],
             )

@@ -10,8 +10,6 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-
 use super::super::{FeedRow, StoreError, parse_ts};
 use super::PgStore;
 use super::feeds::{FEED_COLUMNS, feed_row};
@@ -44,42 +42,56 @@ pub enum Lease {
 }
 
 /// Which feeds a worker polls.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Due {
     /// Those whose next poll is due now (the daemon).
     Now,
-    /// Every active feed not polled since this time, or left unfinished (`run --once`, as on
-    /// SQLite: each feed once; a feed another worker polled meanwhile counts as done, so a
-    /// run beside a daemon ends).
-    NotPolledSince(DateTime<Utc>),
+    /// Every active feed not polled since this server time ([`PgStore::server_time`]), or
+    /// left unfinished by a stopped cycle (`run --once`, as on SQLite: each feed once; a feed
+    /// another worker polled meanwhile counts as done, so a run beside a daemon ends).
+    NotPolledSince(String),
 }
 
 impl Due {
     /// The condition on feeds `f`, its time given as parameter `$n`.
-    fn condition(self, n: usize) -> String {
+    fn condition(&self, n: usize) -> String {
         match self {
             Self::Now => format!("f.active AND f.next_poll_at <= ${n}"),
             Self::NotPolledSince(_) => format!(
-                "f.active AND (f.last_polled_at IS NULL OR f.last_polled_at < ${n}
-                               OR f.next_poll_at <= ${n})"
+                "f.active AND (f.polled_at IS NULL OR f.polled_at < (${n}::text)::timestamptz
+                               OR f.next_poll_at = '{UNFINISHED}')"
             ),
         }
     }
 
     /// The condition's time: the server's `now`, or the run's start.
-    fn time(self, now: &str) -> String {
+    fn time(&self, now: &str) -> String {
         match self {
             Self::Now => now.to_string(),
-            Self::NotPolledSince(t) => super::super::ts(t),
+            Self::NotPolledSince(t) => t.clone(),
         }
     }
 }
 
+/// The next poll of a feed left unfinished by a stopped cycle (as of a feed never polled):
+/// due before anything else.
+const UNFINISHED: &str = "1970-01-01T00:00:00Z";
+
 impl PgStore {
+    /// The server's clock, to the microsecond (a `run --once`'s start).
+    pub async fn server_time(&self) -> Result<String, StoreError> {
+        Ok(self
+            .client()
+            .await?
+            .query_one("SELECT clock_timestamp()::text", &[])
+            .await?
+            .get(0))
+    }
+
     /// Leases up to `max_hosts` hosts with `due` feeds for `lease_for`.
     pub async fn lease_due(
         &self,
-        due: Due,
+        due: &Due,
         lease_for: Duration,
         max_hosts: i64,
     ) -> Result<Lease, StoreError> {

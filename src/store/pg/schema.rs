@@ -199,6 +199,7 @@ WHERE a.status = 'ok';
 /// - `robots`: each origin's robots.txt rules as the last worker read them, so a host that
 ///   changes hands is not asked again, and an unreachable one stays avoided.
 /// - `host_leases.paused_until`: a host's `Retry-After`, honoured by whoever holds it next.
+/// - `feeds.polled_at`: the last poll's commit, precise, for `run --once`.
 /// - `tindex_copies`: the progress of `migrate-store`.
 /// - `articles.search` weighted (title A, lead B, body D) for ranking; the stored rows are
 ///   indexed again in Rust ([`reindex`]).
@@ -242,6 +243,30 @@ CREATE TABLE robots (
 );
 
 ALTER TABLE host_leases ADD COLUMN paused_until TEXT;
+
+-- When a worker committed the feed's last poll, to the microsecond by the server's clock:
+-- `run --once` polls each feed not polled since it started, which whole seconds cannot tell
+-- for a run started in the second of another's poll.
+ALTER TABLE feeds ADD COLUMN polled_at TIMESTAMPTZ;
+
+-- The feeds of a story and their titles, in one order (Datasette-style facets pair them).
+CREATE OR REPLACE VIEW articles_v AS
+SELECT a.id, a.url, a.title, a.lead, a.body, a.captions, a.author, a.authors, a.published_at,
+       a.published_source, a.updated_at, a.tags, a.category, a.language, a.method,
+       a.cluster_id, a.first_seen_at, a.fetched_at,
+       (SELECT coalesce(json_agg(json_build_object('url', f.url, 'title', f.title)
+                                 ORDER BY f.id), '[]')::text
+          FROM article_feeds af JOIN feeds f ON f.id = af.feed_id
+         WHERE af.article_id = a.id) AS feeds,
+       (SELECT coalesce(json_agg(json_build_object('src', i.src, 'alt', i.alt,
+                 'caption', i.caption, 'credit', i.credit, 'position', i.position)
+                 ORDER BY i.seq), '[]')::text
+          FROM images i WHERE i.article_id = a.id) AS images,
+       (SELECT coalesce(json_agg(coalesce(f.title, f.url) ORDER BY f.id), '[]')::text
+          FROM article_feeds af JOIN feeds f ON f.id = af.feed_id
+         WHERE af.article_id = a.id) AS feed_titles
+FROM articles a
+WHERE a.status = 'ok';
 
 -- `tindex migrate-store`: how far the copy of a SQLite archive got, table by table, written
 -- in the transaction of each chunk it copied, so a stopped copy resumes where it stopped.
