@@ -22,7 +22,7 @@ use crate::daemon::DaemonError;
 use crate::fetch::Fetcher;
 use crate::pipeline::Pipeline;
 use crate::store::StoreHandle;
-use crate::store::pg::{Due, Lease, PgStore};
+use crate::store::pg::{Due, HostShare, Lease, PgStore};
 
 /// Hosts one lease takes: enough for a cycle to keep connections busy, few enough that the
 /// other workers find hosts left to take.
@@ -39,6 +39,8 @@ pub async fn run(config: Config, pg: PgStore, once: bool) -> Result<(), DaemonEr
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).map_err(DaemonError::Signals)?;
     let mut int = signal(SignalKind::interrupt()).map_err(DaemonError::Signals)?;
+    let lease_for = Duration::from_secs(config.daemon.lease_secs);
+    let pg = pg.leasing(lease_for);
     let store = StoreHandle::shared(pg.clone());
     // Workers whose configs list feeds in another order may still deadlock on the upserts
     // (PostgreSQL then aborts one): nothing was written, so that one tries again.
@@ -53,7 +55,6 @@ pub async fn run(config: Config, pg: PgStore, once: bool) -> Result<(), DaemonEr
             r => break r?,
         }
     }
-    let lease_for = Duration::from_secs(config.daemon.lease_secs);
     let fetcher = Fetcher::new(&config.fetch).map_err(DaemonError::HttpClient)?;
     let pipeline = Pipeline::new(std::sync::Arc::new(config), fetcher, store.clone());
     info!(
@@ -72,7 +73,7 @@ pub async fn run(config: Config, pg: PgStore, once: bool) -> Result<(), DaemonEr
     // from 10 s to 5 min.
     let mut failures = 0u32;
     loop {
-        let wait = match pg.lease_due(&due, lease_for, HOSTS_PER_LEASE).await {
+        let wait = match pg.lease_due(&due, HOSTS_PER_LEASE).await {
             Err(e) if once => return Err(e.into()),
             Err(e) => {
                 failures += 1;
@@ -82,14 +83,10 @@ pub async fn run(config: Config, pg: PgStore, once: bool) -> Result<(), DaemonEr
             }
             Ok(Lease::Taken { hosts, feeds }) => {
                 info!(hosts = ?hosts, feeds = feeds.len(), "hosts leased");
+                take_share(&pg, &pipeline, &hosts).await;
                 // This cycle's own stop, so that a lost lease ends this cycle and no other.
                 let cycle_pipeline = pipeline.with_own_stop();
-                let renewal = tokio::spawn(renew(
-                    pg.clone(),
-                    hosts.clone(),
-                    lease_for,
-                    cycle_pipeline.clone(),
-                ));
+                let renewal = tokio::spawn(renew(pg.clone(), lease_for, cycle_pipeline.clone()));
                 let cycle = cycle_pipeline.run_cycle(feeds);
                 tokio::pin!(cycle);
                 let (stopped, failed) = tokio::select! {
@@ -107,7 +104,15 @@ pub async fn run(config: Config, pg: PgStore, once: bool) -> Result<(), DaemonEr
                 // The renewal ends on its own only when the leases were lost.
                 let lost = renewal.is_finished();
                 renewal.abort();
-                if let Err(e) = pg.release(&hosts).await {
+                let fetcher = pipeline.fetcher();
+                let share = HostShare {
+                    robots: fetcher.robots_snapshot(),
+                    pauses: fetcher.pauses(),
+                };
+                if let Err(e) = pg.save_host_share(&share).await {
+                    warn!(error = %e, "robots.txt rules and host pauses not shared");
+                }
+                if let Err(e) = pg.release().await {
                     warn!(error = %e, "leases not released; they end on their own at lease_until");
                 }
                 if stopped {
@@ -156,24 +161,32 @@ pub async fn run(config: Config, pg: PgStore, once: bool) -> Result<(), DaemonEr
     }
 }
 
-/// Renews the leases on `hosts` every third of `lease_for`. Returns (having stopped the
-/// cycle) once they are lost: another worker holds one of them (this worker stalled past its
-/// lease), or no renewal went through for a whole lease, so another worker may have taken
-/// them. Work on a host another worker holds would break the cluster's politeness and
-/// double its fetches.
-async fn renew(pg: PgStore, hosts: Vec<String>, lease_for: Duration, cycle: Pipeline) {
+/// Seeds the fetcher with what other workers learnt of `hosts` (robots.txt rules, pauses).
+async fn take_share(pg: &PgStore, pipeline: &Pipeline, hosts: &[String]) {
+    match pg.host_share(hosts).await {
+        Ok(share) => pipeline.trust(share),
+        Err(e) => warn!(error = %e, "shared robots.txt rules and host pauses not read"),
+    }
+}
+
+/// Renews the leases on every host this worker holds, every third of `lease_for`. Returns
+/// (having stopped the cycle) once they are lost: another worker holds one of them (this
+/// worker stalled past its lease), or no renewal went through for a whole lease, so another
+/// worker may have taken them. Work on a host another worker holds would break the
+/// cluster's politeness and double its fetches.
+async fn renew(pg: PgStore, lease_for: Duration, cycle: Pipeline) {
     let mut tick = tokio::time::interval(lease_for / 3);
     tick.tick().await;
     let mut renewed = Instant::now();
     loop {
         tick.tick().await;
         let sent = Instant::now();
-        match pg.renew(&hosts, lease_for).await {
-            Ok(n) if n as usize == hosts.len() => renewed = sent,
-            Ok(n) => {
+        match pg.renew().await {
+            Ok((held, n)) if n as usize == held => renewed = sent,
+            Ok((held, n)) => {
                 warn!(
                     held = n,
-                    leased = hosts.len(),
+                    leased = held,
                     "host leases lost to another worker; stopping this cycle"
                 );
                 cycle.request_stop();

@@ -528,3 +528,135 @@ fn migrate_store_refuses_a_database_that_already_holds_stories() {
     );
     assert_eq!(db.count("SELECT count(*) FROM tindex_copies"), 0);
 }
+
+/// An article page on a host another worker holds is not fetched (that would break the
+/// host's `per_host` across the cluster): it waits a lease, then is deferred, its feed keeping
+/// its old validators; once the host is free it is fetched, one request at a time.
+#[test]
+fn an_article_on_a_host_another_worker_holds_waits_for_that_host() {
+    let Some(db) = Db::new() else { return };
+    let other = Server::start_on(&farm_dir().join("www"), "127.0.0.2:0");
+    other.set_delay(Duration::from_millis(50));
+    let server = Server::start(&farm_dir().join("www"));
+    let pages: Vec<String> = truth(&other)
+        .iter()
+        .take(5)
+        .map(|t| t["url"].as_str().unwrap().to_string())
+        .collect();
+    let items: Vec<(String, Option<&str>)> = pages.iter().map(|u| (u.clone(), None)).collect();
+    server.set_body("/rss/elsewhere.rss", support::rss_items(&items));
+    let mut ws = Workspace::with_settings(
+        &[format!("{}rss/elsewhere.rss", server.base)],
+        "[daemon]\nmin_interval_secs = 300\nlease_secs = 3\n\n\
+         [fetch]\nallow_addresses = [\"127.0.0.1\", \"127.0.0.2\"]\nper_host = 1\nper_host_gap_ms = 0\n",
+    );
+    ws.db = db.url.clone().into();
+    // Another worker holds the pages' host.
+    let mut empty = Workspace::new(&[]);
+    empty.db = db.url.clone().into();
+    finish(start_worker(&empty));
+    sql(
+        &db.url,
+        "INSERT INTO host_leases (host, owner, lease_until)
+         VALUES ('127.0.0.2', 'elsewhere:1:1', '2999-01-01T00:00:00Z')",
+    );
+    let log = finish(start_worker(&ws));
+    assert!(
+        other.hits().is_empty(),
+        "nothing asked of a host another worker holds"
+    );
+    assert_eq!(
+        log.matches("host held by another worker").count(),
+        5,
+        "{log}"
+    );
+    assert_eq!(db.count("SELECT count(*) FROM articles"), 0);
+    assert_eq!(
+        db.count("SELECT count(*) FROM feeds WHERE etag IS NOT NULL OR last_modified IS NOT NULL"),
+        0,
+        "the feed keeps no validators: its next poll lists the pages again"
+    );
+
+    // The other worker is done with the host.
+    sql(
+        &db.url,
+        "UPDATE host_leases SET owner = NULL, lease_until = '1970-01-01T00:00:00Z'
+         WHERE host = '127.0.0.2'",
+    );
+    finish(start_worker(&ws));
+    assert_eq!(
+        db.count("SELECT count(*) FROM articles WHERE status = 'ok'"),
+        5
+    );
+    assert!(other.max_in_flight() <= 1, "per_host 1 on the claimed host");
+}
+
+/// A host's robots.txt read by one worker is trusted by the next (until it expires): the
+/// host is not asked again because its feed changed hands.
+#[test]
+fn a_robots_txt_read_by_one_worker_is_not_asked_again_by_the_next() {
+    let Some(db) = Db::new() else { return };
+    let server = Server::start(&farm_dir().join("www"));
+    server.set_body(
+        "/robots.txt",
+        b"User-agent: *\nDisallow: /private/\n".to_vec(),
+    );
+    let t = truth(&server);
+    let url = |i: usize| t[i]["url"].as_str().unwrap().to_string();
+    server.set_body("/rss/a.rss", support::rss_items(&[(url(0), None)]));
+    let mut ws = Workspace::new(&[format!("{}rss/a.rss", server.base)]);
+    ws.db = db.url.clone().into();
+    finish(start_worker(&ws));
+    // A new story, polled by another worker process.
+    server.set_body(
+        "/rss/a.rss",
+        support::rss_items(&[(url(0), None), (url(1), None)]),
+    );
+    finish(start_worker(&ws));
+    assert_eq!(
+        db.count("SELECT count(*) FROM articles WHERE status = 'ok'"),
+        2
+    );
+    let robots = server
+        .hits()
+        .iter()
+        .filter(|(p, _)| p == "/robots.txt")
+        .count();
+    assert_eq!(robots, 1, "robots.txt asked once: {:?}", server.hits());
+    assert_eq!(
+        db.count("SELECT count(*) FROM robots WHERE rules IS NOT NULL"),
+        1
+    );
+}
+
+/// A host that asked for an hour's pause (`503` with `Retry-After`) is not asked anything by
+/// the next worker to take it before the hour is over.
+#[test]
+fn a_pause_a_host_asked_of_one_worker_holds_for_the_next() {
+    let Some(db) = Db::new() else { return };
+    let server = Server::start(&farm_dir().join("www"));
+    let t = truth(&server).swap_remove(0);
+    let url = t["url"].as_str().unwrap().to_string();
+    let path = format!("/{}", url.trim_start_matches(&server.base));
+    server.set_body("/rss/a.rss", support::rss_items(&[(url.clone(), None)]));
+    server.fault(
+        &path,
+        support::Fault {
+            status: 503,
+            content_type: "text/plain",
+            body: b"busy".to_vec(),
+            headers: vec![("Retry-After".into(), "3600".into())],
+        },
+    );
+    let mut ws = Workspace::new(&[format!("{}rss/a.rss", server.base)]);
+    ws.db = db.url.clone().into();
+    finish(start_worker(&ws));
+    assert_eq!(
+        db.count("SELECT count(*) FROM host_leases WHERE paused_until > '2000-01-01'"),
+        1
+    );
+    server.clear_hits();
+    let log = finish(start_worker(&ws));
+    assert!(server.hits().is_empty(), "{:?}\n{log}", server.hits());
+    assert!(log.contains("Retry-After"), "{log}");
+}

@@ -23,6 +23,8 @@ struct Host {
     in_flight: Arc<Semaphore>,
     /// Earliest instant the next request to this host may start.
     next_start: Mutex<Instant>,
+    /// The end of the pause the host asked for (`Retry-After`), if it asked.
+    paused_until: Mutex<Option<Instant>>,
 }
 
 /// Held for the duration of one request; dropping it frees both slots.
@@ -49,6 +51,7 @@ impl HostLimits {
                 Arc::new(Host {
                     in_flight: Arc::new(Semaphore::new(self.per_host)),
                     next_start: Mutex::new(Instant::now()),
+                    paused_until: Mutex::new(None),
                 })
             })
             .clone()
@@ -105,5 +108,22 @@ impl HostLimits {
         if *next < until {
             *next = until;
         }
+        let mut paused = host.paused_until.lock().unwrap_or_else(|p| p.into_inner());
+        if paused.is_none_or(|p| p < until) {
+            *paused = Some(until);
+        }
+    }
+
+    /// Hosts whose pause still runs, with how long it has left.
+    pub(crate) fn paused(&self) -> Vec<(String, Duration)> {
+        let hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        hosts
+            .iter()
+            .filter_map(|(name, host)| {
+                let until = (*host.paused_until.lock().unwrap_or_else(|p| p.into_inner()))?;
+                (until > now).then(|| (name.clone(), until - now))
+            })
+            .collect()
     }
 }

@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use url::Url;
 
@@ -31,8 +32,21 @@ const ROBOTS_TTL: Duration = Duration::from_secs(24 * 3600);
 /// How long an unreachable robots.txt (5xx, network) blocks article fetches before a retry.
 const ROBOTS_ERROR_TTL: Duration = Duration::from_secs(600);
 
-/// A host's rules, `None` while its robots.txt cannot be read; when they were read; for how long.
-type RobotsCell = Arc<tokio::sync::OnceCell<(Option<Robots>, Instant, Duration)>>;
+/// A host's rules, `None` while its robots.txt cannot be read; when they were read (by this
+/// process's clock and the wall clock); for how long.
+type RobotsCell = Arc<tokio::sync::OnceCell<(Option<Robots>, Instant, Duration, DateTime<Utc>)>>;
+
+/// One origin's robots.txt as a process read it, for other workers of a shared store to
+/// trust until it expires instead of asking the host again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedRobots {
+    /// `scheme://host[:port]`.
+    pub origin: String,
+    /// The rules as JSON; `None`: robots.txt could not be read (stay away until it expires).
+    pub rules: Option<String>,
+    pub fetched_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
 
 /// What robots.txt says about one URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -255,18 +269,21 @@ impl Fetcher {
         let cell = {
             let mut map = cache.lock().unwrap_or_else(|p| p.into_inner());
             let cell = map.entry(origin.clone()).or_default();
-            if cell.get().is_some_and(|(_, at, ttl)| at.elapsed() > *ttl) {
+            if cell
+                .get()
+                .is_some_and(|(_, at, ttl, _)| at.elapsed() > *ttl)
+            {
                 *cell = RobotsCell::default();
             }
             cell.clone()
         };
         // Only the check that fills the cache made a request.
         let mut fetched = None;
-        let (rules, _, _) = cell
+        let (rules, _, _, _) = cell
             .get_or_init(|| async {
                 let (robots, ttl, request) = self.fetch_robots(&origin).await;
                 fetched = request;
-                (robots, Instant::now(), ttl)
+                (robots, Instant::now(), ttl, Utc::now())
             })
             .await;
         let verdict = match rules {
@@ -285,6 +302,74 @@ impl Fetcher {
             }
         };
         RobotsCheck { verdict, fetched }
+    }
+
+    /// Every robots.txt this fetcher holds and still trusts, for a shared store.
+    pub fn robots_snapshot(&self) -> Vec<SharedRobots> {
+        let Some(cache) = &self.robots else {
+            return Vec::new();
+        };
+        let map = cache.lock().unwrap_or_else(|p| p.into_inner());
+        map.iter()
+            .filter_map(|(origin, cell)| {
+                let (rules, at, ttl, fetched_at) = cell.get()?;
+                let left = ttl.checked_sub(at.elapsed())?;
+                Some(SharedRobots {
+                    origin: origin.clone(),
+                    rules: rules.as_ref().and_then(|r| serde_json::to_string(r).ok()),
+                    fetched_at: *fetched_at,
+                    expires_at: Utc::now() + chrono::Duration::from_std(left).ok()?,
+                })
+            })
+            .collect()
+    }
+
+    /// Trusts robots.txt rules another worker read, where this fetcher holds none that are
+    /// current: the host is not asked again before they expire.
+    pub fn seed_robots(&self, shared: Vec<SharedRobots>) {
+        let Some(cache) = &self.robots else { return };
+        let mut map = cache.lock().unwrap_or_else(|p| p.into_inner());
+        for s in shared {
+            let Ok(left) = (s.expires_at - Utc::now()).to_std() else {
+                continue;
+            };
+            let rules = match &s.rules {
+                Some(json) => match serde_json::from_str::<Robots>(json) {
+                    Ok(r) => Some(r),
+                    // Unreadable (written by another version): ask the host ourselves.
+                    Err(_) => continue,
+                },
+                None => None,
+            };
+            let cell = map.entry(s.origin).or_default();
+            if cell
+                .get()
+                .is_some_and(|(_, at, ttl, _)| at.elapsed() <= *ttl)
+            {
+                continue;
+            }
+            let fresh = RobotsCell::default();
+            let _ = fresh.set((rules, Instant::now(), left, s.fetched_at));
+            *cell = fresh;
+        }
+    }
+
+    /// Hosts paused by a `Retry-After` still running, and until when.
+    pub fn pauses(&self) -> Vec<(String, DateTime<Utc>)> {
+        self.hosts
+            .paused()
+            .into_iter()
+            .filter_map(|(host, left)| {
+                Some((host, Utc::now() + chrono::Duration::from_std(left).ok()?))
+            })
+            .collect()
+    }
+
+    /// Holds requests to `host` back until `until` (a pause another worker was asked for).
+    pub fn pause_until(&self, host: &str, until: DateTime<Utc>) {
+        if let Ok(wait) = (until - Utc::now()).to_std() {
+            self.hosts.pause(host, wait);
+        }
     }
 
     async fn fetch_robots(

@@ -8,7 +8,7 @@
 type Group = (bool, bool, Vec<(bool, String)>);
 
 /// The rules of one host that apply to us.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Robots {
     rules: Vec<(bool, String)>,
 }

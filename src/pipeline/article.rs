@@ -3,7 +3,7 @@
 //! the writer as they come.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use tokio::sync::{Semaphore, mpsc};
@@ -19,7 +19,12 @@ use crate::config::Config;
 use crate::dedup::{self, Candidate};
 use crate::extract::{self, ExtractError};
 use crate::fetch::{FetchError, Outcome, Reservation, RobotsVerdict, Validators};
-use crate::store::{Content, FetchKind, FetchLog, FetchResult, RawHtml, Story};
+use crate::store::pg::HostShare;
+use crate::store::{Content, FetchKind, FetchLog, FetchResult, RawHtml, StoreError, Story};
+
+/// Longest an article waits for its host while another worker holds it (its cycle on that
+/// host usually ends sooner) before it is deferred to a later poll.
+const HOST_WAIT: Duration = Duration::from_secs(30);
 
 impl Pipeline {
     /// Fetches and extracts `candidates` concurrently while the writer stores them in batches.
@@ -78,6 +83,20 @@ impl Pipeline {
             seen_at: Utc::now(),
             feed_title: c.feed_title,
         };
+        // On a shared store the page's host must be this worker's (its feeds' host, or one
+        // it claims now), so `per_host` holds across the cluster.
+        match self.claim_host(&c.fetch_url).await {
+            Ok(Some(share)) => self.trust(share),
+            Ok(None) => {
+                let held = ArticleOutcome::Deferred(DeferReason::HostHeld);
+                return skipped(&c.url, &c.fetch_url, story, Vec::new(), held);
+            }
+            Err(e) => {
+                warn!(url = %c.url, error = %e, "host lease not claimed");
+                let held = ArticleOutcome::Deferred(DeferReason::HostHeld);
+                return skipped(&c.url, &c.fetch_url, story, Vec::new(), held);
+            }
+        }
         let robots = self.fetcher.robots_allow(&c.fetch_url).await;
         let mut logs: Vec<FetchLog> = robots
             .fetched
@@ -99,23 +118,7 @@ impl Pipeline {
             }
         };
         if let Some(outcome) = refused {
-            let result = result_of(&outcome);
-            if let FetchResult::Failed { message, .. } = &result {
-                warn!(url = %c.url, error = %message, "article skipped");
-            }
-            logs.push(audit(
-                FetchKind::Article,
-                c.fetch_url.as_str(),
-                None,
-                result,
-            ));
-            return Finished {
-                story,
-                outcome,
-                logs,
-                memory: None,
-                raw: None,
-            };
+            return skipped(&c.url, &c.fetch_url, story, logs, outcome);
         }
         let mut report = self.fetcher.get(&c.fetch_url, &Validators::default()).await;
         let mut memory = None;
@@ -178,6 +181,22 @@ impl Pipeline {
             logs,
             memory,
             raw,
+        }
+    }
+
+    /// The page's host for this process, waiting (up to [`HOST_WAIT`], and no longer than
+    /// one lease) while another worker of a shared store holds it: `None` if it still does.
+    async fn claim_host(&self, url: &Url) -> Result<Option<HostShare>, StoreError> {
+        let start = Instant::now();
+        let wait = HOST_WAIT.min(Duration::from_secs(self.config.daemon.lease_secs));
+        loop {
+            if let Some(share) = self.store.claim_host(url).await? {
+                return Ok(Some(share));
+            }
+            if start.elapsed() >= wait || self.stop_requested() {
+                return Ok(None);
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
         }
     }
 
@@ -247,6 +266,28 @@ pub fn extract_page(
 }
 
 /// The article request's audit result for an outcome.
+/// A story not requested (`outcome` says why): its log line and audit row after `logs`.
+fn skipped(
+    url: &Url,
+    fetch_url: &Url,
+    story: Story,
+    mut logs: Vec<FetchLog>,
+    outcome: ArticleOutcome,
+) -> Finished {
+    let result = result_of(&outcome);
+    if let FetchResult::Failed { message, .. } = &result {
+        warn!(url = %url, error = %message, "article skipped");
+    }
+    logs.push(audit(FetchKind::Article, fetch_url.as_str(), None, result));
+    Finished {
+        story,
+        outcome,
+        logs,
+        memory: None,
+        raw: None,
+    }
+}
+
 fn result_of(outcome: &ArticleOutcome) -> FetchResult {
     match outcome {
         ArticleOutcome::Fetched(_) => FetchResult::Fetched,

@@ -41,6 +41,7 @@ pub use stats::CycleStats;
 use crate::config::Config;
 use crate::dedup;
 use crate::fetch::Fetcher;
+use crate::store::pg::HostShare;
 use crate::store::{CycleCounts, CycleRecord, FeedRow, StoreError, StoreHandle};
 
 /// Feeds polled together in one chunk of a cycle: enough to keep every connection busy,
@@ -93,6 +94,20 @@ impl Pipeline {
         Self {
             stopping: Arc::default(),
             ..self.clone()
+        }
+    }
+
+    /// The fetcher, whose robots.txt rules and host pauses a worker shares.
+    pub fn fetcher(&self) -> &Fetcher {
+        &self.fetcher
+    }
+
+    /// Trusts what other workers of a shared store learnt of some hosts: their robots.txt
+    /// rules (not asked again before they expire) and their pauses (`Retry-After`).
+    pub fn trust(&self, share: HostShare) {
+        self.fetcher.seed_robots(share.robots);
+        for (host, until) in share.pauses {
+            self.fetcher.pause_until(&host, until);
         }
     }
 

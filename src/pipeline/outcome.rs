@@ -62,6 +62,10 @@ pub enum DeferReason {
     /// The host asked (429/503 `Retry-After`) for a pause longer than a cycle waits.
     #[error("host asked for a pause (Retry-After); {} s left, not requested", .0.as_secs())]
     HostPaused(Duration),
+    /// Another worker on the shared store holds the page's host: fetching it too would
+    /// break the host's `per_host` across the cluster.
+    #[error("host held by another worker; deferred to a later poll")]
+    HostHeld,
 }
 
 impl DeferReason {
@@ -70,6 +74,7 @@ impl DeferReason {
         match self {
             Self::RobotsUnreachable => "robots_unreachable",
             Self::HostPaused(_) => "host_paused",
+            Self::HostHeld => "host_held",
         }
     }
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::pg::PgStore;
+use super::pg::{HostShare, PgStore};
 use super::{
     Batch, CycleRecord, DocState, FeedRow, FeedStates, Hooks, Known, Store, StoreError, Written,
 };
@@ -187,6 +187,20 @@ impl StoreHandle {
                     Ok((s.feed_states(now)?, s.story_counts()?))
                 })
                 .await
+            }
+        }
+    }
+
+    /// Whether this process may fetch from `url`'s host now. Always on SQLite (one process
+    /// per archive); on the shared store, when this worker holds the host or could claim it
+    /// (no other worker holds it), with what other workers learnt of it. `None`: another
+    /// worker holds it.
+    pub async fn claim_host(&self, url: &url::Url) -> Result<Option<HostShare>, StoreError> {
+        match &self.0 {
+            Backend::Sqlite(_) => Ok(Some(HostShare::default())),
+            Backend::Postgres(pg) => {
+                let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+                pg.claim(&host).await
             }
         }
     }

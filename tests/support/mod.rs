@@ -32,10 +32,13 @@ impl Workspace {
     }
 
     /// Like [`Workspace::new`] with the given `[daemon]`/`[fetch]` TOML instead of the defaults.
-    /// The loopback test server is allowed explicitly, as the network policy demands.
+    /// The loopback test server is allowed explicitly, as the network policy demands (unless
+    /// `settings` name the allowed addresses themselves).
     pub fn with_settings(feeds: &[String], settings: &str) -> Workspace {
         const ALLOW: &str = "allow_addresses = [\"127.0.0.1\"]\n";
-        let settings = if settings.contains("[fetch]\n") {
+        let settings = if settings.contains("allow_addresses") {
+            settings.to_string()
+        } else if settings.contains("[fetch]\n") {
             settings.replacen("[fetch]\n", &format!("[fetch]\n{ALLOW}"), 1)
         } else {
             format!("{settings}\n[fetch]\n{ALLOW}")

@@ -19,7 +19,7 @@ pub(super) const SERVER_NOW: &str =
     "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
 
 /// `SERVER_NOW` plus `$n` seconds, for a lease's end.
-fn server_now_plus(param: usize) -> String {
+pub(super) fn server_now_plus(param: usize) -> String {
     format!(
         "to_char((now() + make_interval(secs => ${param})) AT TIME ZONE 'UTC', \
          'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -88,13 +88,8 @@ impl PgStore {
             .get(0))
     }
 
-    /// Leases up to `max_hosts` hosts with `due` feeds for `lease_for`.
-    pub async fn lease_due(
-        &self,
-        due: &Due,
-        lease_for: Duration,
-        max_hosts: i64,
-    ) -> Result<Lease, StoreError> {
+    /// Leases up to `max_hosts` hosts with `due` feeds (for [`PgStore::leasing`]'s time).
+    pub async fn lease_due(&self, due: &Due, max_hosts: i64) -> Result<Lease, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let now: String = tx
@@ -145,7 +140,7 @@ impl PgStore {
             tx.commit().await?;
             return Ok(lease);
         }
-        let secs = lease_for.as_secs_f64();
+        let secs = self.lease_for.as_secs_f64();
         tx.execute(
             &format!(
                 "UPDATE host_leases SET owner = $2, lease_until = {} WHERE host = ANY($1)",
@@ -169,16 +164,19 @@ impl PgStore {
             .map(feed_row)
             .collect();
         tx.commit().await?;
+        self.hold(hosts.iter().cloned());
         Ok(Lease::Taken { hosts, feeds })
     }
 
-    /// Extends this worker's leases on `hosts` by `lease_for` from now; returns how many it
-    /// still held (fewer: a lease ran out and another worker took the host).
-    pub async fn renew(&self, hosts: &[String], lease_for: Duration) -> Result<u64, StoreError> {
+    /// Extends this worker's leases on every host it holds by its lease time from now;
+    /// returns (hosts held, leases still held): fewer held means a lease ran out and another
+    /// worker took the host.
+    pub async fn renew(&self) -> Result<(usize, u64), StoreError> {
+        let hosts: Vec<String> = self.held_hosts().into_iter().collect();
         let client = self.client().await?;
         let worker: &str = &self.worker;
-        let secs = lease_for.as_secs_f64();
-        Ok(client
+        let secs = self.lease_for.as_secs_f64();
+        let renewed = client
             .execute(
                 &format!(
                     "UPDATE host_leases SET lease_until = {}
@@ -187,12 +185,19 @@ impl PgStore {
                 ),
                 &[&hosts, &worker, &secs],
             )
-            .await?)
+            .await?;
+        Ok((hosts.len(), renewed))
     }
 
-    /// Gives `hosts` back: their feeds' next polls are committed, so any worker may take them
-    /// when they are due again.
-    pub async fn release(&self, hosts: &[String]) -> Result<(), StoreError> {
+    /// Gives back every host this worker holds: their feeds' next polls are committed, so
+    /// any worker may take them when they are due again.
+    pub async fn release(&self) -> Result<(), StoreError> {
+        let hosts: Vec<String> = self
+            .held
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain()
+            .collect();
         let client = self.client().await?;
         let worker: &str = &self.worker;
         client

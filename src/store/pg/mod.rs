@@ -9,18 +9,22 @@
 
 pub mod copy;
 mod feeds;
+mod hosts;
 mod lease;
 mod read;
 pub mod schema;
 mod sitemaps;
 mod write;
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
 
+pub use hosts::HostShare;
 pub use lease::{Due, Lease};
 
 use super::StoreError;
@@ -28,12 +32,16 @@ use super::StoreError;
 /// Connections a worker keeps open: the writer, triage lookups, lease renewal and reports.
 const POOL_SIZE: usize = 6;
 
-/// An open shared store; cheap to clone (the pool is shared).
+/// An open shared store; cheap to clone (the pool and the held hosts are shared).
 #[derive(Clone)]
 pub struct PgStore {
     pool: Pool,
     /// This worker's name in leases and audit rows: `host:pid:start`.
     worker: Arc<str>,
+    /// How long a lease runs unless renewed ([`PgStore::leasing`]).
+    lease_for: Duration,
+    /// The hosts this worker holds now: leased with their feeds, or claimed for an article.
+    held: Arc<Mutex<HashSet<String>>>,
 }
 
 /// Whether `db` names a PostgreSQL database rather than a SQLite file.
@@ -102,7 +110,15 @@ impl PgStore {
         Ok(Self {
             pool,
             worker: worker_name().into(),
+            lease_for: Duration::from_secs(60),
+            held: Arc::default(),
         })
+    }
+
+    /// This store as a worker leasing for `lease_for` sees it.
+    pub fn leasing(mut self, lease_for: Duration) -> Self {
+        self.lease_for = lease_for;
+        self
     }
 
     /// This worker's name, as leases and audit rows carry it.

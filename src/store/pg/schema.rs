@@ -236,11 +236,13 @@ CREATE TABLE sitemap_docs (
 
 CREATE TABLE robots (
     origin     TEXT PRIMARY KEY,
+    host       TEXT NOT NULL,
     -- The rules as JSON, or NULL: robots.txt could not be read (stay away until expires_at).
     rules      TEXT,
     fetched_at TEXT NOT NULL,
     expires_at TEXT NOT NULL
 );
+CREATE INDEX robots_host ON robots (host);
 
 ALTER TABLE host_leases ADD COLUMN paused_until TEXT;
 
