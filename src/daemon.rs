@@ -44,7 +44,7 @@ pub enum DaemonError {
 }
 
 /// The signals the daemon reacts to, registered once so none is lost between two waits.
-struct Signals {
+pub(crate) struct Signals {
     term: Signal,
     int: Signal,
     hup: Signal,
@@ -53,7 +53,7 @@ struct Signals {
 }
 
 impl Signals {
-    fn new() -> Result<Self, DaemonError> {
+    pub(crate) fn new() -> Result<Self, DaemonError> {
         let reg = |kind| signal(kind).map_err(DaemonError::Signals);
         Ok(Self {
             term: reg(SignalKind::terminate())?,
@@ -63,15 +63,22 @@ impl Signals {
         })
     }
 
-    async fn stop(&mut self) {
+    pub(crate) async fn stop(&mut self) {
         tokio::select! {
             _ = self.term.recv() => {}
             _ = self.int.recv() => {}
         }
     }
 
+    /// Whether a SIGHUP came since the last look (a worker busy with cycle after cycle
+    /// looks between them).
+    pub(crate) fn reload_pending(&mut self) -> bool {
+        use futures_util::FutureExt;
+        self.hup.recv().now_or_never().is_some()
+    }
+
     /// Waits for a stop or a reload signal.
-    async fn stop_or_reload(&mut self) -> Wake {
+    pub(crate) async fn stop_or_reload(&mut self) -> Wake {
         tokio::select! {
             _ = self.term.recv() => Wake::Stop,
             _ = self.int.recv() => Wake::Stop,
@@ -82,7 +89,7 @@ impl Signals {
 }
 
 /// What woke the idle loop.
-enum Wake {
+pub(crate) enum Wake {
     Timer,
     Stop,
     Reload,
@@ -90,13 +97,13 @@ enum Wake {
 
 /// The cycle's machinery built from one config: the HTTP client (with its host pauses and
 /// robots.txt cache) and the pipeline around it.
-struct Machine {
-    fetcher: Fetcher,
-    pipeline: Pipeline,
+pub(crate) struct Machine {
+    pub(crate) fetcher: Fetcher,
+    pub(crate) pipeline: Pipeline,
 }
 
 impl Machine {
-    fn build(config: Config, store: &StoreHandle) -> Result<Self, DaemonError> {
+    pub(crate) fn build(config: Config, store: &StoreHandle) -> Result<Self, DaemonError> {
         let fetcher = Fetcher::new(&config.fetch).map_err(DaemonError::HttpClient)?;
         Ok(Self::with_fetcher(config, fetcher, store))
     }
@@ -143,18 +150,7 @@ pub async fn run(
     let mut signals = Signals::new()?;
     let mut machine = Machine::build(config, &store)?;
     let metrics = crate::metrics::global();
-    if let Some(addr) = machine.pipeline.config().http.addr().map_err(|m| {
-        DaemonError::Config(crate::config::ConfigError::Invalid {
-            path: "config".into(),
-            place: "http".into(),
-            message: m,
-        })
-    })? {
-        let ready_within = machine.pipeline.config().daemon.ready_within();
-        crate::http::start(addr, store.clone(), ready_within)
-            .await
-            .map_err(DaemonError::Listen)?;
-    }
+    start_listener(machine.pipeline.config(), &store).await?;
     if once {
         let (feeds, _) = due(&store, true).await?;
         if feeds.is_empty() {
@@ -300,6 +296,26 @@ pub async fn run(
     }
 }
 
+/// The monitoring listener (`/metrics`, `/healthz`, `/readyz`), when the config asks for it.
+pub(crate) async fn start_listener(
+    config: &Config,
+    store: &StoreHandle,
+) -> Result<(), DaemonError> {
+    let addr = config.http.addr().map_err(|m| {
+        DaemonError::Config(crate::config::ConfigError::Invalid {
+            path: "config".into(),
+            place: "http".into(),
+            message: m,
+        })
+    })?;
+    if let Some(addr) = addr {
+        crate::http::start(addr, store.clone(), config.daemon.ready_within())
+            .await
+            .map_err(DaemonError::Listen)?;
+    }
+    Ok(())
+}
+
 /// SIGHUP: the config read again and the machine rebuilt from it (webhook delivery told), or
 /// the old one kept when the new config is bad.
 async fn reload_now(
@@ -324,7 +340,7 @@ async fn reload_now(
     machine
 }
 
-async fn reload_config(
+pub(crate) async fn reload_config(
     reload: &Reload,
     store: &StoreHandle,
     current: &Machine,
@@ -347,14 +363,14 @@ async fn due(
 
 /// The archive-wide figures the metrics and the `STATUS=` line share.
 #[derive(Debug, Default)]
-struct Headline {
+pub(crate) struct Headline {
     stories: i64,
     failing_feeds: i64,
     in_backoff: i64,
 }
 
 /// Cycle metrics and the feed gauges, after a cycle ended; returns the headline figures.
-async fn after_cycle(
+pub(crate) async fn after_cycle(
     store: &StoreHandle,
     metrics: &'static crate::metrics::Metrics,
     took: Duration,
@@ -385,7 +401,7 @@ async fn after_cycle(
     }
 }
 
-fn status_line(stats: &CycleStats, h: &Headline) -> String {
+pub(crate) fn status_line(stats: &CycleStats, h: &Headline) -> String {
     format!(
         "last cycle {}: {} feeds, {} not modified, {} feed errors, {} new, {} updated, {} duplicate, {} failed; \
          {} stories stored, {} feeds failing ({} in backoff)",
@@ -415,7 +431,7 @@ const DRAIN: Duration = Duration::from_secs(35);
 
 /// Lets the running cycle finish what it has started, then returns; whatever is still not
 /// done after [`DRAIN`] is dropped (whole transactions only, so nothing is half-written).
-async fn drain<T>(
+pub(crate) async fn drain<T>(
     pipeline: &Pipeline,
     cycle: impl std::future::Future<Output = Result<T, CycleError>>,
 ) {
@@ -439,13 +455,13 @@ fn stopping() -> Result<(), DaemonError> {
 }
 
 /// Tells systemd about readiness and progress; a no-op when not run by systemd.
-fn notify(states: &[sd_notify::NotifyState<'_>]) {
+pub(crate) fn notify(states: &[sd_notify::NotifyState<'_>]) {
     let _ = sd_notify::notify(states);
 }
 
 /// Pings the systemd watchdog only while the database answers, so a wedged store gets the
 /// service restarted instead of silently archiving nothing.
-async fn watchdog(store: StoreHandle, every: Duration) {
+pub(crate) async fn watchdog(store: StoreHandle, every: Duration) {
     let mut tick = tokio::time::interval(every.max(Duration::from_millis(500)));
     loop {
         tick.tick().await;

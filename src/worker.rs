@@ -18,8 +18,10 @@ use std::time::{Duration, Instant};
 use tracing::{error, info, warn};
 
 use crate::config::Config;
-use crate::daemon::DaemonError;
-use crate::fetch::Fetcher;
+use crate::daemon::{
+    DaemonError, Machine, Reload, Signals, Wake, after_cycle, drain, notify, reload_config,
+    start_listener, status_line, watchdog,
+};
 use crate::pipeline::Pipeline;
 use crate::store::StoreHandle;
 use crate::store::pg::{Due, HostShare, Lease, PgStore};
@@ -34,34 +36,34 @@ const MAX_IDLE: Duration = Duration::from_secs(60);
 /// Shortest: a feed due already, or a lease ending now, is looked at again soon, not at once.
 const MIN_WAIT: Duration = Duration::from_millis(200);
 
-/// Runs until no feed is due (`once`) or until SIGTERM/SIGINT.
-pub async fn run(config: Config, pg: PgStore, once: bool) -> Result<(), DaemonError> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate()).map_err(DaemonError::Signals)?;
-    let mut int = signal(SignalKind::interrupt()).map_err(DaemonError::Signals)?;
+/// Runs until no feed is due (`once`) or until SIGTERM/SIGINT; SIGHUP reloads the config
+/// between cycles.
+pub async fn run(
+    config: Config,
+    pg: PgStore,
+    once: bool,
+    reload: Reload,
+) -> Result<(), DaemonError> {
+    let mut signals = Signals::new()?;
     let lease_for = Duration::from_secs(config.daemon.lease_secs);
     let pg = pg.leasing(lease_for);
     let store = StoreHandle::shared(pg.clone());
-    // Workers whose configs list feeds in another order may still deadlock on the upserts
-    // (PostgreSQL then aborts one): nothing was written, so that one tries again.
-    let mut attempt = 0;
-    loop {
-        match store.sync_config(config.sources(), config.hooks()).await {
-            Err(e) if e.is_busy() && attempt < 5 => {
-                attempt += 1;
-                warn!(error = %e, "config feeds not synced (another worker at it); retrying");
-                tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
-            }
-            r => break r?,
-        }
-    }
-    let fetcher = Fetcher::new(&config.fetch).map_err(DaemonError::HttpClient)?;
-    let pipeline = Pipeline::new(std::sync::Arc::new(config), fetcher, store.clone());
+    sync_config(&store, &config).await?;
+    start_listener(&config, &store).await?;
+    say_what_stays_behind(&config);
+    let mut machine = Machine::build(config, &store)?;
+    let metrics = crate::metrics::global();
     info!(
         worker = pg.worker(),
         lease_secs = lease_for.as_secs(),
         "worker started"
     );
+    if !once {
+        notify(&[sd_notify::NotifyState::Ready]);
+        if let Some(period) = sd_notify::watchdog_enabled() {
+            tokio::spawn(watchdog(store.clone(), period / 2));
+        }
+    }
     // `run --once` polls every feed once, as on SQLite: each one not polled since it started
     // (by it or by another worker), then ends, even beside a daemon that keeps them polled.
     let due = if once {
@@ -73,6 +75,9 @@ pub async fn run(config: Config, pg: PgStore, once: bool) -> Result<(), DaemonEr
     // from 10 s to 5 min.
     let mut failures = 0u32;
     loop {
+        if !once && signals.reload_pending() {
+            machine = reload_now(&reload, &store, machine).await;
+        }
         let wait = match pg.lease_due(&due, HOSTS_PER_LEASE).await {
             Err(e) if once => return Err(e.into()),
             Err(e) => {
@@ -83,23 +88,20 @@ pub async fn run(config: Config, pg: PgStore, once: bool) -> Result<(), DaemonEr
             }
             Ok(Lease::Taken { hosts, feeds }) => {
                 info!(hosts = ?hosts, feeds = feeds.len(), "hosts leased");
-                take_share(&pg, &pipeline, &hosts).await;
+                let pipeline = &machine.pipeline;
+                take_share(&pg, pipeline, &hosts).await;
                 // This cycle's own stop, so that a lost lease ends this cycle and no other.
                 let cycle_pipeline = pipeline.with_own_stop();
                 let renewal = tokio::spawn(renew(pg.clone(), lease_for, cycle_pipeline.clone()));
+                let started = Instant::now();
                 let cycle = cycle_pipeline.run_cycle(feeds);
                 tokio::pin!(cycle);
-                let (stopped, failed) = tokio::select! {
-                    r = &mut cycle => (false, r.err()),
-                    _ = term.recv() => (true, None),
-                    _ = int.recv() => (true, None),
+                let result = tokio::select! {
+                    r = &mut cycle => Some(r),
+                    _ = signals.stop() => None,
                 };
-                if stopped {
-                    info!("signal received; finishing fetches in flight");
-                    cycle_pipeline.request_stop();
-                    if let Err(e) = cycle.await {
-                        error!(error = %e, "cycle failed while stopping");
-                    }
+                if result.is_none() {
+                    drain(&cycle_pipeline, cycle).await;
                 }
                 // The renewal ends on its own only when the leases were lost.
                 let lost = renewal.is_finished();
@@ -115,20 +117,25 @@ pub async fn run(config: Config, pg: PgStore, once: bool) -> Result<(), DaemonEr
                 if let Err(e) = pg.release().await {
                     warn!(error = %e, "leases not released; they end on their own at lease_until");
                 }
-                if stopped {
+                let Some(result) = result else {
                     info!("worker stopped");
                     return Ok(());
-                }
-                match failed {
-                    None => {
+                };
+                let headline =
+                    after_cycle(&store, metrics, started.elapsed(), result.is_ok()).await;
+                match result {
+                    Ok(stats) => {
                         failures = 0;
+                        notify(&[sd_notify::NotifyState::Status(&status_line(
+                            &stats, &headline,
+                        ))]);
                         if lost {
                             warn!(hosts = ?hosts, "cycle ended early: its host leases were lost; feeds left unfinished are polled again by their new holder");
                         }
                         continue;
                     }
-                    Some(e) if once => return Err(e.into()),
-                    Some(e) => {
+                    Err(e) if once => return Err(e.into()),
+                    Err(e) => {
                         failures += 1;
                         let pause = crate::daemon::failure_pause(failures);
                         error!(error = %e, pause_secs = pause.as_secs(), "cycle failed; its hosts are released, retrying after a pause");
@@ -138,6 +145,8 @@ pub async fn run(config: Config, pg: PgStore, once: bool) -> Result<(), DaemonEr
             }
             Ok(Lease::Busy(left)) => {
                 failures = 0;
+                // The store is being worked, by others: as current as it can be from here.
+                metrics.up_to_date(chrono::Utc::now());
                 info!(
                     wait_ms = left.as_millis() as u64,
                     "every host with due feeds is leased by another worker; waiting"
@@ -150,14 +159,76 @@ pub async fn run(config: Config, pg: PgStore, once: bool) -> Result<(), DaemonEr
             }
             Ok(Lease::Idle(next)) => {
                 failures = 0;
+                metrics.up_to_date(chrono::Utc::now());
                 next.unwrap_or(MAX_IDLE).clamp(MIN_WAIT, MAX_IDLE)
             }
         };
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = term.recv() => { info!("worker stopped"); return Ok(()); }
-            _ = int.recv() => { info!("worker stopped"); return Ok(()); }
+        let wake = tokio::select! {
+            _ = tokio::time::sleep(wait) => Wake::Timer,
+            w = signals.stop_or_reload() => w,
+        };
+        match wake {
+            Wake::Timer => {}
+            Wake::Stop => {
+                info!("worker stopped");
+                notify(&[sd_notify::NotifyState::Stopping]);
+                return Ok(());
+            }
+            Wake::Reload => machine = reload_now(&reload, &store, machine).await,
         }
+    }
+}
+
+/// Makes the config's sources the shared store's active config sources. Workers whose configs
+/// list feeds in another order may still deadlock on the upserts (PostgreSQL then aborts
+/// one): nothing was written, so that one tries again.
+async fn sync_config(store: &StoreHandle, config: &Config) -> Result<(), DaemonError> {
+    let mut attempt = 0;
+    loop {
+        match store.sync_config(config.sources(), config.hooks()).await {
+            Err(e) if e.is_busy() && attempt < 5 => {
+                attempt += 1;
+                warn!(error = %e, "config feeds not synced (another worker at it); retrying");
+                tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+            }
+            r => return Ok(r?),
+        }
+    }
+}
+
+/// SIGHUP: the config read again (the old one kept when the new one is bad).
+async fn reload_now(reload: &Reload, store: &StoreHandle, machine: Machine) -> Machine {
+    notify(&[sd_notify::NotifyState::Reloading]);
+    let machine = match reload_config(reload, store, &machine).await {
+        Ok(m) => {
+            say_what_stays_behind(m.pipeline.config());
+            info!("config reloaded");
+            m
+        }
+        Err(e) => {
+            error!(error = %e, "config reload failed; keeping the old config");
+            machine
+        }
+    };
+    notify(&[sd_notify::NotifyState::Ready]);
+    machine
+}
+
+/// What the config asks for that a worker on the shared store does not do, one warning each,
+/// so nobody waits for it.
+fn say_what_stays_behind(config: &Config) {
+    if !config.webhooks.is_empty() {
+        warn!(
+            "webhooks are delivered from a SQLite archive only; a worker on the shared store sends none"
+        );
+    }
+    if config.raw_pages.keep {
+        warn!(
+            "raw pages are kept beside a SQLite archive only; a worker on the shared store keeps none"
+        );
+    }
+    if !config.discover.pages.is_empty() {
+        warn!("[discover] pages are re-checked by a daemon on a SQLite archive only");
     }
 }
 

@@ -660,3 +660,74 @@ fn a_pause_a_host_asked_of_one_worker_holds_for_the_next() {
     assert!(server.hits().is_empty(), "{:?}\n{log}", server.hits());
     assert!(log.contains("Retry-After"), "{log}");
 }
+
+/// A plain HTTP GET on loopback: (status, body).
+fn http_get(addr: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let status = text[9..12].parse().unwrap();
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string());
+    (status, body.unwrap_or_default())
+}
+
+/// A worker run as a service is watched like the daemon: `/metrics`, `/healthz` and
+/// `/readyz` answer from the shared store, and SIGHUP reloads the config (a feed added to
+/// the feeds file is polled without a restart).
+#[test]
+fn a_daemon_worker_serves_metrics_and_reloads_its_config_on_sighup() {
+    let Some(db) = Db::new() else { return };
+    let server = Server::start(&farm_dir().join("www"));
+    let feeds = farm_feeds(&server);
+    let mut ws = Workspace::with_settings(
+        &feeds[..1],
+        "[daemon]\nmin_interval_secs = 300\npoll_interval_secs = 900\n\n\
+         [fetch]\nper_host = 4\nper_host_gap_ms = 0\n\n[http]\nlisten = \"127.0.0.1:0\"\n",
+    );
+    ws.db = db.url.clone().into();
+    let worker = start_daemon_worker(&ws, "worker.log");
+    wait_until("the first cycle", Duration::from_secs(120), || {
+        log_of(&ws, "worker.log").contains("cycle done")
+    });
+    let log = log_of(&ws, "worker.log");
+    let line = log
+        .lines()
+        .find(|l| l.contains("monitoring listener started"))
+        .unwrap();
+    let addr = line
+        .split("listen=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+    assert_eq!(http_get(addr, "/healthz").0, 200);
+    wait_until("readyz 200", Duration::from_secs(60), || {
+        http_get(addr, "/readyz").0 == 200
+    });
+    let (status, metrics) = http_get(addr, "/metrics");
+    assert_eq!(status, 200);
+    let stored = db.count("SELECT count(*) FROM articles WHERE status = 'ok'");
+    assert!(stored > 0);
+    let counted = metrics
+        .lines()
+        .find(|l| l.starts_with("tindex_stories_total{outcome=\"new\"}"))
+        .and_then(|l| l.rsplit(' ').next())
+        .map(|v| v.parse::<f64>().unwrap() as i64);
+    assert_eq!(counted, Some(stored), "{metrics}");
+
+    std::fs::write(&ws.feeds_file, feeds[..2].join("\n")).unwrap();
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe { libc::kill(worker.id() as i32, libc::SIGHUP) };
+    wait_until("the added feed polled", Duration::from_secs(120), || {
+        db.count("SELECT count(*) FROM feeds WHERE last_polled_at IS NOT NULL") == 2
+    });
+    assert!(log_of(&ws, "worker.log").contains("config reloaded"));
+    stop(worker);
+}

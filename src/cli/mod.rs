@@ -142,7 +142,8 @@ pub fn run(cli: Cli) -> Result<Answer, CliError> {
             )));
         }
         if let Command::Run { once } = &cli.command {
-            run_worker(config, url, *once)?;
+            let reload = reloader(source, cli.feeds_file.clone());
+            run_worker(config, url, *once, reload)?;
             return Ok(Answer::Yes);
         }
     }
@@ -553,13 +554,21 @@ fn start_daemon(
         "tindex starting"
     );
     crate::metrics::global().watch_database(db.to_path_buf());
-    let feeds_file = cli.feeds_file.clone();
-    let reload: daemon::Reload = Box::new(move || {
+    run_daemon(
+        config,
+        store,
+        mode,
+        reloader(source, cli.feeds_file.clone()),
+    )
+}
+
+/// SIGHUP's config read: the same file (and feeds file) as at the start, secrets resolved.
+fn reloader(source: ConfigSource, feeds_file: Option<std::path::PathBuf>) -> daemon::Reload {
+    Box::new(move || {
         let mut config = source.load(feeds_file.as_deref())?;
         config.resolve_webhook_secrets(source.path().unwrap_or(Path::new("(built-in)")))?;
         Ok(config)
-    });
-    run_daemon(config, store, mode, reload)
+    })
 }
 
 /// A day given as YYYY-MM-DD.
@@ -582,7 +591,12 @@ fn run_daemon(
 }
 
 /// `run` on the shared store: one worker among any number on the same database.
-fn run_worker(config: Config, url: &str, once: bool) -> Result<(), CliError> {
+fn run_worker(
+    config: Config,
+    url: &str,
+    once: bool,
+    reload: daemon::Reload,
+) -> Result<(), CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -596,7 +610,7 @@ fn run_worker(config: Config, url: &str, once: bool) -> Result<(), CliError> {
             feeds = config.sources().len(),
             "tindex starting on the shared store"
         );
-        Ok(crate::worker::run(config, pg, once).await?)
+        Ok(crate::worker::run(config, pg, once, reload).await?)
     })
 }
 
