@@ -5,12 +5,13 @@
 # Prints one line: stories stored, and the machine's busy CPU seconds during the run (all
 # processes: the PostgreSQL server's backends are not children of this script, so a timer of
 # this process tree alone does not see them).
-# Needs: the farm served (bash ../shared/bench/serve.sh start FARM 18080), FEEDS=FARM/feeds.txt,
+# Needs: the farm served (bash ../shared/bench/serve.sh start FARM 18080), FEEDS=FARM/feeds.txt
+# (or the farm of several hosts: bench/hosts.sh start DIR 3, FEEDS=DIR/feeds.txt CFG=DIR/tindex.toml),
 # and for pg a server: PG_URL=postgresql://USER@%2Ftmp%2FDIR/postgres (.ci/postgres.sh start DIR).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${BIN:-$here/../target/release/tindex}
-cfg=$here/tindex-bench.toml
+cfg=${CFG:-$here/tindex-bench.toml}
 feeds=${FEEDS:?FEEDS=farm feeds.txt}
 work=${WORK:-/tmp/tindex-workers-bench}
 mkdir -p "$work"

@@ -9,7 +9,8 @@ use tokio_postgres::types::ToSql;
 
 use super::super::articles::json;
 use super::super::{
-    ArticleRecord, Batch, Content, FetchLog, Known, StoreError, Written, parse_ts, ts,
+    ArticleRecord, Batch, Content, FetchLog, ImageRow, Known, StoreError, Story, Written, parse_ts,
+    ts,
 };
 use super::PgStore;
 use crate::dedup::fingerprint::{self, MIN_SHARED_BANDS, Signature};
@@ -90,30 +91,50 @@ impl PgStore {
     }
 }
 
-/// The stored story `record` is, locked until the batch commits: two workers that fetched
-/// one story (listed by feeds on two hosts) write it one after the other, the second seeing
-/// the first's row, so an edit makes one revision, not two.
+/// A stored story as the write path needs it, locked until the batch commits.
+struct Existing {
+    id: i64,
+    ok: bool,
+    content_hash: Option<String>,
+}
+
+/// The stored story `record` is (for each of its keys in turn: a story stored under that URL,
+/// else one with that alias, as `Store::known`), locked until the batch commits: two workers
+/// that fetched one story (listed by feeds on two hosts) write it one after the other, the
+/// second seeing the first's row, so an edit makes one revision, not two.
 async fn find_existing(
     tx: &Transaction<'_>,
     record: &ArticleRecord,
-) -> Result<Option<(i64, bool)>, StoreError> {
-    let by_url = tx
-        .prepare_cached("SELECT id, status = 'ok' FROM articles WHERE url = $1 FOR UPDATE")
-        .await?;
-    let by_alias = tx
+) -> Result<Option<Existing>, StoreError> {
+    let keys: Vec<&str> = std::iter::once(&record.story.url)
+        .chain(&record.story.aliases)
+        .map(String::as_str)
+        .collect();
+    let find = tx
         .prepare_cached(
-            "SELECT a.id, a.status = 'ok' FROM article_aliases x
-             JOIN articles a ON a.id = x.article_id WHERE x.alias = $1 FOR UPDATE OF a",
+            "SELECT m.id FROM (
+                 SELECT a.id, k.ord, 0 AS via
+                 FROM unnest($1::text[]) WITH ORDINALITY AS k(key, ord)
+                 JOIN articles a ON a.url = k.key
+                 UNION ALL
+                 SELECT x.article_id, k.ord, 1
+                 FROM unnest($1::text[]) WITH ORDINALITY AS k(key, ord)
+                 JOIN article_aliases x ON x.alias = k.key
+             ) m ORDER BY m.ord, m.via LIMIT 1",
         )
         .await?;
-    for key in std::iter::once(&record.story.url).chain(&record.story.aliases) {
-        for stmt in [&by_url, &by_alias] {
-            if let Some(r) = tx.query_opt(stmt, &[key]).await? {
-                return Ok(Some((r.get(0), r.get(1))));
-            }
-        }
-    }
-    Ok(None)
+    let Some(found) = tx.query_opt(&find, &[&keys]).await? else {
+        return Ok(None);
+    };
+    let id: i64 = found.get(0);
+    let lock = tx
+        .prepare_cached("SELECT status = 'ok', content_hash FROM articles WHERE id = $1 FOR UPDATE")
+        .await?;
+    Ok(tx.query_opt(&lock, &[&id]).await?.map(|r| Existing {
+        id,
+        ok: r.get(0),
+        content_hash: r.get(1),
+    }))
 }
 
 async fn write_article(
@@ -123,69 +144,50 @@ async fn write_article(
     let now = ts(record.story.seen_at);
     let story = &record.story;
     let written = match (&record.content, find_existing(tx, record).await?) {
-        (Ok(content), Some((id, true))) => {
-            let stored: Option<String> = tx
-                .query_one("SELECT content_hash FROM articles WHERE id = $1", &[&id])
-                .await?
-                .get(0);
-            if stored.as_deref() == Some(content.content_hash.as_str()) {
+        (Ok(content), Some(e)) if e.ok => {
+            if e.content_hash.as_deref() == Some(content.content_hash.as_str()) {
                 tx.execute(
                     "UPDATE articles SET fetched_at = $2 WHERE id = $1 AND fetched_at < $2",
-                    &[&id, &now],
+                    &[&e.id, &now],
                 )
                 .await?;
-                Written::Duplicate(id)
+                Written::Duplicate(e.id)
             } else {
-                keep_revision(tx, id, &now).await?;
-                tx.execute(
-                    "UPDATE articles SET fetched_at = $2 WHERE id = $1",
-                    &[&id, &now],
-                )
-                .await?;
-                set_content(tx, id, content).await?;
-                Written::Updated(id)
+                keep_revision(tx, e.id, &now).await?;
+                set_content(tx, e.id, content, &now).await?;
+                Written::Updated(e.id)
             }
         }
-        (Err(_), Some((id, true))) => Written::RefetchFailed(id),
-        (Ok(content), Some((id, false))) => {
+        (Err(_), Some(e)) if e.ok => Written::RefetchFailed(e.id),
+        (Ok(content), Some(e)) => {
+            // A story that had failed: its first content, under the URL it now has.
             tx.execute(
                 "INSERT INTO article_aliases (alias, article_id, first_seen_at)
                  SELECT url, id, first_seen_at FROM articles WHERE id = $1 AND url != $2
                  ON CONFLICT DO NOTHING",
-                &[&id, &story.url],
+                &[&e.id, &story.url],
             )
             .await?;
             tx.execute(
                 "UPDATE articles SET url = $2, status = 'ok', error = NULL,
-                     attempts = attempts + 1, fetched_at = $3
+                     attempts = attempts + 1
                  WHERE id = $1",
-                &[&id, &story.url, &now],
+                &[&e.id, &story.url],
             )
             .await?;
-            set_content(tx, id, content).await?;
-            Written::New(id)
+            set_content(tx, e.id, content, &now).await?;
+            Written::New(e.id)
         }
-        (Ok(content), None) => {
-            let id: i64 = tx
-                .query_one(
-                    "INSERT INTO articles (url, guid, status, first_seen_at, fetched_at)
-                     VALUES ($1, $2, 'ok', $3, $3) RETURNING id",
-                    &[&story.url, &story.guid, &now],
-                )
-                .await?
-                .get(0);
-            set_content(tx, id, content).await?;
-            Written::New(id)
-        }
-        (Err(error), Some((id, false))) => {
+        (Ok(content), None) => Written::New(insert_new(tx, story, content, &now).await?),
+        (Err(error), Some(e)) => {
             let error = super::text(error);
             tx.execute(
                 "UPDATE articles SET error = $2, attempts = attempts + 1, fetched_at = $3
                  WHERE id = $1",
-                &[&id, &error, &now],
+                &[&e.id, &error, &now],
             )
             .await?;
-            Written::Failed(id)
+            Written::Failed(e.id)
         }
         (Err(error), None) => {
             let error = super::text(error);
@@ -268,19 +270,84 @@ pub(super) fn search_parts(s: &SearchText) -> (&str, &str, &str) {
     (&s.title[..a], &s.lead[..b], &s.body[..c])
 }
 
-async fn set_content(tx: &Transaction<'_>, id: i64, c: &Content) -> Result<(), StoreError> {
+/// A story the store did not have, written whole in one row version: its content, its
+/// cluster (found before the row exists) and its search vector. Writing it in steps (a
+/// bare row, then content, then cluster) made three versions of the row and indexed its
+/// text in the GIN index three times.
+async fn insert_new(
+    tx: &Transaction<'_>,
+    story: &Story,
+    c: &Content,
+    now: &str,
+) -> Result<i64, StoreError> {
+    let cluster = match &c.signature {
+        Some(sig) => nearest_cluster(tx, sig, None).await?,
+        None => None,
+    };
+    let (title, lead, body) = search_parts(&c.search);
+    let stmt = tx
+        .prepare_cached(&format!(
+            "WITH new AS (SELECT nextval(pg_get_serial_sequence('articles', 'id')) AS id)
+             INSERT INTO articles (id, url, guid, status, first_seen_at, fetched_at, title, lead,
+                 body, captions, author, published_at, published_source, updated_at, tags,
+                 category, language, method, content_hash, authors, cluster_id, search)
+             SELECT new.id, $1, $2, 'ok', $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+                 $14, $15, $16, $17, coalesce($18::bigint, new.id), {}
+             FROM new RETURNING id",
+            search_vector(19)
+        ))
+        .await?;
+    let params: [&(dyn ToSql + Sync); 21] = [
+        &story.url,
+        &story.guid,
+        &now,
+        &c.title,
+        &c.lead,
+        &c.body,
+        &json(&c.captions),
+        &c.author,
+        &c.published,
+        &c.published_source,
+        &c.updated,
+        &json(&c.tags),
+        &c.category,
+        &c.language,
+        &c.method.as_str(),
+        &c.content_hash,
+        &json(&c.authors),
+        &cluster,
+        &title,
+        &lead,
+        &body,
+    ];
+    let id: i64 = tx.query_one(&stmt, &params).await?.get(0);
+    insert_images(tx, id, c).await?;
+    if let Some(sig) = &c.signature {
+        insert_fingerprint(tx, id, sig).await?;
+    }
+    Ok(id)
+}
+
+/// A stored story's content replaced (an edit, or a failed story's first content), with
+/// its images and fingerprint.
+async fn set_content(
+    tx: &Transaction<'_>,
+    id: i64,
+    c: &Content,
+    now: &str,
+) -> Result<(), StoreError> {
     let (title, lead, body) = search_parts(&c.search);
     let stmt = tx
         .prepare_cached(&format!(
             "UPDATE articles SET title = $2, lead = $3, body = $4, captions = $5, author = $6,
                  published_at = $7, published_source = $8, updated_at = $9, tags = $10,
                  category = $11, language = $12, method = $13, content_hash = $14,
-                 authors = $15, search = {}
+                 authors = $15, fetched_at = $16, search = {}
              WHERE id = $1",
-            search_vector(16)
+            search_vector(17)
         ))
         .await?;
-    let params: [&(dyn ToSql + Sync); 18] = [
+    let params: [&(dyn ToSql + Sync); 19] = [
         &id,
         &c.title,
         &c.lead,
@@ -296,6 +363,7 @@ async fn set_content(tx: &Transaction<'_>, id: i64, c: &Content) -> Result<(), S
         &c.method.as_str(),
         &c.content_hash,
         &json(&c.authors),
+        &now,
         &title,
         &lead,
         &body,
@@ -303,28 +371,87 @@ async fn set_content(tx: &Transaction<'_>, id: i64, c: &Content) -> Result<(), S
     tx.execute(&stmt, &params).await?;
     tx.execute("DELETE FROM images WHERE article_id = $1", &[&id])
         .await?;
-    let insert = tx
+    insert_images(tx, id, c).await?;
+    fingerprint_story(tx, id, c.signature.as_ref()).await
+}
+
+/// The story's images, in one statement.
+async fn insert_images(tx: &Transaction<'_>, id: i64, c: &Content) -> Result<(), StoreError> {
+    if c.images.is_empty() {
+        return Ok(());
+    }
+    let column = |f: fn(&ImageRow) -> Option<&str>| -> Vec<Option<&str>> {
+        c.images.iter().map(f).collect()
+    };
+    let seq: Vec<i32> = (0..c.images.len() as i32).collect();
+    let src: Vec<&str> = c.images.iter().map(|i| i.src.as_str()).collect();
+    let position: Vec<i32> = c.images.iter().map(|i| i.position as i32).collect();
+    let stmt = tx
         .prepare_cached(
             "INSERT INTO images (article_id, seq, src, alt, caption, position, credit)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             SELECT $1, s.seq, s.src, s.alt, s.caption, s.position, s.credit
+             FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[])
+                  AS s(seq, src, alt, caption, position, credit)",
         )
         .await?;
-    for (seq, img) in c.images.iter().enumerate() {
-        tx.execute(
-            &insert,
-            &[
-                &id,
-                &(seq as i32),
-                &img.src,
-                &img.alt,
-                &img.caption,
-                &(img.position as i32),
-                &img.credit,
-            ],
+    let params: [&(dyn ToSql + Sync); 7] = [
+        &id,
+        &seq,
+        &src,
+        &column(|i| i.alt.as_deref()),
+        &column(|i| i.caption.as_deref()),
+        &position,
+        &column(|i| i.credit.as_deref()),
+    ];
+    tx.execute(&stmt, &params).await?;
+    Ok(())
+}
+
+/// The cluster of the stored story most like `sig` (other than `this`), as
+/// `store::index::fingerprint_story` finds it: sharing enough bands, similar enough.
+async fn nearest_cluster(
+    tx: &Transaction<'_>,
+    sig: &Signature,
+    this: Option<i64>,
+) -> Result<Option<i64>, StoreError> {
+    let bands: Vec<i64> = sig.bands().to_vec();
+    let stmt = tx
+        .prepare_cached(&format!(
+            "SELECT b.article_id, f.signature, coalesce(a.cluster_id, a.id)
+             FROM fingerprint_bands b
+             JOIN fingerprints f ON f.article_id = b.article_id
+             JOIN articles a ON a.id = b.article_id
+             WHERE b.key = ANY($1) AND b.article_id IS DISTINCT FROM $2
+             GROUP BY b.article_id, f.signature, a.cluster_id, a.id
+             HAVING count(*) >= {MIN_SHARED_BANDS}"
+        ))
+        .await?;
+    let rows = tx.query(&stmt, &[&bands, &this]).await?;
+    let clusters: HashMap<i64, i64> = rows.iter().map(|r| (r.get(0), r.get(2))).collect();
+    let candidates = rows.iter().filter_map(|r| {
+        let blob: &[u8] = r.get(1);
+        Some((r.get::<_, i64>(0), Signature::from_bytes(blob)?))
+    });
+    Ok(fingerprint::most_similar(sig, candidates)
+        .and_then(|(other, _)| clusters.get(&other).copied()))
+}
+
+/// The story's signature and its bands, in one statement.
+async fn insert_fingerprint(
+    tx: &Transaction<'_>,
+    id: i64,
+    sig: &Signature,
+) -> Result<(), StoreError> {
+    let bands: Vec<i64> = sig.bands().to_vec();
+    let stmt = tx
+        .prepare_cached(
+            "WITH f AS (INSERT INTO fingerprints (article_id, signature) VALUES ($2, $3))
+             INSERT INTO fingerprint_bands (key, article_id)
+             SELECT DISTINCT k, $2::bigint FROM unnest($1::bigint[]) AS k",
         )
         .await?;
-    }
-    fingerprint_story(tx, id, c.signature.as_ref()).await
+    tx.execute(&stmt, &[&bands, &id, &sig.to_bytes()]).await?;
+    Ok(())
 }
 
 /// As `store::index::fingerprint_story`: the story's bands replaced, and a story without a
@@ -335,59 +462,27 @@ async fn fingerprint_story(
     signature: Option<&Signature>,
 ) -> Result<(), StoreError> {
     tx.execute(
-        "DELETE FROM fingerprint_bands WHERE article_id = $1",
+        "WITH b AS (DELETE FROM fingerprint_bands WHERE article_id = $1)
+         DELETE FROM fingerprints WHERE article_id = $1",
         &[&id],
     )
     .await?;
-    tx.execute("DELETE FROM fingerprints WHERE article_id = $1", &[&id])
-        .await?;
     let mut cluster = id;
     if let Some(sig) = signature {
-        let bands: Vec<i64> = sig.bands().to_vec();
-        let rows = tx
-            .query(
-                &format!(
-                    "SELECT b.article_id, f.signature FROM fingerprint_bands b
-                     JOIN fingerprints f ON f.article_id = b.article_id
-                     WHERE b.key = ANY($1) AND b.article_id != $2
-                     GROUP BY b.article_id, f.signature HAVING count(*) >= {MIN_SHARED_BANDS}"
-                ),
-                &[&bands, &id],
-            )
-            .await?;
-        let candidates = rows.iter().filter_map(|r| {
-            let blob: &[u8] = r.get(1);
-            Some((r.get::<_, i64>(0), Signature::from_bytes(blob)?))
-        });
-        if let Some((other, _)) = fingerprint::most_similar(sig, candidates) {
-            cluster = tx
-                .query_one(
-                    "SELECT coalesce(cluster_id, id) FROM articles WHERE id = $1",
-                    &[&other],
-                )
-                .await?
-                .get(0);
+        if let Some(c) = nearest_cluster(tx, sig, Some(id)).await? {
+            cluster = c;
         }
-        tx.execute(
-            "INSERT INTO fingerprints (article_id, signature) VALUES ($1, $2)",
-            &[&id, &sig.to_bytes()],
-        )
-        .await?;
-        tx.execute(
-            "INSERT INTO fingerprint_bands (key, article_id)
-             SELECT DISTINCT k, $2::bigint FROM unnest($1::bigint[]) AS k",
-            &[&bands, &id],
-        )
-        .await?;
+        insert_fingerprint(tx, id, sig).await?;
     }
     tx.execute(
-        "UPDATE articles SET cluster_id = coalesce(cluster_id, $2) WHERE id = $1",
+        "UPDATE articles SET cluster_id = $2 WHERE id = $1 AND cluster_id IS NULL",
         &[&id, &cluster],
     )
     .await?;
     Ok(())
 }
 
+/// Points `aliases` at the story and records it as listed by `feeds`, a statement each.
 async fn attach(
     tx: &Transaction<'_>,
     id: i64,
@@ -398,57 +493,61 @@ async fn attach(
     let alias = tx
         .prepare_cached(
             "INSERT INTO article_aliases (alias, article_id, first_seen_at)
-             SELECT $1::text, $2::bigint, $3::text
-             WHERE NOT EXISTS (SELECT 1 FROM articles WHERE url = $1)
+             SELECT DISTINCT k, $2::bigint, $3::text FROM unnest($1::text[]) AS k
+             WHERE NOT EXISTS (SELECT 1 FROM articles WHERE url = k)
              ON CONFLICT DO NOTHING",
         )
         .await?;
-    for a in aliases {
-        tx.execute(&alias, &[a, &id, &now]).await?;
+    tx.execute(&alias, &[&aliases, &id, &now]).await?;
+    if feeds.is_empty() {
+        return Ok(());
     }
     let feed = tx
         .prepare_cached(
             "INSERT INTO article_feeds (article_id, feed_id, first_seen_at, last_seen_at)
-             VALUES ($1, $2, $3, $3)
+             SELECT DISTINCT $1::bigint, f, $3::text, $3::text FROM unnest($2::bigint[]) AS f
              ON CONFLICT (article_id, feed_id) DO UPDATE SET last_seen_at = excluded.last_seen_at",
         )
         .await?;
-    for f in feeds {
-        tx.execute(&feed, &[&id, f, &now]).await?;
-    }
+    tx.execute(&feed, &[&id, &feeds, &now]).await?;
     Ok(())
 }
 
+/// The batch's audit rows, in one statement.
 async fn insert_fetches(
     tx: &Transaction<'_>,
     rows: &[FetchLog],
     worker: &str,
 ) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let at: Vec<String> = rows.iter().map(|r| ts(r.at)).collect();
+    let kind: Vec<&str> = rows.iter().map(|r| r.kind.as_str()).collect();
+    let url: Vec<&str> = rows.iter().map(|r| r.url.as_str()).collect();
+    let final_url: Vec<Option<&str>> = rows.iter().map(|r| r.final_url.as_deref()).collect();
+    let status: Vec<Option<i32>> = rows.iter().map(|r| r.status.map(i32::from)).collect();
+    let bytes: Vec<i64> = rows.iter().map(|r| r.bytes as i64).collect();
+    let elapsed: Vec<i64> = rows.iter().map(|r| r.elapsed_ms as i64).collect();
+    let result: Vec<&str> = rows.iter().map(|r| r.result.as_str()).collect();
+    let (error, failure): (Vec<Option<String>>, Vec<Option<&str>>) = rows
+        .iter()
+        .map(|r| {
+            let (error, failure) = r.result.error_parts();
+            (error.map(|e| super::text(e).into_owned()), failure)
+        })
+        .unzip();
     let stmt = tx
         .prepare_cached(
             "INSERT INTO fetches
                  (at, kind, url, final_url, status, bytes, elapsed_ms, result, error, failure, worker)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             SELECT r.*, $11 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
+                 $5::int[], $6::bigint[], $7::bigint[], $8::text[], $9::text[], $10::text[]) AS r",
         )
         .await?;
-    for r in rows {
-        let (error, failure) = r.result.error_parts();
-        let error = error.map(super::text);
-        let kind = r.kind.as_str();
-        let params: [&(dyn ToSql + Sync); 11] = [
-            &ts(r.at),
-            &kind,
-            &r.url,
-            &r.final_url,
-            &r.status.map(i32::from),
-            &(r.bytes as i64),
-            &(r.elapsed_ms as i64),
-            &r.result.as_str(),
-            &error,
-            &failure,
-            &worker,
-        ];
-        tx.execute(&stmt, &params).await?;
-    }
+    let params: [&(dyn ToSql + Sync); 11] = [
+        &at, &kind, &url, &final_url, &status, &bytes, &elapsed, &result, &error, &failure, &worker,
+    ];
+    tx.execute(&stmt, &params).await?;
     Ok(())
 }
