@@ -151,7 +151,7 @@ pub async fn run(
                     wait_ms = left.as_millis() as u64,
                     "every host with due feeds is leased by another worker; waiting"
                 );
-                left.clamp(MIN_WAIT, Duration::from_secs(5))
+                left.clamp(MIN_WAIT, Duration::from_secs(1))
             }
             Ok(Lease::Idle(_)) if once => {
                 info!("no feed due on the shared store; exiting");

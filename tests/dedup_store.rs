@@ -632,3 +632,27 @@ fn every_sql_example_in_the_schema_doc_runs_on_a_real_archive() {
             .count()
     );
 }
+
+/// The PostgreSQL examples of the schema doc (its ```postgresql blocks) run on a shared store.
+#[test]
+fn every_postgresql_example_in_the_schema_doc_runs_on_a_shared_store() {
+    let Some(backend) = Backend::postgres() else {
+        return;
+    };
+    let server = Server::start(&farm_dir().join("www"));
+    let ws = Workspace::new(&farm_feeds(&server)[..2]).on(backend);
+    run_once(&ws);
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/SCHEMA.md"),
+    )
+    .unwrap();
+    let mut ran = 0;
+    for block in doc.split("```postgresql").skip(1) {
+        let sql = block.split("```").next().unwrap();
+        for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            ws.rows(statement);
+            ran += 1;
+        }
+    }
+    assert!(ran >= 2, "only {ran} statements found");
+}

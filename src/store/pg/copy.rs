@@ -455,7 +455,7 @@ fn insert_sql(table: &Table) -> String {
         }
         Extra::Search => {
             columns.push_str(", search");
-            values.push(super::write::search_vector(n + 1));
+            values.push(format!("${}::text::tsvector", n + 1));
         }
     }
     format!(
@@ -509,10 +509,7 @@ fn with_extra(table: &Table, row: &[Value]) -> Vec<Value> {
         Extra::Search => {
             let lead = text(7);
             let search = SearchText::of(&text(6), Some(lead.as_str()), &text(8));
-            let (title, lead, body) = super::write::search_parts(&search);
-            for part in [title, lead, body] {
-                values.push(Value::Text(part.to_string()));
-            }
+            values.push(Value::Text(super::search::tsvector(&search)));
         }
     }
     values

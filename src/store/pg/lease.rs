@@ -20,8 +20,17 @@ pub(super) const SERVER_NOW: &str =
 
 /// `SERVER_NOW` plus `$n` seconds, for a lease's end.
 pub(super) fn server_now_plus(param: usize) -> String {
+    server_now_shifted('+', param)
+}
+
+/// `SERVER_NOW` minus `$n` seconds, for "seen within a lease".
+fn server_now_minus(param: usize) -> String {
+    server_now_shifted('-', param)
+}
+
+fn server_now_shifted(sign: char, param: usize) -> String {
     format!(
-        "to_char((now() + make_interval(secs => ${param})) AT TIME ZONE 'UTC', \
+        "to_char((now() {sign} make_interval(secs => ${param})) AT TIME ZONE 'UTC', \
          'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
     )
 }
@@ -88,7 +97,10 @@ impl PgStore {
             .get(0))
     }
 
-    /// Leases up to `max_hosts` hosts with `due` feeds (for [`PgStore::leasing`]'s time).
+    /// Leases up to `max_hosts` hosts with `due` feeds (for [`PgStore::leasing`]'s time), and
+    /// no more than this worker's share: the hosts with due feeds divided among the workers
+    /// seen within a lease, so workers started together split the work instead of the first
+    /// taking it all.
     pub async fn lease_due(&self, due: &Due, max_hosts: i64) -> Result<Lease, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
@@ -98,6 +110,37 @@ impl PgStore {
             .get(0);
         let worker: &str = &self.worker;
         let time = due.time(&now);
+        // Seen: the others count this worker when they take their share, and it counts them.
+        let secs = self.lease_for.as_secs_f64();
+        tx.execute(
+            "INSERT INTO workers (name, seen_at) VALUES ($1, $2)
+             ON CONFLICT (name) DO UPDATE SET seen_at = excluded.seen_at",
+            &[&worker, &now],
+        )
+        .await?;
+        // Workers gone for a day are forgotten (each start is a new name).
+        tx.execute(
+            &format!(
+                "DELETE FROM workers WHERE seen_at < {}",
+                server_now_minus(1)
+            ),
+            &[&86_400f64],
+        )
+        .await?;
+        let share: i64 = tx
+            .query_one(
+                &format!(
+                    "SELECT ceil((SELECT count(*) FROM host_leases h WHERE EXISTS
+                                  (SELECT 1 FROM feeds f WHERE f.host = h.host AND {}))::float8
+                          / greatest(1, (SELECT count(*) FROM workers WHERE seen_at >= {})))::bigint",
+                    due.condition(1),
+                    server_now_minus(2)
+                ),
+                &[&time, &secs],
+            )
+            .await?
+            .get(0);
+        let max_hosts = max_hosts.min(share.max(1));
         let hosts: Vec<String> = tx
             .query(
                 &format!(
@@ -176,6 +219,12 @@ impl PgStore {
         let client = self.client().await?;
         let worker: &str = &self.worker;
         let secs = self.lease_for.as_secs_f64();
+        client
+            .execute(
+                &format!("UPDATE workers SET seen_at = {SERVER_NOW} WHERE name = $1"),
+                &[&worker],
+            )
+            .await?;
         let renewed = client
             .execute(
                 &format!(

@@ -13,6 +13,7 @@ mod hosts;
 mod lease;
 mod read;
 pub mod schema;
+mod search;
 mod sitemaps;
 mod write;
 

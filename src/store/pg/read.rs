@@ -109,15 +109,15 @@ impl PgStore {
             limit.saturating_mul(100).max(PHRASE_CANDIDATES)
         };
         let client = self.client().await?;
-        // Folded words only (letters and digits): plainto_tsquery reads no query syntax.
+        // Each folded word a quoted lexeme: user input never reaches tsquery syntax.
         let rows = client
             .query(
                 "SELECT a.id, a.url, a.title, a.published_at, a.lead, coalesce(a.body, '')
-                 FROM articles a, plainto_tsquery('simple', $1) q
+                 FROM articles a, CAST($1::text AS tsquery) q
                  WHERE a.search @@ q AND a.status = 'ok'
                  ORDER BY ts_rank('{0.2, 0, 0.4, 1.0}', a.search, q) DESC, a.id
                  LIMIT $2",
-                &[&words.join(" "), &(sql_limit as i64)],
+                &[&super::search::all_of(&words), &(sql_limit as i64)],
             )
             .await?;
         let mut hits = Vec::new();

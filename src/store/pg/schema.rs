@@ -200,6 +200,7 @@ WHERE a.status = 'ok';
 ///   changes hands is not asked again, and an unreachable one stays avoided.
 /// - `host_leases.paused_until`: a host's `Retry-After`, honoured by whoever holds it next.
 /// - `feeds.polled_at`: the last poll's commit, precise, for `run --once`.
+/// - `workers`: who asked for work lately, for each worker's share of the hosts.
 /// - `tindex_copies`: the progress of `migrate-store`.
 /// - `articles.search` weighted (title A, lead B, body D) for ranking; the stored rows are
 ///   indexed again in Rust ([`reindex`]).
@@ -270,6 +271,13 @@ SELECT a.id, a.url, a.title, a.lead, a.body, a.captions, a.author, a.authors, a.
 FROM articles a
 WHERE a.status = 'ok';
 
+-- Workers seen lately (each says so when it asks for work or renews its leases): a worker
+-- takes its share of the due hosts, not all of them, while others are there to take the rest.
+CREATE TABLE workers (
+    name    TEXT PRIMARY KEY,
+    seen_at TEXT NOT NULL
+);
+
 -- `tindex migrate-store`: how far the copy of a SQLite archive got, table by table, written
 -- in the transaction of each chunk it copied, so a stopped copy resumes where it stopped.
 CREATE TABLE tindex_copies (
@@ -288,10 +296,7 @@ const REINDEX_CHUNK: i64 = 500;
 /// Indexes every stored story again from its text, in the weighted form of schema 2.
 async fn reindex(tx: &tokio_postgres::Transaction<'_>) -> Result<(), StoreError> {
     let update = tx
-        .prepare(&format!(
-            "UPDATE articles SET search = {} WHERE id = $1",
-            super::write::search_vector(2)
-        ))
+        .prepare("UPDATE articles SET search = $2::text::tsvector WHERE id = $1")
         .await?;
     let mut after = 0i64;
     loop {
@@ -308,9 +313,8 @@ async fn reindex(tx: &tokio_postgres::Transaction<'_>) -> Result<(), StoreError>
         after = last.get(0);
         for r in &rows {
             let text = crate::textfold::SearchText::of(r.get(1), r.get(2), r.get(3));
-            let (title, lead, body) = super::write::search_parts(&text);
-            tx.execute(&update, &[&r.get::<_, i64>(0), &title, &lead, &body])
-                .await?;
+            let search = super::search::tsvector(&text);
+            tx.execute(&update, &[&r.get::<_, i64>(0), &search]).await?;
         }
     }
 }

@@ -13,8 +13,8 @@ use super::super::{
     ts,
 };
 use super::PgStore;
+use super::search::tsvector;
 use crate::dedup::fingerprint::{self, MIN_SHARED_BANDS, Signature};
-use crate::textfold::SearchText;
 
 impl PgStore {
     /// The stored article each alias list points at, in order, with the precedence of
@@ -112,15 +112,12 @@ async fn find_existing(
         .collect();
     let find = tx
         .prepare_cached(
-            "SELECT m.id FROM (
-                 SELECT a.id, k.ord, 0 AS via
-                 FROM unnest($1::text[]) WITH ORDINALITY AS k(key, ord)
-                 JOIN articles a ON a.url = k.key
+            "SELECT m.id FROM unnest($1::text[]) WITH ORDINALITY AS k(key, ord)
+             CROSS JOIN LATERAL (
+                 (SELECT a.id, 0 AS via FROM articles a WHERE a.url = k.key OFFSET 0)
                  UNION ALL
-                 SELECT x.article_id, k.ord, 1
-                 FROM unnest($1::text[]) WITH ORDINALITY AS k(key, ord)
-                 JOIN article_aliases x ON x.alias = k.key
-             ) m ORDER BY m.ord, m.via LIMIT 1",
+                 (SELECT x.article_id, 1 FROM article_aliases x WHERE x.alias = k.key OFFSET 0)
+             ) m ORDER BY k.ord, m.via LIMIT 1",
         )
         .await?;
     let Some(found) = tx.query_opt(&find, &[&keys]).await? else {
@@ -238,38 +235,6 @@ async fn keep_revision(tx: &Transaction<'_>, id: i64, at: &str) -> Result<(), St
     Ok(())
 }
 
-/// Most bytes of a story's index text PostgreSQL indexes: a `tsvector` must stay under 1 MB
-/// (its words and their positions), and a hostile page's megabytes of distinct words would
-/// otherwise fail its batch for ever. Far above any article (a long one is 50 KB).
-const MAX_INDEXED_BYTES: usize = 256 * 1024;
-
-/// The weighted search vector of title, lead and body given as parameters `$first`,
-/// `$first + 1` and `$first + 2` (ranked title over lead over body, as SQLite's bm25 weights).
-pub(super) fn search_vector(first: usize) -> String {
-    format!(
-        "setweight(to_tsvector('simple', ${first}), 'A')
-         || setweight(to_tsvector('simple', ${}), 'B')
-         || setweight(to_tsvector('simple', ${}), 'D')",
-        first + 1,
-        first + 2
-    )
-}
-
-/// The three parts of a story's index text, cut to [`MAX_INDEXED_BYTES`] in all.
-pub(super) fn search_parts(s: &SearchText) -> (&str, &str, &str) {
-    let mut left = MAX_INDEXED_BYTES;
-    let mut cut = |t: &'_ str| -> usize {
-        let mut end = t.len().min(left);
-        while !t.is_char_boundary(end) {
-            end -= 1;
-        }
-        left -= end;
-        end
-    };
-    let (a, b, c) = (cut(&s.title), cut(&s.lead), cut(&s.body));
-    (&s.title[..a], &s.lead[..b], &s.body[..c])
-}
-
 /// A story the store did not have, written whole in one row version: its content, its
 /// cluster (found before the row exists) and its search vector. Writing it in steps (a
 /// bare row, then content, then cluster) made three versions of the row and indexed its
@@ -284,20 +249,19 @@ async fn insert_new(
         Some(sig) => nearest_cluster(tx, sig, None).await?,
         None => None,
     };
-    let (title, lead, body) = search_parts(&c.search);
+    let search = tsvector(&c.search);
     let stmt = tx
-        .prepare_cached(&format!(
+        .prepare_cached(
             "WITH new AS (SELECT nextval(pg_get_serial_sequence('articles', 'id')) AS id)
              INSERT INTO articles (id, url, guid, status, first_seen_at, fetched_at, title, lead,
                  body, captions, author, published_at, published_source, updated_at, tags,
                  category, language, method, content_hash, authors, cluster_id, search)
              SELECT new.id, $1, $2, 'ok', $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-                 $14, $15, $16, $17, coalesce($18::bigint, new.id), {}
+                 $14, $15, $16, $17, coalesce($18::bigint, new.id), $19::text::tsvector
              FROM new RETURNING id",
-            search_vector(19)
-        ))
+        )
         .await?;
-    let params: [&(dyn ToSql + Sync); 21] = [
+    let params: [&(dyn ToSql + Sync); 19] = [
         &story.url,
         &story.guid,
         &now,
@@ -316,9 +280,7 @@ async fn insert_new(
         &c.content_hash,
         &json(&c.authors),
         &cluster,
-        &title,
-        &lead,
-        &body,
+        &search,
     ];
     let id: i64 = tx.query_one(&stmt, &params).await?.get(0);
     insert_images(tx, id, c).await?;
@@ -336,18 +298,17 @@ async fn set_content(
     c: &Content,
     now: &str,
 ) -> Result<(), StoreError> {
-    let (title, lead, body) = search_parts(&c.search);
+    let search = tsvector(&c.search);
     let stmt = tx
-        .prepare_cached(&format!(
+        .prepare_cached(
             "UPDATE articles SET title = $2, lead = $3, body = $4, captions = $5, author = $6,
                  published_at = $7, published_source = $8, updated_at = $9, tags = $10,
                  category = $11, language = $12, method = $13, content_hash = $14,
-                 authors = $15, fetched_at = $16, search = {}
+                 authors = $15, fetched_at = $16, search = $17::text::tsvector
              WHERE id = $1",
-            search_vector(17)
-        ))
+        )
         .await?;
-    let params: [&(dyn ToSql + Sync); 19] = [
+    let params: [&(dyn ToSql + Sync); 17] = [
         &id,
         &c.title,
         &c.lead,
@@ -364,9 +325,7 @@ async fn set_content(
         &c.content_hash,
         &json(&c.authors),
         &now,
-        &title,
-        &lead,
-        &body,
+        &search,
     ];
     tx.execute(&stmt, &params).await?;
     tx.execute("DELETE FROM images WHERE article_id = $1", &[&id])
@@ -417,13 +376,15 @@ async fn nearest_cluster(
     let bands: Vec<i64> = sig.bands().to_vec();
     let stmt = tx
         .prepare_cached(&format!(
-            "SELECT b.article_id, f.signature, coalesce(a.cluster_id, a.id)
-             FROM fingerprint_bands b
-             JOIN fingerprints f ON f.article_id = b.article_id
-             JOIN articles a ON a.id = b.article_id
-             WHERE b.key = ANY($1) AND b.article_id IS DISTINCT FROM $2
-             GROUP BY b.article_id, f.signature, a.cluster_id, a.id
-             HAVING count(*) >= {MIN_SHARED_BANDS}"
+            "SELECT c.id, f.signature, a.cluster
+             FROM (SELECT article_id AS id FROM fingerprint_bands
+                   WHERE key = ANY($1) AND article_id IS DISTINCT FROM $2
+                   GROUP BY article_id HAVING count(*) >= {MIN_SHARED_BANDS}) c
+             CROSS JOIN LATERAL
+                 (SELECT signature FROM fingerprints WHERE article_id = c.id OFFSET 0) f
+             CROSS JOIN LATERAL
+                 (SELECT coalesce(cluster_id, id) AS cluster FROM articles
+                  WHERE id = c.id OFFSET 0) a"
         ))
         .await?;
     let rows = tx.query(&stmt, &[&bands, &this]).await?;
@@ -483,6 +444,10 @@ async fn fingerprint_story(
 }
 
 /// Points `aliases` at the story and records it as listed by `feeds`, a statement each.
+///
+/// The lookups in these statements (here and above) are per key, fenced with `OFFSET 0`:
+/// a generic plan made while the tables were small would otherwise join them whole (a
+/// hash join over every story), a cost that grows with the archive.
 async fn attach(
     tx: &Transaction<'_>,
     id: i64,
@@ -494,7 +459,7 @@ async fn attach(
         .prepare_cached(
             "INSERT INTO article_aliases (alias, article_id, first_seen_at)
              SELECT DISTINCT k, $2::bigint, $3::text FROM unnest($1::text[]) AS k
-             WHERE NOT EXISTS (SELECT 1 FROM articles WHERE url = k)
+             WHERE NOT EXISTS (SELECT 1 FROM articles WHERE url = k OFFSET 0)
              ON CONFLICT DO NOTHING",
         )
         .await?;
