@@ -254,7 +254,7 @@ pub async fn run(
         };
         if reload_asked {
             // A SIGHUP during a backfill step: the step finished first, the reload now.
-            machine = reload_now(&reload, &store, machine, &hooks_config).await;
+            machine = reload_now(&reload, &store, machine, tell(&hooks_config)).await;
         }
         let resting = match step {
             Ok(Step::Worked) => {
@@ -291,7 +291,9 @@ pub async fn run(
         match wake {
             Wake::Timer => {}
             Wake::Stop => return stopping(),
-            Wake::Reload => machine = reload_now(&reload, &store, machine, &hooks_config).await,
+            Wake::Reload => {
+                machine = reload_now(&reload, &store, machine, tell(&hooks_config)).await
+            }
         }
     }
 }
@@ -316,18 +318,25 @@ pub(crate) async fn start_listener(
     Ok(())
 }
 
-/// SIGHUP: the config read again and the machine rebuilt from it (webhook delivery told), or
-/// the old one kept when the new config is bad.
-async fn reload_now(
+/// Tells webhook delivery the reloaded machine's fetcher and config.
+fn tell(hooks: &tokio::sync::watch::Sender<(Fetcher, Arc<Config>)>) -> impl FnOnce(&Machine) + '_ {
+    move |m| {
+        let _ = hooks.send((m.fetcher.clone(), m.pipeline.shared_config()));
+    }
+}
+
+/// SIGHUP: the config read again and the machine rebuilt from it (`reloaded` told, e.g.
+/// webhook delivery), or the old one kept when the new config is bad.
+pub(crate) async fn reload_now(
     reload: &Reload,
     store: &StoreHandle,
     machine: Machine,
-    hooks: &tokio::sync::watch::Sender<(Fetcher, Arc<Config>)>,
+    reloaded: impl FnOnce(&Machine),
 ) -> Machine {
     notify(&[sd_notify::NotifyState::Reloading]);
     let machine = match reload_config(reload, store, &machine).await {
         Ok(m) => {
-            let _ = hooks.send((m.fetcher.clone(), m.pipeline.shared_config()));
+            reloaded(&m);
             info!("config reloaded");
             m
         }
@@ -340,7 +349,7 @@ async fn reload_now(
     machine
 }
 
-pub(crate) async fn reload_config(
+async fn reload_config(
     reload: &Reload,
     store: &StoreHandle,
     current: &Machine,

@@ -19,7 +19,7 @@ use tracing::{error, info, warn};
 
 use crate::config::Config;
 use crate::daemon::{
-    DaemonError, Machine, Reload, Signals, Wake, after_cycle, drain, notify, reload_config,
+    DaemonError, Machine, Reload, Signals, Wake, after_cycle, drain, notify, reload_now,
     start_listener, status_line, watchdog,
 };
 use crate::pipeline::Pipeline;
@@ -48,6 +48,7 @@ pub async fn run(
     let lease_for = Duration::from_secs(config.daemon.lease_secs);
     let pg = pg.leasing(lease_for);
     let store = StoreHandle::shared(pg.clone());
+    pg.register().await?;
     sync_config(&store, &config).await?;
     start_listener(&config, &store).await?;
     say_what_stays_behind(&config);
@@ -76,7 +77,7 @@ pub async fn run(
     let mut failures = 0u32;
     loop {
         if !once && signals.reload_pending() {
-            machine = reload_now(&reload, &store, machine).await;
+            machine = reload_now(&reload, &store, machine, said).await;
         }
         let wait = match pg.lease_due(&due, HOSTS_PER_LEASE).await {
             Err(e) if once => return Err(e.into()),
@@ -174,7 +175,7 @@ pub async fn run(
                 notify(&[sd_notify::NotifyState::Stopping]);
                 return Ok(());
             }
-            Wake::Reload => machine = reload_now(&reload, &store, machine).await,
+            Wake::Reload => machine = reload_now(&reload, &store, machine, said).await,
         }
     }
 }
@@ -196,22 +197,9 @@ async fn sync_config(store: &StoreHandle, config: &Config) -> Result<(), DaemonE
     }
 }
 
-/// SIGHUP: the config read again (the old one kept when the new one is bad).
-async fn reload_now(reload: &Reload, store: &StoreHandle, machine: Machine) -> Machine {
-    notify(&[sd_notify::NotifyState::Reloading]);
-    let machine = match reload_config(reload, store, &machine).await {
-        Ok(m) => {
-            say_what_stays_behind(m.pipeline.config());
-            info!("config reloaded");
-            m
-        }
-        Err(e) => {
-            error!(error = %e, "config reload failed; keeping the old config");
-            machine
-        }
-    };
-    notify(&[sd_notify::NotifyState::Ready]);
-    machine
+/// After a reload: what the new config asks for that a worker does not do.
+fn said(machine: &Machine) {
+    say_what_stays_behind(machine.pipeline.config());
 }
 
 /// What the config asks for that a worker on the shared store does not do, one warning each,

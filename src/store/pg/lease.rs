@@ -87,6 +87,23 @@ impl Due {
 const UNFINISHED: &str = "1970-01-01T00:00:00Z";
 
 impl PgStore {
+    /// Says this worker is there, before it asks for work: workers started together then
+    /// count each other when they take their share.
+    pub async fn register(&self) -> Result<(), StoreError> {
+        let worker: &str = &self.worker;
+        self.client()
+            .await?
+            .execute(
+                &format!(
+                    "INSERT INTO workers (name, seen_at) VALUES ($1, {SERVER_NOW})
+                     ON CONFLICT (name) DO UPDATE SET seen_at = excluded.seen_at"
+                ),
+                &[&worker],
+            )
+            .await?;
+        Ok(())
+    }
+
     /// The server's clock, to the microsecond (a `run --once`'s start).
     pub async fn server_time(&self) -> Result<String, StoreError> {
         Ok(self

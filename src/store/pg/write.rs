@@ -251,37 +251,20 @@ async fn insert_new(
     };
     let search = tsvector(&c.search);
     let stmt = tx
-        .prepare_cached(
+        .prepare_cached(&format!(
             "WITH new AS (SELECT nextval(pg_get_serial_sequence('articles', 'id')) AS id)
-             INSERT INTO articles (id, url, guid, status, first_seen_at, fetched_at, title, lead,
-                 body, captions, author, published_at, published_source, updated_at, tags,
-                 category, language, method, content_hash, authors, cluster_id, search)
-             SELECT new.id, $1, $2, 'ok', $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-                 $14, $15, $16, $17, coalesce($18::bigint, new.id), $19::text::tsvector
+             INSERT INTO articles (id, url, guid, status, first_seen_at, fetched_at,
+                 {CONTENT_COLUMNS}, cluster_id, search)
+             SELECT new.id, $1, $2, 'ok', $3, $3, {}, coalesce($18::bigint, new.id),
+                 $19::text::tsvector
              FROM new RETURNING id",
-        )
+            content_values(4)
+        ))
         .await?;
-    let params: [&(dyn ToSql + Sync); 19] = [
-        &story.url,
-        &story.guid,
-        &now,
-        &c.title,
-        &c.lead,
-        &c.body,
-        &json(&c.captions),
-        &c.author,
-        &c.published,
-        &c.published_source,
-        &c.updated,
-        &json(&c.tags),
-        &c.category,
-        &c.language,
-        &c.method.as_str(),
-        &c.content_hash,
-        &json(&c.authors),
-        &cluster,
-        &search,
-    ];
+    let lists = Lists::of(c);
+    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&story.url, &story.guid, &now];
+    params.extend(content_params(c, &lists));
+    params.extend([&cluster as &(dyn ToSql + Sync), &search]);
     let id: i64 = tx.query_one(&stmt, &params).await?.get(0);
     insert_images(tx, id, c).await?;
     if let Some(sig) = &c.signature {
@@ -300,38 +283,74 @@ async fn set_content(
 ) -> Result<(), StoreError> {
     let search = tsvector(&c.search);
     let stmt = tx
-        .prepare_cached(
-            "UPDATE articles SET title = $2, lead = $3, body = $4, captions = $5, author = $6,
-                 published_at = $7, published_source = $8, updated_at = $9, tags = $10,
-                 category = $11, language = $12, method = $13, content_hash = $14,
-                 authors = $15, fetched_at = $16, search = $17::text::tsvector
+        .prepare_cached(&format!(
+            "UPDATE articles SET ({CONTENT_COLUMNS}) = ({}),
+                 fetched_at = $16, search = $17::text::tsvector
              WHERE id = $1",
-        )
+            content_values(2)
+        ))
         .await?;
-    let params: [&(dyn ToSql + Sync); 17] = [
-        &id,
-        &c.title,
-        &c.lead,
-        &c.body,
-        &json(&c.captions),
-        &c.author,
-        &c.published,
-        &c.published_source,
-        &c.updated,
-        &json(&c.tags),
-        &c.category,
-        &c.language,
-        &c.method.as_str(),
-        &c.content_hash,
-        &json(&c.authors),
-        &now,
-        &search,
-    ];
+    let lists = Lists::of(c);
+    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&id];
+    params.extend(content_params(c, &lists));
+    params.extend([&now as &(dyn ToSql + Sync), &search]);
     tx.execute(&stmt, &params).await?;
     tx.execute("DELETE FROM images WHERE article_id = $1", &[&id])
         .await?;
     insert_images(tx, id, c).await?;
     fingerprint_story(tx, id, c.signature.as_ref()).await
+}
+
+/// The content columns both writes of a story's content set, in [`content_params`]' order.
+const CONTENT_COLUMNS: &str = "title, lead, body, captions, author, published_at,
+    published_source, updated_at, tags, category, language, method, content_hash, authors";
+
+/// The placeholders of [`CONTENT_COLUMNS`], from `$first`.
+fn content_values(first: usize) -> String {
+    (first..first + 14)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A story's columns stored as other than they are held: the lists as JSON text, the method
+/// as its word.
+struct Lists {
+    captions: String,
+    tags: String,
+    authors: String,
+    method: &'static str,
+}
+
+impl Lists {
+    fn of(c: &Content) -> Self {
+        Self {
+            captions: json(&c.captions),
+            tags: json(&c.tags),
+            authors: json(&c.authors),
+            method: c.method.as_str(),
+        }
+    }
+}
+
+/// The values of [`CONTENT_COLUMNS`].
+fn content_params<'a>(c: &'a Content, lists: &'a Lists) -> [&'a (dyn ToSql + Sync); 14] {
+    [
+        &c.title,
+        &c.lead,
+        &c.body,
+        &lists.captions,
+        &c.author,
+        &c.published,
+        &c.published_source,
+        &c.updated,
+        &lists.tags,
+        &c.category,
+        &c.language,
+        &lists.method,
+        &c.content_hash,
+        &lists.authors,
+    ]
 }
 
 /// The story's images, in one statement.
