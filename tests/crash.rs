@@ -156,3 +156,91 @@ fn kill_9_at_random_points_loses_and_duplicates_nothing() {
     );
     assert_eq!(count(&ws, "SELECT count(*) FROM article_feeds"), 60);
 }
+
+/// The same on the shared store: a worker SIGKILLed at random points of its cycle leaves no
+/// duplicate and no half-written story (each story is one transaction), its leases end on
+/// their own, and the next `run --once` finishes the farm exactly.
+#[test]
+fn kill_9_of_a_worker_at_random_points_loses_and_duplicates_nothing_on_the_shared_store() {
+    let Some(backend) = support::Backend::postgres() else {
+        return;
+    };
+    let server = Server::start(&farm_dir().join("www"));
+    server.set_delay(Duration::from_millis(5));
+    let settings = "[daemon]\nmin_interval_secs = 1\nlease_secs = 3\n[fetch]\nper_host = 4\nper_host_gap_ms = 0\n";
+    let ws = Workspace::with_settings(&farm_feeds(&server), settings).on(backend);
+    let check = |round: usize| {
+        assert_eq!(
+            ws.number("SELECT count(*) - count(DISTINCT url) FROM articles"),
+            0,
+            "round {round}: duplicate"
+        );
+        assert_eq!(
+            ws.number(
+                "SELECT count(*) FROM articles a WHERE a.status = 'ok' AND (a.body IS NULL
+                 OR a.title IS NULL OR a.cluster_id IS NULL OR a.search IS NULL
+                 OR NOT EXISTS (SELECT 1 FROM article_feeds af WHERE af.article_id = a.id))"
+            ),
+            0,
+            "round {round}: half-written story"
+        );
+    };
+    // A clean cycle first, timed, on this machine in this run; then the store emptied.
+    let started = Instant::now();
+    run_once(&ws);
+    let cycle = started.elapsed();
+    let reset = || {
+        ws.execute(
+            "TRUNCATE articles, article_aliases, fetches, cycles, extractions CASCADE;
+             UPDATE feeds SET etag = NULL, last_modified = NULL, polled_at = NULL,
+                 next_poll_at = '1970-01-01T00:00:00Z';
+             UPDATE host_leases SET owner = NULL, lease_until = '1970-01-01T00:00:00Z'",
+        )
+    };
+    reset();
+    let mut seed: u64 = 0x005e_ed0f_7136;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        seed >> 33
+    };
+    let mut killed_with = Vec::new();
+    for round in 0..8 {
+        let mut child = ws
+            .command(&["run", "--once"])
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(cycle.mul_f64((next() % 1000) as f64 / 1000.0));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        check(round);
+        let n = ws.number("SELECT count(*) FROM articles");
+        killed_with.push(n);
+        // The killed worker's lease ends on its own; the next round starts after that.
+        support::wait_until("the lease to end", Duration::from_secs(60), || {
+            ws.number(
+                "SELECT count(*) FROM host_leases WHERE lease_until >
+                 to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+            ) == 0
+        });
+        if n == 58 {
+            // Complete: start over, so the next kills meet work again.
+            reset();
+        }
+    }
+    println!("stories after each kill: {killed_with:?} (cycle {cycle:?})");
+    assert!(
+        killed_with.iter().any(|n| *n > 0 && *n < 58),
+        "some kills landed mid-cycle: {killed_with:?} (cycle {cycle:?})"
+    );
+    run_once(&ws);
+    check(8);
+    assert_eq!(
+        ws.number("SELECT count(*) FROM articles WHERE status = 'ok'"),
+        58,
+        "after kills at {killed_with:?}"
+    );
+    assert_eq!(ws.number("SELECT count(*) FROM article_feeds"), 60);
+}
