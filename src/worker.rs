@@ -230,33 +230,39 @@ async fn take_share(pg: &PgStore, pipeline: &Pipeline, hosts: &[String]) {
 
 /// Renews the leases on every host this worker holds, every third of `lease_for`. Returns
 /// (having stopped the cycle) once they are lost: another worker holds one of them (this
-/// worker stalled past its lease), or no renewal went through for a whole lease, so another
-/// worker may have taken them. Work on a host another worker holds would break the
-/// cluster's politeness and double its fetches.
+/// worker stalled past its lease), or no renewal went through for two thirds of a lease (a
+/// store that does not answer), so they may end before this worker knows: work on a host
+/// another worker holds would break the cluster's politeness and double its fetches.
 async fn renew(pg: PgStore, lease_for: Duration, cycle: Pipeline) {
-    let mut tick = tokio::time::interval(lease_for / 3);
+    let every = lease_for / 3;
+    let mut tick = tokio::time::interval(every);
     tick.tick().await;
     let mut renewed = Instant::now();
     loop {
         tick.tick().await;
         let sent = Instant::now();
-        match pg.renew().await {
-            Ok((held, n)) if n as usize == held => renewed = sent,
-            Ok((held, n)) => {
+        match tokio::time::timeout(every, pg.renew()).await {
+            Ok(Ok(lost)) if lost.is_empty() => renewed = sent,
+            Ok(Ok(lost)) => {
                 warn!(
-                    held = n,
-                    leased = held,
+                    hosts = ?lost,
                     "host leases lost to another worker; stopping this cycle"
                 );
                 cycle.request_stop();
                 return;
             }
-            Err(e) if renewed.elapsed() >= lease_for => {
-                warn!(error = %e, "host leases not renewed for a whole lease; stopping this cycle");
-                cycle.request_stop();
-                return;
-            }
-            Err(e) => warn!(error = %e, "host leases not renewed; trying again"),
+            Ok(Err(e)) => warn!(error = %e, "host leases not renewed; trying again"),
+            Err(_) => warn!(
+                wait_ms = every.as_millis() as u64,
+                "host leases not renewed in time; trying again"
+            ),
+        }
+        if renewed.elapsed() >= lease_for * 2 / 3 {
+            warn!(
+                "host leases not renewed for two thirds of a lease; stopping this cycle before they end"
+            );
+            cycle.request_stop();
+            return;
         }
     }
 }

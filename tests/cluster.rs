@@ -731,3 +731,36 @@ fn a_daemon_worker_serves_metrics_and_reloads_its_config_on_sighup() {
     assert!(log_of(&ws, "worker.log").contains("config reloaded"));
     stop(worker);
 }
+
+/// A copy stopped midway is not resumed once the archive was written to meanwhile (a daemon
+/// ran on it): that would mix two states of it.
+#[test]
+fn migrate_store_refuses_to_resume_from_an_archive_written_to_since() {
+    let Some(db) = Db::new() else { return };
+    let server = Server::start(&farm_dir().join("www"));
+    let ws = Workspace::new(&farm_feeds(&server));
+    support::run_once(&ws);
+    let mut empty = Workspace::new(&[]);
+    empty.db = db.url.clone().into();
+    finish(start_worker(&empty));
+    sql(
+        &db.url,
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
+             $$ BEGIN RAISE EXCEPTION 'stopped here'; END $$;
+         CREATE TRIGGER refuse BEFORE INSERT ON fetches FOR EACH ROW EXECUTE FUNCTION refuse();",
+    );
+    assert!(
+        !ws.tindex(&["migrate-store", "--to", &db.url])
+            .status
+            .success()
+    );
+    sql(&db.url, "DROP TRIGGER refuse ON fetches");
+    support::run_once(&ws);
+    let o = ws.tindex(&["migrate-store", "--to", &db.url]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr_of(&o));
+    assert!(
+        stderr_of(&o).contains("was written to since this copy started"),
+        "{}",
+        stderr_of(&o)
+    );
+}

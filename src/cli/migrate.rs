@@ -25,6 +25,8 @@ pub fn run(store: &Store, db: &Path, url: &str) -> Result<Answer, CliError> {
         .unwrap_or_else(|_| db.to_path_buf())
         .display()
         .to_string();
+    // No daemon writes to the archive while it is copied (nor starts meanwhile).
+    let _lock = crate::store::RunLock::acquire(db)?;
     let shared = Shared::open(url, true)?;
     let (pg, runtime) = shared.parts();
     info!(from = %source, to = %shown, "copying the archive into the shared store");

@@ -19,12 +19,25 @@ use crate::config::Config;
 use crate::dedup::{self, Candidate};
 use crate::extract::{self, ExtractError};
 use crate::fetch::{FetchError, Outcome, Reservation, RobotsVerdict, Validators};
-use crate::store::pg::HostShare;
-use crate::store::{Content, FetchKind, FetchLog, FetchResult, RawHtml, StoreError, Story};
+use crate::store::{Content, FetchKind, FetchLog, FetchResult, RawHtml, Story};
 
 /// Longest an article waits for its host while another worker holds it (its cycle on that
 /// host usually ends sooner) before it is deferred to a later poll.
 const HOST_WAIT: Duration = Duration::from_secs(30);
+
+/// How often a claim on a host another worker holds is tried again.
+const CLAIM_POLL: Duration = Duration::from_millis(500);
+
+/// How claiming a page's host for this cycle came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Claim {
+    /// Held at once (this worker's already, or free).
+    Held,
+    /// Held once another worker let it go: what it stored meanwhile is not fetched again.
+    AfterWaiting,
+    /// Still another worker's after the wait, or the store did not answer.
+    Refused,
+}
 
 impl Pipeline {
     /// Fetches and extracts `candidates` concurrently while the writer stores them in batches.
@@ -85,17 +98,9 @@ impl Pipeline {
         };
         // On a shared store the page's host must be this worker's (its feeds' host, or one
         // it claims now), so `per_host` holds across the cluster.
-        match self.claim_host(&c.fetch_url).await {
-            Ok(Some(share)) => self.trust(share),
-            Ok(None) => {
-                let held = ArticleOutcome::Deferred(DeferReason::HostHeld);
-                return skipped(&c.url, &c.fetch_url, story, Vec::new(), held);
-            }
-            Err(e) => {
-                warn!(url = %c.url, error = %e, "host lease not claimed");
-                let held = ArticleOutcome::Deferred(DeferReason::HostHeld);
-                return skipped(&c.url, &c.fetch_url, story, Vec::new(), held);
-            }
+        if let Some(reason) = self.host_for(&c.fetch_url, &story).await {
+            let outcome = ArticleOutcome::Deferred(reason);
+            return skipped(&c.url, &c.fetch_url, story, Vec::new(), outcome);
         }
         let robots = self.fetcher.robots_allow(&c.fetch_url).await;
         let mut logs: Vec<FetchLog> = robots
@@ -184,19 +189,60 @@ impl Pipeline {
         }
     }
 
-    /// The page's host for this process, waiting (up to [`HOST_WAIT`], and no longer than
-    /// one lease) while another worker of a shared store holds it: `None` if it still does.
-    async fn claim_host(&self, url: &Url) -> Result<Option<HostShare>, StoreError> {
+    /// Makes `url`'s host this worker's, when the store is shared; `Some` why not. The
+    /// first page of a host claims it, waiting (up to [`HOST_WAIT`], and no longer than one
+    /// lease) while another worker holds it; the host's other pages wait for that answer,
+    /// not each its own. After a wait, a story the other worker stored meanwhile is not
+    /// fetched again.
+    async fn host_for(&self, url: &Url, story: &Story) -> Option<DeferReason> {
+        if !self.store.is_shared() {
+            return None;
+        }
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let cell = {
+            let mut claims = self.claims.lock().unwrap_or_else(|p| p.into_inner());
+            claims.entry(host).or_default().clone()
+        };
+        let claim = *cell.get_or_init(|| self.claim_host(url)).await;
+        match claim {
+            Claim::Held => None,
+            Claim::Refused => Some(DeferReason::HostHeld),
+            Claim::AfterWaiting => {
+                let known = self.store.known_all(vec![story.aliases.clone()]).await;
+                match known.as_deref() {
+                    Ok([Some(k)]) if k.ok => Some(DeferReason::StoredElsewhere),
+                    _ => None,
+                }
+            }
+        }
+    }
+
+    /// Claims `url`'s host, trusting what other workers learnt of it.
+    async fn claim_host(&self, url: &Url) -> Claim {
         let start = Instant::now();
         let wait = HOST_WAIT.min(Duration::from_secs(self.config.daemon.lease_secs));
+        let mut waited = false;
         loop {
-            if let Some(share) = self.store.claim_host(url).await? {
-                return Ok(Some(share));
+            match self.store.claim_host(url).await {
+                Ok(Some(share)) => {
+                    self.trust(share);
+                    return if waited {
+                        Claim::AfterWaiting
+                    } else {
+                        Claim::Held
+                    };
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    warn!(url = %url, error = %e, "host lease not claimed");
+                    return Claim::Refused;
+                }
             }
             if start.elapsed() >= wait || self.stop_requested() {
-                return Ok(None);
+                return Claim::Refused;
             }
-            tokio::time::sleep(Duration::from_millis(500)).await;
+            tokio::time::sleep(CLAIM_POLL).await;
+            waited = true;
         }
     }
 

@@ -25,12 +25,13 @@ mod stats;
 mod triage;
 mod writer;
 
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use chrono::Utc;
-use tokio::sync::Semaphore;
+use tokio::sync::{OnceCell, Semaphore};
 use tracing::{info, warn};
 
 pub use article::extract_page;
@@ -57,6 +58,8 @@ pub struct Pipeline {
     extract_slots: Arc<Semaphore>,
     /// Set on SIGTERM: start nothing new, let what is in flight finish and be stored.
     stopping: Arc<AtomicBool>,
+    /// This cycle's claims on pages' hosts (shared store): one per host.
+    claims: Arc<Mutex<HashMap<String, Arc<OnceCell<article::Claim>>>>>,
 }
 
 /// Why a cycle stopped early. Feed and article problems are not errors: they are recorded.
@@ -78,6 +81,7 @@ impl Pipeline {
             store,
             extract_slots: Arc::new(Semaphore::new(cores)),
             stopping: Arc::default(),
+            claims: Arc::default(),
         }
     }
 
@@ -88,11 +92,12 @@ impl Pipeline {
         self.stopping.store(true, Ordering::SeqCst);
     }
 
-    /// The same pipeline with a stop of its own: a worker stops one cycle (its host leases
-    /// lost) without stopping the next.
+    /// The same pipeline with a stop and host claims of its own: a worker stops one cycle
+    /// (its host leases lost) without stopping the next, and claims hosts anew each cycle.
     pub fn with_own_stop(&self) -> Self {
         Self {
             stopping: Arc::default(),
+            claims: Arc::default(),
             ..self.clone()
         }
     }

@@ -66,6 +66,10 @@ pub enum DeferReason {
     /// break the host's `per_host` across the cluster.
     #[error("host held by another worker; deferred to a later poll")]
     HostHeld,
+    /// Another worker stored the story while this one waited for its host: seen again on
+    /// the next poll, as any stored story is.
+    #[error("stored by another worker meanwhile; not fetched again")]
+    StoredElsewhere,
 }
 
 impl DeferReason {
@@ -75,6 +79,7 @@ impl DeferReason {
             Self::RobotsUnreachable => "robots_unreachable",
             Self::HostPaused(_) => "host_paused",
             Self::HostHeld => "host_held",
+            Self::StoredElsewhere => "stored_elsewhere",
         }
     }
 }

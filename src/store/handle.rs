@@ -102,6 +102,7 @@ impl StoreHandle {
     pub async fn write(&self, batch: Batch) -> Result<(Batch, Vec<Written>), StoreError> {
         let mut batch = batch;
         let mut pause = Duration::from_millis(500);
+        let mut attempts = 0u32;
         loop {
             let (back, result) = match &self.0 {
                 Backend::Postgres(pg) => {
@@ -118,7 +119,8 @@ impl StoreHandle {
             };
             match result {
                 Ok(written) => return Ok((back, written)),
-                Err(e) if e.is_busy() => {
+                Err(e) if e.is_busy() && self.may_retry(attempts) => {
+                    attempts += 1;
                     tracing::warn!(
                         error = %e,
                         retry_in_ms = pause.as_millis() as u64,
@@ -130,6 +132,16 @@ impl StoreHandle {
                 }
                 Err(e) => return Err(e),
             }
+        }
+    }
+
+    /// Whether a refused write is tried again after `attempts` retries: on SQLite always (a
+    /// lock is held by someone, and ends); on the shared store ten times (a lost race is
+    /// won the next time; one lost every time is a bug, better a failed cycle than a hang).
+    fn may_retry(&self, attempts: u32) -> bool {
+        match &self.0 {
+            Backend::Sqlite(_) => true,
+            Backend::Postgres(_) => attempts < 10,
         }
     }
 
@@ -189,6 +201,11 @@ impl StoreHandle {
                 .await
             }
         }
+    }
+
+    /// Whether this is the shared store (where pages' hosts are claimed).
+    pub fn is_shared(&self) -> bool {
+        matches!(self.0, Backend::Postgres(_))
     }
 
     /// Whether this process may fetch from `url`'s host now. Always on SQLite (one process

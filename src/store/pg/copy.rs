@@ -296,7 +296,7 @@ impl PgStore {
         source: &str,
         mut progress: impl FnMut(&str, u64),
     ) -> Result<Copied, StoreError> {
-        let resumed = self.check_target(source).await?;
+        let resumed = self.check_target(sqlite, source).await?;
         let mut tables = Vec::new();
         for table in TABLES {
             let copied_now = self
@@ -339,9 +339,9 @@ impl PgStore {
         Ok(Copied { tables, resumed })
     }
 
-    /// Refuses a target that holds anything but an unfinished copy of `source`; returns
-    /// whether there is one to resume.
-    async fn check_target(&self, source: &str) -> Result<bool, StoreError> {
+    /// Refuses a target that holds anything but an unfinished copy of `source` as it is now;
+    /// returns whether there is one to resume.
+    async fn check_target(&self, sqlite: &Store, source: &str) -> Result<bool, StoreError> {
         let client = self.client().await?;
         let other: Option<String> = client
             .query_opt(
@@ -362,6 +362,22 @@ impl PgStore {
             )
             .await?
             .get(0);
+        let mark = archive_mark(sqlite)?;
+        if ours > 0 {
+            let stored: Option<String> = client
+                .query_opt(
+                    "SELECT last_key FROM tindex_copies WHERE source = $1 AND table_name = $2",
+                    &[&source, &MARK],
+                )
+                .await?
+                .and_then(|r| r.get(0));
+            if stored.as_deref() != Some(mark.as_str()) {
+                return Err(StoreError::CopyRefused(format!(
+                    "{source} was written to since this copy started (a daemon ran on it?): \
+                     drop the database and copy again, with the daemon stopped"
+                )));
+            }
+        }
         if ours == 0 {
             let r = client
                 .query_one(
@@ -375,6 +391,13 @@ impl PgStore {
                     "it already holds {stories} stories and {feeds} feeds; copy into an empty database"
                 )));
             }
+            client
+                .execute(
+                    "INSERT INTO tindex_copies (source, table_name, last_key, done)
+                     VALUES ($1, $2, $3, TRUE)",
+                    &[&source, &MARK, &mark],
+                )
+                .await?;
         }
         Ok(ours > 0)
     }
@@ -440,6 +463,25 @@ impl PgStore {
             }
         }
     }
+}
+
+/// The `tindex_copies` row that says which state of the archive a copy is of.
+const MARK: &str = "(archive)";
+
+/// The archive's state as a copy relies on it: its last story, feed and audit row and how
+/// many there are. A resumed copy of an archive written to meanwhile would mix two states
+/// (and rows of stories it never copied would be refused by the foreign keys for ever).
+fn archive_mark(sqlite: &Store) -> Result<String, StoreError> {
+    let mut mark = Vec::new();
+    for table in ["articles", "feeds", "fetches", "article_revisions"] {
+        let (max, n): (Option<i64>, i64) = sqlite.conn.query_row(
+            &format!("SELECT max(rowid), count(*) FROM {table}"),
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        mark.push(serde_json::json!([table, max, n]));
+    }
+    Ok(serde_json::Value::Array(mark).to_string())
 }
 
 /// The shared store's INSERT for `table`: its columns, the extra ones, no row twice.

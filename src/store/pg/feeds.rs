@@ -18,6 +18,13 @@ pub(super) const FEED_COLUMNS: &str = "f.id, f.url, f.title, f.source, f.active,
     (SELECT count(*) FROM article_feeds af JOIN articles a ON a.id = af.article_id
       WHERE af.feed_id = f.id AND a.status = 'failed'), f.kind";
 
+/// The same columns without the story counts (zero), for a poll, which does not read them:
+/// counting a feed's stories costs as much as the feed has, every lease.
+pub(super) const FEED_COLUMNS_TO_POLL: &str = "f.id, f.url, f.title, f.source, f.active,
+    f.interval_secs, f.etag, f.last_modified, f.last_polled_at, f.last_success_at,
+    f.last_status, f.next_poll_at, f.error_count, f.last_error, f.error_since,
+    f.publish_interval_secs, 0::bigint, 0::bigint, f.kind";
+
 pub(super) fn feed_row(r: &tokio_postgres::Row) -> FeedRow {
     FeedRow {
         id: r.get(0),
@@ -41,6 +48,9 @@ pub(super) fn feed_row(r: &tokio_postgres::Row) -> FeedRow {
         kind: SourceKind::parse(r.get(18)),
     }
 }
+
+/// How long the story counts of the daemon's figures are reused.
+const COUNTS_KEPT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The host a feed's lease is taken on: its URL's host, lower-cased (ports aside, so two
 /// ports of one machine are one host to be polite to).
@@ -119,7 +129,8 @@ impl PgStore {
         Ok(next.as_deref().map(parse_ts))
     }
 
-    /// Feeds by state and how many failing ones wait out a backoff, with the story counts.
+    /// Feeds by state and how many failing ones wait out a backoff, with the story counts
+    /// (as of at most [`COUNTS_KEPT`] ago).
     pub async fn feed_states(
         &self,
         now: DateTime<Utc>,
@@ -131,13 +142,23 @@ impl PgStore {
                         count(*) FILTER (WHERE active AND error_count > 0),
                         count(*) FILTER (WHERE active AND error_count = 0 AND last_polled_at IS NULL),
                         count(*) FILTER (WHERE NOT active),
-                        count(*) FILTER (WHERE active AND error_count > 0 AND next_poll_at > $1),
-                        (SELECT count(*) FROM articles WHERE status = 'ok'),
-                        (SELECT count(*) FROM articles WHERE status = 'failed')
+                        count(*) FILTER (WHERE active AND error_count > 0 AND next_poll_at > $1)
                  FROM feeds",
                 &[&ts(now)],
             )
             .await?;
+        // Counting every story is a scan of the whole archive: once a minute at most, not
+        // after each of many workers' many cycles.
+        let cached = *self.counted.lock().unwrap_or_else(|p| p.into_inner());
+        let stories = match cached {
+            Some((at, counts)) if at.elapsed() < COUNTS_KEPT => counts,
+            _ => {
+                let counts = self.story_counts().await?;
+                *self.counted.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some((std::time::Instant::now(), counts));
+                counts
+            }
+        };
         let states = FeedStates {
             by_state: vec![
                 ("ok", r.get(0)),
@@ -147,7 +168,7 @@ impl PgStore {
             ],
             in_backoff: r.get(4),
         };
-        Ok((states, (r.get(5), r.get(6))))
+        Ok((states, stories))
     }
 
     /// Appends a finished cycle of this worker (the newest 10,000 are kept).
@@ -193,8 +214,29 @@ impl PgStore {
     }
 }
 
-/// Records one poll, as `Store::record_poll_tx`, with its sitemap documents.
-pub(super) async fn record_poll(tx: &Transaction<'_>, p: &FeedPoll) -> Result<(), StoreError> {
+/// Records one poll, as `Store::record_poll_tx`, with its sitemap documents: only while
+/// `worker` holds the feed's host, so a worker that lost its lease (it stalled past it)
+/// does not overwrite what the host's new holder committed.
+pub(super) async fn record_poll(
+    tx: &Transaction<'_>,
+    p: &FeedPoll,
+    worker: &str,
+) -> Result<(), StoreError> {
+    let holds: bool = tx
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM feeds f JOIN host_leases h ON h.host = f.host
+                            WHERE f.id = $1 AND h.owner = $2)",
+            &[&p.feed_id, &worker],
+        )
+        .await?
+        .get(0);
+    if !holds {
+        tracing::warn!(
+            feed_id = p.feed_id,
+            "poll not recorded: the feed's host is held by another worker now"
+        );
+        return Ok(());
+    }
     let at = ts(p.at);
     let next = ts(p.next_poll_at);
     let status = p.status.map(i32::from);

@@ -23,16 +23,23 @@ pub struct HostShare {
     pub pauses: Vec<(String, DateTime<Utc>)>,
 }
 
+/// Seconds from the server's now to a stored time (negative when it is past).
+const SECONDS_LEFT: &str = "extract(epoch FROM ({col}::timestamptz - now()))::float8";
+
 impl PgStore {
     /// The shared state of `hosts`: their robots.txt rules not yet expired, their pauses.
+    /// Expiries are kept by the server's clock and handed over as time left on this one.
     pub async fn host_share(&self, hosts: &[String]) -> Result<HostShare, StoreError> {
         let client = self.client().await?;
-        let now = ts(Utc::now());
+        let left = |col: &str| SECONDS_LEFT.replace("{col}", col);
         let robots = client
             .query(
-                "SELECT origin, rules, fetched_at, expires_at FROM robots
-                 WHERE host = ANY($1) AND expires_at > $2",
-                &[&hosts, &now],
+                &format!(
+                    "SELECT origin, rules, fetched_at, {} FROM robots
+                     WHERE host = ANY($1) AND expires_at > {SERVER_NOW}",
+                    left("expires_at")
+                ),
+                &[&hosts],
             )
             .await?
             .iter()
@@ -40,35 +47,40 @@ impl PgStore {
                 origin: r.get(0),
                 rules: r.get(1),
                 fetched_at: parse_ts(r.get(2)),
-                expires_at: parse_ts(r.get(3)),
+                expires_at: from_now(r.get(3)),
             })
             .collect();
         let pauses = client
             .query(
-                "SELECT host, paused_until FROM host_leases
-                 WHERE host = ANY($1) AND paused_until > $2",
-                &[&hosts, &now],
+                &format!(
+                    "SELECT host, {} FROM host_leases
+                     WHERE host = ANY($1) AND paused_until > {SERVER_NOW}",
+                    left("paused_until")
+                ),
+                &[&hosts],
             )
             .await?
             .iter()
-            .map(|r| (r.get(0), parse_ts(r.get(1))))
+            .map(|r| (r.get(0), from_now(r.get(1))))
             .collect();
         Ok(HostShare { robots, pauses })
     }
 
-    /// Keeps what this worker learnt of its hosts for the others: robots.txt rules newer than
-    /// the stored ones, pauses longer than the stored ones.
+    /// Keeps what this worker learnt of its hosts for the others: robots.txt rules that
+    /// last longer than the stored ones, pauses longer than the stored ones (each written as
+    /// the server's now plus the time left, so no worker's clock decides).
     pub async fn save_host_share(&self, share: &HostShare) -> Result<(), StoreError> {
         let held = self.held_hosts();
         let client = self.client().await?;
         let upsert = client
-            .prepare_cached(
+            .prepare_cached(&format!(
                 "INSERT INTO robots (origin, host, rules, fetched_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5)
+                 VALUES ($1, $2, $3, $4, {})
                  ON CONFLICT (origin) DO UPDATE SET rules = excluded.rules,
                      fetched_at = excluded.fetched_at, expires_at = excluded.expires_at
-                 WHERE robots.fetched_at < excluded.fetched_at",
-            )
+                 WHERE robots.expires_at < excluded.expires_at",
+                server_now_plus(5)
+            ))
             .await?;
         for r in &share.robots {
             let host = host_of(&r.origin);
@@ -80,17 +92,20 @@ impl PgStore {
                 &host,
                 &r.rules,
                 &ts(r.fetched_at),
-                &ts(r.expires_at),
+                &seconds_until(r.expires_at),
             ];
             client.execute(&upsert, &params).await?;
         }
+        let pause = client
+            .prepare_cached(&format!(
+                "UPDATE host_leases SET paused_until = {until}
+                 WHERE host = $1 AND (paused_until IS NULL OR paused_until < {until})",
+                until = server_now_plus(2)
+            ))
+            .await?;
         for (host, until) in &share.pauses {
             client
-                .execute(
-                    "UPDATE host_leases SET paused_until = $2
-                     WHERE host = $1 AND (paused_until IS NULL OR paused_until < $2)",
-                    &[host, &ts(*until)],
-                )
+                .execute(&pause, &[host, &seconds_until(*until)])
                 .await?;
         }
         Ok(())
@@ -100,6 +115,10 @@ impl PgStore {
     /// `None` when another does, else what is shared of it (nothing new when this worker
     /// held it already).
     pub async fn claim(&self, host: &str) -> Result<Option<HostShare>, StoreError> {
+        if self.held_hosts().contains(host) {
+            return Ok(Some(HostShare::default()));
+        }
+        let _one_at_a_time = self.claiming.lock().await;
         if self.held_hosts().contains(host) {
             return Ok(Some(HostShare::default()));
         }
@@ -121,6 +140,8 @@ impl PgStore {
             )
             .await?
             .is_some();
+        // Back to the pool before the next call takes one.
+        drop(client);
         if !won {
             return Ok(None);
         }
@@ -139,4 +160,14 @@ impl PgStore {
             .unwrap_or_else(|p| p.into_inner())
             .extend(hosts);
     }
+}
+
+/// This clock's time `seconds` from now.
+fn from_now(seconds: f64) -> DateTime<Utc> {
+    Utc::now() + chrono::Duration::milliseconds((seconds * 1000.0) as i64)
+}
+
+/// Seconds from this clock's now to `t` (0 when past).
+fn seconds_until(t: DateTime<Utc>) -> f64 {
+    ((t - Utc::now()).num_milliseconds().max(0)) as f64 / 1000.0
 }

@@ -8,11 +8,12 @@
 //! Every lease time is the database server's clock (`now()`), never a worker's: two workers
 //! whose clocks disagree still agree on whose lease has ended.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use super::super::{FeedRow, StoreError, parse_ts};
 use super::PgStore;
-use super::feeds::{FEED_COLUMNS, feed_row};
+use super::feeds::{FEED_COLUMNS_TO_POLL, feed_row};
 
 /// The server's clock as a stored timestamp (RFC 3339 UTC, whole seconds, as `store::ts`).
 pub(super) const SERVER_NOW: &str =
@@ -212,7 +213,7 @@ impl PgStore {
         let feeds = tx
             .query(
                 &format!(
-                    "SELECT {FEED_COLUMNS} FROM feeds f
+                    "SELECT {FEED_COLUMNS_TO_POLL} FROM feeds f
                      WHERE f.host = ANY($1) AND {}
                      ORDER BY f.next_poll_at, f.id",
                     due.condition(2)
@@ -229,9 +230,9 @@ impl PgStore {
     }
 
     /// Extends this worker's leases on every host it holds by its lease time from now;
-    /// returns (hosts held, leases still held): fewer held means a lease ran out and another
-    /// worker took the host.
-    pub async fn renew(&self) -> Result<(usize, u64), StoreError> {
+    /// returns the hosts whose lease it no longer held (it ran out and another worker took
+    /// the host), which it then holds no more.
+    pub async fn renew(&self) -> Result<Vec<String>, StoreError> {
         let hosts: Vec<String> = self.held_hosts().into_iter().collect();
         let client = self.client().await?;
         let worker: &str = &self.worker;
@@ -242,17 +243,25 @@ impl PgStore {
                 &[&worker],
             )
             .await?;
-        let renewed = client
-            .execute(
+        let renewed: HashSet<String> = client
+            .query(
                 &format!(
                     "UPDATE host_leases SET lease_until = {}
-                     WHERE host = ANY($1) AND owner = $2",
+                     WHERE host = ANY($1) AND owner = $2 RETURNING host",
                     server_now_plus(3)
                 ),
                 &[&hosts, &worker, &secs],
             )
-            .await?;
-        Ok((hosts.len(), renewed))
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let lost: Vec<String> = hosts.into_iter().filter(|h| !renewed.contains(h)).collect();
+        let mut held = self.held.lock().unwrap_or_else(|p| p.into_inner());
+        for h in &lost {
+            held.remove(h);
+        }
+        Ok(lost)
     }
 
     /// Gives back every host this worker holds: their feeds' next polls are committed, so

@@ -33,6 +33,12 @@ use super::StoreError;
 /// Connections a worker keeps open: the writer, triage lookups, lease renewal and reports.
 const POOL_SIZE: usize = 6;
 
+/// Longest a call waits for a connection of the pool, or for a new one to open.
+const POOL_WAIT: Duration = Duration::from_secs(20);
+
+/// Stories stored and failed, as read at that instant.
+type Counted = (std::time::Instant, (i64, i64));
+
 /// An open shared store; cheap to clone (the pool and the held hosts are shared).
 #[derive(Clone)]
 pub struct PgStore {
@@ -43,6 +49,10 @@ pub struct PgStore {
     lease_for: Duration,
     /// The hosts this worker holds now: leased with their feeds, or claimed for an article.
     held: Arc<Mutex<HashSet<String>>>,
+    /// One claim at a time: a cycle's many pages on one host claim it once.
+    claiming: Arc<tokio::sync::Mutex<()>>,
+    /// The story counts last read for the daemon's figures, and when.
+    counted: Arc<Mutex<Option<Counted>>>,
 }
 
 /// Whether `db` names a PostgreSQL database rather than a SQLite file.
@@ -104,8 +114,13 @@ impl PgStore {
                 recycling_method: RecyclingMethod::Fast,
             },
         );
+        // A connection not had within the wait is an error, never a hang (a cycle's tasks,
+        // the lease renewal and the monitoring probe share the pool).
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(Some(POOL_WAIT))
+            .create_timeout(Some(POOL_WAIT))
             .build()
             .map_err(|e| StoreError::Pool(e.to_string()))?;
         Ok(Self {
@@ -113,6 +128,8 @@ impl PgStore {
             worker: worker_name().into(),
             lease_for: Duration::from_secs(60),
             held: Arc::default(),
+            claiming: Arc::default(),
+            counted: Arc::default(),
         })
     }
 
@@ -166,14 +183,16 @@ fn worker_name() -> String {
     )
 }
 
-/// The write lost a race with another worker's (the same new story stored twice at once, a
-/// serialisation failure, a deadlock): nothing was written, and trying again finds the
-/// other worker's row.
+/// The write lost a race with another worker's or a command's (the same new story stored
+/// twice at once, a serialisation failure, a deadlock, a story pruned meanwhile): nothing
+/// was written, and trying again finds the other's rows.
 pub(super) fn is_retryable(e: &tokio_postgres::Error) -> bool {
     matches!(
         e.code(),
         Some(c) if *c == SqlState::UNIQUE_VIOLATION
             || *c == SqlState::T_R_SERIALIZATION_FAILURE
             || *c == SqlState::T_R_DEADLOCK_DETECTED
+            // A story pruned (`tindex prune`) between its lookup and its write.
+            || *c == SqlState::FOREIGN_KEY_VIOLATION
     )
 }

@@ -109,22 +109,27 @@ impl PgStore {
             limit.saturating_mul(100).max(PHRASE_CANDIDATES)
         };
         let client = self.client().await?;
-        // Each folded word a quoted lexeme: user input never reaches tsquery syntax.
+        // Each folded word a quoted lexeme: user input never reaches tsquery syntax. Read
+        // as a stream: with phrases, candidates (with their bodies) are checked one at a
+        // time until enough hold them.
+        let query = super::search::all_of(&words);
+        let limit_rows = sql_limit as i64;
+        let params: [&(dyn ToSql + Sync); 2] = [&query, &limit_rows];
         let rows = client
-            .query(
+            .query_raw(
                 "SELECT a.id, a.url, a.title, a.published_at, a.lead, coalesce(a.body, '')
                  FROM articles a, CAST($1::text AS tsquery) q
                  WHERE a.search @@ q AND a.status = 'ok'
                  ORDER BY ts_rank('{0.2, 0, 0.4, 1.0}', a.search, q) DESC, a.id
                  LIMIT $2",
-                &[&super::search::all_of(&words), &(sql_limit as i64)],
+                params,
             )
             .await?;
+        let mut rows = std::pin::pin!(rows);
         let mut hits = Vec::new();
-        for r in rows {
-            if hits.len() == limit {
-                break;
-            }
+        while hits.len() < limit
+            && let Some(r) = rows.try_next().await?
+        {
             let hit = SearchHit {
                 id: r.get(0),
                 url: r.get(1),

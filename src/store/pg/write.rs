@@ -70,11 +70,15 @@ impl PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         for poll in &batch.polls {
-            super::feeds::record_poll(&tx, poll).await?;
+            super::feeds::record_poll(&tx, poll, &self.worker).await?;
         }
         for s in &batch.sightings {
+            // Kept from a prune until the batch commits.
             let exists = tx
-                .query_opt("SELECT 1 FROM articles WHERE id = $1", &[&s.article_id])
+                .query_opt(
+                    "SELECT 1 FROM articles WHERE id = $1 FOR KEY SHARE",
+                    &[&s.article_id],
+                )
                 .await?
                 .is_some();
             if exists {
@@ -246,7 +250,10 @@ async fn insert_new(
     now: &str,
 ) -> Result<i64, StoreError> {
     let cluster = match &c.signature {
-        Some(sig) => nearest_cluster(tx, sig, None).await?,
+        Some(sig) => {
+            lock_bands(tx, sig).await?;
+            nearest_cluster(tx, sig, None).await?
+        }
         None => None,
     };
     let search = tsvector(&c.search);
@@ -416,6 +423,24 @@ async fn nearest_cluster(
         .and_then(|(other, _)| clusters.get(&other).copied()))
 }
 
+/// Takes the story's bands for the rest of the batch's transaction (in key order, so two
+/// writers meet in one order): copies of one story written at once by two workers (a wire
+/// story on two sites) find each other's bands, and so one cluster, as on SQLite where
+/// stories are written one at a time. A band's key is its lock.
+async fn lock_bands(tx: &Transaction<'_>, sig: &Signature) -> Result<(), StoreError> {
+    let mut bands: Vec<i64> = sig.bands().to_vec();
+    bands.sort_unstable();
+    bands.dedup();
+    let stmt = tx
+        .prepare_cached(
+            "SELECT pg_advisory_xact_lock(k)
+             FROM (SELECT k FROM unnest($1::bigint[]) WITH ORDINALITY AS b(k, i) ORDER BY i) o",
+        )
+        .await?;
+    tx.execute(&stmt, &[&bands]).await?;
+    Ok(())
+}
+
 /// The story's signature and its bands, in one statement.
 async fn insert_fingerprint(
     tx: &Transaction<'_>,
@@ -449,6 +474,7 @@ async fn fingerprint_story(
     .await?;
     let mut cluster = id;
     if let Some(sig) = signature {
+        lock_bands(tx, sig).await?;
         if let Some(c) = nearest_cluster(tx, sig, Some(id)).await? {
             cluster = c;
         }
