@@ -211,7 +211,8 @@ fn say_what_stays_behind(config: &Config) {
         );
     }
     if config.raw_pages.keep {
-        warn!(
+        // On by default: said, not warned.
+        info!(
             "raw pages are kept beside a SQLite archive only; a worker on the shared store keeps none"
         );
     }

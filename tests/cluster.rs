@@ -764,3 +764,46 @@ fn migrate_store_refuses_to_resume_from_an_archive_written_to_since() {
         stderr_of(&o)
     );
 }
+
+/// A wire story printed on two sites, fetched by two workers at once (one per site), ends in
+/// one near-duplicate cluster, as on SQLite, whichever of them is written first.
+#[test]
+fn copies_of_one_story_written_by_two_workers_at_once_share_a_cluster() {
+    let Some(db) = Db::new() else { return };
+    let one = Server::start(&farm_dir().join("www"));
+    let two = Server::start_on(&farm_dir().join("www"), "127.0.0.2:0");
+    let t = truth(&one);
+    let story = |server: &Server, i: usize| {
+        let url = t[i]["url"].as_str().unwrap();
+        server.rebase(&url.replace(&one.base, support::FARM_BASE))
+    };
+    // The same three stories on both sites (same text, each its own URL and canonical link).
+    for server in [&one, &two] {
+        let items: Vec<(String, Option<&str>)> = (0..3).map(|i| (story(server, i), None)).collect();
+        server.set_body("/rss/wire.rss", support::rss_items(&items));
+        server.set_delay(Duration::from_millis(100));
+    }
+    let mut ws = Workspace::with_settings(
+        &[
+            format!("{}rss/wire.rss", one.base),
+            format!("{}rss/wire.rss", two.base),
+        ],
+        "[daemon]\nmin_interval_secs = 300\nlease_secs = 30\n\n\
+         [fetch]\nallow_addresses = [\"127.0.0.1\", \"127.0.0.2\"]\nper_host = 4\nper_host_gap_ms = 0\n",
+    );
+    ws.db = db.url.clone().into();
+    let workers: Vec<Child> = (0..2).map(|_| start_worker(&ws)).collect();
+    for w in workers {
+        finish(w);
+    }
+    assert_eq!(
+        db.count("SELECT count(*) FROM articles WHERE status = 'ok'"),
+        6
+    );
+    assert_eq!(
+        db.count("SELECT count(DISTINCT cluster_id) FROM articles"),
+        3,
+        "{:?}",
+        db.rows("SELECT url, cluster_id FROM articles ORDER BY id")
+    );
+}

@@ -86,13 +86,51 @@ impl PgStore {
             }
         }
         let mut written = Vec::with_capacity(batch.articles.len());
+        let mut alone = Vec::new();
         for record in &batch.articles {
-            written.push(write_article(&tx, record).await?);
+            written.push(write_article(&tx, record, &mut alone).await?);
         }
         insert_fetches(&tx, &batch.fetches, &self.worker).await?;
         tx.commit().await?;
+        if !alone.is_empty() {
+            // The batch is stored; a failed repair only leaves a copy in a cluster of its own.
+            if let Err(e) = join_copies_written_meanwhile(&mut client, &alone).await {
+                tracing::warn!(error = %e, "near-duplicate clusters not checked again");
+            }
+        }
         Ok(written)
     }
+}
+
+/// Copies of one story written at once by two workers (a wire story on two sites, fetched
+/// from two hosts) cannot see each other's uncommitted rows, so each may start a cluster of
+/// its own, where SQLite, writing one story at a time, makes one. Once its batch is
+/// committed, each new story that started its own cluster looks again: it joins the cluster
+/// of its most similar copy when that cluster is older (a lower id), or takes that copy into
+/// its own when the copy is alone and newer; either way the two meet in the older cluster,
+/// whichever of them looked first.
+async fn join_copies_written_meanwhile(
+    client: &mut deadpool_postgres::Object,
+    alone: &[(i64, &Signature)],
+) -> Result<(), StoreError> {
+    let tx = client.transaction().await?;
+    let join = tx
+        .prepare_cached("UPDATE articles SET cluster_id = $2 WHERE id = $1 AND cluster_id = id")
+        .await?;
+    for (id, sig) in alone {
+        let Some((other, cluster)) = nearest_cluster(&tx, sig, Some(*id)).await? else {
+            continue;
+        };
+        if cluster < *id {
+            tx.execute(&join, &[id, &cluster]).await?;
+        } else if cluster == other {
+            // The other copy is alone too and newer: it joins this one (it may have looked
+            // before this batch was committed).
+            tx.execute(&join, &[&other, id]).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// A stored story as the write path needs it, locked until the batch commits.
@@ -138,9 +176,11 @@ async fn find_existing(
     }))
 }
 
-async fn write_article(
+/// Writes one record; a new story that started a cluster of its own is added to `alone`.
+async fn write_article<'r>(
     tx: &Transaction<'_>,
-    record: &ArticleRecord,
+    record: &'r ArticleRecord,
+    alone: &mut Vec<(i64, &'r Signature)>,
 ) -> Result<Written, StoreError> {
     let now = ts(record.story.seen_at);
     let story = &record.story;
@@ -179,7 +219,13 @@ async fn write_article(
             set_content(tx, e.id, content, &now).await?;
             Written::New(e.id)
         }
-        (Ok(content), None) => Written::New(insert_new(tx, story, content, &now).await?),
+        (Ok(content), None) => {
+            let (id, joined) = insert_new(tx, story, content, &now).await?;
+            if let (false, Some(sig)) = (joined, &content.signature) {
+                alone.push((id, sig));
+            }
+            Written::New(id)
+        }
         (Err(error), Some(e)) => {
             let error = super::text(error);
             tx.execute(
@@ -240,7 +286,8 @@ async fn keep_revision(tx: &Transaction<'_>, id: i64, at: &str) -> Result<(), St
 }
 
 /// A story the store did not have, written whole in one row version: its content, its
-/// cluster (found before the row exists) and its search vector. Writing it in steps (a
+/// cluster (found before the row exists) and its search vector; with whether it joined a
+/// cluster. Writing it in steps (a
 /// bare row, then content, then cluster) made three versions of the row and indexed its
 /// text in the GIN index three times.
 async fn insert_new(
@@ -248,12 +295,9 @@ async fn insert_new(
     story: &Story,
     c: &Content,
     now: &str,
-) -> Result<i64, StoreError> {
+) -> Result<(i64, bool), StoreError> {
     let cluster = match &c.signature {
-        Some(sig) => {
-            lock_bands(tx, sig).await?;
-            nearest_cluster(tx, sig, None).await?
-        }
+        Some(sig) => nearest_cluster(tx, sig, None).await?.map(|(_, c)| c),
         None => None,
     };
     let search = tsvector(&c.search);
@@ -277,7 +321,7 @@ async fn insert_new(
     if let Some(sig) = &c.signature {
         insert_fingerprint(tx, id, sig).await?;
     }
-    Ok(id)
+    Ok((id, cluster.is_some()))
 }
 
 /// A stored story's content replaced (an edit, or a failed story's first content), with
@@ -392,13 +436,13 @@ async fn insert_images(tx: &Transaction<'_>, id: i64, c: &Content) -> Result<(),
     Ok(())
 }
 
-/// The cluster of the stored story most like `sig` (other than `this`), as
+/// The stored story most like `sig` (other than `this`) and its cluster, as
 /// `store::index::fingerprint_story` finds it: sharing enough bands, similar enough.
 async fn nearest_cluster(
     tx: &Transaction<'_>,
     sig: &Signature,
     this: Option<i64>,
-) -> Result<Option<i64>, StoreError> {
+) -> Result<Option<(i64, i64)>, StoreError> {
     let bands: Vec<i64> = sig.bands().to_vec();
     let stmt = tx
         .prepare_cached(&format!(
@@ -420,25 +464,7 @@ async fn nearest_cluster(
         Some((r.get::<_, i64>(0), Signature::from_bytes(blob)?))
     });
     Ok(fingerprint::most_similar(sig, candidates)
-        .and_then(|(other, _)| clusters.get(&other).copied()))
-}
-
-/// Takes the story's bands for the rest of the batch's transaction (in key order, so two
-/// writers meet in one order): copies of one story written at once by two workers (a wire
-/// story on two sites) find each other's bands, and so one cluster, as on SQLite where
-/// stories are written one at a time. A band's key is its lock.
-async fn lock_bands(tx: &Transaction<'_>, sig: &Signature) -> Result<(), StoreError> {
-    let mut bands: Vec<i64> = sig.bands().to_vec();
-    bands.sort_unstable();
-    bands.dedup();
-    let stmt = tx
-        .prepare_cached(
-            "SELECT pg_advisory_xact_lock(k)
-             FROM (SELECT k FROM unnest($1::bigint[]) WITH ORDINALITY AS b(k, i) ORDER BY i) o",
-        )
-        .await?;
-    tx.execute(&stmt, &[&bands]).await?;
-    Ok(())
+        .and_then(|(other, _)| Some((other, *clusters.get(&other)?))))
 }
 
 /// The story's signature and its bands, in one statement.
@@ -474,8 +500,7 @@ async fn fingerprint_story(
     .await?;
     let mut cluster = id;
     if let Some(sig) = signature {
-        lock_bands(tx, sig).await?;
-        if let Some(c) = nearest_cluster(tx, sig, Some(id)).await? {
+        if let Some((_, c)) = nearest_cluster(tx, sig, Some(id)).await? {
             cluster = c;
         }
         insert_fingerprint(tx, id, sig).await?;
