@@ -19,7 +19,8 @@ busy() { awk '/^cpu /{print $2+$3+$4+$6+$7+$8}' /proc/stat; }
 before=$(busy)
 case "${1:?sqlite|pg N}" in
 sqlite)
-    rm -f "$work"/t.sqlite*
+    # The archive and the raw pages file beside it (t.pages.sqlite), fresh each run.
+    rm -f "$work"/t.sqlite* "$work"/t.pages.sqlite*
     "$bin" --quiet --config "$cfg" --db "$work/t.sqlite" --feeds-file "$feeds" run --once
     stored=$(sqlite3 "$work/t.sqlite" "SELECT count(*) FROM articles WHERE status = 'ok'")
     ;;

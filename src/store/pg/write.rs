@@ -184,6 +184,8 @@ async fn write_article<'r>(
 ) -> Result<Written, StoreError> {
     let now = ts(record.story.seen_at);
     let story = &record.story;
+    // A new story's images and fingerprint, written with the statements that follow.
+    let mut new_parts: Option<&Content> = None;
     let written = match (&record.content, find_existing(tx, record).await?) {
         (Ok(content), Some(e)) if e.ok => {
             if e.content_hash.as_deref() == Some(content.content_hash.as_str()) {
@@ -224,6 +226,7 @@ async fn write_article<'r>(
             if let (false, Some(sig)) = (joined, &content.signature) {
                 alone.push((id, sig));
             }
+            new_parts = Some(content);
             Written::New(id)
         }
         (Err(error), Some(e)) => {
@@ -250,7 +253,12 @@ async fn write_article<'r>(
         }
     };
     let id = written.id();
-    if let Ok(c) = &record.content {
+    // Statements that need only the row's id go out together (pipelined on the connection):
+    // a story's write waits for a few round trips, not one per table.
+    let extraction = async {
+        let Ok(c) = &record.content else {
+            return Ok(());
+        };
         tx.execute(
             "INSERT INTO extractions
                  (at, host, article_id, method, body_chars, has_lead, captions, has_date)
@@ -266,11 +274,28 @@ async fn write_article<'r>(
                 &c.published.is_some(),
             ],
         )
-        .await?;
-    }
+        .await
+        .map(drop)
+    };
+    let parts = async {
+        match new_parts {
+            Some(c) => tokio::try_join!(insert_images(tx, id, c), async {
+                match &c.signature {
+                    Some(sig) => insert_fingerprint(tx, id, sig).await,
+                    None => Ok(()),
+                }
+            })
+            .map(drop),
+            None => Ok(()),
+        }
+    };
     let mut aliases = story.aliases.clone();
     aliases.push(story.url.clone());
-    attach(tx, id, &aliases, &story.feeds, &now).await?;
+    tokio::try_join!(
+        parts,
+        async { extraction.await.map_err(StoreError::from) },
+        attach(tx, id, &aliases, &story.feeds, &now)
+    )?;
     Ok(written)
 }
 
@@ -287,7 +312,7 @@ async fn keep_revision(tx: &Transaction<'_>, id: i64, at: &str) -> Result<(), St
 
 /// A story the store did not have, written whole in one row version: its content, its
 /// cluster (found before the row exists) and its search vector; with whether it joined a
-/// cluster. Writing it in steps (a
+/// cluster. Its images and fingerprint follow with the statements after it. Writing it in steps (a
 /// bare row, then content, then cluster) made three versions of the row and indexed its
 /// text in the GIN index three times.
 async fn insert_new(
@@ -317,10 +342,6 @@ async fn insert_new(
     params.extend(content_params(c, &lists));
     params.extend([&cluster as &(dyn ToSql + Sync), &search]);
     let id: i64 = tx.query_one(&stmt, &params).await?.get(0);
-    insert_images(tx, id, c).await?;
-    if let Some(sig) = &c.signature {
-        insert_fingerprint(tx, id, sig).await?;
-    }
     Ok((id, cluster.is_some()))
 }
 
@@ -533,10 +554,6 @@ async fn attach(
              ON CONFLICT DO NOTHING",
         )
         .await?;
-    tx.execute(&alias, &[&aliases, &id, &now]).await?;
-    if feeds.is_empty() {
-        return Ok(());
-    }
     let feed = tx
         .prepare_cached(
             "INSERT INTO article_feeds (article_id, feed_id, first_seen_at, last_seen_at)
@@ -544,7 +561,12 @@ async fn attach(
              ON CONFLICT (article_id, feed_id) DO UPDATE SET last_seen_at = excluded.last_seen_at",
         )
         .await?;
-    tx.execute(&feed, &[&id, &feeds, &now]).await?;
+    let alias_params: [&(dyn ToSql + Sync); 3] = [&aliases, &id, &now];
+    let feed_params: [&(dyn ToSql + Sync); 3] = [&id, &feeds, &now];
+    tokio::try_join!(
+        tx.execute(&alias, &alias_params),
+        tx.execute(&feed, &feed_params)
+    )?;
     Ok(())
 }
 
