@@ -460,13 +460,89 @@ fn words_of<'a>(class: &'a str, id: &'a str) -> impl Iterator<Item = &'a str> {
 /// Whether a class name can say what an element is. Utility classes cannot: variants and
 /// arbitrary selectors (`md:hidden`, `[&_figcaption]:mt-2`, which style other elements or
 /// apply at one screen width), overflow utilities (`overflow-hidden`) and responsive
-/// visibility (`hidden-xs`, `hidden-12t0irv`: hidden at one width, shown at another).
+/// visibility (`hidden-xs`, `hidden-12t0irv`: hidden at one width, shown at another), and
+/// typography utilities (`text-lg`, `text-gray-500`, `text-center`), which say "text" of
+/// every heading, caption and button they style.
 fn describes_role(name: &str) -> bool {
     let b = name.as_bytes();
     !(b.contains(&b':')
         || b.contains(&b'[')
-        || starts_with_ignore_case(b, b"overflow")
-        || starts_with_ignore_case(b, b"hidden-"))
+        || contains_ignore_case(b, b"overflow")
+        || starts_with_ignore_case(b, b"hidden-")
+        || is_text_utility(name))
+}
+
+/// `text-` + a utility value as its last part: a size (`xs` … `9xl`, `base`), a colour or
+/// shade (`gray-500`, `black/50`), an alignment. `text-content`, `text-body` still describe.
+fn is_text_utility(name: &str) -> bool {
+    let Some(rest) = name
+        .get(..5)
+        .filter(|p| p.eq_ignore_ascii_case("text-"))
+        .and_then(|_| name.get(5..))
+    else {
+        return false;
+    };
+    if rest.contains('/') {
+        return true;
+    }
+    let last = rest.rsplit('-').next().unwrap_or(rest).to_ascii_lowercase();
+    let size = last
+        .strip_suffix("xl")
+        .is_some_and(|n| n.bytes().all(|c| c.is_ascii_digit()));
+    size || (!last.is_empty() && last.bytes().all(|c| c.is_ascii_digit()))
+        || matches!(
+            last.as_str(),
+            "xs" | "sm"
+                | "md"
+                | "lg"
+                | "base"
+                | "size"
+                | "left"
+                | "right"
+                | "center"
+                | "justify"
+                | "start"
+                | "end"
+                | "white"
+                | "black"
+                | "gray"
+                | "grey"
+                | "red"
+                | "blue"
+                | "green"
+                | "yellow"
+                | "orange"
+                | "amber"
+                | "lime"
+                | "emerald"
+                | "teal"
+                | "cyan"
+                | "sky"
+                | "indigo"
+                | "violet"
+                | "purple"
+                | "fuchsia"
+                | "pink"
+                | "rose"
+                | "slate"
+                | "zinc"
+                | "neutral"
+                | "stone"
+                | "primary"
+                | "secondary"
+                | "muted"
+                | "dark"
+                | "light"
+                | "inherit"
+                | "current"
+                | "transparent"
+                | "balance"
+                | "wrap"
+                | "nowrap"
+                | "pretty"
+                | "ellipsis"
+                | "clip"
+        )
 }
 
 fn starts_with_ignore_case(hay: &[u8], prefix: &[u8]) -> bool {
@@ -513,6 +589,9 @@ impl ClassWords {
     /// The name part of an author box (`author__name`, `byline-name`), beside its job title,
     /// bio or date.
     pub const NAME: u16 = 1 << 8;
+    /// Furniture words that some sites also give a part of the article (`meta`, `more`,
+    /// `topic`): furniture unless the element holds prose.
+    pub const WEAK_NEGATIVE: u16 = 1 << 9;
 
     /// Classifies the words of `e`'s class and id.
     pub fn of(e: &Element) -> Self {
@@ -557,15 +636,19 @@ impl ClassWords {
             // `elementor-widget-container`; sidebars are told by `sidebar`, `aside` and links.
             b"ad" | b"ads" | b"adv" | b"advert" | b"advertisement" | b"banner" | b"breadcrumb"
             | b"breadcrumbs" | b"combx" | b"comment" | b"comments" | b"cookie" | b"copyright"
-            | b"disqus" | b"docthem" | b"follow" | b"footer" | b"gdpr" | b"header" | b"hidden"
-            | b"hot" | b"keyword" | b"keywords" | b"lienquan" | b"login" | b"masthead"
-            | b"menu" | b"meta" | b"modal" | b"more" | b"nav" | b"navigation" | b"newsletter"
-            | b"outbrain" | b"pager" | b"pagination" | b"popular" | b"popup" | b"print"
-            | b"promo" | b"rating" | b"readmore" | b"recommend" | b"recommended" | b"relate"
+            | b"disqus" | b"docthem" | b"follow" | b"footer" | b"gdpr" | b"hidden" | b"keyword"
+            | b"keywords" | b"lienquan" | b"login" | b"masthead" | b"menu" | b"modal" | b"nav"
+            | b"navigation" | b"newsletter" | b"outbrain" | b"pager" | b"pagination" | b"popup"
+            | b"print" | b"promo" | b"readmore" | b"recommend" | b"recommended" | b"relate"
             | b"related" | b"share" | b"sharing" | b"shoutbox" | b"sidebar" | b"signup"
             | b"skyscraper" | b"social" | b"sponsor" | b"sponsored" | b"subscribe" | b"taboola"
-            | b"tag" | b"tags" | b"timeline" | b"tinkhac" | b"tool" | b"toolbar" | b"tools"
-            | b"topic" | b"topics" | b"trending" | b"vote" | b"xemthem" => Self::NEGATIVE,
+            | b"timeline" | b"tinkhac" | b"toolbar" | b"trending" | b"vote" | b"xemthem" => {
+                Self::NEGATIVE
+            }
+            // Words that name furniture on most sites but a part of the article on some
+            // (`post-meta` around the whole entry, `more` sections, `topic` blocks).
+            b"header" | b"hot" | b"meta" | b"more" | b"popular" | b"rating" | b"tag" | b"tags"
+            | b"tool" | b"tools" | b"topic" | b"topics" => Self::WEAK_NEGATIVE,
             b"article" | b"articlebody" | b"blog" | b"body" | b"cms" | b"content" | b"detail"
             | b"entry" | b"fck" | b"hentry" | b"main" | b"post" | b"prose" | b"richtext"
             | b"story" | b"text" => Self::POSITIVE,
@@ -609,6 +692,12 @@ pub(crate) fn class_weight(e: &Element) -> f64 {
 }
 
 fn is_negative(e: &Element, words: ClassWords) -> bool {
+    words.has(ClassWords::NEGATIVE | ClassWords::WEAK_NEGATIVE) || is_strong_negative(e, words)
+}
+
+/// Furniture words no article part is named by, or a furniture word glued into a longer
+/// name (`tinlienquan`, `box_xemthem`).
+fn is_strong_negative(e: &Element, words: ClassWords) -> bool {
     if words.has(ClassWords::NEGATIVE) {
         return true;
     }
@@ -624,6 +713,15 @@ fn is_negative(e: &Element, words: ClassWords) -> bool {
 pub(crate) fn is_boilerplate_class(e: &Element) -> bool {
     let words = ClassWords::of(e);
     is_negative(e, words) && !words.has(ClassWords::POSITIVE)
+}
+
+/// Furniture by class/id only through words some sites also give a part of the article
+/// (`post-meta`, `more-content`): such an element holding prose is kept.
+pub(crate) fn is_weak_boilerplate_class(e: &Element) -> bool {
+    let words = ClassWords::of(e);
+    words.has(ClassWords::WEAK_NEGATIVE)
+        && !words.has(ClassWords::POSITIVE)
+        && !is_strong_negative(e, words)
 }
 
 /// Caption containers by class (`caption`, `wp-caption-text`, `image_desc`).

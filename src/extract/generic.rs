@@ -15,6 +15,7 @@ use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html};
 
 use super::dom::{self, AttrExt, DomStats, IdMap};
+use super::lines;
 
 /// Minimum text of a paragraph-like element to be scored.
 const MIN_PARAGRAPH_CHARS: usize = 20;
@@ -58,6 +59,7 @@ pub(crate) fn find_content<'a>(doc: &'a Html, stats: &DomStats) -> Vec<ElementRe
                 };
                 if let Some((chars, commas)) = para
                     && chars >= MIN_PARAGRAPH_CHARS
+                    && !opens_with_placeholder(el)
                 {
                     // Prose: each paragraph's non-link text counted once (a `td` or
                     // `blockquote` holding paragraphs leaves them to count themselves).
@@ -140,6 +142,15 @@ pub(crate) fn find_content<'a>(doc: &'a Html, stats: &DomStats) -> Vec<ElementRe
     let top = first_of_many_articles(top, stats);
     let top_score = score_of(top.id()).unwrap_or(top_score);
     siblings(sole_wrapper(top, stats), top_score, stats, &score_of)
+}
+
+/// Whether the element's text opens with a theme's placeholder ("Lorem ipsum…"): a box
+/// the site never filled scores nothing, however long and comma-rich its text.
+fn opens_with_placeholder(el: ElementRef<'_>) -> bool {
+    el.descendants()
+        .filter_map(|n| n.value().as_text())
+        .find(|t| !t.trim().is_empty())
+        .is_some_and(|t| lines::is_placeholder(t))
 }
 
 /// Paragraph text (outside links) held by each element's subtree.
@@ -339,7 +350,9 @@ pub(crate) fn skips(roots: &[ElementRef<'_>], stats: &DomStats, out: &mut HashSe
                 continue;
             }
             let role = e.get_attr("role").unwrap_or("");
-            if (dom::is_boilerplate_class(e) && !is_inline_in_prose(el, stats))
+            if (dom::is_boilerplate_class(e)
+                && !is_inline_in_prose(el, stats)
+                && !(dom::is_weak_boilerplate_class(e) && holds_prose(el, stats)))
                 || matches!(
                     role,
                     "navigation" | "complementary" | "contentinfo" | "menu"
@@ -366,6 +379,26 @@ pub(crate) fn skips(roots: &[ElementRef<'_>], stats: &DomStats, out: &mut HashSe
             }
         }
     }
+}
+
+/// Paragraphs of prose that make an element named by a weak furniture word (`post-meta`,
+/// `more`) part of the article.
+const MIN_PROSE_PARAGRAPHS: usize = 2;
+
+/// Shortest paragraph counted as prose there, in characters.
+const MIN_PROSE_PARAGRAPH_CHARS: usize = 80;
+
+/// Whether `el` holds paragraphs of prose (long, few links): the article's text, not the
+/// tags, dates or teaser titles such a box holds elsewhere.
+fn holds_prose(el: ElementRef<'_>, stats: &DomStats) -> bool {
+    el.descendent_elements()
+        .filter(|d| d.value().name() == "p")
+        .filter(|p| {
+            let st = stats.get(p.id());
+            st.text >= MIN_PROSE_PARAGRAPH_CHARS && st.link_density() < MAX_ADDED_LINK_DENSITY
+        })
+        .nth(MIN_PROSE_PARAGRAPHS - 1)
+        .is_some()
 }
 
 /// How much more prose an ancestor must hold for the content to grow to it.
@@ -400,7 +433,7 @@ fn widen_to_prose<'a>(top: ElementRef<'a>, prose: &Prose, stats: &DomStats) -> E
             break;
         }
         if added_link_density(anc, best, stats) > MAX_ADDED_LINK_DENSITY
-            || holds_other_articles(anc, best)
+            || holds_other_articles(anc, best, stats)
         {
             break;
         }
@@ -424,10 +457,14 @@ fn added_link_density(anc: ElementRef<'_>, inner: ElementRef<'_>, stats: &DomSta
 }
 
 /// Whether `anc` holds an `<article>` that neither contains nor lies inside `inner`.
-fn holds_other_articles(anc: ElementRef<'_>, inner: ElementRef<'_>) -> bool {
+fn holds_other_articles(anc: ElementRef<'_>, inner: ElementRef<'_>, stats: &DomStats) -> bool {
     let inner_ancestors: Vec<NodeId> = inner.ancestors().map(|a| a.id()).collect();
     anc.descendent_elements().any(|d| {
         d.value().name() == "article"
+            // A story has its own headline; a teaser card a linked heading or mostly its
+            // link. Sites that wrap each section or quote of one article in an `<article>`
+            // are neither.
+            && (has_headline(d) || has_linked_heading(d) || stats.get(d.id()).link_density() > 0.5)
             && d.id() != inner.id()
             && !inner_ancestors.contains(&d.id())
             && !d.ancestors().any(|a| a.id() == inner.id())
@@ -450,6 +487,18 @@ fn mark_form_box(form: ElementRef<'_>, total: usize, stats: &DomStats, out: &mut
         boxed = anc;
     }
     out.insert(boxed.id());
+}
+
+/// Whether a heading of `el` is (or holds) a link: a teaser's title leading to its story.
+fn has_linked_heading(el: ElementRef<'_>) -> bool {
+    el.descendent_elements()
+        .filter(|h| dom::is_heading(h.value().name()))
+        .any(|h| {
+            h.descendent_elements().any(|a| a.value().name() == "a")
+                || h.parent()
+                    .and_then(ElementRef::wrap)
+                    .is_some_and(|p| p.value().name() == "a")
+        })
 }
 
 /// Whether `el` has its own `<h1>`: a story's headline (tabs and cards use lower levels).
@@ -515,9 +564,21 @@ const MAX_CHECKLIST_ITEM_WORDS: usize = 6;
 /// ("What's ahead:", "You will need:"), or a checklist of short items (gear, ingredients,
 /// steps) each linking somewhere. Related-story lists carry whole headlines and no lead-in.
 fn is_listed_in_prose(el: ElementRef<'_>, stats: &DomStats) -> bool {
-    if !matches!(el.value().name(), "ul" | "ol") {
-        return false;
-    }
+    let is_list = |e: ElementRef<'_>| matches!(e.value().name(), "ul" | "ol");
+    // A list in a wrapper of its own (`div.ulist > ul`) is read with the wrapper's lead-in.
+    let list = if is_list(el) {
+        el
+    } else {
+        let mut children = el.child_elements();
+        match (children.next(), children.next()) {
+            (Some(only), None)
+                if is_list(only) && stats.get(only.id()).text == stats.get(el.id()).text =>
+            {
+                only
+            }
+            _ => return false,
+        }
+    };
     let introduced = el
         .prev_siblings()
         .filter_map(ElementRef::wrap)
@@ -532,7 +593,7 @@ fn is_listed_in_prose(el: ElementRef<'_>, stats: &DomStats) -> bool {
     if introduced {
         return true;
     }
-    let items: Vec<ElementRef<'_>> = el
+    let items: Vec<ElementRef<'_>> = list
         .child_elements()
         .filter(|c| c.value().name() == "li")
         .collect();

@@ -109,6 +109,15 @@ pub(crate) fn is_stock_line(text: &str) -> bool {
     STOCK_OPENINGS.iter().any(|o| f.starts_with(o))
 }
 
+/// Whether the line is a template's placeholder text ("Lorem ipsum dolor sit amet…"),
+/// which a theme prints in a box the site never filled: no article is written in it.
+pub(crate) fn is_placeholder(text: &str) -> bool {
+    let head: String = text.chars().take(32).collect();
+    fold(&head)
+        .trim_start_matches(|c: char| !c.is_alphanumeric())
+        .starts_with("lorem ipsum")
+}
+
 /// Longest line taken for a dateline, in words.
 const DATELINE_MAX_WORDS: usize = 16;
 
@@ -229,6 +238,16 @@ mod tests {
         ));
         assert!(!is_stock_line(
             "We earned little from the sale, the owners said."
+        ));
+    }
+
+    #[test]
+    fn placeholder_text_is_told_by_its_opening_only() {
+        assert!(is_placeholder(
+            "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor."
+        ));
+        assert!(!is_placeholder(
+            "Typesetters have filled mock-ups with lorem ipsum since the 1500s."
         ));
     }
 

@@ -617,6 +617,7 @@ fn tidy_blocks(
             || (generic && is_link_line(&b))
             || (generic && lines::is_prompt(&b.text))
             || (generic && lines::is_stock_line(&b.text))
+            || (generic && lines::is_placeholder(&b.text))
             || (generic
                 && b.kind == BlockKind::Paragraph
                 && (i < EDGE_BLOCKS || i + EDGE_BLOCKS >= len)

@@ -282,3 +282,107 @@ fn a_streamed_segment_repeated_or_holding_its_own_placeholder_breaks_nothing() {
         assert!(x.body.len() >= P.len(), "{trap}");
     }
 }
+
+#[test]
+fn typography_utility_classes_do_not_make_a_caption_the_article() {
+    // `text-sm text-gray-500` on a caption and `text-lg` on a pull quote say "text", a content
+    // word, of blocks that are not the article; the article's container has no class word.
+    let paras: String = P.iter().map(|p| format!("<p>{p}</p>")).collect();
+    let html = page(&format!(
+        "<div class=\"mx-auto max-w-3xl\"><h1>A day on the valley trail</h1>\
+         <div class=\"space-y-4\">{paras}</div></div>\
+         <div class=\"text-sm text-gray-500\"><p>Photo of the valley floor taken from the upper \
+         switchbacks of the trail, looking east over the river in the early morning light.</p></div>"
+    ));
+    assert_eq!(body_of(&html), all());
+}
+
+#[test]
+fn an_article_part_named_by_a_weak_furniture_word_keeps_its_prose() {
+    // `entry-meta` and `more-info` name furniture on most sites; here `more-info` wraps half
+    // the article, paragraphs of prose with no links.
+    let half = |ps: &[&str]| ps.iter().map(|p| format!("<p>{p}</p>")).collect::<String>();
+    let html = page(&format!(
+        "<article><h1>A day on the valley trail</h1><div class=\"entry-content\">{}\
+         <div class=\"more-info\">{}</div></div>\
+         <div class=\"entry-meta\"><a href=\"/tag/trails\">Trails</a> <a href=\"/tag/parks\">Parks</a></div>\
+         </article>",
+        half(&P[..3]),
+        half(&P[3..])
+    ));
+    assert_eq!(body_of(&html), all());
+}
+
+#[test]
+fn sections_wrapped_in_article_elements_are_one_article() {
+    // A dense summary box first, then one deep wrapper per subhead, each section an
+    // `<article>` with no headline of its own and no linked title: growing the content over
+    // them is not appending other stories.
+    let summary = "<div class=\"box\"><p>In short: the trail is open, the river is high, the bridge is slow, \
+        the rangers are busy, the weekend is crowded, and the views, as always, are worth it.</p>\
+        <p>Bring water, a map, a jacket, good shoes, some food, and, if you can, a friend.</p></div>";
+    let sections: String = P
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            format!(
+                "<div class=\"row\"><div class=\"col\"><div class=\"cell\"><article>\
+                 <h2>Part {i}</h2><p>{p}</p></article></div></div></div>"
+            )
+        })
+        .collect();
+    let html = page(&format!(
+        "<main><div class=\"col\">{summary}{sections}</div></main>"
+    ));
+    let body = body_of(&html);
+    for p in &P {
+        assert!(body.contains(&p.to_string()), "{p:?} lost: {body:?}");
+    }
+}
+
+#[test]
+fn a_linked_list_in_its_own_wrapper_after_a_lead_in_stays() {
+    let items: String = ["Water bottle", "Trail map", "Rain jacket", "Sun hat"]
+        .iter()
+        .map(|i| format!("<li><a href=\"/gear/{i}\">{i}</a></li>"))
+        .collect();
+    let html = page(&format!(
+        "<article><p>{}</p><p>{}</p><p>Before you set out, pack these:</p>\
+         <div class=\"ulist\"><ul>{items}</ul></div><p>{}</p><p>{}</p></article>",
+        P[0], P[1], P[2], P[3]
+    ));
+    let body = body_of(&html);
+    assert!(
+        body.iter().any(|b| b.contains("Rain jacket")),
+        "checklist lost: {body:?}"
+    );
+}
+
+#[test]
+fn placeholder_text_of_a_theme_is_not_the_article() {
+    let paras: String = P.iter().map(|p| format!("<p>{p}</p>")).collect();
+    let html = page(&format!(
+        "<article>{paras}<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do \
+         eiusmod tempor incididunt ut labore et dolore magna aliqua.</p></article>"
+    ));
+    assert_eq!(body_of(&html), all());
+}
+
+#[test]
+fn an_unfilled_placeholder_box_does_not_win_over_the_article() {
+    // A theme's sample section: subheads between placeholder paragraphs.
+    let lorem: String = (1..=8)
+        .map(|i| {
+            format!(
+                "<h3>Head line {i}</h3><p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, \
+                 sed do eiusmod tempor incididunt ut labore et dolore magna aliqua, ut enim ad \
+                 minim veniam, quis nostrud.</p>"
+            )
+        })
+        .collect();
+    let paras: String = P[..3].iter().map(|p| format!("<p>{p}</p>")).collect();
+    let html = page(&format!(
+        "<div class=\"template-box\">{lorem}</div><div class=\"page\">{paras}</div>"
+    ));
+    assert_eq!(body_of(&html), P[..3].to_vec());
+}
