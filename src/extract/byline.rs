@@ -330,12 +330,54 @@ fn cut_tail(t: &str) -> String {
             || matches!(near.as_str(), "last" | "sponsored" | "verified")
             || (near.starts_with(|c: char| c.is_ascii_digit())
                 && (near.contains(" min") || near.contains("read")))
+            || (head[..i].split_whitespace().nth(1).is_some()
+                && !head[..i].contains(',')
+                && opens_with_role(rest))
+            // "Jane Doe, The Commercial Appeal": the paper after the name.
+            || (head[..i].trim_end().ends_with(',')
+                && rest
+                    .strip_prefix("The ")
+                    .is_some_and(|r| r.starts_with(char::is_uppercase)))
         {
             cut = i;
             break;
         }
     }
     head[..cut].trim().to_string()
+}
+
+/// Words that open a job title printed after a name without a comma ("Jane Doe Co-founder
+/// and CTO", "John Roe Head Winemaker"), capitalised as titles are. Not the words that end
+/// one ("Editor", "Expert"): in "Luxury Travel Expert" the words before are the title too.
+const ROLE_WORDS: &[&str] = &[
+    "Co-founder",
+    "Co-Founder",
+    "Cofounder",
+    "Founder",
+    "CEO",
+    "CTO",
+    "CFO",
+    "COO",
+    "Chief",
+    "Head",
+    "Director",
+    "President",
+    "Vice",
+    "Senior",
+    "Licensed",
+    "Certified",
+    "Contributing",
+    "Professor",
+];
+
+/// Whether `rest` opens with a job title's first word.
+fn opens_with_role(rest: &str) -> bool {
+    let word = rest
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches([',', '.', ':']);
+    ROLE_WORDS.contains(&word)
 }
 
 /// Whether " in " or " at " between `before` and `after` ends a byline's last name ("Jane
@@ -434,6 +476,16 @@ fn acceptable(t: &str) -> bool {
         return false;
     }
     let words: Vec<&str> = lower.split_whitespace().collect();
+    // "10 mins read": a read time in the byline's place.
+    if words
+        .first()
+        .is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit()))
+        && words
+            .get(1)
+            .is_some_and(|w| w.starts_with("min") || *w == "read")
+    {
+        return false;
+    }
     // "Jun 2 Written By": a label whose name is printed elsewhere.
     if words.last() == Some(&"by") {
         return false;
@@ -640,6 +692,36 @@ mod tests {
             Some("Jane Doe in London and John Roe in Washington")
         );
         assert_eq!(c("Sophie in 't Veld").as_deref(), Some("Sophie in 't Veld"));
+    }
+
+    #[test]
+    fn a_read_time_in_the_bylines_place_is_no_name() {
+        assert_eq!(c("10 mins read"), None);
+        assert_eq!(c("5 min read"), None);
+        assert_eq!(c("3 Doors Down").as_deref(), Some("3 Doors Down"));
+    }
+
+    #[test]
+    fn a_job_title_or_a_paper_after_the_name_is_cut() {
+        assert_eq!(
+            c("Preetam Jinka Co-founder and Chief Architect").as_deref(),
+            Some("Preetam Jinka")
+        );
+        assert_eq!(
+            c("Matt Check Head Winemaker, Co-Founder").as_deref(),
+            Some("Matt Check")
+        );
+        // A title's closing word is not where one opens: the whole is the title.
+        assert_eq!(
+            c("Luxury Travel Expert").as_deref(),
+            Some("Luxury Travel Expert")
+        );
+        assert_eq!(
+            c("Manoj Jain and Jagpreet Chhatwal, The Commercial Appeal").as_deref(),
+            Some("Manoj Jain and Jagpreet Chhatwal")
+        );
+        // A surname that is a role word, right after the first name, stays.
+        assert_eq!(c("Edward Head").as_deref(), Some("Edward Head"));
     }
 
     #[test]

@@ -385,18 +385,24 @@ pub(crate) fn skips(roots: &[ElementRef<'_>], stats: &DomStats, out: &mut HashSe
 /// `more`) part of the article.
 const MIN_PROSE_PARAGRAPHS: usize = 2;
 
-/// Shortest paragraph counted as prose there, in characters.
-const MIN_PROSE_PARAGRAPH_CHARS: usize = 80;
+/// Shortest paragraph counted as prose there, in non-space characters (a sentence of about
+/// seventy characters).
+const MIN_PROSE_PARAGRAPH_CHARS: usize = 60;
 
 /// Whether `el` holds paragraphs of prose (long, few links): the article's text, not the
 /// tags, dates or teaser titles such a box holds elsewhere.
+/// A paragraph named so (`topic-paragraph`) is itself the article's prose.
 fn holds_prose(el: ElementRef<'_>, stats: &DomStats) -> bool {
+    let is_prose = |p: &ElementRef<'_>| {
+        let st = stats.get(p.id());
+        st.text >= MIN_PROSE_PARAGRAPH_CHARS && st.link_density() < MAX_ADDED_LINK_DENSITY
+    };
+    if el.value().name() == "p" {
+        return is_prose(&el);
+    }
     el.descendent_elements()
         .filter(|d| d.value().name() == "p")
-        .filter(|p| {
-            let st = stats.get(p.id());
-            st.text >= MIN_PROSE_PARAGRAPH_CHARS && st.link_density() < MAX_ADDED_LINK_DENSITY
-        })
+        .filter(is_prose)
         .nth(MIN_PROSE_PARAGRAPHS - 1)
         .is_some()
 }

@@ -44,6 +44,9 @@ pub(crate) struct Meta {
     /// Short texts a byline label opens ("Written by X", or "Written by" and the name in
     /// the next element), in page order: the last source of a name, after the marked ones.
     pub labelled_bylines: Vec<String>,
+    /// Names of links to author pages (`/author/jane-doe/`) outside menus and comments, in
+    /// page order: a byline with no label or class, after the labelled ones.
+    pub author_links: Vec<String>,
 }
 
 /// The article object of the page's JSON-LD, if any.
@@ -294,30 +297,78 @@ fn labelled_byline(el: ElementRef<'_>) -> Option<String> {
         rest = &next;
     }
     // "By <a>Name</a> View in digital edition": the link right after the label is the name.
-    if let Some(link) = el
+    let mut to_author_page = false;
+    if let Some((link, href)) = el
         .descendent_elements()
         .find(|d| d.value().name() == "a")
-        .map(element_text)
+        .map(|a| (element_text(a), a.value().get_attr("href").unwrap_or("")))
         && !link.is_empty()
         && rest.starts_with(link.as_str())
         // "By <a>A</a> and <a>B</a>" names both.
         && !another_name_follows(&rest[link.len()..])
     {
         rest = &rest[..link.len()];
+        to_author_page = is_author_page(href);
     }
     let name = byline::clean_byline(rest)?;
     let words: Vec<&str> = name.split_whitespace().collect();
-    // A bare "By" takes two words at least: "By Car", "By Category" are menus.
-    let fewest = if *label == "by" { 2 } else { 1 };
+    // A bare "By" takes two words at least: "By Car", "By Category" are menus; one word
+    // will do when it links to the author's page ("by <a href=/author/amanda/>Amanda</a>").
+    let fewest = if *label == "by" && !to_author_page {
+        2
+    } else {
+        1
+    };
     let name_word = |w: &&str| is_name_word(w) || NAME_JOINERS.contains(w);
     // Up to two or three short names: a name with its job title, or a name printed once
     // per screen width, is longer.
+    // A brand may open with a digit ("By 3i Global"), a number alone ("By 2025") is none.
+    let opens_name = |w: &&str| {
+        w.starts_with(char::is_uppercase)
+            || (w.starts_with(|c: char| c.is_ascii_digit()) && w.contains(char::is_alphabetic))
+    };
     ((fewest..=6).contains(&words.len())
+        && words.first().is_some_and(opens_name)
+        && words.iter().skip(1).all(name_word))
+    .then_some(name)
+}
+
+/// Whether a link leads to an author's page (`/author/amanda/`, `/contributors/jane-doe`):
+/// what the CMS links a byline's name to, and no menu entry.
+fn is_author_page(href: &str) -> bool {
+    let path = href
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let mut segments = path
+        .split('/')
+        .filter(|s| !s.is_empty() && !s.contains('.'));
+    segments.any(|s| matches!(s, "author" | "authors" | "contributor" | "contributors"))
+        && !path.trim_end_matches('/').ends_with("authors")
+}
+
+/// The name a link to an author's page gives (its text, else its label), when it is a name
+/// and the link is no menu entry, footer or comment.
+fn author_link_name(a: ElementRef<'_>) -> Option<String> {
+    let text = element_text(a);
+    let text = if text.is_empty() {
+        a.value()
+            .get_attr("aria-label")
+            .or_else(|| a.value().get_attr("title"))
+            .map(clean)?
+    } else {
+        text
+    };
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let named = (2..=4).contains(&words.len())
         && words
             .first()
             .is_some_and(|w| w.starts_with(char::is_uppercase))
-        && words.iter().all(name_word))
-    .then_some(name)
+        && words.iter().all(|w| is_name_word(w));
+    let furniture = self_and_ancestors(a, 8)
+        .any(|e| matches!(e.value().name(), "nav" | "footer" | "aside" | "li"));
+    (named && !furniture && !in_comments(a)).then_some(text)
 }
 
 /// Collects metadata in one pass over the elements.
@@ -413,6 +464,11 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
                 }) =>
             {
                 push_byline(&mut m.bylines, element_text(el));
+            }
+            "a" if m.author_links.len() < 3 && e.get_attr("href").is_some_and(is_author_page) => {
+                if let Some(name) = author_link_name(el) {
+                    push_byline(&mut m.author_links, name);
+                }
             }
             _ => {}
         }
@@ -743,6 +799,12 @@ impl Meta {
             })
             .or_else(|| {
                 self.labelled_bylines
+                    .first()
+                    .filter(|a| !is_site(a))
+                    .map(|a| Authors::printed(a))
+            })
+            .or_else(|| {
+                self.author_links
                     .first()
                     .filter(|a| !is_site(a))
                     .map(|a| Authors::printed(a))

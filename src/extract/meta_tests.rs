@@ -416,3 +416,36 @@ fn a_login_name_in_json_ld_yields_to_the_printed_full_name() {
     let x = extract(&page(ld, body), &url(), None).unwrap();
     assert_eq!(x.author.as_deref(), Some("Jane Doe"));
 }
+
+#[test]
+fn a_one_word_name_linked_to_its_author_page_after_by_is_the_author() {
+    let linked = "<p class=\"meta\">by <a href=\"/author/amanda/\">Amanda</a> · Dec 20, 2025</p>";
+    let x = extract(&page("", linked), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Amanda"));
+    // Linked elsewhere, one word after "By" is a menu entry.
+    let menu = "<p>By <a href=\"/category/cars\">Cars</a></p>";
+    let x = extract(&page("", menu), &url(), None).unwrap();
+    assert_eq!(x.author, None);
+}
+
+#[test]
+fn a_link_to_an_author_page_with_no_label_names_the_author() {
+    let card = "<div class=\"flex gap-2\"><a href=\"/blog/authors/jane-doe\" aria-label=\"Jane Doe\">\
+                <img src=\"/jd.png\" alt=\"\"></a><span>Dec 17, 2025</span></div>";
+    let x = extract(&page("", card), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("Jane Doe"));
+    // The site's list of its writers, in the footer, names no author of this page.
+    let footer = "<footer><a href=\"/authors/john-roe\">John Roe</a></footer>";
+    let x = extract(&page("", footer), &url(), None).unwrap();
+    assert_eq!(x.author, None);
+}
+
+#[test]
+fn a_brand_opening_with_a_digit_after_by_is_the_author() {
+    let brand = "<p class=\"text-with-icon\">By 3i Global</p>";
+    let x = extract(&page("", brand), &url(), None).unwrap();
+    assert_eq!(x.author.as_deref(), Some("3i Global"));
+    let year = "<p>By 2025 Edition</p>";
+    let x = extract(&page("", year), &url(), None).unwrap();
+    assert_eq!(x.author, None);
+}

@@ -386,3 +386,14 @@ fn an_unfilled_placeholder_box_does_not_win_over_the_article() {
     ));
     assert_eq!(body_of(&html), P[..3].to_vec());
 }
+
+#[test]
+fn paragraphs_classed_with_a_weak_furniture_word_are_the_article() {
+    // `topic-paragraph`: every paragraph of an encyclopedia entry says "topic".
+    let paras: String = P
+        .iter()
+        .map(|p| format!("<p class=\"topic-paragraph\">{p}</p>"))
+        .collect();
+    let html = page(&format!("<div class=\"reading-channel\">{paras}</div>"));
+    assert_eq!(body_of(&html), all());
+}
