@@ -327,8 +327,9 @@ fn number(chars: &[char], start: usize, min: usize, max: usize) -> Option<(u32, 
     Some((n, i))
 }
 
-/// `dd/mm/yyyy` (the order of every language tindex archives first; `mm/dd` pages give an
-/// impossible day and fall through, or a wrong one that the plausibility check may catch).
+/// `dd/mm/yyyy` (the order of every language tindex archives first); where that is no date
+/// and `mm/dd` is (`12/25/2025`), the page writes months first. (An ambiguous `03/09` stays
+/// day first: a wrong one the plausibility check may catch.)
 fn numeric_date_at(chars: &[char], i: usize) -> Option<(NaiveDate, usize)> {
     let (d, p) = number(chars, i, 1, 2)?;
     let sep = *chars.get(p)?;
@@ -341,7 +342,9 @@ fn numeric_date_at(chars: &[char], i: usize) -> Option<(NaiveDate, usize)> {
     }
     let (y, p) = number(chars, p + 1, 4, 4)?;
     let y = i32::try_from(y).ok()?;
-    NaiveDate::from_ymd_opt(y, m, d).map(|date| (date, p))
+    NaiveDate::from_ymd_opt(y, m, d)
+        .or_else(|| NaiveDate::from_ymd_opt(y, d, m))
+        .map(|date| (date, p))
 }
 
 fn iso_date_at(chars: &[char], i: usize) -> Option<(NaiveDate, usize)> {

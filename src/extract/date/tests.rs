@@ -147,3 +147,12 @@ fn iso_written_in_text_keeps_its_time_and_offset() {
         Some("2026-11-05T14:30:00")
     );
 }
+
+#[test]
+fn a_month_first_date_that_cannot_be_day_first_is_read_month_first() {
+    let t = |s: &str| parse_text(s).map(|d| d.to_string());
+    assert_eq!(t("Posted 12/25/2025").as_deref(), Some("2025-12-25"));
+    // Both orders possible: day first, the order of the pages tindex archives first.
+    assert_eq!(t("Đăng 05/11/2026").as_deref(), Some("2026-11-05"));
+    assert_eq!(t("on 31/31/2025"), None);
+}
