@@ -82,7 +82,7 @@ pub(crate) fn find_content<'a>(doc: &'a Html, stats: &DomStats) -> Vec<ElementRe
                         };
                         let entry = cands
                             .entry(anc.id())
-                            .or_insert_with(|| (anc, initial_score(anc)));
+                            .or_insert_with(|| (anc, initial_score(anc, stats)));
                         entry.1 += score / divider;
                     }
                 }
@@ -305,8 +305,12 @@ fn siblings<'a>(
     out
 }
 
+/// Least text (non-space characters) a candidate holds for a content word in its class to
+/// count: `text-content-style` on a one-line block must not outweigh the article.
+const MIN_TEXT_FOR_CLASS_BONUS: usize = 100;
+
 /// Starting score of a candidate: class words plus readability's tag bias.
-fn initial_score(el: ElementRef<'_>) -> f64 {
+fn initial_score(el: ElementRef<'_>, stats: &DomStats) -> f64 {
     let tag = match el.value().name() {
         "div" | "article" | "main" => 5.0,
         "pre" | "td" | "blockquote" | "section" => 3.0,
@@ -314,7 +318,11 @@ fn initial_score(el: ElementRef<'_>) -> f64 {
         "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "th" => -5.0,
         _ => 0.0,
     };
-    tag + dom::class_weight(el.value())
+    let class = dom::class_weight(el.value());
+    if class > 0.0 && stats.get(el.id()).text < MIN_TEXT_FOR_CLASS_BONUS {
+        return tag;
+    }
+    tag + class
 }
 
 /// Page furniture that never holds the article: nav/aside/footer tags,

@@ -397,3 +397,15 @@ fn paragraphs_classed_with_a_weak_furniture_word_are_the_article() {
     let html = page(&format!("<div class=\"reading-channel\">{paras}</div>"));
     assert_eq!(body_of(&html), all());
 }
+
+#[test]
+fn a_one_line_block_with_a_content_class_does_not_win_over_the_article() {
+    // `text-content-style` says "content" of a notice line; the article sits in layout
+    // cells with no class word.
+    let paras: String = P.iter().map(|p| format!("<p>{p}</p>")).collect();
+    let html = page(&format!(
+        "<div class=\"container\"><div class=\"text-content-style\"><p>Conditions change fast, check often.</p></div></div>\
+         <table class=\"layout\"><tr><td><div class=\"group\">{paras}</div></td></tr></table>"
+    ));
+    assert_eq!(body_of(&html), all());
+}
