@@ -712,7 +712,29 @@ fn is_strong_negative(e: &Element, words: ClassWords) -> bool {
 /// Furniture by class/id: negative words and no content word.
 pub(crate) fn is_boilerplate_class(e: &Element) -> bool {
     let words = ClassWords::of(e);
-    is_negative(e, words) && !words.has(ClassWords::POSITIVE)
+    (is_negative(e, words) && !words.has(ClassWords::POSITIVE)) || names_comment_part(e)
+}
+
+/// A class or id naming a part of a reader's comment (`comments-body`, `comment-content`,
+/// `commentText`): the content word there says what of the comment it is.
+fn names_comment_part(e: &Element) -> bool {
+    let (class, id) = (
+        attr_head(e.get_attr("class").unwrap_or("")),
+        attr_head(e.get_attr("id").unwrap_or("")),
+    );
+    class
+        .split_ascii_whitespace()
+        .chain(id.split_ascii_whitespace())
+        .any(|name| {
+            let b = name.as_bytes();
+            contains_ignore_case(b, b"comment")
+                // `commentary` is an article; `has-comments` a flag on the post.
+                && !contains_ignore_case(b, b"commentar")
+                && !starts_with_ignore_case(b, b"has")
+                && [b"body".as_slice(), b"content", b"text"]
+                    .iter()
+                    .any(|w| contains_ignore_case(b, w))
+        })
 }
 
 /// Furniture by class/id only through words some sites also give a part of the article

@@ -409,3 +409,23 @@ fn a_one_line_block_with_a_content_class_does_not_win_over_the_article() {
     ));
     assert_eq!(body_of(&html), all());
 }
+
+#[test]
+fn a_readers_comment_whose_class_says_body_is_not_the_article() {
+    // Old blog engines: `comments-body` under the post in the same cell; "body" there names
+    // the comment's text, not the article's.
+    let paras: String = P[..4].iter().map(|p| format!("<p>{p}</p>")).collect();
+    let comments: String = (0..3)
+        .map(|i| {
+            format!(
+                "<div class=\"comments-body\"><p>I walked this trail last spring with my kids, number {i}, \
+                 and the river crossing was the best part of the whole day for all of us.</p>\
+                 <span class=\"comments-post\">Posted by: Reader {i} at December 18, 2025 05:48 PM</span></div>"
+            )
+        })
+        .collect();
+    let html = page(&format!(
+        "<table><tr><td class=\"blog\"><div class=\"blogbody\">{paras}</div>{comments}</td></tr></table>"
+    ));
+    assert_eq!(body_of(&html), P[..4].to_vec());
+}
