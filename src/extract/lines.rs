@@ -92,6 +92,26 @@ const STOCK_OPENINGS: &[&str] = &[
     "this article is exclusive to",
     "already a subscriber",
     "already have an account",
+    "we independently evaluate",
+    "we independently test",
+    "we independently research",
+    "products are chosen independently",
+    "we are a reader-supported",
+    "this story is funded by readers",
+    "subscribe to our blog",
+    "join our",
+    "join medium for free",
+    "pin this for later",
+    "did you make this recipe",
+    "did you make one of my recipes",
+    "discussion about this post",
+    "add a comment",
+    "comment via",
+    "summarize with ai",
+    "loading posts",
+    "loading comments",
+    "get in touch with",
+    "contact us today",
     "đăng ký nhận tin",
 ];
 
@@ -232,6 +252,11 @@ mod tests {
         assert!(is_stock_line(
             "This article is exclusive to STAT+ subscribers"
         ));
+        assert!(is_stock_line(
+            "We independently evaluate all of our recommendations. If you click on links we provide, we may receive compensation."
+        ));
+        assert!(is_stock_line("Discussion about this post"));
+        assert!(is_stock_line("Join Our Genius Newsletter"));
         // Mid-sentence or not at the start: the article's own words.
         assert!(!is_stock_line(
             "The council will share this article's findings with the ministry."

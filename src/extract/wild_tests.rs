@@ -429,3 +429,21 @@ fn a_readers_comment_whose_class_says_body_is_not_the_article() {
     ));
     assert_eq!(body_of(&html), P[..4].to_vec());
 }
+
+#[test]
+fn an_english_related_heading_is_not_part_of_the_article() {
+    // "You might also like..." over teasers whose excerpts are prose: the heading, at least,
+    // says what follows is not this article.
+    let paras: String = P[..4].iter().map(|p| format!("<p>{p}</p>")).collect();
+    let html = page(&format!(
+        "<article>{paras}<div class=\"box\"><h3>You might also like...</h3>\
+         <div><a href=\"/guides/ridge\">The ridge trail</a><p>Snow closes the upper half by \
+         December, but the lower loop stays open all winter for walkers.</p></div></div></article>"
+    ));
+    let body = body_of(&html);
+    assert_eq!(body.get(..4), Some(&all()[..4]), "{body:?}");
+    assert!(
+        !body.iter().any(|b| b.contains("You might also like")),
+        "{body:?}"
+    );
+}
