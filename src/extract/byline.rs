@@ -332,6 +332,10 @@ fn cut_tail(t: &str) -> String {
                 && (near.contains(" min") || near.contains("read")))
             || (head[..i].split_whitespace().nth(1).is_some()
                 && !head[..i].contains(',')
+                && !head[..i]
+                    .split_whitespace()
+                    .next_back()
+                    .is_some_and(|w| NAME_JOINERS_BEFORE_ROLE.contains(&w))
                 && opens_with_role(rest))
             // "Jane Doe, The Commercial Appeal": the paper after the name.
             || (head[..i].trim_end().ends_with(',')
@@ -370,14 +374,18 @@ const ROLE_WORDS: &[&str] = &[
     "Professor",
 ];
 
+/// Role words that are also surnames ("Edward Head", "Mary Director"): a title only when
+/// more of it follows ("Head Winemaker").
+const SURNAME_ROLE_WORDS: &[&str] = &["Head", "Director", "President", "Vice", "Senior"];
+
+/// Words after which a role word is a name ("Jane Doe and Edward Head").
+const NAME_JOINERS_BEFORE_ROLE: &[&str] = &["and", "&"];
+
 /// Whether `rest` opens with a job title's first word.
 fn opens_with_role(rest: &str) -> bool {
-    let word = rest
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .trim_end_matches([',', '.', ':']);
-    ROLE_WORDS.contains(&word)
+    let mut words = rest.split_whitespace();
+    let word = words.next().unwrap_or("").trim_end_matches([',', '.', ':']);
+    ROLE_WORDS.contains(&word) && (!SURNAME_ROLE_WORDS.contains(&word) || words.next().is_some())
 }
 
 /// Whether " in " or " at " between `before` and `after` ends a byline's last name ("Jane
@@ -482,7 +490,7 @@ fn acceptable(t: &str) -> bool {
         .is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit()))
         && words
             .get(1)
-            .is_some_and(|w| w.starts_with("min") || *w == "read")
+            .is_some_and(|w| matches!(*w, "min" | "mins" | "minute" | "minutes" | "read"))
     {
         return false;
     }
@@ -698,6 +706,7 @@ mod tests {
     fn a_read_time_in_the_bylines_place_is_no_name() {
         assert_eq!(c("10 mins read"), None);
         assert_eq!(c("5 min read"), None);
+        assert_eq!(c("12 Ministers").as_deref(), Some("12 Ministers"));
         assert_eq!(c("3 Doors Down").as_deref(), Some("3 Doors Down"));
     }
 
@@ -720,8 +729,14 @@ mod tests {
             c("Manoj Jain and Jagpreet Chhatwal, The Commercial Appeal").as_deref(),
             Some("Manoj Jain and Jagpreet Chhatwal")
         );
-        // A surname that is a role word, right after the first name, stays.
+        // A surname that is a role word stays: right after the first name, at the end of a
+        // longer name, or in a second author's name.
         assert_eq!(c("Edward Head").as_deref(), Some("Edward Head"));
+        assert_eq!(c("Mary Ann Head").as_deref(), Some("Mary Ann Head"));
+        assert_eq!(
+            c("Jane Doe and Edward Head").as_deref(),
+            Some("Jane Doe and Edward Head")
+        );
     }
 
     #[test]

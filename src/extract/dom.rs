@@ -485,13 +485,21 @@ fn is_text_utility(name: &str) -> bool {
     if rest.contains('/') {
         return true;
     }
-    let last = rest.rsplit('-').next().unwrap_or(rest).to_ascii_lowercase();
+    // Lower-cased on the stack: no utility value is longer than 11 bytes.
+    let mut buf = [0u8; 12];
+    let last = rest.rsplit('-').next().unwrap_or(rest).as_bytes();
+    let Some(lower) = buf.get_mut(..last.len()) else {
+        return false;
+    };
+    lower.copy_from_slice(last);
+    lower.make_ascii_lowercase();
+    let last = std::str::from_utf8(lower).unwrap_or("");
     let size = last
         .strip_suffix("xl")
         .is_some_and(|n| n.bytes().all(|c| c.is_ascii_digit()));
     size || (!last.is_empty() && last.bytes().all(|c| c.is_ascii_digit()))
         || matches!(
-            last.as_str(),
+            last,
             "xs" | "sm"
                 | "md"
                 | "lg"
@@ -590,7 +598,8 @@ impl ClassWords {
     /// bio or date.
     pub const NAME: u16 = 1 << 8;
     /// Furniture words that some sites also give a part of the article (`meta`, `more`,
-    /// `topic`): furniture unless the element holds prose.
+    /// `topic`): they weigh against a candidate as the others do, but an element inside the
+    /// content named by them alone is skipped only when it holds no prose.
     pub const WEAK_NEGATIVE: u16 = 1 << 9;
 
     /// Classifies the words of `e`'s class and id.
@@ -727,10 +736,10 @@ fn names_comment_part(e: &Element) -> bool {
         .chain(id.split_ascii_whitespace())
         .any(|name| {
             let b = name.as_bytes();
-            contains_ignore_case(b, b"comment")
-                // `commentary` is an article; `has-comments` a flag on the post.
-                && !contains_ignore_case(b, b"commentar")
-                && !starts_with_ignore_case(b, b"has")
+            // Named for the comment first: `content-with-comments` wraps the article too.
+            starts_with_ignore_case(b, b"comment")
+                // `commentary` is an article.
+                && !starts_with_ignore_case(b, b"commentar")
                 && [b"body".as_slice(), b"content", b"text"]
                     .iter()
                     .any(|w| contains_ignore_case(b, w))

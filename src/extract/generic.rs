@@ -399,20 +399,36 @@ const MIN_PROSE_PARAGRAPH_CHARS: usize = 60;
 
 /// Whether `el` holds paragraphs of prose (long, few links): the article's text, not the
 /// tags, dates or teaser titles such a box holds elsewhere.
-/// A paragraph named so (`topic-paragraph`) is itself the article's prose.
+/// A paragraph named so (`topic-paragraph`) is itself the article's prose when it reads as
+/// a sentence. A box of teasers (linked titles over excerpts) is no prose, however long
+/// the excerpts.
 fn holds_prose(el: ElementRef<'_>, stats: &DomStats) -> bool {
+    if stats.get(el.id()).link_density() >= MAX_ADDED_LINK_DENSITY || has_linked_heading(el) {
+        return false;
+    }
     let is_prose = |p: &ElementRef<'_>| {
         let st = stats.get(p.id());
         st.text >= MIN_PROSE_PARAGRAPH_CHARS && st.link_density() < MAX_ADDED_LINK_DENSITY
     };
     if el.value().name() == "p" {
-        return is_prose(&el);
+        // A byline or a date line is long enough too; a sentence ends or pauses.
+        return is_prose(&el) && reads_as_sentence(el, stats);
     }
     el.descendent_elements()
         .filter(|d| d.value().name() == "p")
         .filter(is_prose)
         .nth(MIN_PROSE_PARAGRAPHS - 1)
         .is_some()
+}
+
+/// Whether a paragraph reads as a sentence: a comma in it, or a full stop, question or
+/// exclamation mark at its end.
+fn reads_as_sentence(p: ElementRef<'_>, stats: &DomStats) -> bool {
+    stats.get(p.id()).commas > 0
+        || p.text()
+            .filter(|t| !t.trim().is_empty())
+            .last()
+            .is_some_and(|t| t.trim_end().ends_with(['.', '!', '?', '…', '"', '”']))
 }
 
 /// How much more prose an ancestor must hold for the content to grow to it.
@@ -475,13 +491,13 @@ fn holds_other_articles(anc: ElementRef<'_>, inner: ElementRef<'_>, stats: &DomS
     let inner_ancestors: Vec<NodeId> = inner.ancestors().map(|a| a.id()).collect();
     anc.descendent_elements().any(|d| {
         d.value().name() == "article"
-            // A story has its own headline; a teaser card a linked heading or mostly its
-            // link. Sites that wrap each section or quote of one article in an `<article>`
-            // are neither.
-            && (has_headline(d) || has_linked_heading(d) || stats.get(d.id()).link_density() > 0.5)
             && d.id() != inner.id()
             && !inner_ancestors.contains(&d.id())
             && !d.ancestors().any(|a| a.id() == inner.id())
+            // A story has its own headline; a teaser card a linked heading or mostly its
+            // link. Sites that wrap each section or quote of one article in an `<article>`
+            // are neither.
+            && (stats.get(d.id()).link_density() > 0.5 || has_headline(d) || has_linked_heading(d))
     })
 }
 
@@ -505,13 +521,21 @@ fn mark_form_box(form: ElementRef<'_>, total: usize, stats: &DomStats, out: &mut
 
 /// Whether a heading of `el` is (or holds) a link: a teaser's title leading to its story.
 fn has_linked_heading(el: ElementRef<'_>) -> bool {
+    // A link to a place on this page (`<h2><a href="#part-2">`, a contents plugin's anchor)
+    // leads to no other story.
+    let leads_away = |a: ElementRef<'_>| {
+        a.value().name() == "a"
+            && a.value()
+                .get_attr("href")
+                .is_some_and(|h| !h.trim_start().starts_with('#'))
+    };
     el.descendent_elements()
         .filter(|h| dom::is_heading(h.value().name()))
         .any(|h| {
-            h.descendent_elements().any(|a| a.value().name() == "a")
+            h.descendent_elements().any(leads_away)
                 || h.parent()
                     .and_then(ElementRef::wrap)
-                    .is_some_and(|p| p.value().name() == "a")
+                    .is_some_and(leads_away)
         })
 }
 
@@ -577,23 +601,33 @@ const MAX_CHECKLIST_ITEM_WORDS: usize = 6;
 /// A list of links that belongs to the text: introduced by a sentence ending in a colon
 /// ("What's ahead:", "You will need:"), or a checklist of short items (gear, ingredients,
 /// steps) each linking somewhere. Related-story lists carry whole headlines and no lead-in.
-fn is_listed_in_prose(el: ElementRef<'_>, stats: &DomStats) -> bool {
+fn is_listed_in_prose<'a>(el: ElementRef<'a>, stats: &DomStats) -> bool {
     let is_list = |e: ElementRef<'_>| matches!(e.value().name(), "ul" | "ol");
-    // A list in a wrapper of its own (`div.ulist > ul`) is read with the wrapper's lead-in.
-    let list = if is_list(el) {
-        el
-    } else {
-        let mut children = el.child_elements();
+    // The only element of `outer`, holding all of its text.
+    let sole_child = |outer: ElementRef<'a>| -> Option<ElementRef<'a>> {
+        let mut children = outer.child_elements();
         match (children.next(), children.next()) {
-            (Some(only), None)
-                if is_list(only) && stats.get(only.id()).text == stats.get(el.id()).text =>
-            {
-                only
+            (Some(only), None) if stats.get(only.id()).text == stats.get(outer.id()).text => {
+                Some(only)
             }
+            _ => None,
+        }
+    };
+    // A list in a wrapper of its own (`div.ulist > ul`) is read with the wrapper's lead-in,
+    // asked of the wrapper or of the list.
+    let (list, anchor) = if is_list(el) {
+        let wrapper = el
+            .parent()
+            .and_then(ElementRef::wrap)
+            .filter(|w| sole_child(*w).is_some_and(|c| c.id() == el.id()));
+        (el, wrapper.unwrap_or(el))
+    } else {
+        match sole_child(el) {
+            Some(only) if is_list(only) => (only, el),
             _ => return false,
         }
     };
-    let introduced = el
+    let introduced = anchor
         .prev_siblings()
         .filter_map(ElementRef::wrap)
         .find(|s| stats.get(s.id()).text > 0)

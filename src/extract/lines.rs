@@ -99,7 +99,6 @@ const STOCK_OPENINGS: &[&str] = &[
     "we are a reader-supported",
     "this story is funded by readers",
     "subscribe to our blog",
-    "join our",
     "join medium for free",
     "pin this for later",
     "did you make this recipe",
@@ -110,7 +109,6 @@ const STOCK_OPENINGS: &[&str] = &[
     "summarize with ai",
     "loading posts",
     "loading comments",
-    "get in touch with",
     "contact us today",
     "đăng ký nhận tin",
 ];
@@ -127,6 +125,8 @@ pub(crate) fn is_stock_line(text: &str) -> bool {
     let f = fold(text);
     let f = f.trim_start_matches(|c: char| !c.is_alphanumeric());
     STOCK_OPENINGS.iter().any(|o| f.starts_with(o))
+        // "Join Our Genius Newsletter"; not "Join our fight," she said.
+        || (f.starts_with("join our") && f.contains("newsletter"))
 }
 
 /// Whether the line is a template's placeholder text ("Lorem ipsum dolor sit amet…"),
@@ -264,6 +264,7 @@ mod tests {
         assert!(!is_stock_line(
             "We earned little from the sale, the owners said."
         ));
+        assert!(!is_stock_line("“Join our fight,” she told the crowd."));
     }
 
     #[test]

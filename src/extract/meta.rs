@@ -336,16 +336,19 @@ fn labelled_byline(el: ElementRef<'_>) -> Option<String> {
 /// Whether a link leads to an author's page (`/author/amanda/`, `/contributors/jane-doe`):
 /// what the CMS links a byline's name to, and no menu entry.
 fn is_author_page(href: &str) -> bool {
-    let path = href
-        .split(['?', '#'])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    // Asked of every link of every page: no allocation.
+    let path = href.split(['?', '#']).next().unwrap_or("");
     let mut segments = path
         .split('/')
         .filter(|s| !s.is_empty() && !s.contains('.'));
-    segments.any(|s| matches!(s, "author" | "authors" | "contributor" | "contributors"))
-        && !path.trim_end_matches('/').ends_with("authors")
+    let is_author_word = |s: &str| {
+        ["author", "authors", "contributor", "contributors"]
+            .iter()
+            .any(|w| s.eq_ignore_ascii_case(w))
+    };
+    // `/author/jane-doe/`: the word, then the author's own segment (`/authors/` alone is
+    // the index of all of them).
+    segments.any(is_author_word) && segments.next().is_some()
 }
 
 /// The name a link to an author's page gives (its text, else its label), when it is a name

@@ -342,10 +342,16 @@ fn sections_wrapped_in_article_elements_are_one_article() {
 
 #[test]
 fn a_linked_list_in_its_own_wrapper_after_a_lead_in_stays() {
-    let items: String = ["Water bottle", "Trail map", "Rain jacket", "Sun hat"]
-        .iter()
-        .map(|i| format!("<li><a href=\"/gear/{i}\">{i}</a></li>"))
-        .collect();
+    // Items too long for a checklist and mostly links: only the lead-in says the list
+    // belongs to the text.
+    let items: String = [
+        ("A printed paper trail map", "from the gate office"),
+        ("A big steel water bottle", "with a wide screw top"),
+        ("A light folding rain jacket", "that packs very small"),
+    ]
+    .iter()
+    .map(|(link, rest)| format!("<li><a href=\"/gear/x\">{link}</a> {rest}</li>"))
+    .collect();
     let html = page(&format!(
         "<article><p>{}</p><p>{}</p><p>Before you set out, pack these:</p>\
          <div class=\"ulist\"><ul>{items}</ul></div><p>{}</p><p>{}</p></article>",
@@ -353,7 +359,8 @@ fn a_linked_list_in_its_own_wrapper_after_a_lead_in_stays() {
     ));
     let body = body_of(&html);
     assert!(
-        body.iter().any(|b| b.contains("Rain jacket")),
+        body.iter()
+            .any(|b| b.contains("rain jacket that packs very small")),
         "checklist lost: {body:?}"
     );
 }
@@ -446,4 +453,23 @@ fn an_english_related_heading_is_not_part_of_the_article() {
         !body.iter().any(|b| b.contains("You might also like")),
         "{body:?}"
     );
+}
+
+#[test]
+fn a_teaser_box_named_by_a_weak_furniture_word_is_dropped_though_its_excerpts_are_long() {
+    // `box-hot` inside the content: linked titles over excerpts of prose length.
+    let paras: String = P[..4].iter().map(|p| format!("<p>{p}</p>")).collect();
+    let teasers: String = (0..3)
+        .map(|i| {
+            format!(
+                "<div><h3><a href=\"/guides/{i}\">Another trail guide number {i}</a></h3>\
+                 <p class=\"sapo\">A long excerpt of that other guide, with a few words about its \
+                 trail, its river and the view from the top, number {i}.</p></div>"
+            )
+        })
+        .collect();
+    let html = page(&format!(
+        "<article>{paras}<div class=\"box-hot\">{teasers}</div></article>"
+    ));
+    assert_eq!(body_of(&html), P[..4].to_vec());
 }
