@@ -109,10 +109,9 @@ fn article_wrapped_in_a_header_element_is_kept() {
     assert_eq!(body_of(&html), all());
 }
 
-#[test]
-fn article_cut_into_sections_is_kept_whole() {
-    // A dense summary box first, then one deep wrapper per subhead: the densest block alone
-    // is a fragment, and the sections' wrappers score too little to join it as siblings.
+/// A dense summary box first, then one deep wrapper per subhead, each section a `tag`
+/// element (`div`, `article`) holding a subhead and one paragraph.
+fn summary_then_sections(tag: &str) -> String {
     let summary = "<div class=\"box\"><p>In short: the trail is open, the river is high, the bridge is slow, \
         the rangers are busy, the weekend is crowded, and the views, as always, are worth it.</p>\
         <p>Bring water, a map, a jacket, good shoes, some food, and, if you can, a friend.</p></div>";
@@ -121,15 +120,21 @@ fn article_cut_into_sections_is_kept_whole() {
         .enumerate()
         .map(|(i, p)| {
             format!(
-                "<div class=\"row\"><div class=\"col\"><div class=\"cell\"><div id=\"s{i}\">\
-                 <h2>Part {i}</h2><p>{p}</p></div></div></div></div>"
+                "<div class=\"row\"><div class=\"col\"><div class=\"cell\"><{tag} id=\"s{i}\">\
+                 <h2>Part {i}</h2><p>{p}</p></{tag}></div></div></div>"
             )
         })
         .collect();
-    let html = page(&format!(
+    page(&format!(
         "<main><div class=\"col\">{summary}{sections}</div></main>"
-    ));
-    let body = body_of(&html);
+    ))
+}
+
+#[test]
+fn article_cut_into_sections_is_kept_whole() {
+    // The densest block alone is a fragment, and the sections' wrappers score too little to
+    // join it as siblings.
+    let body = body_of(&summary_then_sections("div"));
     for p in &P {
         assert!(body.contains(&p.to_string()), "{p:?} lost: {body:?}");
     }
@@ -315,26 +320,9 @@ fn an_article_part_named_by_a_weak_furniture_word_keeps_its_prose() {
 
 #[test]
 fn sections_wrapped_in_article_elements_are_one_article() {
-    // A dense summary box first, then one deep wrapper per subhead, each section an
-    // `<article>` with no headline of its own and no linked title: growing the content over
-    // them is not appending other stories.
-    let summary = "<div class=\"box\"><p>In short: the trail is open, the river is high, the bridge is slow, \
-        the rangers are busy, the weekend is crowded, and the views, as always, are worth it.</p>\
-        <p>Bring water, a map, a jacket, good shoes, some food, and, if you can, a friend.</p></div>";
-    let sections: String = P
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            format!(
-                "<div class=\"row\"><div class=\"col\"><div class=\"cell\"><article>\
-                 <h2>Part {i}</h2><p>{p}</p></article></div></div></div>"
-            )
-        })
-        .collect();
-    let html = page(&format!(
-        "<main><div class=\"col\">{summary}{sections}</div></main>"
-    ));
-    let body = body_of(&html);
+    // Each section an `<article>` with no headline of its own and no linked title: growing
+    // the content over them is not appending other stories.
+    let body = body_of(&summary_then_sections("article"));
     for p in &P {
         assert!(body.contains(&p.to_string()), "{p:?} lost: {body:?}");
     }
