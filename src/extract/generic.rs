@@ -450,6 +450,9 @@ const WRAPPER_GAIN: f64 = 0.1;
 fn widen_to_prose<'a>(top: ElementRef<'a>, prose: &Prose, stats: &DomStats) -> ElementRef<'a> {
     let mut best = top;
     let mut best_prose = prose.of(top.id());
+    // Levels passed since a moderate step: one part of an article cut into many (a listing
+    // of a buying guide) sits one or two levels below the wrapper of all the parts.
+    let mut moderate = 0;
     for anc in top.ancestors().filter_map(ElementRef::wrap) {
         if matches!(anc.value().name(), "body" | "html") {
             break;
@@ -459,7 +462,12 @@ fn widen_to_prose<'a>(top: ElementRef<'a>, prose: &Prose, stats: &DomStats) -> E
         if gain <= best_prose * WRAPPER_GAIN {
             continue;
         }
-        if p < best_prose * PROSE_GAIN || gain < MIN_PROSE_GAIN {
+        let needed = if moderate > 0 { PARTS_GAIN } else { PROSE_GAIN };
+        if p < best_prose * needed || gain < MIN_PROSE_GAIN {
+            if moderate < MAX_MODERATE_LEVELS && gain >= MIN_PROSE_GAIN {
+                moderate += 1;
+                continue;
+            }
             break;
         }
         if added_link_density(anc, best, stats) > MAX_ADDED_LINK_DENSITY
@@ -469,9 +477,17 @@ fn widen_to_prose<'a>(top: ElementRef<'a>, prose: &Prose, stats: &DomStats) -> E
         }
         best = anc;
         best_prose = p;
+        moderate = 0;
     }
     best
 }
+
+/// How much more prose the wrapper of all the parts holds than the part it grows from, past
+/// a moderate step: many parts, not one part and a sidebar.
+const PARTS_GAIN: f64 = 4.0;
+
+/// Levels looked above a moderate step for the wrapper of all the parts.
+const MAX_MODERATE_LEVELS: usize = 2;
 
 /// Link share of the text an ancestor adds: article sections have few links, lists of
 /// teasers (a linked title over each excerpt) many.

@@ -461,3 +461,34 @@ fn a_teaser_box_named_by_a_weak_furniture_word_is_dropped_though_its_excerpts_ar
     ));
     assert_eq!(body_of(&html), P[..4].to_vec());
 }
+
+#[test]
+fn a_guide_cut_into_listings_is_kept_whole_not_its_longest_listing() {
+    // One `<li>` per listing, each a "pros" part and a summary part. The first listing's long
+    // summary wins the scoring; its own listing adds a moderate share to it (as a sidebar
+    // would), and only the list of all listings holds the whole guide.
+    let paras = |n: usize, tag: &str| -> String {
+        (0..n)
+            .map(|k| format!("<p>{} ({tag} {k})</p>", P[k % P.len()]))
+            .collect()
+    };
+    let listings: String = (0..8)
+        .map(|i| {
+            let summary = if i == 0 { 10 } else { 2 };
+            format!(
+                "<li class=\"listing\"><h2>{i}. Trail number {i}</h2><div class=\"inner\">\
+                 <div class=\"part\">{}</div><div class=\"part\">{}</div></div></li>",
+                paras(3, &format!("pros {i}")),
+                paras(summary, &format!("summary {i}"))
+            )
+        })
+        .collect();
+    let html = page(&format!(
+        "<main><h1>A day on the valley trail</h1><ul class=\"listings\">{listings}</ul></main>"
+    ));
+    let body = body_of(&html);
+    for i in 0..8 {
+        let want = format!("{} (summary {i} 1)", P[1]);
+        assert!(body.contains(&want), "{want:?} lost: {body:?}");
+    }
+}
