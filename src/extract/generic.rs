@@ -382,11 +382,32 @@ pub(crate) fn skips(roots: &[ElementRef<'_>], stats: &DomStats, out: &mut HashSe
                 && st.link_density() > 0.5
                 && st.text * 3 < total
                 && !is_listed_in_prose(el, stats)
+                && !is_section_with_prose(el, stats)
             {
                 out.insert(el.id());
             }
         }
     }
+}
+
+/// A section of the article that lists many links after a sentence of its own prose
+/// ("Many patches were sent for review:" and the patches): its lists are judged one by one,
+/// not the section whole. Teaser boxes have linked headings, or excerpts inside their list.
+fn is_section_with_prose(el: ElementRef<'_>, stats: &DomStats) -> bool {
+    if !matches!(el.value().name(), "div" | "section") || has_linked_heading(el) {
+        return false;
+    }
+    el.descendent_elements().any(|p| {
+        let st = stats.get(p.id());
+        p.value().name() == "p"
+            && st.text >= MIN_PROSE_PARAGRAPH_CHARS
+            && st.link_density() < MAX_ADDED_LINK_DENSITY
+            && !p
+                .ancestors()
+                .take_while(|a| a.id() != el.id())
+                .filter_map(ElementRef::wrap)
+                .any(|a| matches!(a.value().name(), "li" | "ul" | "ol" | "a"))
+    })
 }
 
 /// Paragraphs of prose that make an element named by a weak furniture word (`post-meta`,

@@ -492,3 +492,36 @@ fn a_guide_cut_into_listings_is_kept_whole_not_its_longest_listing() {
         assert!(body.contains(&want), "{want:?} lost: {body:?}");
     }
 }
+
+#[test]
+fn a_section_listing_many_links_after_its_own_sentence_keeps_the_sentence() {
+    // Mostly links, but a section of the article: its heading and its prose stay.
+    let paras: String = P
+        .iter()
+        .chain(&P)
+        .enumerate()
+        .map(|(i, p)| format!("<p>{p} ({i})</p>"))
+        .collect();
+    let links: String = [
+        "Lower footbridge repaired in May",
+        "Upper switchbacks rebuilt this year",
+        "New signs at the river crossing",
+        "Second bench at the lookout point",
+        "Drainage ditches cleared in June",
+        "Ranger station roof replaced early",
+    ]
+    .iter()
+    .map(|l| format!("<li><a href=\"/work/x\">{l}</a></li>"))
+    .collect();
+    let html = page(&format!(
+        "<article><div class=\"content\">{paras}<div class=\"sect1\"><h2>Repairs</h2>\
+         <div class=\"sectionbody\"><p>There has been good progress on the trail these past months, thanks to the volunteers who came out every weekend.</p>\
+         <ul>{links}</ul></div></div></div></article>"
+    ));
+    let body = body_of(&html);
+    assert!(
+        body.iter()
+            .any(|b| b == "There has been good progress on the trail these past months, thanks to the volunteers who came out every weekend."),
+        "{body:?}"
+    );
+}
