@@ -635,9 +635,9 @@ impl Meta {
             .map(|t| strip_site_suffix(t, site))
     }
 
-    /// Published date and where it came from: JSON-LD, meta, `itemprop`, `<time>`, then
-    /// date-classed text. (The visible date near the headline and the URL's date are the
-    /// caller's later fallbacks: they need the document and the URL.)
+    /// Published date and where it came from: JSON-LD, meta, `itemprop`, `<time>`. (The
+    /// visible date near the headline, date-classed text and the URL's date are the caller's
+    /// later fallbacks: the first needs the document, the last the URL.)
     pub fn published(&self) -> Option<(Stamp, &'static str)> {
         if let Some(d) = self.ld.published.as_deref().and_then(date::parse_machine) {
             return Some((d, "json-ld"));
@@ -662,13 +662,16 @@ impl Meta {
         {
             return Some((d, "text"));
         }
-        if let Some(d) = self
-            .times
+        self.times
             .iter()
             .find_map(|t| date::parse_machine(t).or_else(|| date::parse_text(t)))
-        {
-            return Some((d, "time"));
-        }
+            .map(|d| (d, "time"))
+    }
+
+    /// The first date in a date-classed element (`.post-date`, `.entry-meta`), anywhere on
+    /// the page: after the date beside the headline, which a sidebar's or a teaser's dated
+    /// element cannot be.
+    pub fn date_classed(&self) -> Option<(Stamp, &'static str)> {
         self.date_texts
             .iter()
             .find_map(|t| date::parse_text(t))

@@ -449,3 +449,19 @@ fn a_brand_opening_with_a_digit_after_by_is_the_author() {
     let x = extract(&page("", year), &url(), None).unwrap();
     assert_eq!(x.author, None);
 }
+
+#[test]
+fn a_sidebars_dated_teaser_before_the_article_does_not_date_it() {
+    // "Recent posts" set before the article in the markup, each date in a date-classed
+    // element; the article's own date is printed beside its headline without a class.
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><title>Council approves budget</title></head><body>\
+         <aside class=\"recent\"><div class=\"teaser\"><a href=\"/old\">An older post about the budget</a>\
+         <span class=\"post-date\">October 30, 2025</span></div></aside>\
+         <main><h1>Council approves the new budget</h1><p>Back to blog · Dec 12, 2025 · 4 min read</p>\
+         <p>{P}</p><p>{P} Again.</p></main></body></html>"
+    );
+    let (date, source) = published(&html, None);
+    assert_eq!(date.as_deref(), Some("2025-12-12"));
+    assert_eq!(source.as_deref(), Some("text, date only"));
+}

@@ -424,6 +424,7 @@ pub fn extract(
             std::iter::once_with(|| meta::date_near_headline(&doc, &meta).map(|d| (d, "text")))
                 .flatten(),
         )
+        .chain(std::iter::once_with(|| meta.date_classed()).flatten())
         .chain(std::iter::once_with(|| date_in_url(page_url).map(|d| (d, "url"))).flatten());
     let mut published = None;
     for (d, src) in candidates {
