@@ -330,13 +330,7 @@ fn cut_tail(t: &str) -> String {
             || matches!(near.as_str(), "last" | "sponsored" | "verified")
             || (near.starts_with(|c: char| c.is_ascii_digit())
                 && (near.contains(" min") || near.contains("read")))
-            || (head[..i].split_whitespace().nth(1).is_some()
-                && !head[..i].contains(',')
-                && !head[..i]
-                    .split_whitespace()
-                    .next_back()
-                    .is_some_and(|w| NAME_JOINERS_BEFORE_ROLE.contains(&w))
-                && opens_with_role(rest))
+            || title_after_name(&head[..i], rest)
             // "Jane Doe, The Commercial Appeal": the paper after the name.
             || (head[..i].trim_end().ends_with(',')
                 && rest
@@ -378,8 +372,20 @@ const ROLE_WORDS: &[&str] = &[
 /// more of it follows ("Head Winemaker").
 const SURNAME_ROLE_WORDS: &[&str] = &["Head", "Director", "President", "Vice", "Senior"];
 
-/// Words after which a role word is a name ("Jane Doe and Edward Head").
-const NAME_JOINERS_BEFORE_ROLE: &[&str] = &["and", "&"];
+/// Whether `rest` opens a job title printed after the name in `before` without a comma
+/// ("Jane Doe Co-founder and CTO"): not right after a first name or a joiner, where a role
+/// word is a surname ("Edward Head", "Jane Doe and Edward Head").
+fn title_after_name(before: &str, rest: &str) -> bool {
+    before.split_whitespace().nth(1).is_some()
+        && !before.contains(',')
+        && !before.split_whitespace().next_back().is_some_and(joins)
+        && opens_with_role(rest)
+}
+
+/// Whether `w` joins two names ("and", "&", and their German, French, Vietnamese forms).
+fn joins(w: &str) -> bool {
+    matches!(w, "and" | "&" | "und" | "et" | "và")
+}
 
 /// Whether `rest` opens with a job title's first word.
 fn opens_with_role(rest: &str) -> bool {
@@ -393,7 +399,6 @@ fn opens_with_role(rest: &str) -> bool {
 /// in Ohio"), a name ("Sophie in 't Veld") or the first of several ("Jane Doe in London and
 /// John Roe in Washington", kept whole).
 fn ends_a_name(before: &str, after: &str) -> bool {
-    let joins = |w: &str| matches!(w, "and" | "&" | "und" | "et" | "và");
     let since_joiner = before
         .split_whitespace()
         .rev()

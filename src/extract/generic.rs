@@ -398,10 +398,7 @@ fn is_section_with_prose(el: ElementRef<'_>, stats: &DomStats) -> bool {
         return false;
     }
     el.descendent_elements().any(|p| {
-        let st = stats.get(p.id());
-        p.value().name() == "p"
-            && st.text >= MIN_PROSE_PARAGRAPH_CHARS
-            && st.link_density() < MAX_ADDED_LINK_DENSITY
+        is_prose_paragraph(p, stats)
             && !p
                 .ancestors()
                 .take_while(|a| a.id() != el.id())
@@ -427,19 +424,22 @@ fn holds_prose(el: ElementRef<'_>, stats: &DomStats) -> bool {
     if stats.get(el.id()).link_density() >= MAX_ADDED_LINK_DENSITY || has_linked_heading(el) {
         return false;
     }
-    let is_prose = |p: &ElementRef<'_>| {
-        let st = stats.get(p.id());
-        st.text >= MIN_PROSE_PARAGRAPH_CHARS && st.link_density() < MAX_ADDED_LINK_DENSITY
-    };
     if el.value().name() == "p" {
         // A byline or a date line is long enough too; a sentence ends or pauses.
-        return is_prose(&el) && reads_as_sentence(el, stats);
+        return is_prose_paragraph(el, stats) && reads_as_sentence(el, stats);
     }
     el.descendent_elements()
-        .filter(|d| d.value().name() == "p")
-        .filter(is_prose)
+        .filter(|p| is_prose_paragraph(*p, stats))
         .nth(MIN_PROSE_PARAGRAPHS - 1)
         .is_some()
+}
+
+/// A `<p>` of prose: long enough for a sentence, few of its words in links.
+fn is_prose_paragraph(p: ElementRef<'_>, stats: &DomStats) -> bool {
+    let st = stats.get(p.id());
+    p.value().name() == "p"
+        && st.text >= MIN_PROSE_PARAGRAPH_CHARS
+        && st.link_density() < MAX_ADDED_LINK_DENSITY
 }
 
 /// Whether a paragraph reads as a sentence: a comma in it, or a full stop, question or
