@@ -444,16 +444,14 @@ fn a_worker_that_loses_its_lease_stops_its_cycle_and_the_next_holder_finishes() 
     );
 }
 
-/// A SQLite archive copied into PostgreSQL stopped midway (here by a trigger that refuses the
-/// audit rows, as a crash there would) resumes where it stopped without copying a story twice,
-/// ends with every table's count equal, and reads back exactly as the archive does.
-#[test]
-fn migrate_store_resumes_a_stopped_copy_and_ends_with_the_archive_exactly() {
-    let Some(db) = Db::new() else { return };
+/// A SQLite archive of the farm, and the shared store's schema (from a worker with nothing
+/// to poll) with a trigger that refuses the audit rows: a copy into it stops midway, as a
+/// crash there would. Returned: the farm's server (kept alive), the archive's workspace and
+/// one on the shared store.
+fn archive_and_a_store_refusing_audit_rows(db: &Db) -> (Server, Workspace, Workspace) {
     let server = Server::start(&farm_dir().join("www"));
     let ws = Workspace::new(&farm_feeds(&server));
     support::run_once(&ws);
-    // The shared store's schema, from a worker with nothing to poll.
     let mut empty = Workspace::new(&[]);
     empty.db = db.url.clone().into();
     finish(start_worker(&empty));
@@ -463,6 +461,16 @@ fn migrate_store_resumes_a_stopped_copy_and_ends_with_the_archive_exactly() {
              $$ BEGIN RAISE EXCEPTION 'stopped here'; END $$;
          CREATE TRIGGER refuse BEFORE INSERT ON fetches FOR EACH ROW EXECUTE FUNCTION refuse();",
     );
+    (server, ws, empty)
+}
+
+/// A SQLite archive copied into PostgreSQL stopped midway (here by a trigger that refuses the
+/// audit rows, as a crash there would) resumes where it stopped without copying a story twice,
+/// ends with every table's count equal, and reads back exactly as the archive does.
+#[test]
+fn migrate_store_resumes_a_stopped_copy_and_ends_with_the_archive_exactly() {
+    let Some(db) = Db::new() else { return };
+    let (_server, ws, empty) = archive_and_a_store_refusing_audit_rows(&db);
     let first = ws.tindex(&["migrate-store", "--to", &db.url]);
     assert!(!first.status.success());
     assert!(
@@ -737,18 +745,7 @@ fn a_daemon_worker_serves_metrics_and_reloads_its_config_on_sighup() {
 #[test]
 fn migrate_store_refuses_to_resume_from_an_archive_written_to_since() {
     let Some(db) = Db::new() else { return };
-    let server = Server::start(&farm_dir().join("www"));
-    let ws = Workspace::new(&farm_feeds(&server));
-    support::run_once(&ws);
-    let mut empty = Workspace::new(&[]);
-    empty.db = db.url.clone().into();
-    finish(start_worker(&empty));
-    sql(
-        &db.url,
-        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
-             $$ BEGIN RAISE EXCEPTION 'stopped here'; END $$;
-         CREATE TRIGGER refuse BEFORE INSERT ON fetches FOR EACH ROW EXECUTE FUNCTION refuse();",
-    );
+    let (_server, ws, _) = archive_and_a_store_refusing_audit_rows(&db);
     assert!(
         !ws.tindex(&["migrate-store", "--to", &db.url])
             .status

@@ -13,6 +13,29 @@ use std::time::{Duration, Instant};
 
 use support::{Server, Workspace, count, farm_dir, farm_feeds, run_once};
 
+/// Where in a cycle each round's kill lands, as a fraction of it: a fixed-seed generator, so
+/// the points differ per round but every run of the test is the same.
+fn kill_points(mut seed: u64) -> impl FnMut() -> f64 {
+    move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) % 1000) as f64 / 1000.0
+    }
+}
+
+/// Starts `run --once` and SIGKILLs it after `at`.
+fn kill_run_once_after(ws: &Workspace, at: Duration) {
+    let mut child = ws
+        .command(&["run", "--once"])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(at);
+    let _ = child.kill(); // SIGKILL
+    let _ = child.wait();
+}
+
 fn check(ws: &Workspace, round: usize) {
     let integrity: String = ws
         .sql()
@@ -106,27 +129,12 @@ fn kill_9_at_random_points_loses_and_duplicates_nothing() {
         .saturating_sub(earliest)
         .max(Duration::from_millis(10));
     let ws = Workspace::with_settings(&farm_feeds(&server), SETTINGS);
-    // A fixed-seed generator: the kill points differ per round but every run is the same.
-    let mut seed: u64 = 0x005e_ed0f_7135;
-    let mut next = move || {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        seed >> 33
-    };
+    let mut next = kill_points(0x005e_ed0f_7135);
     let mut killed_with = Vec::new();
     for round in 0..20 {
-        let mut child = ws
-            .command(&["run", "--once"])
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
         // From before the first commit to the end of a clean cycle: before, during and after
         // the writes (later rounds have less left to do).
-        let at = earliest + window.mul_f64((next() % 1000) as f64 / 1000.0);
-        std::thread::sleep(at);
-        let _ = child.kill(); // SIGKILL
-        let _ = child.wait();
+        kill_run_once_after(&ws, earliest + window.mul_f64(next()));
         if ws.db.exists() {
             check(&ws, round);
             let n = count(&ws, "SELECT count(*) FROM articles");
@@ -198,23 +206,10 @@ fn kill_9_of_a_worker_at_random_points_loses_and_duplicates_nothing_on_the_share
         )
     };
     reset();
-    let mut seed: u64 = 0x005e_ed0f_7136;
-    let mut next = move || {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        seed >> 33
-    };
+    let mut next = kill_points(0x005e_ed0f_7136);
     let mut killed_with = Vec::new();
     for round in 0..8 {
-        let mut child = ws
-            .command(&["run", "--once"])
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(cycle.mul_f64((next() % 1000) as f64 / 1000.0));
-        let _ = child.kill(); // SIGKILL
-        let _ = child.wait();
+        kill_run_once_after(&ws, cycle.mul_f64(next()));
         check(round);
         let n = ws.number("SELECT count(*) FROM articles");
         killed_with.push(n);
