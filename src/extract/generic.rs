@@ -13,9 +13,11 @@ use std::collections::{HashMap, HashSet};
 use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html};
+use url::Url;
 
 use super::dom::{self, AttrExt, DomStats, IdMap};
-use super::lines;
+use super::{furniture, lines};
+use crate::host;
 
 /// Minimum text of a paragraph-like element to be scored.
 const MIN_PARAGRAPH_CHARS: usize = 20;
@@ -358,9 +360,7 @@ pub(crate) fn skips(roots: &[ElementRef<'_>], stats: &DomStats, out: &mut HashSe
                 continue;
             }
             let role = e.get_attr("role").unwrap_or("");
-            if (dom::is_boilerplate_class(e)
-                && !is_inline_in_prose(el, stats)
-                && !(dom::is_weak_boilerplate_class(e) && holds_prose(el, stats)))
+            if (dom::is_boilerplate_class(e) && !belies_its_class(el, stats))
                 || matches!(
                     role,
                     "navigation" | "complementary" | "contentinfo" | "menu"
@@ -388,6 +388,22 @@ pub(crate) fn skips(roots: &[ElementRef<'_>], stats: &DomStats, out: &mut HashSe
             }
         }
     }
+}
+
+/// Whether an element named as furniture is the article's all the same: a word inside a
+/// sentence, a token of a code listing, or prose in a box named by a weak furniture word.
+fn belies_its_class(el: ElementRef<'_>, stats: &DomStats) -> bool {
+    is_inline_in_prose(el, stats)
+        || is_in_code(el)
+        || (dom::is_weak_boilerplate_class(el.value()) && holds_prose(el, stats))
+}
+
+/// Whether `el` lies inside a code listing, where classes name syntax tokens
+/// (`hljs-comment`, `token meta`), never page furniture.
+fn is_in_code(el: ElementRef<'_>) -> bool {
+    el.ancestors()
+        .filter_map(ElementRef::wrap)
+        .any(|a| matches!(a.value().name(), "pre" | "code"))
 }
 
 /// A section of the article that lists many links after a sentence of its own prose
@@ -638,44 +654,16 @@ const MAX_CHECKLIST_ITEM_WORDS: usize = 6;
 /// A list of links that belongs to the text: introduced by a sentence ending in a colon
 /// ("What's ahead:", "You will need:"), or a checklist of short items (gear, ingredients,
 /// steps) each linking somewhere. Related-story lists carry whole headlines and no lead-in.
-fn is_listed_in_prose<'a>(el: ElementRef<'a>, stats: &DomStats) -> bool {
-    let is_list = |e: ElementRef<'_>| matches!(e.value().name(), "ul" | "ol");
-    // The only element of `outer`, holding all of its text.
-    let sole_child = |outer: ElementRef<'a>| -> Option<ElementRef<'a>> {
-        let mut children = outer.child_elements();
-        match (children.next(), children.next()) {
-            (Some(only), None) if stats.get(only.id()).text == stats.get(outer.id()).text => {
-                Some(only)
-            }
-            _ => None,
-        }
-    };
-    // A list in a wrapper of its own (`div.ulist > ul`) is read with the wrapper's lead-in,
-    // asked of the wrapper or of the list.
-    let (list, anchor) = if is_list(el) {
-        let wrapper = el
-            .parent()
-            .and_then(ElementRef::wrap)
-            .filter(|w| sole_child(*w).is_some_and(|c| c.id() == el.id()));
-        (el, wrapper.unwrap_or(el))
+fn is_listed_in_prose(el: ElementRef<'_>, stats: &DomStats) -> bool {
+    let list = if is_list(el) {
+        el
     } else {
-        match sole_child(el) {
-            Some(only) if is_list(only) => (only, el),
+        match sole_child(el, stats) {
+            Some(only) if is_list(only) => only,
             _ => return false,
         }
     };
-    let introduced = anchor
-        .prev_siblings()
-        .filter_map(ElementRef::wrap)
-        .find(|s| stats.get(s.id()).text > 0)
-        .is_some_and(|s| {
-            // A lead-in is a sentence, not a section: only short ones are read.
-            let st = stats.get(s.id());
-            st.text <= MAX_LEAD_IN_CHARS
-                && st.link_density() < 0.5
-                && dom::element_text(s).trim_end().ends_with(':')
-        });
-    if introduced {
+    if follows_lead_in(list, stats) {
         return true;
     }
     let items: Vec<ElementRef<'_>> = list
@@ -689,5 +677,71 @@ fn is_listed_in_prose<'a>(el: ElementRef<'a>, stats: &DomStats) -> bool {
             st.text > 0
                 && st.text <= MAX_CHECKLIST_ITEM_WORDS * 16
                 && dom::count_words(&dom::element_text(*li)) <= MAX_CHECKLIST_ITEM_WORDS
+        })
+}
+
+/// Whether a list set after a lead-in sentence is the article's own, however linked its
+/// items ("Many patches were sent for review:" and the patches): its links lead off the
+/// site. A list of the site's own pages after "You might also like:" is related reading.
+pub(crate) fn is_cited_list(list: ElementRef<'_>, stats: &DomStats, page: &Url) -> bool {
+    let Some(page_host) = page.host_str() else {
+        return false;
+    };
+    let (mut own, mut links) = (0usize, 0usize);
+    for a in list
+        .descendent_elements()
+        .filter(|a| a.value().name() == "a")
+    {
+        let Some(href) = a.value().attr("href") else {
+            continue;
+        };
+        links += 1;
+        let host = page.join(href).ok();
+        if host
+            .as_ref()
+            .and_then(Url::host_str)
+            .is_none_or(|h| host::same_site(h, page_host))
+        {
+            own += 1;
+        }
+    }
+    own * 2 < links && follows_lead_in(list, stats)
+}
+
+fn is_list(e: ElementRef<'_>) -> bool {
+    matches!(e.value().name(), "ul" | "ol")
+}
+
+/// The only element of `outer`, holding all of its text.
+fn sole_child<'a>(outer: ElementRef<'a>, stats: &DomStats) -> Option<ElementRef<'a>> {
+    let mut children = outer.child_elements();
+    match (children.next(), children.next()) {
+        (Some(only), None) if stats.get(only.id()).text == stats.get(outer.id()).text => Some(only),
+        _ => None,
+    }
+}
+
+/// Whether a list follows a sentence ending in a colon ("Many patches were sent for
+/// review:"): its items are the article's, however much of them is links. A list in a
+/// wrapper of its own (`div.ulist > ul`) is read with the wrapper's lead-in. A related box's
+/// heading ("Read more:") is no lead-in.
+pub(crate) fn follows_lead_in(list: ElementRef<'_>, stats: &DomStats) -> bool {
+    let anchor = list
+        .parent()
+        .and_then(ElementRef::wrap)
+        .filter(|w| sole_child(*w, stats).is_some_and(|c| c.id() == list.id()))
+        .unwrap_or(list);
+    anchor
+        .prev_siblings()
+        .filter_map(ElementRef::wrap)
+        .find(|s| stats.get(s.id()).text > 0)
+        .is_some_and(|s| {
+            // A lead-in is a sentence, not a section: only short ones are read.
+            let st = stats.get(s.id());
+            if st.text > MAX_LEAD_IN_CHARS || st.link_density() >= 0.5 {
+                return false;
+            }
+            let text = dom::element_text(s);
+            text.trim_end().ends_with(':') && !furniture::is_heading(&text)
         })
 }

@@ -687,7 +687,7 @@ const EDGE_BLOCKS: usize = 3;
 
 /// A block that is (nearly) all link text: a related link or link list.
 fn is_link_line(b: &Block) -> bool {
-    b.link_density() > 0.6 && !(b.in_list && dom::count_words(&b.text) <= 6)
+    b.link_density() > 0.6 && !b.after_lead_in && !(b.in_list && dom::count_words(&b.text) <= 6)
 }
 
 /// A short final line set in bold and/or right-aligned, as Vietnamese

@@ -11,6 +11,7 @@ use url::Url;
 
 use super::Image;
 use super::dom::{self, DomStats, element_text};
+use super::generic;
 use super::images;
 use super::text::{clean, count_chars};
 
@@ -35,6 +36,9 @@ pub(crate) struct Block {
     /// Whether the block is a list item: a short linked item of a checklist is text, a
     /// lone link elsewhere a related link.
     pub in_list: bool,
+    /// Whether the block is an item of a list cited after a lead-in sentence ("Many patches
+    /// were sent for review:"): the article's own list, however linked its items.
+    pub after_lead_in: bool,
 }
 
 impl Block {
@@ -94,6 +98,8 @@ struct Walker {
     bold_depth: usize,
     heading_depth: usize,
     list_depth: usize,
+    /// One entry per open `ul`/`ol`: whether it is cited after a lead-in sentence.
+    lists: Vec<bool>,
     align_stack: Vec<bool>,
 }
 
@@ -199,6 +205,9 @@ impl Walker {
             "a" => self.link_depth += 1,
             "b" | "strong" => self.bold_depth += 1,
             "td" | "th" => self.buf.push(' '),
+            "ul" | "ol" => self
+                .lists
+                .push(cfg.generic && generic::is_cited_list(el, cfg.stats, cfg.base)),
             _ => {}
         }
         if dom::is_block(name) {
@@ -223,6 +232,9 @@ impl Walker {
         }
         if dom::is_block(name) {
             self.flush();
+            if matches!(name, "ul" | "ol") {
+                self.lists.pop();
+            }
             if name == "li" {
                 self.list_depth = self.list_depth.saturating_sub(1);
             }
@@ -249,6 +261,7 @@ impl Walker {
                     bold_chars: self.bold_chars,
                     right_aligned: self.align_stack.iter().any(|a| *a),
                     in_list: self.list_depth > 0,
+                    after_lead_in: self.list_depth > 0 && self.lists.last() == Some(&true),
                 });
             }
         }

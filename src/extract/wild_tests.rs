@@ -525,3 +525,70 @@ fn a_section_listing_many_links_after_its_own_sentence_keeps_the_sentence() {
         "{body:?}"
     );
 }
+
+/// The article's paragraphs, then `tail` (inside the same article container).
+fn article_with(tail: &str) -> String {
+    let paras: String = P.iter().map(|p| format!("<p>{p}</p>")).collect();
+    page(&format!(
+        "<article><div class=\"content\">{paras}{tail}</div></article>"
+    ))
+}
+
+/// Linked items, each a whole headline-like line, pointing at `base`.
+fn linked_items(base: &str) -> String {
+    [
+        "Trail crews add a second footbridge over the lower river",
+        "Rangers count record visitors on the valley floor this spring",
+        "Volunteers rebuild the upper switchbacks in a single weekend",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, l)| format!("<li><a href=\"{base}{i}\">{l}</a></li>"))
+    .collect()
+}
+
+#[test]
+fn a_list_of_links_elsewhere_cited_after_a_lead_in_sentence_is_kept() {
+    // Each item is all link and reads like a headline, yet the sentence before introduces
+    // it: the article cites these pages.
+    let html = article_with(&format!(
+        "<p>The park service filed these reports with the state:</p>\
+         <ul>{}</ul>",
+        linked_items("https://records.example.gov/report/")
+    ));
+    let body = body_of(&html);
+    assert!(
+        body.iter()
+            .any(|b| b == "Volunteers rebuild the upper switchbacks in a single weekend"),
+        "{body:?}"
+    );
+}
+
+#[test]
+fn a_list_of_the_sites_own_pages_after_a_you_may_also_like_sentence_is_dropped() {
+    // The same shape pointing at the site's own stories is related reading.
+    let html = article_with(&format!(
+        "<p>If you liked this guide you might also like:</p><ul>{}</ul>",
+        linked_items("https://outdoors.example.org/guides/")
+    ));
+    let body = body_of(&html);
+    assert!(
+        !body.iter().any(|b| b.contains("Volunteers rebuild")),
+        "{body:?}"
+    );
+}
+
+#[test]
+fn comment_tokens_of_a_highlighted_code_listing_are_kept() {
+    // Syntax highlighters class a code comment `hljs-comment`: a token, not readers' comments.
+    let html = article_with(
+        "<pre><code class=\"language-bash\"><span class=\"hljs-comment\"># stage only the files \
+         you name on the command line, separated by a space, and leave every other change unstaged</span>\ngit add notes.txt</code></pre>",
+    );
+    let body = body_of(&html);
+    assert!(
+        body.iter()
+            .any(|b| b.contains("separated by a space, and leave every other change unstaged")),
+        "{body:?}"
+    );
+}
