@@ -349,8 +349,14 @@ fn is_unlikely(el: ElementRef<'_>, stats: &DomStats, page_text: usize) -> bool {
 
 /// Furniture inside the content to skip: furniture classes, landmark roles
 /// and link lists — each only while it is a minor part of the content.
-pub(crate) fn skips(roots: &[ElementRef<'_>], stats: &DomStats, out: &mut HashSet<NodeId>) {
+pub(crate) fn skips(
+    roots: &[ElementRef<'_>],
+    stats: &DomStats,
+    page: &Url,
+    out: &mut HashSet<NodeId>,
+) {
     let total: usize = roots.iter().map(|r| stats.get(r.id()).text).sum();
+    let teaser_counts = teasers(roots, page);
     for root in roots {
         for el in root.descendent_elements().skip(1) {
             let e = el.value();
@@ -377,6 +383,11 @@ pub(crate) fn skips(roots: &[ElementRef<'_>], stats: &DomStats, out: &mut HashSe
                 e.name(),
                 "ul" | "ol" | "div" | "section" | "table" | "dl" | "nav" | "aside"
             );
+            let teasers = teaser_counts.get(&el.id()).copied().unwrap_or(0);
+            if list_like && teasers >= MIN_TEASERS && st.text <= teasers * MAX_TEASER_CHARS {
+                out.insert(el.id());
+                continue;
+            }
             if list_like
                 && st.text > 0
                 && st.link_density() > 0.5
@@ -574,23 +585,74 @@ fn mark_form_box(form: ElementRef<'_>, total: usize, stats: &DomStats, out: &mut
 
 /// Whether a heading of `el` is (or holds) a link: a teaser's title leading to its story.
 fn has_linked_heading(el: ElementRef<'_>) -> bool {
-    // A link to a place on this page (`<h2><a href="#part-2">`, a contents plugin's anchor)
-    // leads to no other story.
+    el.descendent_elements().any(is_linked_heading)
+}
+
+/// Whether `h` is a heading that is (or holds) a link to another page. A link to a place on
+/// this page (`<h2><a href="#part-2">`, a contents plugin's anchor) leads to no other story.
+fn is_linked_heading(h: ElementRef<'_>) -> bool {
     let leads_away = |a: ElementRef<'_>| {
         a.value().name() == "a"
             && a.value()
                 .get_attr("href")
                 .is_some_and(|h| !h.trim_start().starts_with('#'))
     };
-    el.descendent_elements()
-        .filter(|h| dom::is_heading(h.value().name()))
-        .any(|h| {
-            h.descendent_elements().any(leads_away)
-                || h.parent()
-                    .and_then(ElementRef::wrap)
-                    .is_some_and(leads_away)
-        })
+    dom::is_heading(h.value().name())
+        && (h.descendent_elements().any(leads_away)
+            || h.parent()
+                .and_then(ElementRef::wrap)
+                .is_some_and(leads_away))
 }
+
+/// Teasers of the site's own pages (headings linking to another page of the site) under
+/// each element of `roots`. A roundup's headings link to other sites' projects and stay.
+fn teasers(roots: &[ElementRef<'_>], page: &Url) -> IdMap<usize> {
+    let mut counts = IdMap::default();
+    for root in roots {
+        for h in root
+            .descendent_elements()
+            .filter(|h| is_linked_heading(*h) && links_within_site(*h, page))
+        {
+            for anc in h.ancestors() {
+                *counts.entry(anc.id()).or_insert(0) += 1;
+                if anc.id() == root.id() {
+                    break;
+                }
+            }
+        }
+    }
+    counts
+}
+
+/// Whether the first link in or around `h` leads to a page of `page`'s site.
+fn links_within_site(h: ElementRef<'_>, page: &Url) -> bool {
+    h.descendent_elements()
+        .chain(h.parent().and_then(ElementRef::wrap))
+        .find_map(|a| {
+            (a.value().name() == "a")
+                .then(|| a.value().attr("href"))
+                .flatten()
+        })
+        .is_some_and(|href| !leads_off_site(href, page))
+}
+
+/// Whether `href` (relative or absolute) leads to another site than `page`'s.
+fn leads_off_site(href: &str, page: &Url) -> bool {
+    let Some(page_host) = page.host_str() else {
+        return false;
+    };
+    page.join(href)
+        .ok()
+        .and_then(|u| u.host_str().map(|h| !host::same_site(h, page_host)))
+        .unwrap_or(false)
+}
+
+/// Most text (non-space characters) per card of a grid of teasers: a linked title, a line
+/// of excerpt and a date. An article's sections under linked headings run longer.
+const MAX_TEASER_CHARS: usize = 400;
+
+/// Cards a grid of teasers has at least.
+const MIN_TEASERS: usize = 3;
 
 /// Whether `el` has its own `<h1>`: a story's headline (tabs and cards use lower levels).
 fn has_headline(el: ElementRef<'_>) -> bool {
@@ -684,28 +746,18 @@ fn is_listed_in_prose(el: ElementRef<'_>, stats: &DomStats) -> bool {
 /// items ("Many patches were sent for review:" and the patches): its links lead off the
 /// site. A list of the site's own pages after "You might also like:" is related reading.
 pub(crate) fn is_cited_list(list: ElementRef<'_>, stats: &DomStats, page: &Url) -> bool {
-    let Some(page_host) = page.host_str() else {
-        return false;
-    };
-    let (mut own, mut links) = (0usize, 0usize);
-    for a in list
+    let (mut away, mut links) = (0usize, 0usize);
+    for href in list
         .descendent_elements()
         .filter(|a| a.value().name() == "a")
+        .filter_map(|a| a.value().attr("href"))
     {
-        let Some(href) = a.value().attr("href") else {
-            continue;
-        };
         links += 1;
-        let host = page.join(href).ok();
-        if host
-            .as_ref()
-            .and_then(Url::host_str)
-            .is_none_or(|h| host::same_site(h, page_host))
-        {
-            own += 1;
+        if leads_off_site(href, page) {
+            away += 1;
         }
     }
-    own * 2 < links && follows_lead_in(list, stats)
+    away * 2 > links && follows_lead_in(list, stats)
 }
 
 fn is_list(e: ElementRef<'_>) -> bool {

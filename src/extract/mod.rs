@@ -388,7 +388,7 @@ pub fn extract(
             if let Some((_, id)) = &lead {
                 skip.insert(*id);
             }
-            generic::skips(&roots, &stats, &mut skip);
+            generic::skips(&roots, &stats, &base, &mut skip);
             furniture::skips(&roots, &stats, &mut skip);
             let cfg = WalkCfg {
                 skip: &skip,

@@ -592,3 +592,48 @@ fn comment_tokens_of_a_highlighted_code_listing_are_kept() {
         "{body:?}"
     );
 }
+
+/// Cards of a grid: a heading linking to `base` + i, a line of excerpt, a date.
+fn cards(base: &str) -> String {
+    [
+        "Trail crews add a second footbridge",
+        "Rangers count record spring visitors",
+        "Volunteers rebuild the switchbacks",
+        "New signs at the river crossing",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, t)| {
+        format!(
+            "<div class=\"item\"><h3><a href=\"{base}{i}\">{t}</a></h3>\
+             <div class=\"excerpt\">A short look at what changed on the trail this season, \
+             and what comes next for crew {i}.</div><div class=\"date\">Mar {i}, 2026</div></div>"
+        )
+    })
+    .collect()
+}
+
+#[test]
+fn a_grid_of_teasers_of_the_sites_own_stories_inside_the_article_is_dropped() {
+    // Linked titles over excerpts: the excerpts alone read as prose, and the grid sits in
+    // the article's container (a carousel of recent posts).
+    let html = article_with(&format!(
+        "<div class=\"carousel\"><div class=\"slides\">{}</div></div>",
+        cards("/guides/story-")
+    ));
+    let body = body_of(&html);
+    assert_eq!(body, all());
+}
+
+#[test]
+fn a_roundup_whose_headings_link_to_other_sites_is_kept() {
+    // The same shape linking to other sites' projects is the article's roundup.
+    let html = article_with(&format!(
+        "<div class=\"picks\">{}</div>",
+        cards("https://projects.example.net/p/")
+    ));
+    let body = body_of(&html);
+    let want =
+        "A short look at what changed on the trail this season, and what comes next for crew 2.";
+    assert!(body.iter().any(|b| b == want), "{body:?}");
+}
