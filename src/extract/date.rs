@@ -347,16 +347,20 @@ fn numeric_date_at(chars: &[char], i: usize) -> Option<(NaiveDate, usize)> {
         .map(|date| (date, p))
 }
 
+/// `yyyy-mm-dd`, and the year-first dates East Asian and some European pages print
+/// (`2025.12.17`, `2025/12/17`): a year first is never followed by the day.
 fn iso_date_at(chars: &[char], i: usize) -> Option<(NaiveDate, usize)> {
     let (y, p) = number(chars, i, 4, 4)?;
-    if chars.get(p) != Some(&'-') {
+    let sep = *chars.get(p)?;
+    if !matches!(sep, '-' | '/' | '.') {
         return None;
     }
-    let (m, p) = number(chars, p + 1, 2, 2)?;
-    if chars.get(p) != Some(&'-') {
+    let digits = if sep == '-' { 2 } else { 1 };
+    let (m, p) = number(chars, p + 1, digits, 2)?;
+    if chars.get(p) != Some(&sep) {
         return None;
     }
-    let (d, p) = number(chars, p + 1, 2, 2)?;
+    let (d, p) = number(chars, p + 1, digits, 2)?;
     NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d).map(|date| (date, p))
 }
 

@@ -1211,10 +1211,14 @@ const AFTER_HEADLINE_CHARS: usize = 1500;
 /// Characters searched before it (a date set above the headline).
 const BEFORE_HEADLINE_CHARS: usize = 300;
 
-/// The first full date in the visible text next to the page's first `<h1>`: most pages
-/// print the date in the byline even when no metadata carries it.
-pub(crate) fn date_near_headline(doc: &Html, m: &Meta) -> Option<Stamp> {
-    let (_, h1) = m.h1s.first()?;
+/// The first full date in the visible text after the page's first `<h1>`, then the first
+/// just above it: most pages print the date in the byline even when no metadata carries
+/// it. Both are offered, so that a date the caller finds implausible (a historical date in
+/// a caption under the headline) leaves the other.
+pub(crate) fn dates_near_headline(doc: &Html, m: &Meta) -> [Option<Stamp>; 2] {
+    let Some((_, h1)) = m.h1s.first() else {
+        return [None, None];
+    };
     let mut before = String::new();
     let mut after = String::new();
     let mut passed = false;
@@ -1262,7 +1266,7 @@ pub(crate) fn date_near_headline(doc: &Html, m: &Meta) -> Option<Stamp> {
     }
     // A hidden headline was never passed: the text before it is the whole page.
     if !passed {
-        return None;
+        return [None, None];
     }
     let after: String = clean(&after).chars().take(AFTER_HEADLINE_CHARS).collect();
     let before = clean(&before);
@@ -1272,5 +1276,5 @@ pub(crate) fn date_near_headline(doc: &Html, m: &Meta) -> Option<Stamp> {
             .iter()
             .collect()
     };
-    date::first_in(&after).or_else(|| date::first_in(&tail))
+    [date::first_in(&after), date::first_in(&tail)]
 }

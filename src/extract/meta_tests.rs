@@ -115,6 +115,18 @@ fn visible_date_beside_the_headline_when_no_metadata_has_one() {
 }
 
 #[test]
+fn a_historical_date_in_a_caption_under_the_headline_leaves_the_date_above_it() {
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><title>Council approves budget</title></head>\
+         <body><article><div class=\"info\"><span>Dec 17, 2025</span><span>Jane Doe</span></div>\
+         <h1>Council approves budget</h1><figure><img src=\"/hall.jpg\">\
+         <figcaption>The town hall as it opened, August 12, 1898.</figcaption></figure>\
+         <p>{P}</p><p>{P} Again.</p></article></body></html>"
+    );
+    assert_eq!(published(&html, None).0.as_deref(), Some("2025-12-17"));
+}
+
+#[test]
 fn json_ld_article_after_a_web_page_script_is_read() {
     let head = r#"<script type="application/ld+json">{"@type":"WebPage","name":"Council"}</script>
         <script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2024-03-05T10:00:00-05:00",

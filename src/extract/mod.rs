@@ -421,8 +421,10 @@ pub fn extract(
         .into_iter()
         .chain(meta.published())
         .chain(
-            std::iter::once_with(|| meta::date_near_headline(&doc, &meta).map(|d| (d, "text")))
-                .flatten(),
+            std::iter::once_with(|| meta::dates_near_headline(&doc, &meta))
+                .flatten()
+                .flatten()
+                .map(|d| (d, "text")),
         )
         .chain(std::iter::once_with(|| meta.date_classed()).flatten())
         .chain(std::iter::once_with(|| date_in_url(page_url).map(|d| (d, "url"))).flatten());

@@ -156,3 +156,15 @@ fn a_month_first_date_that_cannot_be_day_first_is_read_month_first() {
     assert_eq!(t("Đăng 05/11/2026").as_deref(), Some("2026-11-05"));
     assert_eq!(t("on 31/31/2025"), None);
 }
+
+#[test]
+fn a_year_first_date_with_dots_or_slashes_is_read() {
+    let t = |s: &str| parse_text(s).map(|d| d.to_string());
+    assert_eq!(
+        t("Essay - Published: 2025.12.17 |").as_deref(),
+        Some("2025-12-17")
+    );
+    assert_eq!(t("2025/1/5 10:20").as_deref(), Some("2025-01-05T10:20:00"));
+    // The separators must agree: a range or a version is no date.
+    assert_eq!(t("build 2025.12-17"), None);
+}
