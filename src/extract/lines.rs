@@ -52,6 +52,23 @@ const PROMPTS: &[&str] = &[
     "share it",
     "back to top",
     "top of page",
+    // A contents box's heading and its toggle; the entries go as links.
+    "table of contents",
+    "table of contents show",
+    "table of contents hide",
+    "contents",
+    "in this article",
+    "on this page",
+    "jump to",
+    "jump to section",
+    // A byline's label left alone when the name is a link or an image elsewhere.
+    "written by",
+    "edited by",
+    "reviewed by",
+    "fact checked by",
+    "published",
+    "updated",
+    "last updated",
     "quảng cáo",
     "chia sẻ",
     "bình luận",
@@ -143,17 +160,39 @@ const DATELINE_MAX_WORDS: usize = 16;
 
 fn strip_marks(s: &str) -> &str {
     s.trim_matches(|c: char| {
-        c.is_whitespace() || matches!(c, ':' | '!' | '.' | '…' | '|' | '-' | '–' | '»' | '›')
+        c.is_whitespace()
+            || matches!(
+                c,
+                ':' | '!' | '.' | ',' | '…' | '|' | '-' | '–' | '»' | '›' | '▼' | '▾' | '▲' | '▴'
+            )
     })
 }
 
-/// Whether the whole line is an ad label or a share/comment prompt.
+/// Whether the whole line is an ad label, a share/comment prompt or a reading time.
 pub(crate) fn is_prompt(text: &str) -> bool {
     if text.chars().count() > 40 {
         return false;
     }
     let f = fold(text);
-    PROMPTS.contains(&strip_marks(&f))
+    PROMPTS.contains(&strip_marks(&f)) || is_reading_time(&f)
+}
+
+/// Whether a short folded line states a reading time ("13 MIN READ", "3 min. read",
+/// "24 Apr 2000 • 3 min read", "Reading time: 4 minutes", "5 phút đọc"): a number, then
+/// minutes and reading side by side.
+fn is_reading_time(f: &str) -> bool {
+    let words: Vec<&str> = f
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.len() > 8 || !words.iter().any(|w| w.bytes().all(|b| b.is_ascii_digit())) {
+        return false;
+    }
+    let minutes = |w: &&str| matches!(*w, "min" | "mins" | "minute" | "minutes" | "phút");
+    let reading = |w: &&str| matches!(*w, "read" | "reading" | "đọc");
+    words
+        .windows(2)
+        .any(|p| (minutes(&p[0]) && reading(&p[1])) || (p[0] == "reading" && p[1] == "time"))
 }
 
 /// Whether the line is a short date/time stamp, possibly with a name
@@ -284,5 +323,26 @@ mod tests {
         assert!(is_prompt("ADVERTISEMENT"));
         assert!(is_prompt("Quảng cáo"));
         assert!(!is_prompt("Share prices fell on Monday"));
+    }
+
+    #[test]
+    fn a_contents_heading_and_a_lone_byline_label_are_prompts() {
+        assert!(is_prompt("Table of Contents ▼"));
+        assert!(is_prompt("Table of Contents Show"));
+        assert!(is_prompt("Reviewed by,"));
+        assert!(is_prompt("PUBLISHED"));
+        assert!(!is_prompt("Written by hand in 1820"));
+        assert!(!is_prompt("Contents of the report"));
+    }
+
+    #[test]
+    fn a_reading_time_line_is_a_prompt() {
+        assert!(is_prompt("13 MIN READ"));
+        assert!(is_prompt("3 MIN. READ"));
+        assert!(is_prompt("24 Apr 2000 • 3 min read"));
+        assert!(is_prompt("Reading time: 4 minutes"));
+        assert!(is_prompt("5 phút đọc"));
+        assert!(!is_prompt("It took me 3 minutes to read it"));
+        assert!(!is_prompt("Read the 12 rules in a minute"));
     }
 }
