@@ -541,13 +541,45 @@ const MAX_MODERATE_LEVELS: usize = 2;
 /// teasers (a linked title over each excerpt) many.
 const MAX_ADDED_LINK_DENSITY: f64 = 0.2;
 
+/// The share counts only text outside the furniture the content drops wherever it grows
+/// (boxes named as related products or recommended reads, navigation, asides): a recipe
+/// whose intro and steps sit in two sections above a shop strip is one article.
 fn added_link_density(anc: ElementRef<'_>, inner: ElementRef<'_>, stats: &DomStats) -> f64 {
+    let share = |(a_text, a_links): (usize, usize), (i_text, i_links): (usize, usize)| {
+        let text = a_text.saturating_sub(i_text);
+        if text == 0 {
+            0.0
+        } else {
+            a_links.saturating_sub(i_links) as f64 / text as f64
+        }
+    };
     let (a, i) = (stats.get(anc.id()), stats.get(inner.id()));
-    let text = a.text.saturating_sub(i.text);
-    if text == 0 {
-        return 0.0;
+    let whole = share((a.text, a.links), (i.text, i.links));
+    if whole <= MAX_ADDED_LINK_DENSITY {
+        return whole;
     }
-    a.links.saturating_sub(i.links) as f64 / text as f64
+    share(
+        text_outside_furniture(anc, stats),
+        text_outside_furniture(inner, stats),
+    )
+}
+
+/// Text and link characters of `el` outside the furniture inside it.
+fn text_outside_furniture(el: ElementRef<'_>, stats: &DomStats) -> (usize, usize) {
+    let st = stats.get(el.id());
+    let (mut text, mut links) = (st.text, st.links);
+    let mut stack: Vec<ElementRef<'_>> = el.child_elements().collect();
+    while let Some(c) = stack.pop() {
+        let e = c.value();
+        if dom::is_furniture_tag(e.name()) || dom::is_hidden(e) || dom::is_boilerplate_class(e) {
+            let cs = stats.get(c.id());
+            text = text.saturating_sub(cs.text);
+            links = links.saturating_sub(cs.links);
+        } else {
+            stack.extend(c.child_elements());
+        }
+    }
+    (text, links)
 }
 
 /// Whether `anc` holds an `<article>` that neither contains nor lies inside `inner`.
@@ -558,10 +590,12 @@ fn holds_other_articles(anc: ElementRef<'_>, inner: ElementRef<'_>, stats: &DomS
             && d.id() != inner.id()
             && !inner_ancestors.contains(&d.id())
             && !d.ancestors().any(|a| a.id() == inner.id())
-            // A story has its own headline; a teaser card a linked heading or mostly its
-            // link. Sites that wrap each section or quote of one article in an `<article>`
-            // are neither.
-            && (stats.get(d.id()).link_density() > 0.5 || has_headline(d) || has_linked_heading(d))
+            // A story has its own headline; a teaser card opens with a linked heading or is
+            // mostly its link. Sites that wrap each section or quote of one article in an
+            // `<article>` are neither, even when a section links a heading further down.
+            && (stats.get(d.id()).link_density() > 0.5
+                || has_headline(d)
+                || opens_with_linked_heading(d))
     })
 }
 
@@ -586,6 +620,13 @@ fn mark_form_box(form: ElementRef<'_>, total: usize, stats: &DomStats, out: &mut
 /// Whether a heading of `el` is (or holds) a link: a teaser's title leading to its story.
 fn has_linked_heading(el: ElementRef<'_>) -> bool {
     el.descendent_elements().any(is_linked_heading)
+}
+
+/// Whether the first heading of `el` links to another page: a teaser card's title.
+fn opens_with_linked_heading(el: ElementRef<'_>) -> bool {
+    el.descendent_elements()
+        .find(|h| dom::is_heading(h.value().name()))
+        .is_some_and(is_linked_heading)
 }
 
 /// Whether `h` is a heading that is (or holds) a link to another page. A link to a place on

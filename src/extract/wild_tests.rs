@@ -637,3 +637,60 @@ fn a_roundup_whose_headings_link_to_other_sites_is_kept() {
         "A short look at what changed on the trail this season, and what comes next for crew 2.";
     assert!(body.iter().any(|b| b == want), "{body:?}");
 }
+
+/// Ten short steps of a method, each in its own list item.
+fn steps() -> Vec<String> {
+    (1..=10)
+        .map(|i| format!("Step {i}: carry the pack up to the next marker post"))
+        .collect()
+}
+
+#[test]
+fn an_intro_and_its_steps_in_two_sections_above_a_shop_strip_are_one_article() {
+    // The intro wins the scoring; the steps sit in another section of the same main, next
+    // to a strip of linked products the content drops anyway: those links must not stop
+    // the content from growing to the steps.
+    let items: String = steps()
+        .iter()
+        .map(|s| format!("<li><p>{s}</p></li>"))
+        .collect();
+    let products: String = (0..12)
+        .map(|i| format!("<li><a href=\"/shop/p{i}\">Trail pack model {i} in green</a></li>"))
+        .collect();
+    let html = page(&format!(
+        "<main><section class=\"page-top\"><div class=\"quickview\"><h1>A day on the valley trail</h1>\
+         <p>{} {}</p></div></section>\
+         <section class=\"page-steps\"><div class=\"method\"><ol>{items}</ol></div></section>\
+         <div class=\"related related--products\"><ul>{products}</ul></div></main>",
+        P[0], P[1]
+    ));
+    let body = body_of(&html);
+    for s in steps() {
+        assert!(body.contains(&s), "{s:?} lost: {body:?}");
+    }
+    assert!(
+        !body.iter().any(|b| b.contains("Trail pack model")),
+        "{body:?}"
+    );
+}
+
+#[test]
+fn a_section_in_an_article_element_linking_a_heading_further_down_is_not_another_story() {
+    // Each part of the page is an `<article>`; the method's own heading is plain, and a
+    // "read more" heading inside it links elsewhere: no teaser card, no other story.
+    let items: String = steps()
+        .iter()
+        .map(|s| format!("<li><p>{s}</p></li>"))
+        .collect();
+    let html = page(&format!(
+        "<main><section class=\"page-top\"><article class=\"quickview\"><h1>A day on the valley trail</h1>\
+         <p>{} {}</p><p>{} {}</p></article></section>\
+         <section class=\"page-steps\"><article class=\"method\"><h2>Method</h2><ol>{items}</ol>\
+         <h5><a href=\"/guides/packing\">Packing for the trail</a></h5></article></section></main>",
+        P[0], P[1], P[2], P[3]
+    ));
+    let body = body_of(&html);
+    for s in steps() {
+        assert!(body.contains(&s), "{s:?} lost: {body:?}");
+    }
+}
