@@ -482,7 +482,8 @@ fn reads_as_sentence(p: ElementRef<'_>, stats: &DomStats) -> bool {
 /// How much more prose an ancestor must hold for the content to grow to it.
 const PROSE_GAIN: f64 = 1.4;
 
-/// Prose an ancestor must add (characters) before it counts as holding more of the article.
+/// Prose an ancestor must add (characters) before it counts as holding more of the article:
+/// one adding less (an ad slot's label, a hidden sign-up box) is a wrapper, passed through.
 const MIN_PROSE_GAIN: f64 = 200.0;
 
 /// An ancestor adding less than this share of prose is a wrapper: passed through.
@@ -507,12 +508,12 @@ fn widen_to_prose<'a>(top: ElementRef<'a>, prose: &Prose, stats: &DomStats) -> E
         }
         let p = prose.of(anc.id());
         let gain = p - best_prose;
-        if gain <= best_prose * WRAPPER_GAIN {
+        if gain <= best_prose * WRAPPER_GAIN || gain < MIN_PROSE_GAIN {
             continue;
         }
         let needed = if moderate > 0 { PARTS_GAIN } else { PROSE_GAIN };
-        if p < best_prose * needed || gain < MIN_PROSE_GAIN {
-            if moderate < MAX_MODERATE_LEVELS && gain >= MIN_PROSE_GAIN {
+        if p < best_prose * needed {
+            if moderate < MAX_MODERATE_LEVELS {
                 moderate += 1;
                 continue;
             }

@@ -694,3 +694,27 @@ fn a_section_in_an_article_element_linking_a_heading_further_down_is_not_another
         assert!(body.contains(&s), "{s:?} lost: {body:?}");
     }
 }
+
+#[test]
+fn a_short_slot_between_the_intro_and_the_listings_does_not_stop_the_article() {
+    // The intro wins the scoring; its wrapper adds a one-line sponsor slot (some prose,
+    // far from a sidebar), and the listings sit one level further up.
+    let intro = P[..5].join(" ");
+    let tiles: String = (0..2)
+        .map(|i| {
+            format!(
+                "<article class=\"tile\"><h3>Trail number {i}</h3><p>The trail climbs through pine \
+                 forest to a ridge with wide views of the valley {i}.</p><p>Most hikers take about \
+                 three hours for the loop and carry two litres of water.</p><p>Parking at the \
+                 trailhead fills early on summer weekends so arrive before eight.</p></article>"
+            )
+        })
+        .collect();
+    let html = page(&format!(
+        "<section class=\"listing\"><div class=\"hero\"><div class=\"intro\"><p>{intro}</p></div>\
+         <div class=\"slot\"><p>A word from the trail shop down the road: boots and poles for every season.</p></div></div>\
+         <div class=\"zone\"><h2>Valley trails</h2><div class=\"items\">{tiles}</div></div></section>"
+    ));
+    let body = body_of(&html);
+    assert!(body.iter().any(|b| b.contains("valley 1.")), "{body:?}");
+}
