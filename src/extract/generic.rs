@@ -388,6 +388,16 @@ pub(crate) fn skips(
                 out.insert(el.id());
                 continue;
             }
+            // One teaser card set in the article ("How we test", a linked title and a line);
+            // a list of such cards is a list article's entries, or a grid handled above.
+            if e.name() == "article"
+                && st.text <= MAX_TEASER_CHARS
+                && opens_with_linked_heading(el)
+                && !has_article_sibling(el)
+            {
+                out.insert(el.id());
+                continue;
+            }
             if list_like
                 && st.text > 0
                 && st.link_density() > 0.5
@@ -583,22 +593,39 @@ fn text_outside_furniture(el: ElementRef<'_>, stats: &DomStats) -> (usize, usize
     (text, links)
 }
 
-/// Whether `anc` holds an `<article>` that neither contains nor lies inside `inner`.
+/// Whether `anc` holds other stories besides `inner`: `<article>`s that neither contain nor
+/// lie inside it, holding a fair share of the text `anc` adds. One teaser card set among
+/// the sections of a long article ("How we test") is furniture inside it, not a sign that
+/// the ancestor is a list of stories.
 fn holds_other_articles(anc: ElementRef<'_>, inner: ElementRef<'_>, stats: &DomStats) -> bool {
     let inner_ancestors: Vec<NodeId> = inner.ancestors().map(|a| a.id()).collect();
-    anc.descendent_elements().any(|d| {
-        d.value().name() == "article"
-            && d.id() != inner.id()
-            && !inner_ancestors.contains(&d.id())
-            && !d.ancestors().any(|a| a.id() == inner.id())
-            // A story has its own headline; a teaser card opens with a linked heading or is
-            // mostly its link. Sites that wrap each section or quote of one article in an
-            // `<article>` are neither, even when a section links a heading further down.
-            && (stats.get(d.id()).link_density() > 0.5
-                || has_headline(d)
-                || opens_with_linked_heading(d))
-    })
+    let others: usize = anc
+        .descendent_elements()
+        .filter(|d| {
+            d.value().name() == "article"
+                && d.id() != inner.id()
+                && !inner_ancestors.contains(&d.id())
+                && !d.ancestors().any(|a| a.id() == inner.id())
+                // A story has its own headline; a teaser card opens with a linked heading or
+                // is mostly its link. Sites that wrap each section or quote of one article
+                // in an `<article>` are neither, even when a section links a heading further
+                // down.
+                && (stats.get(d.id()).link_density() > 0.5
+                    || has_headline(*d)
+                    || opens_with_linked_heading(*d))
+        })
+        .map(|d| stats.get(d.id()).text)
+        .sum();
+    let added = stats
+        .get(anc.id())
+        .text
+        .saturating_sub(stats.get(inner.id()).text);
+    others > 0 && others * OTHER_STORIES_SHARE >= added
 }
+
+/// Other stories hold at least 1/this of the text an ancestor adds for it to be a list of
+/// stories.
+const OTHER_STORIES_SHARE: usize = 4;
 
 /// Most text a sign-up or comment box around a form holds (its heading, pitch and
 /// "Thank you! Your submission has been received!" messages).
@@ -621,6 +648,14 @@ fn mark_form_box(form: ElementRef<'_>, total: usize, stats: &DomStats, out: &mut
 /// Whether a heading of `el` is (or holds) a link: a teaser's title leading to its story.
 fn has_linked_heading(el: ElementRef<'_>) -> bool {
     el.descendent_elements().any(is_linked_heading)
+}
+
+/// Whether another `<article>` shares `el`'s parent.
+fn has_article_sibling(el: ElementRef<'_>) -> bool {
+    el.prev_siblings()
+        .chain(el.next_siblings())
+        .filter_map(ElementRef::wrap)
+        .any(|s| s.value().name() == "article")
 }
 
 /// Whether the first heading of `el` links to another page: a teaser card's title.

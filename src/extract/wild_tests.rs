@@ -718,3 +718,32 @@ fn a_short_slot_between_the_intro_and_the_listings_does_not_stop_the_article() {
     let body = body_of(&html);
     assert!(body.iter().any(|b| b.contains("valley 1.")), "{body:?}");
 }
+
+/// An article in two parts, the second nested deeper, with a "how we test" card between.
+fn article_around_a_card() -> String {
+    let lead = "<p>Spring came late to the valley this year, and with it, as always, the first \
+                long lines of cars, cyclists and walkers at the gate.</p>";
+    let first: String = P[..3].iter().map(|p| format!("<p>{p}</p>")).collect();
+    let first = format!("{lead}{first}");
+    let second: String = P[3..].iter().map(|p| format!("<p>{p}</p>")).collect();
+    page(&format!(
+        "<div class=\"guide\"><div class=\"part\">{first}</div><article class=\"card\"><h3>\
+         <a href=\"/guides/how-we-test\">How we test trails</a></h3><p>Our method, step by step.</p>\
+         </article><div class=\"rest\"><div class=\"box\"><div class=\"part\">{second}</div></div></div></div>"
+    ))
+}
+
+#[test]
+fn one_teaser_card_among_the_sections_of_a_long_article_does_not_cut_it() {
+    // One card, small beside the parts around it, is no list of stories.
+    let body = body_of(&article_around_a_card());
+    for p in P {
+        assert!(body.iter().any(|b| b == p), "{p:?} lost: {body:?}");
+    }
+}
+
+#[test]
+fn a_lone_teaser_card_inside_the_article_is_dropped() {
+    let body = body_of(&article_around_a_card());
+    assert!(!body.iter().any(|b| b.contains("Our method")), "{body:?}");
+}
