@@ -8,6 +8,7 @@
 //! sites; the generic readability-style extractor is the fallback for
 //! unknown sites and for rules broken by a redesign.
 
+mod bio;
 mod byline;
 pub mod date;
 mod dom;
@@ -466,6 +467,9 @@ pub fn extract(
         .collect();
     let authors = meta::Authors::listed(&rule_authors)
         .unwrap_or_else(|| meta.authors(page_url.host_str().unwrap_or(""), byline.as_deref()));
+    if generic_mode && let Some(at) = bio::start(&walk.blocks, &authors.names) {
+        truncate_blocks(&mut walk, at);
+    }
     Ok(Extracted {
         title,
         lead,
@@ -576,6 +580,14 @@ fn remove_block(walk: &mut Walk, i: usize) {
                 img.position -= 1;
             }
         }
+    }
+}
+
+/// Drops the blocks from `at` on, images among them moving to the end of what stays.
+fn truncate_blocks(walk: &mut Walk, at: usize) {
+    walk.blocks.truncate(at);
+    for img in &mut walk.images {
+        img.position = img.position.min(at);
     }
 }
 

@@ -747,3 +747,15 @@ fn a_lone_teaser_card_inside_the_article_is_dropped() {
     let body = body_of(&article_around_a_card());
     assert!(!body.iter().any(|b| b.contains("Our method")), "{body:?}");
 }
+
+#[test]
+fn the_authors_bio_after_the_article_is_dropped() {
+    let paras: String = P.iter().map(|p| format!("<p>{p}</p>")).collect();
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><title>A day on the valley trail</title>\
+         <meta name=\"author\" content=\"Jane Doe\"></head><body><article><h1>A day on the \
+         valley trail</h1><div class=\"entry\">{paras}<p>Contributing Writer</p><p>Jane Doe is a \
+         freelance writer who has walked every trail in the valley twice.</p></div></article></body></html>"
+    );
+    assert_eq!(body_of(&html), all());
+}
