@@ -127,6 +127,23 @@ const STOCK_OPENINGS: &[&str] = &[
     "loading posts",
     "loading comments",
     "contact us today",
+    // Shop disclaimers, rating widgets' stock strings, copyright lines.
+    "prices were accurate at the time",
+    "prices are accurate at the time",
+    "prices and availability are accurate",
+    "if you buy through our links",
+    "if you buy something through our links",
+    "was this article helpful",
+    "was this page helpful",
+    "was this post helpful",
+    "did you find this article helpful",
+    "we are sorry that this post was not useful",
+    "let us improve this post",
+    "tell us how we can improve this post",
+    "click on a star to rate it",
+    "copyright ©",
+    "© copyright",
+    "all rights reserved",
     "đăng ký nhận tin",
 ];
 
@@ -296,6 +313,13 @@ mod tests {
         ));
         assert!(is_stock_line("Discussion about this post"));
         assert!(is_stock_line("Join Our Genius Newsletter"));
+        assert!(is_stock_line(
+            "Prices were accurate at the time this article was published but may change over time."
+        ));
+        assert!(is_stock_line(
+            "We are sorry that this post was not useful for you!"
+        ));
+        assert!(is_stock_line("Copyright © 2023 NPR. All rights reserved."));
         // Mid-sentence or not at the start: the article's own words.
         assert!(!is_stock_line(
             "The council will share this article's findings with the ministry."
