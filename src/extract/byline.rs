@@ -105,6 +105,13 @@ const WIDGET_WORDS: &[&str] = &[
 /// Longest cleaned name, in words.
 const MAX_NAME_WORDS: usize = 10;
 
+/// Whether a body line is nothing but the byline naming `line` or one of `names` ("By Jane
+/// Doe", "Written by Jane Doe · March 5, 2024"): left in the body where the site sets the
+/// byline inside the content.
+pub(crate) fn is_byline_of(text: &str, line: Option<&str>, names: &[String]) -> bool {
+    clean_byline(text).is_some_and(|n| line == Some(n.as_str()) || names.contains(&n))
+}
+
 /// The byline text cleaned to the name(s) it gives, or `None` when it names nobody.
 pub(crate) fn clean_byline(raw: &str) -> Option<String> {
     if raw.len() > MAX_RAW_CHARS * 4 || raw.chars().count() > MAX_RAW_CHARS {

@@ -141,6 +141,14 @@ const STOCK_OPENINGS: &[&str] = &[
     "let us improve this post",
     "tell us how we can improve this post",
     "click on a star to rate it",
+    // A photo's credit left in the text above or below it.
+    "image credit:",
+    "image credits:",
+    "photo credit:",
+    "photo credits:",
+    "featured image:",
+    "header image:",
+    "cover image:",
     "copyright ©",
     "© copyright",
     "all rights reserved",
@@ -191,7 +199,36 @@ pub(crate) fn is_prompt(text: &str) -> bool {
         return false;
     }
     let f = fold(text);
-    PROMPTS.contains(&strip_marks(&f)) || is_reading_time(&f)
+    PROMPTS.contains(&strip_marks(&f)) || is_reading_time(&f) || is_counter(&f)
+}
+
+/// Whether a short folded line is a counter ("1,693 views", "12 comments", "3 lượt xem").
+fn is_counter(f: &str) -> bool {
+    let mut words = f.split_whitespace();
+    let (Some(n), Some(what), rest) = (words.next(), words.next(), words.next()) else {
+        return false;
+    };
+    let what = match rest {
+        None => what.to_owned(),
+        Some(second) if words.next().is_none() => format!("{what} {second}"),
+        Some(_) => return false,
+    };
+    n.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && n.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | 'k' | 'm'))
+        && matches!(
+            what.as_str(),
+            "view"
+                | "views"
+                | "comment"
+                | "comments"
+                | "share"
+                | "shares"
+                | "like"
+                | "likes"
+                | "lượt xem"
+                | "bình luận"
+        )
 }
 
 /// Whether a short folded line states a reading time ("13 MIN READ", "3 min. read",
@@ -357,6 +394,24 @@ mod tests {
         assert!(is_prompt("PUBLISHED"));
         assert!(!is_prompt("Written by hand in 1820"));
         assert!(!is_prompt("Contents of the report"));
+    }
+
+    #[test]
+    fn a_counter_line_is_a_prompt() {
+        assert!(is_prompt("1,693 views"));
+        assert!(is_prompt("12 Comments"));
+        assert!(is_prompt("3 lượt xem"));
+        assert!(!is_prompt("12 comments were deleted"));
+        assert!(!is_prompt("Views"));
+    }
+
+    #[test]
+    fn a_photo_credit_line_is_a_stock_line() {
+        assert!(is_stock_line(
+            "Image credit: © Depositphotos.com/AndrewLozovyi"
+        ));
+        assert!(is_stock_line("Photo Credit: www.littlebitsofhome.com"));
+        assert!(!is_stock_line("The photo credit went to her brother."));
     }
 
     #[test]

@@ -467,8 +467,11 @@ pub fn extract(
         .collect();
     let authors = meta::Authors::listed(&rule_authors)
         .unwrap_or_else(|| meta.authors(page_url.host_str().unwrap_or(""), byline.as_deref()));
-    if generic_mode && let Some(at) = bio::start(&walk.blocks, &authors.names) {
-        truncate_blocks(&mut walk, at);
+    if generic_mode {
+        drop_leading_bylines(&mut walk, &authors);
+        if let Some(at) = bio::start(&walk.blocks, &authors.names) {
+            truncate_blocks(&mut walk, at);
+        }
     }
     Ok(Extracted {
         title,
@@ -579,6 +582,22 @@ fn remove_block(walk: &mut Walk, i: usize) {
             if img.position > i {
                 img.position -= 1;
             }
+        }
+    }
+}
+
+/// Blocks at the top of the body searched for a byline left there.
+const BYLINE_BLOCKS: usize = 3;
+
+/// Drops the byline lines among the first blocks ("By Rick Steves", the author's name
+/// alone): the author is its own field. One block at least stays.
+fn drop_leading_bylines(walk: &mut Walk, authors: &meta::Authors) {
+    for i in (0..BYLINE_BLOCKS.min(walk.blocks.len())).rev() {
+        let is_byline = walk.blocks.get(i).is_some_and(|b| {
+            byline::is_byline_of(&b.text, authors.line.as_deref(), &authors.names)
+        });
+        if is_byline && walk.blocks.len() > 1 {
+            remove_block(walk, i);
         }
     }
 }

@@ -759,3 +759,16 @@ fn the_authors_bio_after_the_article_is_dropped() {
     );
     assert_eq!(body_of(&html), all());
 }
+
+#[test]
+fn the_byline_left_at_the_top_of_the_body_is_dropped() {
+    let paras: String = P.iter().map(|p| format!("<p>{p}</p>")).collect();
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><title>A day on the valley trail</title>\
+         <meta name=\"author\" content=\"Jane Doe\"></head><body><article><h1>A day on the \
+         valley trail</h1><div class=\"entry\"><p>Written by Jane Doe</p>{paras}</div></article></body></html>"
+    );
+    let x = extract(&html, &url(), None).unwrap();
+    assert_eq!(x.body, all());
+    assert_eq!(x.author.as_deref(), Some("Jane Doe"));
+}
