@@ -474,7 +474,19 @@ fn describes_role(name: &str) -> bool {
 
 /// `text-` + a utility value as its last part: a size (`xs` … `9xl`, `base`), a colour or
 /// shade (`gray-500`, `black/50`), an alignment. `text-content`, `text-body` still describe.
+/// A framework's short prefix may come first (`sk-text-center`, `u-text-left`,
+/// `has-text-align-center`).
 fn is_text_utility(name: &str) -> bool {
+    let name = match name.split_once('-') {
+        Some((prefix, rest))
+            if (1..=3).contains(&prefix.len())
+                && prefix.bytes().all(|c| c.is_ascii_alphabetic())
+                && !prefix.eq_ignore_ascii_case("text") =>
+        {
+            rest
+        }
+        _ => name,
+    };
     let Some(rest) = name
         .get(..5)
         .filter(|p| p.eq_ignore_ascii_case("text-"))

@@ -772,3 +772,13 @@ fn the_byline_left_at_the_top_of_the_body_is_dropped() {
     assert_eq!(x.body, all());
     assert_eq!(x.author.as_deref(), Some("Jane Doe"));
 }
+
+#[test]
+fn a_prefixed_text_utility_class_does_not_make_a_sidebar_box_content() {
+    // `sk-text-center` centres text: no "text" of the article, so the box stays a sidebar's.
+    let html = article_with(
+        "<div class=\"sidebar-cta sk-text-center\"><p>Get more real-time trail reports with \
+         our app, free for a month.</p></div>",
+    );
+    assert_eq!(body_of(&html), all());
+}
