@@ -10,7 +10,7 @@ use scraper::{ElementRef, Node};
 use url::Url;
 
 use super::Image;
-use super::dom::{self, DomStats, element_text};
+use super::dom::{self, AttrExt, DomStats, element_text};
 use super::generic;
 use super::images;
 use super::text::{clean, count_chars};
@@ -98,6 +98,8 @@ struct Walker {
     bold_depth: usize,
     heading_depth: usize,
     list_depth: usize,
+    /// One entry per open `a`: whether its text counts as link text.
+    links: Vec<bool>,
     /// One entry per open `ul`/`ol`: whether it is cited after a lead-in sentence.
     lists: Vec<bool>,
     align_stack: Vec<bool>,
@@ -202,7 +204,17 @@ impl Walker {
                 images::collect_imgs(el, cfg.base, None, position, &mut self.out.images);
             }
             "br" | "hr" => self.flush(),
-            "a" => self.link_depth += 1,
+            "a" => {
+                // A heading linking to itself (`<h3><a href="#benefits">`) is a subhead, not a
+                // related link.
+                let counted = !(self.heading_depth > 0
+                    && e.get_attr("href")
+                        .is_some_and(|h| h.trim_start().starts_with('#')));
+                self.links.push(counted);
+                if counted {
+                    self.link_depth += 1;
+                }
+            }
             "b" | "strong" => self.bold_depth += 1,
             "td" | "th" => self.buf.push(' '),
             "ul" | "ol" => self
@@ -225,7 +237,10 @@ impl Walker {
 
     fn close(&mut self, name: &str) {
         match name {
-            "a" => self.link_depth = self.link_depth.saturating_sub(1),
+            "a" => {
+                let counted = usize::from(self.links.pop() == Some(true));
+                self.link_depth = self.link_depth.saturating_sub(counted);
+            }
             "b" | "strong" => self.bold_depth = self.bold_depth.saturating_sub(1),
             "td" | "th" => self.buf.push(' '),
             _ => {}

@@ -782,3 +782,15 @@ fn a_prefixed_text_utility_class_does_not_make_a_sidebar_box_content() {
     );
     assert_eq!(body_of(&html), all());
 }
+
+#[test]
+fn a_subhead_linking_to_its_own_anchor_is_kept() {
+    // Static-site generators link each heading to itself: a subhead, not a related link.
+    let html = page(&format!(
+        "<article><p>{}</p><p>{}</p><p>{}</p><h3 id=\"crossing\"><a href=\"#crossing\">The river \
+         crossing</a></h3><p>{}</p><p>{}</p><p>{}</p></article>",
+        P[0], P[1], P[2], P[3], P[4], P[5]
+    ));
+    let body = body_of(&html);
+    assert!(body.iter().any(|b| b == "The river crossing"), "{body:?}");
+}
