@@ -119,6 +119,7 @@ mod tests {
                 kind: BlockKind::Paragraph,
                 chars: t.chars().count(),
                 link_chars: 0,
+                away_link_chars: 0,
                 bold_chars: 0,
                 right_aligned: false,
                 in_list: false,

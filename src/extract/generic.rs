@@ -714,7 +714,7 @@ fn links_within_site(h: ElementRef<'_>, page: &Url) -> bool {
 }
 
 /// Whether `href` (relative or absolute) leads to another site than `page`'s.
-fn leads_off_site(href: &str, page: &Url) -> bool {
+pub(crate) fn leads_off_site(href: &str, page: &Url) -> bool {
     let Some(page_host) = page.host_str() else {
         return false;
     };

@@ -718,9 +718,18 @@ fn second_printings(blocks: &[Block]) -> Vec<bool> {
 /// (they sit above or below the article, not inside it).
 const EDGE_BLOCKS: usize = 3;
 
-/// A block that is (nearly) all link text: a related link or link list.
+/// A block that is (nearly) all link text: a related link or link list. A subhead linking
+/// to another site (a roundup's "1. Amazon Polly") names what the section is about.
 fn is_link_line(b: &Block) -> bool {
-    b.link_density() > 0.6 && !b.after_lead_in && !(b.in_list && dom::count_words(&b.text) <= 6)
+    b.link_density() > 0.6 && !is_linked_text(b)
+}
+
+/// Whether a mostly linked block is the article's own all the same: an item of a list cited
+/// after a lead-in, a short checklist item, a subhead naming another site's pick.
+fn is_linked_text(b: &Block) -> bool {
+    b.after_lead_in
+        || (b.in_list && dom::count_words(&b.text) <= 6)
+        || (b.kind == BlockKind::Heading && b.away_link_chars == b.link_chars)
 }
 
 /// A short final line set in bold and/or right-aligned, as Vietnamese

@@ -31,6 +31,8 @@ pub(crate) struct Block {
     pub kind: BlockKind,
     pub chars: usize,
     pub link_chars: usize,
+    /// Of those, characters in links to other sites.
+    pub away_link_chars: usize,
     pub bold_chars: usize,
     pub right_aligned: bool,
     /// Whether the block is a list item: a short linked item of a checklist is text, a
@@ -87,6 +89,17 @@ pub(crate) struct WalkCfg<'a> {
     pub generic: bool,
 }
 
+/// What an open `<a>` is to the text inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Link {
+    /// A heading's link to its own anchor: not link text.
+    Anchor,
+    /// A link within the site.
+    Own,
+    /// A link to another site.
+    Away,
+}
+
 #[derive(Default)]
 struct Walker {
     out: Walk,
@@ -98,8 +111,11 @@ struct Walker {
     bold_depth: usize,
     heading_depth: usize,
     list_depth: usize,
-    /// One entry per open `a`: whether its text counts as link text.
-    links: Vec<bool>,
+    /// One entry per open `a`.
+    links: Vec<Link>,
+    /// Open links leading to another site.
+    away_depth: usize,
+    away_chars: usize,
     /// One entry per open `ul`/`ol`: whether it is cited after a lead-in sentence.
     lists: Vec<bool>,
     align_stack: Vec<bool>,
@@ -159,6 +175,9 @@ impl Walker {
         if self.link_depth > 0 {
             self.link_chars += n;
         }
+        if self.away_depth > 0 {
+            self.away_chars += n;
+        }
         if self.bold_depth > 0 {
             self.bold_chars += n;
         }
@@ -205,15 +224,25 @@ impl Walker {
             }
             "br" | "hr" => self.flush(),
             "a" => {
-                // A heading linking to itself (`<h3><a href="#benefits">`) is a subhead, not a
-                // related link.
-                let counted = !(self.heading_depth > 0
-                    && e.get_attr("href")
-                        .is_some_and(|h| h.trim_start().starts_with('#')));
-                self.links.push(counted);
-                if counted {
+                let href = e.get_attr("href");
+                let link = if self.heading_depth > 0
+                    && href.is_some_and(|h| h.trim_start().starts_with('#'))
+                {
+                    // A heading linking to itself (`<h3><a href="#benefits">`) is a
+                    // subhead, not a related link.
+                    Link::Anchor
+                } else if href.is_some_and(|h| generic::leads_off_site(h, cfg.base)) {
+                    Link::Away
+                } else {
+                    Link::Own
+                };
+                if link != Link::Anchor {
                     self.link_depth += 1;
                 }
+                if link == Link::Away {
+                    self.away_depth += 1;
+                }
+                self.links.push(link);
             }
             "b" | "strong" => self.bold_depth += 1,
             "td" | "th" => self.buf.push(' '),
@@ -237,10 +266,14 @@ impl Walker {
 
     fn close(&mut self, name: &str) {
         match name {
-            "a" => {
-                let counted = usize::from(self.links.pop() == Some(true));
-                self.link_depth = self.link_depth.saturating_sub(counted);
-            }
+            "a" => match self.links.pop() {
+                Some(Link::Own) => self.link_depth = self.link_depth.saturating_sub(1),
+                Some(Link::Away) => {
+                    self.link_depth = self.link_depth.saturating_sub(1);
+                    self.away_depth = self.away_depth.saturating_sub(1);
+                }
+                Some(Link::Anchor) | None => {}
+            },
             "b" | "strong" => self.bold_depth = self.bold_depth.saturating_sub(1),
             "td" | "th" => self.buf.push(' '),
             _ => {}
@@ -273,6 +306,7 @@ impl Walker {
                     },
                     chars: self.chars,
                     link_chars: self.link_chars,
+                    away_link_chars: self.away_chars,
                     bold_chars: self.bold_chars,
                     right_aligned: self.align_stack.iter().any(|a| *a),
                     in_list: self.list_depth > 0,
@@ -283,6 +317,7 @@ impl Walker {
         self.buf.clear();
         self.chars = 0;
         self.link_chars = 0;
+        self.away_chars = 0;
         self.bold_chars = 0;
     }
 }

@@ -794,3 +794,15 @@ fn a_subhead_linking_to_its_own_anchor_is_kept() {
     let body = body_of(&html);
     assert!(body.iter().any(|b| b == "The river crossing"), "{body:?}");
 }
+
+#[test]
+fn a_subhead_linking_to_another_site_is_kept() {
+    // A roundup names each pick in a subhead linking to the pick's own site.
+    let html = page(&format!(
+        "<article><p>{}</p><p>{}</p><p>{}</p><h3><strong>1. <a href=\"https://bridges.example.net/\">\
+         Footbridge Works</a></strong></h3><p>{}</p><p>{}</p><p>{}</p></article>",
+        P[0], P[1], P[2], P[3], P[4], P[5]
+    ));
+    let body = body_of(&html);
+    assert!(body.iter().any(|b| b == "1. Footbridge Works"), "{body:?}");
+}
