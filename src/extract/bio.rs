@@ -3,9 +3,10 @@
 //!
 //! A bio sits in the same container as the article on many blogs and magazines, as plain
 //! paragraphs, so no class or link test removes it. It is told by the names the byline
-//! gave: a body that merely ends on some person stays whole.
+//! gave and by what a bio says (a role: writer, editor, founder): a story that merely ends
+//! on its author's desk ("Fox News Digital has reached out…") stays whole.
 
-use super::text::fold;
+use super::furniture;
 use super::walk::Block;
 
 /// Blocks at the end of the body searched for a bio.
@@ -17,6 +18,9 @@ const MAX_BIO_CHARS: usize = 700;
 /// Most blocks a bio runs to, with its heading, role line and links.
 const MAX_BIO_BLOCKS: usize = 4;
 
+/// Words of a bio's opening searched for a role.
+const ROLE_WORDS: usize = 16;
+
 /// Headings of a bio box, folded.
 const HEADINGS: &[&str] = &[
     "about the author",
@@ -27,10 +31,54 @@ const HEADINGS: &[&str] = &[
     "về tác giả",
 ];
 
-/// Words that follow the name at the start of a bio ("Jane Doe is…", "Joe has…").
+/// Words that follow the name at the start of a bio ("Jane Doe is…", "Jane writes…").
 const BIO_VERBS: &[&str] = &[
-    "is", "was", "has", "writes", "covers", "joined", "lives", "holds", "teaches", "leads",
-    "serves", "works", "loves",
+    "is", "was", "writes", "covers", "joined", "lives", "holds", "teaches", "leads", "serves",
+];
+
+/// Roles a bio gives its author, lower case (matched as the start of a word, so "editor"
+/// also reads "editorial", "founder" "co-founder").
+const ROLES: &[&str] = &[
+    "writer",
+    "author",
+    "editor",
+    "reporter",
+    "journalist",
+    "correspondent",
+    "columnist",
+    "contributor",
+    "photographer",
+    "founder",
+    "owner",
+    "director",
+    "ceo",
+    "cto",
+    "chief",
+    "president",
+    "officer",
+    "partner",
+    "manager",
+    "engineer",
+    "scientist",
+    "designer",
+    "developer",
+    "teacher",
+    "physician",
+    "doctor",
+    "attorney",
+    "lawyer",
+    "professor",
+    "faculty",
+    "researcher",
+    "analyst",
+    "expert",
+    "specialist",
+    "consultant",
+    "lecturer",
+    "student",
+    "phóng viên",
+    "nhà báo",
+    "biên tập",
 ];
 
 /// Where a trailing author bio starts, if the body ends with one. At least one block of
@@ -44,12 +92,12 @@ pub(crate) fn start(blocks: &[Block], authors: &[String]) -> Option<usize> {
             .checked_sub(1)
             .and_then(|j| blocks.get(j))
             .map(|p| p.text.trim());
-        let start = if is_heading(&b.text) {
+        let start = if furniture::is_heading_of(&b.text, HEADINGS) {
             i
         } else if authors.iter().any(|a| opens_bio(&b.text, a)) {
             // A role line ("Contributing Writer") just above goes too.
             match prev {
-                Some(p) if i > 1 && is_label(p) => i - 1,
+                Some(p) if i > 1 && is_role_line(p) => i - 1,
                 _ => i,
             }
         } else if let Some(name) = authors.iter().find(|a| prev == Some(a.as_str()))
@@ -66,44 +114,56 @@ pub(crate) fn start(blocks: &[Block], authors: &[String]) -> Option<usize> {
     })
 }
 
-fn is_heading(text: &str) -> bool {
-    text.chars().count() <= 40 && {
-        let f = fold(text);
-        HEADINGS.contains(&f.trim_end_matches([':', '.', ' ']))
-    }
-}
-
+/// The first word of a name.
 fn first_name(name: &str) -> &str {
     name.split_whitespace().next().unwrap_or("")
 }
 
-/// Whether `text` opens with a first name and a bio verb ("Joe is the co-founder…").
+/// Whether `text` opens with a first name and reads as a bio ("Joe is the co-founder…").
 fn opens_first_name_bio(text: &str, first: &str) -> bool {
-    first.chars().count() >= 3 && opens_with(text, first)
+    first.chars().count() >= 3 && reads_as_bio_of(text, first)
 }
 
-/// Whether `text` opens with `name` and a bio verb ("Jane Doe is…"). A one-word byline is
+/// Whether `text` opens with `name` and reads as a bio ("Jane Doe is…"). A one-word byline is
 /// mostly a brand, whose closing pitch ("Budlong is dedicated to…") is the post's own.
 fn opens_bio(text: &str, name: &str) -> bool {
-    name.split_whitespace().nth(1).is_some() && opens_with(text, name)
+    name.split_whitespace().nth(1).is_some() && reads_as_bio_of(text, name)
 }
 
-/// Whether a short paragraph opens with `name` and a bio verb.
-fn opens_with(text: &str, name: &str) -> bool {
-    text.chars().count() <= MAX_BIO_CHARS
-        && text.strip_prefix(name).is_some_and(|rest| {
-            rest.starts_with(' ')
-                && rest
-                    .split_whitespace()
-                    .next()
-                    .is_some_and(|w| BIO_VERBS.contains(&w))
+/// Whether a short paragraph opens with `name` and a bio verb, and gives a role early on.
+fn reads_as_bio_of(text: &str, name: &str) -> bool {
+    if text.chars().count() > MAX_BIO_CHARS {
+        return false;
+    }
+    let Some(rest) = text.strip_prefix(name).filter(|r| r.starts_with(' ')) else {
+        return false;
+    };
+    let mut words = rest.split_whitespace();
+    if !words.next().is_some_and(|w| BIO_VERBS.contains(&w)) {
+        return false;
+    }
+    let opening: String = words
+        .take(ROLE_WORDS)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    opening
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| ROLES.iter().any(|r| w.starts_with(r)))
+        || ROLES
+            .iter()
+            .filter(|r| r.contains(' '))
+            .any(|r| opening.contains(r))
+}
+
+/// A short title-case line above a bio: a role ("Contributing Writer", "Founder and CEO")
+/// or the author's name; a subhead of the story reads as a phrase.
+fn is_role_line(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    (1..=4).contains(&words.len())
+        && words.iter().all(|w| {
+            w.starts_with(char::is_uppercase) || matches!(*w, "and" | "of" | "&" | "the" | "at")
         })
-}
-
-/// A short line above a bio: a role ("Contributing Writer", "Founder and CEO") or an
-/// author's name alone.
-fn is_label(text: &str) -> bool {
-    text.split_whitespace().count() <= 4 && !text.ends_with(['.', '!', '?', ':'])
 }
 
 #[cfg(test)]
@@ -130,38 +190,75 @@ mod tests {
 
     const STORY: &str = "The council met on Monday evening and voted to approve the budget.";
 
+    fn jane() -> Vec<String> {
+        vec!["Jane Doe".to_owned()]
+    }
+
     #[test]
-    fn a_bio_opening_with_the_bylines_name_ends_the_article() {
+    fn a_bio_opening_with_the_bylines_name_and_its_role_line_end_the_article() {
         let b = blocks(&[
             STORY,
             STORY,
             "Contributing Writer",
             "Jane Doe is a freelance writer living in Hanoi.",
         ]);
-        assert_eq!(start(&b, &["Jane Doe".to_owned()]), Some(2));
+        assert_eq!(start(&b, &jane()), Some(2));
     }
 
     #[test]
-    fn a_first_name_bio_under_the_name_and_an_about_heading_are_bios() {
+    fn a_first_name_bio_under_the_whole_name_is_a_bio() {
         let b = blocks(&[STORY, "Joe Kindness", "Joe is the co-founder of an agency."]);
         assert_eq!(start(&b, &["Joe Kindness".to_owned()]), Some(1));
+    }
+
+    #[test]
+    fn an_about_the_author_heading_opens_a_bio() {
         let b = blocks(&[STORY, STORY, "About the author:", "I write about folklore."]);
         assert_eq!(start(&b, &[]), Some(2));
     }
 
     #[test]
-    fn an_article_ending_on_another_person_or_a_name_mid_sentence_stays() {
+    fn a_story_ending_on_another_person_stays() {
         let b = blocks(&[STORY, "John Roe is the mayor and spoke last."]);
-        assert_eq!(start(&b, &["Jane Doe".to_owned()]), None);
+        assert_eq!(start(&b, &jane()), None);
+    }
+
+    #[test]
+    fn a_name_running_into_a_longer_word_is_no_bio() {
         let b = blocks(&[STORY, "Jane Doesn't agree, the mayor said."]);
-        assert_eq!(start(&b, &["Jane Doe".to_owned()]), None);
-        // A brand's first word opening its pitch is no first name.
+        assert_eq!(start(&b, &jane()), None);
+    }
+
+    #[test]
+    fn a_desk_byline_closing_its_own_story_stays() {
+        // The byline is a desk; its last line says what the desk did, no role.
+        let b = blocks(&[
+            STORY,
+            "What comes next",
+            "Fox News Digital has reached out to the ministry for comment.",
+        ]);
+        assert_eq!(start(&b, &["Fox News Digital".to_owned()]), None);
+        let b = blocks(&[
+            STORY,
+            "Fox News Digital is awaiting a reply from the ministry.",
+        ]);
+        assert_eq!(start(&b, &["Fox News Digital".to_owned()]), None);
+    }
+
+    #[test]
+    fn a_brands_pitch_is_no_bio() {
         let b = blocks(&[STORY, "QCY is already embracing these trends."]);
         assert_eq!(start(&b, &["QCY Official".to_owned()]), None);
-        let b = blocks(&[STORY, "Budlong is dedicated to its clients."]);
+        let b = blocks(&[
+            STORY,
+            "Budlong is dedicated to its clients as a plumbing expert.",
+        ]);
         assert_eq!(start(&b, &["Budlong".to_owned()]), None);
-        // Nothing of the article would be left.
+    }
+
+    #[test]
+    fn a_bio_with_nothing_of_the_article_before_it_is_left() {
         let b = blocks(&["Jane Doe is a reporter.", STORY]);
-        assert_eq!(start(&b, &["Jane Doe".to_owned()]), None);
+        assert_eq!(start(&b, &jane()), None);
     }
 }

@@ -82,11 +82,16 @@ fn strip_marks(s: &str) -> &str {
 
 /// Whether `text` is exactly a furniture heading (ignoring case, marks).
 pub(crate) fn is_heading(text: &str) -> bool {
+    is_heading_of(text, HEADINGS)
+}
+
+/// Whether `text` is exactly one of `headings` (folded), ignoring case and marks.
+pub(crate) fn is_heading_of(text: &str, headings: &[&str]) -> bool {
     if text.chars().count() > 40 {
         return false;
     }
     let f = fold(text);
-    HEADINGS.contains(&strip_marks(&f))
+    headings.contains(&strip_marks(&f))
 }
 
 /// Whether `text` starts with a furniture heading followed by a colon,

@@ -384,7 +384,13 @@ pub(crate) fn skips(
                 "ul" | "ol" | "div" | "section" | "table" | "dl" | "nav" | "aside"
             );
             let teasers = teaser_counts.get(&el.id()).copied().unwrap_or(0);
-            if list_like && teasers >= MIN_TEASERS && st.text <= teasers * MAX_TEASER_CHARS {
+            // Cards are mostly their linked titles; a digest's sections linking back to
+            // earlier coverage carry their own prose.
+            if list_like
+                && teasers >= MIN_TEASERS
+                && st.text <= teasers * MAX_TEASER_CHARS
+                && st.link_density() >= MIN_TEASER_LINK_DENSITY
+            {
                 out.insert(el.id());
                 continue;
             }
@@ -393,6 +399,7 @@ pub(crate) fn skips(
             if e.name() == "article"
                 && st.text <= MAX_TEASER_CHARS
                 && opens_with_linked_heading(el)
+                && first_heading(el).is_some_and(|h| links_within_site(h, page))
                 && !has_article_sibling(el)
             {
                 out.insert(el.id());
@@ -502,10 +509,11 @@ const WRAPPER_GAIN: f64 = 0.1;
 /// Readability's winner is the densest block, which on pages cut into many sections (one
 /// wrapper per subhead, a summary box first, a hero intro) is one section of the article.
 /// The content grows to an ancestor while each step up adds much more prose (paragraph
-/// text outside links), passing wrappers that add little; it stops at a step that adds a
-/// moderate amount (a sidebar or comments next to the article), at one whose added text is
-/// link-heavy (teasers),
-/// and at one that holds other `<article>`s (a list or an infinite-scroll page).
+/// text outside links), passing wrappers that add little (under a tenth of its prose or
+/// under 200 characters); it stops at a step that adds a moderate amount (a sidebar or
+/// comments next to the article) unless the wrapper of all the parts is a level or two
+/// further up, at one whose added text is link-heavy (teasers), and at one that holds
+/// other stories (a list or an infinite-scroll page).
 fn widen_to_prose<'a>(top: ElementRef<'a>, prose: &Prose, stats: &DomStats) -> ElementRef<'a> {
     let mut best = top;
     let mut best_prose = prose.of(top.id());
@@ -660,9 +668,12 @@ fn has_article_sibling(el: ElementRef<'_>) -> bool {
 
 /// Whether the first heading of `el` links to another page: a teaser card's title.
 fn opens_with_linked_heading(el: ElementRef<'_>) -> bool {
+    first_heading(el).is_some_and(is_linked_heading)
+}
+
+fn first_heading(el: ElementRef<'_>) -> Option<ElementRef<'_>> {
     el.descendent_elements()
         .find(|h| dom::is_heading(h.value().name()))
-        .is_some_and(is_linked_heading)
 }
 
 /// Whether `h` is a heading that is (or holds) a link to another page. A link to a place on
@@ -710,7 +721,23 @@ fn links_within_site(h: ElementRef<'_>, page: &Url) -> bool {
                 .then(|| a.value().attr("href"))
                 .flatten()
         })
-        .is_some_and(|href| !leads_off_site(href, page))
+        .is_some_and(|href| !leads_off_site(href, page) && !is_same_page(href, page))
+}
+
+/// Whether `href` leads to `page` itself (`#part-2`, or the page's own address with a
+/// fragment): a contents link or a headline's permalink, no other story.
+pub(crate) fn is_same_page(href: &str, page: &Url) -> bool {
+    let href = href.trim();
+    if href.starts_with('#') {
+        return true;
+    }
+    let Ok(mut target) = page.join(href) else {
+        return false;
+    };
+    let mut here = page.clone();
+    target.set_fragment(None);
+    here.set_fragment(None);
+    target == here
 }
 
 /// Whether `href` (relative or absolute) leads to another site than `page`'s.
@@ -727,6 +754,10 @@ pub(crate) fn leads_off_site(href: &str, page: &Url) -> bool {
 /// Most text (non-space characters) per card of a grid of teasers: a linked title, a line
 /// of excerpt and a date. An article's sections under linked headings run longer.
 const MAX_TEASER_CHARS: usize = 400;
+
+/// Least link share of a grid of teasers' text: its titles are links (a digest's written-out
+/// items link a word or two).
+const MIN_TEASER_LINK_DENSITY: f64 = 0.1;
 
 /// Cards a grid of teasers has at least.
 const MIN_TEASERS: usize = 3;
@@ -837,6 +868,7 @@ pub(crate) fn is_cited_list(list: ElementRef<'_>, stats: &DomStats, page: &Url) 
     away * 2 > links && follows_lead_in(list, stats)
 }
 
+/// Whether `e` is a list element (`ul`, `ol`).
 fn is_list(e: ElementRef<'_>) -> bool {
     matches!(e.value().name(), "ul" | "ol")
 }

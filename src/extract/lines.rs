@@ -232,8 +232,9 @@ fn is_counter(f: &str) -> bool {
 }
 
 /// Whether a short folded line states a reading time ("13 MIN READ", "3 min. read",
-/// "24 Apr 2000 • 3 min read", "Reading time: 4 minutes", "5 phút đọc"): a number, then
-/// minutes and reading side by side.
+/// "24 Apr 2000 • 3 min read", "Reading time: 4 minutes", "5 phút đọc"): it ends with a
+/// number, minutes and reading, or opens with "reading time". "Dành 15 phút đọc sách mỗi
+/// ngày" goes on after them: a sentence.
 fn is_reading_time(f: &str) -> bool {
     let words: Vec<&str> = f
         .split(|c: char| !c.is_alphanumeric())
@@ -242,11 +243,17 @@ fn is_reading_time(f: &str) -> bool {
     if words.len() > 8 || !words.iter().any(|w| w.bytes().all(|b| b.is_ascii_digit())) {
         return false;
     }
-    let minutes = |w: &&str| matches!(*w, "min" | "mins" | "minute" | "minutes" | "phút");
-    let reading = |w: &&str| matches!(*w, "read" | "reading" | "đọc");
-    words
-        .windows(2)
-        .any(|p| (minutes(&p[0]) && reading(&p[1])) || (p[0] == "reading" && p[1] == "time"))
+    let minutes = |w: &str| matches!(w, "min" | "mins" | "minute" | "minutes" | "phút");
+    let reading = |w: &str| matches!(w, "read" | "reading" | "đọc");
+    let ends_with_time = match words.as_slice() {
+        [.., n, m, r] => n.bytes().all(|b| b.is_ascii_digit()) && minutes(m) && reading(r),
+        _ => false,
+    };
+    ends_with_time
+        || matches!(
+            words.as_slice(),
+            ["reading", "time", ..] | ["thời", "gian", "đọc", ..]
+        )
 }
 
 /// Whether the line is a short date/time stamp, possibly with a name
@@ -387,13 +394,17 @@ mod tests {
     }
 
     #[test]
-    fn a_contents_heading_and_a_lone_byline_label_are_prompts() {
+    fn a_contents_boxs_heading_is_a_prompt() {
         assert!(is_prompt("Table of Contents ▼"));
         assert!(is_prompt("Table of Contents Show"));
+        assert!(!is_prompt("Contents of the report"));
+    }
+
+    #[test]
+    fn a_byline_label_left_alone_is_a_prompt() {
         assert!(is_prompt("Reviewed by,"));
         assert!(is_prompt("PUBLISHED"));
         assert!(!is_prompt("Written by hand in 1820"));
-        assert!(!is_prompt("Contents of the report"));
     }
 
     #[test]
@@ -422,6 +433,8 @@ mod tests {
         assert!(is_prompt("Reading time: 4 minutes"));
         assert!(is_prompt("5 phút đọc"));
         assert!(!is_prompt("It took me 3 minutes to read it"));
+        assert!(!is_prompt("Dành 15 phút đọc sách mỗi ngày"));
+        assert!(!is_prompt("The 5-minute read that changed my mind"));
         assert!(!is_prompt("Read the 12 rules in a minute"));
     }
 }

@@ -602,12 +602,10 @@ fn drop_leading_bylines(walk: &mut Walk, authors: &meta::Authors) {
     }
 }
 
-/// Drops the blocks from `at` on, images among them moving to the end of what stays.
+/// Drops the blocks from `at` on with the images among them (a bio's headshot).
 fn truncate_blocks(walk: &mut Walk, at: usize) {
     walk.blocks.truncate(at);
-    for img in &mut walk.images {
-        img.position = img.position.min(at);
-    }
+    walk.images.retain(|img| img.position < at);
 }
 
 /// Final clean-up of the blocks: repeated title and lead, leftover
@@ -628,6 +626,14 @@ fn tidy_blocks(
     // either; skipping their fold keeps huge pages cheap.
     let cmp_max = 2 * title.len().max(lead.as_deref().map_or(0, str::len)) + 64;
     let second_printing = second_printings(&walk.blocks);
+    // Whether prose follows each block: a subhead over its section, not a teaser's title.
+    let prose_next: Vec<bool> = (0..walk.blocks.len())
+        .map(|j| {
+            walk.blocks
+                .get(j + 1)
+                .is_some_and(|nb| nb.kind != BlockKind::Heading && nb.link_density() < 0.5)
+        })
+        .collect();
     // One pass that keeps blocks (removing them one by one is quadratic on huge pages);
     // `i` and `len` are the position and length as if each dropped block were already gone.
     let blocks = std::mem::take(&mut walk.blocks);
@@ -648,7 +654,7 @@ fn tidy_blocks(
             || (i == 0 && f == Some(title_f.as_str()))
             || furniture::is_heading(&b.text)
             || (furniture::has_heading_prefix(&b.text) && b.link_density() > 0.3)
-            || (generic && is_link_line(&b))
+            || (generic && is_link_line(&b, prose_next.get(j) == Some(&true)))
             || (generic && lines::is_prompt(&b.text))
             || (generic && lines::is_stock_line(&b.text))
             || (generic && lines::is_placeholder(&b.text))
@@ -720,16 +726,16 @@ const EDGE_BLOCKS: usize = 3;
 
 /// A block that is (nearly) all link text: a related link or link list. A subhead linking
 /// to another site (a roundup's "1. Amazon Polly") names what the section is about.
-fn is_link_line(b: &Block) -> bool {
-    b.link_density() > 0.6 && !is_linked_text(b)
+fn is_link_line(b: &Block, prose_next: bool) -> bool {
+    b.link_density() > 0.6 && !is_linked_text(b, prose_next)
 }
 
 /// Whether a mostly linked block is the article's own all the same: an item of a list cited
 /// after a lead-in, a short checklist item, a subhead naming another site's pick.
-fn is_linked_text(b: &Block) -> bool {
+fn is_linked_text(b: &Block, prose_next: bool) -> bool {
     b.after_lead_in
         || (b.in_list && dom::count_words(&b.text) <= 6)
-        || (b.kind == BlockKind::Heading && b.away_link_chars == b.link_chars)
+        || (b.kind == BlockKind::Heading && b.away_link_chars == b.link_chars && prose_next)
 }
 
 /// A short final line set in bold and/or right-aligned, as Vietnamese

@@ -226,7 +226,7 @@ impl Walker {
             "a" => {
                 let href = e.get_attr("href");
                 let link = if self.heading_depth > 0
-                    && href.is_some_and(|h| h.trim_start().starts_with('#'))
+                    && href.is_some_and(|h| generic::is_same_page(h, cfg.base))
                 {
                     // A heading linking to itself (`<h3><a href="#benefits">`) is a
                     // subhead, not a related link.
@@ -246,13 +246,15 @@ impl Walker {
             }
             "b" | "strong" => self.bold_depth += 1,
             "td" | "th" => self.buf.push(' '),
-            "ul" | "ol" => self
-                .lists
-                .push(cfg.generic && generic::is_cited_list(el, cfg.stats, cfg.base)),
             _ => {}
         }
         if dom::is_block(name) {
             self.flush();
+            // After the flush: the text before a nested list is its parent item's.
+            if matches!(name, "ul" | "ol") {
+                self.lists
+                    .push(cfg.generic && generic::is_cited_list(el, cfg.stats, cfg.base));
+            }
             if name == "li" {
                 self.list_depth += 1;
             }

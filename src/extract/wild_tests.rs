@@ -806,3 +806,34 @@ fn a_subhead_linking_to_another_site_is_kept() {
     let body = body_of(&html);
     assert!(body.iter().any(|b| b == "1. Footbridge Works"), "{body:?}");
 }
+
+#[test]
+fn a_digest_whose_sections_link_back_to_earlier_coverage_is_kept() {
+    // Each item's heading links to the site's earlier story, but the item is written out:
+    // a digest, not a grid of teasers.
+    let items: String = (0..3)
+        .map(|i| {
+            format!(
+                "<div class=\"item\"><h3><a href=\"/guides/earlier-{i}\">Update {i}</a></h3>\
+                 <p>Crew {i} cleared the fallen trees from the northern loop this week, and the \
+                 rangers reopened it to walkers on Saturday.</p></div>"
+            )
+        })
+        .collect();
+    let html = article_with(&format!("<div class=\"digest\">{items}</div>"));
+    let body = body_of(&html);
+    assert!(
+        body.iter().any(|b| b.starts_with("Crew 2 cleared")),
+        "{body:?}"
+    );
+}
+
+#[test]
+fn a_teaser_title_linking_to_another_site_with_no_prose_under_it_is_dropped() {
+    // A partner's linked headline closing the article is a related link, not a subhead.
+    let html = article_with(
+        "<h3><a href=\"https://partner.example.net/story\">Partner paper: ten trails to walk \
+         this spring</a></h3>",
+    );
+    assert_eq!(body_of(&html), all());
+}
