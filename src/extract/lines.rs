@@ -61,6 +61,13 @@ const PROMPTS: &[&str] = &[
     "on this page",
     "jump to",
     "jump to section",
+    // A tag list's or a sponsor's label, a sign-up button.
+    "tags",
+    "tagged",
+    "topics",
+    "related topics",
+    "in partnership with",
+    "register",
     // A byline's label left alone when the name is a link or an image elsewhere.
     "written by",
     "edited by",
@@ -149,6 +156,9 @@ const STOCK_OPENINGS: &[&str] = &[
     "featured image:",
     "header image:",
     "cover image:",
+    "download our free",
+    "get the free ebook",
+    "get our free ebook",
     "copyright ©",
     "© copyright",
     "all rights reserved",
@@ -199,7 +209,21 @@ pub(crate) fn is_prompt(text: &str) -> bool {
         return false;
     }
     let f = fold(text);
-    PROMPTS.contains(&strip_marks(&f)) || is_reading_time(&f) || is_counter(&f)
+    PROMPTS.contains(&strip_marks(&f)) || is_reading_time(&f) || is_counter(&f) || is_page_of(&f)
+}
+
+/// Whether a folded line is a pager's "Page 1 of 8" ("Trang 1 / 8").
+fn is_page_of(f: &str) -> bool {
+    let words: Vec<&str> = f
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let number = |w: &str| w.bytes().all(|b| b.is_ascii_digit());
+    match words.as_slice() {
+        ["page" | "trang", n, "of", m] => number(n) && number(m),
+        ["trang", n, m] => number(n) && number(m) && f.contains('/'),
+        _ => false,
+    }
 }
 
 /// Whether a short folded line is a counter ("1,693 views", "12 comments", "3 lượt xem").
@@ -405,6 +429,20 @@ mod tests {
         assert!(is_prompt("Reviewed by,"));
         assert!(is_prompt("PUBLISHED"));
         assert!(!is_prompt("Written by hand in 1820"));
+    }
+
+    #[test]
+    fn a_pagers_page_line_is_a_prompt() {
+        assert!(is_prompt("Page 1 of 8"));
+        assert!(is_prompt("Trang 2 / 5"));
+        assert!(!is_prompt("Page 1 of the report"));
+    }
+
+    #[test]
+    fn a_tag_lists_label_is_a_prompt() {
+        assert!(is_prompt("Tags:"));
+        assert!(is_prompt("Related Topics"));
+        assert!(!is_prompt("Tags were added to every bird"));
     }
 
     #[test]
