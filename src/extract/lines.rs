@@ -68,6 +68,10 @@ const PROMPTS: &[&str] = &[
     "related topics",
     "in partnership with",
     "register",
+    "get started for free",
+    "start for free",
+    "try it for free",
+    "take the next step",
     // A byline's label left alone when the name is a link or an image elsewhere.
     "written by",
     "edited by",
@@ -157,6 +161,9 @@ const STOCK_OPENINGS: &[&str] = &[
     "header image:",
     "cover image:",
     "download our free",
+    "get the latest news",
+    "stay in the loop",
+    "share your story",
     "get the free ebook",
     "get our free ebook",
     "copyright ©",
@@ -388,6 +395,9 @@ mod tests {
             "We are sorry that this post was not useful for you!"
         ));
         assert!(is_stock_line("Copyright © 2023 NPR. All rights reserved."));
+        assert!(is_stock_line(
+            "Get the latest news about our live events and online courses."
+        ));
         // Mid-sentence or not at the start: the article's own words.
         assert!(!is_stock_line(
             "The council will share this article's findings with the ministry."

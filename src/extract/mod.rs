@@ -468,7 +468,7 @@ pub fn extract(
     let authors = meta::Authors::listed(&rule_authors)
         .unwrap_or_else(|| meta.authors(page_url.host_str().unwrap_or(""), byline.as_deref()));
     if generic_mode {
-        drop_leading_bylines(&mut walk, &authors);
+        drop_bylines(&mut walk, &authors);
         if let Some(at) = bio::start(&walk.blocks, &authors.names) {
             truncate_blocks(&mut walk, at);
         }
@@ -589,10 +589,18 @@ fn remove_block(walk: &mut Walk, i: usize) {
 /// Blocks at the top of the body searched for a byline left there.
 const BYLINE_BLOCKS: usize = 3;
 
-/// Drops the byline lines among the first blocks ("By Rick Steves", the author's name
-/// alone): the author is its own field. One block at least stays.
-fn drop_leading_bylines(walk: &mut Walk, authors: &meta::Authors) {
-    for i in (0..BYLINE_BLOCKS.min(walk.blocks.len())).rev() {
+/// Blocks at the end of the body searched for a byline printed under the article.
+const TRAILING_BYLINE_BLOCKS: usize = 2;
+
+/// Drops the byline lines among the first blocks and the last ones ("By Rick Steves",
+/// "Written by Cassidy Horton", the author's name alone): the author is its own field. One
+/// block at least stays.
+fn drop_bylines(walk: &mut Walk, authors: &meta::Authors) {
+    let n = walk.blocks.len();
+    let tail = n
+        .saturating_sub(TRAILING_BYLINE_BLOCKS)
+        .max(BYLINE_BLOCKS.min(n));
+    for i in (0..BYLINE_BLOCKS.min(n)).chain(tail..n).rev() {
         let is_byline = walk.blocks.get(i).is_some_and(|b| {
             byline::is_byline_of(&b.text, authors.line.as_deref(), &authors.names)
         });

@@ -837,3 +837,14 @@ fn a_teaser_title_linking_to_another_site_with_no_prose_under_it_is_dropped() {
     );
     assert_eq!(body_of(&html), all());
 }
+
+#[test]
+fn the_byline_printed_under_the_article_is_dropped() {
+    let paras: String = P.iter().map(|p| format!("<p>{p}</p>")).collect();
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><title>A day on the valley trail</title>\
+         <meta name=\"author\" content=\"Jane Doe\"></head><body><article><h1>A day on the \
+         valley trail</h1><div class=\"entry\">{paras}<p>Written by Jane Doe</p></div></article></body></html>"
+    );
+    assert_eq!(body_of(&html), all());
+}
