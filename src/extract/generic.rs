@@ -398,8 +398,7 @@ pub(crate) fn skips(
             // a list of such cards is a list article's entries, or a grid handled above.
             if e.name() == "article"
                 && st.text <= MAX_TEASER_CHARS
-                && opens_with_linked_heading(el)
-                && first_heading(el).is_some_and(|h| links_within_site(h, page))
+                && first_heading(el).is_some_and(|h| is_teaser_title(h, page))
                 && !has_article_sibling(el)
             {
                 out.insert(el.id());
@@ -680,10 +679,7 @@ fn first_heading(el: ElementRef<'_>) -> Option<ElementRef<'_>> {
 /// this page (`<h2><a href="#part-2">`, a contents plugin's anchor) leads to no other story.
 fn is_linked_heading(h: ElementRef<'_>) -> bool {
     let leads_away = |a: ElementRef<'_>| {
-        a.value().name() == "a"
-            && a.value()
-                .get_attr("href")
-                .is_some_and(|h| !h.trim_start().starts_with('#'))
+        a.value().name() == "a" && a.value().get_attr("href").is_some_and(|h| !is_anchor(h))
     };
     dom::is_heading(h.value().name())
         && (h.descendent_elements().any(leads_away)
@@ -699,7 +695,7 @@ fn teasers(roots: &[ElementRef<'_>], page: &Url) -> IdMap<usize> {
     for root in roots {
         for h in root
             .descendent_elements()
-            .filter(|h| is_linked_heading(*h) && links_within_site(*h, page))
+            .filter(|h| is_teaser_title(*h, page))
         {
             for anc in h.ancestors() {
                 *counts.entry(anc.id()).or_insert(0) += 1;
@@ -712,26 +708,35 @@ fn teasers(roots: &[ElementRef<'_>], page: &Url) -> IdMap<usize> {
     counts
 }
 
-/// Whether the first link in or around `h` leads to a page of `page`'s site.
+/// Whether `h` is a teaser's title: a heading linking to another page of `page`'s site.
+fn is_teaser_title(h: ElementRef<'_>, page: &Url) -> bool {
+    is_linked_heading(h) && links_within_site(h, page)
+}
+
+/// Whether the first link in or around `h` leads to another page of `page`'s site.
 fn links_within_site(h: ElementRef<'_>, page: &Url) -> bool {
     h.descendent_elements()
         .chain(h.parent().and_then(ElementRef::wrap))
         .find_map(|a| {
             (a.value().name() == "a")
-                .then(|| a.value().attr("href"))
+                .then(|| a.value().get_attr("href"))
                 .flatten()
         })
         .is_some_and(|href| !leads_off_site(href, page) && !is_same_page(href, page))
 }
 
+/// Whether `href` is an anchor on the same page (`#part-2`).
+fn is_anchor(href: &str) -> bool {
+    href.trim_start().starts_with('#')
+}
+
 /// Whether `href` leads to `page` itself (`#part-2`, or the page's own address with a
 /// fragment): a contents link or a headline's permalink, no other story.
 pub(crate) fn is_same_page(href: &str, page: &Url) -> bool {
-    let href = href.trim();
-    if href.starts_with('#') {
+    if is_anchor(href) {
         return true;
     }
-    let Ok(mut target) = page.join(href) else {
+    let Ok(mut target) = page.join(href.trim()) else {
         return false;
     };
     let mut here = page.clone();
@@ -854,18 +859,22 @@ fn is_listed_in_prose(el: ElementRef<'_>, stats: &DomStats) -> bool {
 /// items ("Many patches were sent for review:" and the patches): its links lead off the
 /// site. A list of the site's own pages after "You might also like:" is related reading.
 pub(crate) fn is_cited_list(list: ElementRef<'_>, stats: &DomStats, page: &Url) -> bool {
+    // Asked of every list the walk meets: the cheap sibling test first.
+    if !follows_lead_in(list, stats) {
+        return false;
+    }
     let (mut away, mut links) = (0usize, 0usize);
     for href in list
         .descendent_elements()
         .filter(|a| a.value().name() == "a")
-        .filter_map(|a| a.value().attr("href"))
+        .filter_map(|a| a.value().get_attr("href"))
     {
         links += 1;
         if leads_off_site(href, page) {
             away += 1;
         }
     }
-    away * 2 > links && follows_lead_in(list, stats)
+    away * 2 > links
 }
 
 /// Whether `e` is a list element (`ul`, `ol`).

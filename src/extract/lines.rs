@@ -219,47 +219,46 @@ pub(crate) fn is_prompt(text: &str) -> bool {
     PROMPTS.contains(&strip_marks(&f)) || is_reading_time(&f) || is_counter(&f) || is_page_of(&f)
 }
 
+/// The words of a folded line: runs of letters and digits.
+fn words(f: &str) -> Vec<&str> {
+    f.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Whether a word is all ASCII digits.
+fn is_number(w: &str) -> bool {
+    w.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Whether a folded line is a pager's "Page 1 of 8" ("Trang 1 / 8").
 fn is_page_of(f: &str) -> bool {
-    let words: Vec<&str> = f
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    let number = |w: &str| w.bytes().all(|b| b.is_ascii_digit());
-    match words.as_slice() {
-        ["page" | "trang", n, "of", m] => number(n) && number(m),
-        ["trang", n, m] => number(n) && number(m) && f.contains('/'),
+    match words(f).as_slice() {
+        ["page" | "trang", n, "of", m] => is_number(n) && is_number(m),
+        ["trang", n, m] => is_number(n) && is_number(m) && f.contains('/'),
         _ => false,
     }
 }
 
 /// Whether a short folded line is a counter ("1,693 views", "12 comments", "3 lượt xem").
 fn is_counter(f: &str) -> bool {
-    let mut words = f.split_whitespace();
-    let (Some(n), Some(what), rest) = (words.next(), words.next(), words.next()) else {
-        return false;
+    // Split on spaces only: "1,693" and "1.2k" are one number.
+    let words: Vec<&str> = f.split_whitespace().collect();
+    let (n, counted) = match words.as_slice() {
+        [n, what] => (
+            *n,
+            matches!(
+                *what,
+                "view" | "views" | "comment" | "comments" | "share" | "shares" | "like" | "likes"
+            ),
+        ),
+        [n, a, b] => (*n, matches!((*a, *b), ("lượt", "xem") | ("bình", "luận"))),
+        _ => return false,
     };
-    let what = match rest {
-        None => what.to_owned(),
-        Some(second) if words.next().is_none() => format!("{what} {second}"),
-        Some(_) => return false,
-    };
-    n.chars().next().is_some_and(|c| c.is_ascii_digit())
+    counted
+        && n.starts_with(|c: char| c.is_ascii_digit())
         && n.chars()
             .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | 'k' | 'm'))
-        && matches!(
-            what.as_str(),
-            "view"
-                | "views"
-                | "comment"
-                | "comments"
-                | "share"
-                | "shares"
-                | "like"
-                | "likes"
-                | "lượt xem"
-                | "bình luận"
-        )
 }
 
 /// Whether a short folded line states a reading time ("13 MIN READ", "3 min. read",
@@ -267,17 +266,14 @@ fn is_counter(f: &str) -> bool {
 /// number, minutes and reading, or opens with "reading time". "Dành 15 phút đọc sách mỗi
 /// ngày" goes on after them: a sentence.
 fn is_reading_time(f: &str) -> bool {
-    let words: Vec<&str> = f
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    if words.len() > 8 || !words.iter().any(|w| w.bytes().all(|b| b.is_ascii_digit())) {
+    let words = words(f);
+    if words.len() > 8 || !words.iter().any(|w| is_number(w)) {
         return false;
     }
     let minutes = |w: &str| matches!(w, "min" | "mins" | "minute" | "minutes" | "phút");
     let reading = |w: &str| matches!(w, "read" | "reading" | "đọc");
     let ends_with_time = match words.as_slice() {
-        [.., n, m, r] => n.bytes().all(|b| b.is_ascii_digit()) && minutes(m) && reading(r),
+        [.., n, m, r] => is_number(n) && minutes(m) && reading(r),
         _ => false,
     };
     ends_with_time
