@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use support::{
     Backend, Server, Workspace, count, farm_archive, farm_dir, farm_feeds, run_once, stderr_of,
-    stdout_of, wait_until,
+    stdout_of, try_count, wait_until,
 };
 
 on_both_stores!(
@@ -570,7 +570,7 @@ fn completions_name_every_command() {
 fn daemon_past_its_first_cycle(ws: &Workspace) -> std::process::Child {
     let child = ws.command(&["run"]).stderr(Stdio::null()).spawn().unwrap();
     wait_until("the daemon's first cycle", Duration::from_secs(60), || {
-        count(ws, "SELECT count(*) FROM cycles") >= 2
+        try_count(ws, "SELECT count(*) FROM cycles").is_some_and(|n| n >= 2)
     });
     child
 }

@@ -8,7 +8,8 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use support::{
-    Fault, Server, Workspace, count, farm_dir, farm_feeds, run_once, stdout, truth, wait_until,
+    Fault, Server, Workspace, count, farm_dir, farm_feeds, run_once, stdout, truth, try_count,
+    wait_until,
 };
 
 fn sigterm(pid: u32) {
@@ -190,12 +191,7 @@ fn sigterm_mid_cycle_loses_nothing_and_the_next_run_completes_it() {
         .unwrap();
     // Wait until some articles are committed, then stop it mid-cycle.
     wait_until("first articles", Duration::from_secs(30), || {
-        ws.db.exists()
-            && ws
-                .sql()
-                .query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0))
-                .unwrap_or(0)
-                > 0
+        try_count(&ws, "SELECT count(*) FROM articles").is_some_and(|n| n > 0)
     });
     let before = count(&ws, "SELECT count(*) FROM articles");
     sigterm(child.id());
@@ -273,16 +269,7 @@ fn sigterm_mid_cycle_loses_nothing_and_the_next_run_completes_it() {
 /// Waits until the daemon's first cycle has committed the one feed's validators.
 fn wait_for_first_cycle(ws: &Workspace) {
     wait_until("first cycle", Duration::from_secs(30), || {
-        ws.db.exists()
-            && ws
-                .sql()
-                .query_row(
-                    "SELECT count(*) FROM feeds WHERE etag IS NOT NULL",
-                    [],
-                    |r| r.get::<_, i64>(0),
-                )
-                .unwrap_or(0)
-                == 1
+        try_count(ws, "SELECT count(*) FROM feeds WHERE etag IS NOT NULL") == Some(1)
     });
 }
 

@@ -130,6 +130,16 @@ pub fn count(ws: &Workspace, sql: &str) -> i64 {
     ws.sql().query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
+/// The single integer `sql` selects, or `None` while the daemon has not yet created the
+/// archive or the table: a poll racing its first transaction must wait, not fail. The file is
+/// never created here, so the daemon still finds no archive and makes its own.
+pub fn try_count(ws: &Workspace, sql: &str) -> Option<i64> {
+    use rusqlite::OpenFlags;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let db = rusqlite::Connection::open_with_flags(&ws.db, flags).ok()?;
+    db.query_row(sql, [], |r| r.get(0)).ok()
+}
+
 /// One `run --once` cycle, which must succeed; returns its log (stderr).
 pub fn run_once(ws: &Workspace) -> String {
     let out = ws.tindex(&["run", "--once"]);
