@@ -180,6 +180,8 @@ mod tests {
                 chars: t.chars().count(),
                 link_chars: 0,
                 away_link_chars: 0,
+                unlinked_words: 0,
+                longest_link_words: 0,
                 bold_chars: 0,
                 right_aligned: false,
                 in_list: false,

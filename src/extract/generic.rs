@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 
 use ego_tree::NodeId;
 use ego_tree::iter::Edge;
-use scraper::{ElementRef, Html};
+use scraper::{ElementRef, Html, Node};
 use url::Url;
 
 use super::dom::{self, AttrExt, DomStats, IdMap};
@@ -845,6 +845,9 @@ fn is_listed_in_prose(el: ElementRef<'_>, stats: &DomStats) -> bool {
         .child_elements()
         .filter(|c| c.value().name() == "li")
         .collect();
+    if written_around_links(&items) {
+        return true;
+    }
     items.len() >= 3
         && items.iter().all(|li| {
             let st = stats.get(li.id());
@@ -853,6 +856,46 @@ fn is_listed_in_prose(el: ElementRef<'_>, stats: &DomStats) -> bool {
                 && st.text <= MAX_CHECKLIST_ITEM_WORDS * 16
                 && dom::count_words(&dom::element_text(*li)) <= MAX_CHECKLIST_ITEM_WORDS
         })
+}
+
+/// Whether list items are written around their links: most open with words of their own,
+/// each item differently ("Official website: …", "Flagship hotel: …", "This hotel features
+/// in my lists of …"), as an article's notes do. Related stories are their links, with a
+/// date or one repeated label ("Read more:") before each.
+fn written_around_links(items: &[ElementRef<'_>]) -> bool {
+    let openings: Vec<String> = items
+        .iter()
+        .filter_map(|li| {
+            let words = opening_words(*li);
+            (words.split_whitespace().count() >= MIN_OPENING_WORDS).then_some(words)
+        })
+        .collect();
+    let distinct: HashSet<&str> = openings.iter().map(|w| w.as_str()).collect();
+    items.len() >= 2 && openings.len() * 3 >= items.len() * 2 && distinct.len() * 2 > openings.len()
+}
+
+/// Fewest words before an item's first link for it to open with words of its own.
+const MIN_OPENING_WORDS: usize = 2;
+
+/// The lower-cased alphabetic words of `li` before its first link (all of them when it has
+/// none).
+fn opening_words(li: ElementRef<'_>) -> String {
+    let mut out = String::new();
+    for node in li.descendants() {
+        match node.value() {
+            Node::Element(e) if e.name() == "a" => break,
+            Node::Text(t) => {
+                for w in t.split_whitespace() {
+                    if w.chars().any(char::is_alphabetic) {
+                        out.push_str(&w.to_lowercase());
+                        out.push(' ');
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Whether a list set after a lead-in sentence is the article's own, however linked its

@@ -742,9 +742,25 @@ fn is_link_line(b: &Block, prose_next: bool) -> bool {
 /// after a lead-in, a short checklist item, a subhead naming another site's pick.
 fn is_linked_text(b: &Block, prose_next: bool) -> bool {
     b.after_lead_in
+        || is_citing_sentence(b)
         || (b.in_list && dom::count_words(&b.text) <= 6)
         || (b.kind == BlockKind::Heading && b.away_link_chars == b.link_chars && prose_next)
 }
+
+/// A sentence of the article linking its sources phrase by phrase ("This hotel features in
+/// my lists of the best hotels in Bangkok and …"): words of its own around links no longer
+/// than a phrase. Related links and hover cards link whole headlines.
+fn is_citing_sentence(b: &Block) -> bool {
+    b.unlinked_words >= MIN_CITING_WORDS
+        && b.longest_link_words <= MAX_CITED_PHRASE_WORDS
+        && b.text.ends_with(['.', '!', '?'])
+}
+
+/// Fewest words outside links for a mostly linked sentence to be the article's.
+const MIN_CITING_WORDS: usize = 8;
+
+/// Most words of a link inside a citing sentence.
+const MAX_CITED_PHRASE_WORDS: usize = 12;
 
 /// A short final line set in bold and/or right-aligned, as Vietnamese
 /// sites print the author ("Lê Phương", "NHÓM PV"). Rules require both

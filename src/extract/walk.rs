@@ -33,6 +33,13 @@ pub(crate) struct Block {
     pub link_chars: usize,
     /// Of those, characters in links to other sites.
     pub away_link_chars: usize,
+    /// Words written outside links: a sentence citing its sources in links ("This hotel
+    /// features in my lists of the best hotels in Bangkok and …") has many, a related link
+    /// behind its label ("Read more: …") two.
+    pub unlinked_words: usize,
+    /// Words in the block's longest link: a sentence links phrases, a related box or a
+    /// hover card headlines.
+    pub longest_link_words: usize,
     pub bold_chars: usize,
     pub right_aligned: bool,
     /// Whether the block is a list item: a short linked item of a checklist is text, a
@@ -106,6 +113,10 @@ struct Walker {
     buf: String,
     chars: usize,
     link_chars: usize,
+    unlinked_words: usize,
+    /// Words of the link open now, and of the longest link so far.
+    link_words: usize,
+    longest_link_words: usize,
     bold_chars: usize,
     link_depth: usize,
     bold_depth: usize,
@@ -172,8 +183,16 @@ impl Walker {
         let n = count_chars(t);
         self.buf.push_str(t);
         self.chars += n;
+        let words = t
+            .split_whitespace()
+            .filter(|w| w.chars().any(char::is_alphabetic))
+            .count();
         if self.link_depth > 0 {
             self.link_chars += n;
+            self.link_words += words;
+            self.longest_link_words = self.longest_link_words.max(self.link_words);
+        } else {
+            self.unlinked_words += words;
         }
         if self.away_depth > 0 {
             self.away_chars += n;
@@ -237,6 +256,9 @@ impl Walker {
                     Link::Own
                 };
                 if link != Link::Anchor {
+                    if self.link_depth == 0 {
+                        self.link_words = 0;
+                    }
                     self.link_depth += 1;
                 }
                 if link == Link::Away {
@@ -309,6 +331,8 @@ impl Walker {
                     chars: self.chars,
                     link_chars: self.link_chars,
                     away_link_chars: self.away_chars,
+                    unlinked_words: self.unlinked_words,
+                    longest_link_words: self.longest_link_words,
                     bold_chars: self.bold_chars,
                     right_aligned: self.align_stack.iter().any(|a| *a),
                     in_list: self.list_depth > 0,
@@ -319,6 +343,9 @@ impl Walker {
         self.buf.clear();
         self.chars = 0;
         self.link_chars = 0;
+        self.unlinked_words = 0;
+        self.link_words = 0;
+        self.longest_link_words = 0;
         self.away_chars = 0;
         self.bold_chars = 0;
     }

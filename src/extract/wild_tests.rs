@@ -848,3 +848,59 @@ fn the_byline_printed_under_the_article_is_dropped() {
     );
     assert_eq!(body_of(&html), all());
 }
+
+#[test]
+fn a_list_of_notes_written_around_their_links_is_kept() {
+    // Each item opens with its own label and holds a note citing other pages: mostly link
+    // text, yet the article's, not a related box.
+    let item = |label: &str, name: &str| {
+        format!(
+            "<li>{label}: <a href=\"https://parks.example.gov/{name}\">{name}</a>\
+             <ul><li>This trail features in my lists of the <a href=\"/best-day-hikes\">best \
+             day hikes in the state</a> and the <a href=\"/river-walks\">most scenic river \
+             walks in the west</a>.</li></ul></li>"
+        )
+    };
+    let html = article_with(&format!(
+        "<ul>{}{}</ul><p>{}</p><p>{}</p>",
+        item("Official site", "Upper Valley Trail Authority"),
+        item("Flagship trail", "Upper Valley Loop Trail"),
+        "The loop is busiest on summer weekends, when the lots by the trailhead fill by nine.",
+        "In winter the upper half closes, and only the river path stays open to walkers."
+    ));
+    let body = body_of(&html);
+    assert!(
+        body.iter()
+            .any(|b| b == "Flagship trail: Upper Valley Loop Trail"),
+        "{body:?}"
+    );
+}
+
+#[test]
+fn a_sentence_citing_its_sources_in_links_is_kept() {
+    // Most of its characters are links, but it is written around them phrase by phrase.
+    let sentence = "Everything here draws on what we read in the spring state trail condition \
+                    reports, weekly ranger river level bulletins and volunteer trail crew logbooks.";
+    let html = article_with(
+        "<p>Everything here draws on what we read in the <a href=\"/reports\">spring state \
+         trail condition reports</a>, <a href=\"/bulletins\">weekly ranger river level \
+         bulletins</a> and <a href=\"/logbooks\">volunteer trail crew logbooks</a>.</p>",
+    );
+    assert!(
+        body_of(&html).iter().any(|b| b == sentence),
+        "{:?}",
+        body_of(&html)
+    );
+}
+
+#[test]
+fn headlines_linked_inside_a_sentence_are_still_a_related_line() {
+    // A few words around whole linked headlines: related reading, however it ends.
+    let html = article_with(
+        "<p>More from the valley desk this week: <a href=\"/footbridge\">Trail crews add a \
+         second footbridge over the lower river before the summer crowds arrive</a> and also \
+         <a href=\"/visitors\">Rangers count record visitors on the valley floor this spring \
+         after the long winter</a>.</p>",
+    );
+    assert_eq!(body_of(&html), all());
+}
