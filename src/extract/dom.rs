@@ -663,9 +663,8 @@ impl ClassWords {
             | b"print" | b"promo" | b"readmore" | b"recommend" | b"recommended" | b"relate"
             | b"related" | b"share" | b"sharing" | b"shoutbox" | b"sidebar" | b"signup"
             | b"skyscraper" | b"social" | b"sponsor" | b"sponsored" | b"subscribe" | b"taboola"
-            | b"timeline" | b"tinkhac" | b"toolbar" | b"trending" | b"vote" | b"xemthem" => {
-                Self::NEGATIVE
-            }
+            | b"testimonial" | b"testimonials" | b"timeline" | b"tinkhac" | b"toolbar"
+            | b"trending" | b"vote" | b"xemthem" => Self::NEGATIVE,
             // Words that name furniture on most sites but a part of the article on some
             // (`post-meta` around the whole entry, `more` sections, `topic` blocks).
             b"header" | b"hot" | b"meta" | b"more" | b"popular" | b"rating" | b"tag" | b"tags"

@@ -186,6 +186,18 @@ pub(crate) fn is_stock_line(text: &str) -> bool {
     STOCK_OPENINGS.iter().any(|o| f.starts_with(o))
         // "Join Our Genius Newsletter"; not "Join our fight," she said.
         || (f.starts_with("join our") && f.contains("newsletter"))
+        || is_audience_pitch(f)
+}
+
+/// Whether a folded line opens with a mailing list's head count ("Join 800,000+ subscribers
+/// to get…", "Join 12,000 readers who…").
+fn is_audience_pitch(f: &str) -> bool {
+    let w = words(f);
+    matches!(w.first(), Some(&"join"))
+        && w.get(1).is_some_and(|n| is_number(n))
+        && w.iter()
+            .take(5)
+            .any(|x| matches!(*x, "subscribers" | "readers" | "members"))
 }
 
 /// Whether the line is a template's placeholder text ("Lorem ipsum dolor sit amet…"),
@@ -364,6 +376,16 @@ mod tests {
         assert!(!is_dateline("— Rep. Ilhan Omar (@Ilhan) November 19, 2019"));
         assert!(!is_dateline(
             "In 2016, the department reported that the number of young people using meth rose sharply"
+        ));
+    }
+
+    #[test]
+    fn a_mailing_lists_head_count_is_a_pitch_not_an_invitation() {
+        assert!(is_stock_line(
+            "Join 800,000+ subscribers to get regular emails on neuroscience and health."
+        ));
+        assert!(!is_stock_line(
+            "Join 40 volunteers on the trail this Saturday morning."
         ));
     }
 

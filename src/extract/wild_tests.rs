@@ -904,3 +904,18 @@ fn headlines_linked_inside_a_sentence_are_still_a_related_line() {
     );
     assert_eq!(body_of(&html), all());
 }
+
+#[test]
+fn a_carousel_of_readers_testimonials_is_not_the_article() {
+    let quotes: String = [
+        "This guide changed how I plan every single one of my weekend hikes. Thank you!",
+        "The most useful trail newsletter I have ever subscribed to, clear and practical.",
+    ]
+    .iter()
+    .map(|q| format!("<div class=\"testimonial-card\"><blockquote><p>{q}</p></blockquote></div>"))
+    .collect();
+    let html = article_with(&format!(
+        "<div class=\"testimonials-wrapper\">{quotes}</div>"
+    ));
+    assert_eq!(body_of(&html), all());
+}
