@@ -50,6 +50,15 @@ impl Stamp {
         }
     }
 
+    /// The same instant in the page's local offset when it was written in UTC: the page
+    /// prints its own calendar day (9:46 pm on the 18th in New York, not the 19th).
+    pub fn shown_in(self, local: FixedOffset) -> Self {
+        match self {
+            Self::At(d) if d.offset().local_minus_utc() == 0 => Self::At(d.with_timezone(&local)),
+            _ => self,
+        }
+    }
+
     /// Why the value cannot be a publication date, if it cannot: before 1990 or more than
     /// two days after `now` (placeholders like 0000-00-00 and 9999-12-31, a wrong century).
     pub fn implausible(&self, now: DateTime<Utc>) -> Option<String> {

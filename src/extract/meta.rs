@@ -679,7 +679,8 @@ impl Meta {
     }
 
     /// The offset the page's own machine dates carry, for a wall-clock time it writes
-    /// elsewhere without one.
+    /// elsewhere without one. A local offset wins over UTC: CMSs store instants in UTC and
+    /// print them in the site's zone.
     pub fn declared_offset(&self) -> Option<FixedOffset> {
         let ld = [self.ld.published.as_deref(), self.ld.modified.as_deref()];
         let metas = self
@@ -688,11 +689,17 @@ impl Meta {
             .filter(|(k, _)| k.contains("time") || k.contains("date"))
             .map(|(_, v)| Some(v.as_str()));
         let times = self.times.iter().map(|t| Some(t.as_str()));
-        ld.into_iter()
+        let mut offsets = ld
+            .into_iter()
             .chain(metas)
             .chain(times)
             .flatten()
-            .find_map(|v| date::parse_machine(v).and_then(|d| d.offset()))
+            .filter_map(|v| date::parse_machine(v).and_then(|d| d.offset()));
+        let first = offsets.next()?;
+        if first.local_minus_utc() != 0 {
+            return Some(first);
+        }
+        Some(offsets.find(|o| o.local_minus_utc() != 0).unwrap_or(first))
     }
 
     /// Last-modified date from JSON-LD or meta.

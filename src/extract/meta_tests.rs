@@ -46,6 +46,18 @@ fn local_time_takes_the_offset_the_page_declares_elsewhere() {
 }
 
 #[test]
+fn a_utc_date_is_shown_in_the_local_offset_the_page_prints() {
+    // Stored at 02:41 UTC on the 19th, printed "December 18, 9:41 pm" in New York: the same
+    // instant, on the page's own day.
+    let head = meta("article:published_time", "2025-12-19T02:41:41+00:00");
+    let body = "<time datetime=\"2025-12-18T21:41:41-05:00\">December 18, 2025</time>";
+    assert_eq!(
+        published(&page(&head, body), None).0.as_deref(),
+        Some("2025-12-18T21:41:41-05:00")
+    );
+}
+
+#[test]
 fn local_time_takes_the_sites_time_zone() {
     let rule = SiteRule {
         hosts: vec!["news.example.com".into()],

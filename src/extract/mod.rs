@@ -410,10 +410,16 @@ pub fn extract(
 
     // The operator's word first: many CMSs write their machine dates in UTC while the
     // page prints local times.
+    let declared = meta.declared_offset();
     let zone = rule
         .and_then(SiteRule::zone)
-        .or_else(|| meta.declared_offset().map(date::Zone::Fixed))
+        .or_else(|| declared.map(date::Zone::Fixed))
         .or_else(|| country_zone(page_url));
+    // A UTC value is shown in the local offset the page declares elsewhere.
+    let show = |d: Stamp| match declared {
+        Some(local) => d.shown_in(local),
+        None => d,
+    };
     let mut date_notes = Vec::new();
     let candidates = compiled
         .as_ref()
@@ -441,7 +447,7 @@ pub fn extract(
     }
     let (published, published_source) = match published {
         Some((d, src)) => {
-            let settled = d.settle(zone.as_ref());
+            let settled = show(d.settle(zone.as_ref()));
             let note = match (d, settled) {
                 (Stamp::Local(_), Stamp::At(_)) => Some("zone of the page or site"),
                 _ => settled.precision(),
@@ -456,7 +462,7 @@ pub fn extract(
     };
     let updated = meta
         .updated()
-        .map(|d| d.settle(zone.as_ref()))
+        .map(|d| show(d.settle(zone.as_ref())))
         .filter(|d| d.implausible(Utc::now()).is_none());
     let rule_authors: Vec<String> = compiled
         .as_ref()
