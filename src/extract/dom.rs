@@ -5,7 +5,7 @@
 //! once bottom-up (one non-recursive traversal) keeps the whole extractor
 //! linear in the size of the page, however deep or large it is.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use ego_tree::NodeId;
@@ -359,6 +359,62 @@ pub(crate) fn inline_streamed_segments(doc: &mut Html) {
         }
         place.detach();
     }
+}
+
+/// Shows the panels of an accordion that the page sends collapsed (`display:none` until a
+/// reader opens them): a guide's steps, an FAQ's answers. Only a panel named by a heading's
+/// toggle (`<h3><button aria-expanded="false" aria-controls="step-1">`, or a toggle holding
+/// the heading) is opened; a menu's toggle is no heading and its menu stays hidden.
+pub(crate) fn open_collapsed_panels(doc: &mut Html) {
+    let mut panels: HashSet<String> = HashSet::new();
+    for el in doc.root_element().descendent_elements() {
+        let e = el.value();
+        let Some(controls) = e.get_attr("aria-controls") else {
+            continue;
+        };
+        let toggle = e.get_attr("aria-expanded").is_some()
+            || e.name() == "button"
+            || e.get_attr("role") == Some("button");
+        if !toggle {
+            continue;
+        }
+        let in_heading = el
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .take(3)
+            .any(|a| is_heading_element(a.value()));
+        let holds_heading = el
+            .descendent_elements()
+            .any(|d| is_heading_element(d.value()));
+        if in_heading || holds_heading {
+            panels.extend(controls.split_whitespace().map(str::to_owned));
+        }
+    }
+    if panels.is_empty() {
+        return;
+    }
+    let hidden: Vec<NodeId> = doc
+        .root_element()
+        .descendent_elements()
+        .filter(|el| {
+            let e = el.value();
+            is_hidden(e) && e.get_attr("id").is_some_and(|id| panels.contains(id))
+        })
+        .map(|el| el.id())
+        .collect();
+    for id in hidden {
+        if let Some(mut node) = doc.tree.get_mut(id)
+            && let Node::Element(e) = node.value()
+        {
+            e.attrs
+                .retain(|(k, _)| !matches!(&*k.local, "style" | "hidden"));
+        }
+    }
+}
+
+/// A heading tag, or an element given the heading role.
+fn is_heading_element(e: &Element) -> bool {
+    is_heading(e.name()) || e.get_attr("role") == Some("heading")
 }
 
 /// The fallback a streamed segment replaces: the siblings after its template up to the

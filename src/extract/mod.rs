@@ -321,6 +321,9 @@ pub fn extract(
     if html.contains("id=\"S:") {
         dom::inline_streamed_segments(&mut doc);
     }
+    if html.contains("aria-controls") {
+        dom::open_collapsed_panels(&mut doc);
+    }
     let meta = meta::collect(&doc, page_url);
     let base = meta.base.clone().unwrap_or_else(|| page_url.clone());
     let language = meta.language();

@@ -919,3 +919,41 @@ fn a_carousel_of_readers_testimonials_is_not_the_article() {
     ));
     assert_eq!(body_of(&html), all());
 }
+
+#[test]
+fn the_steps_of_an_accordion_sent_collapsed_are_kept() {
+    // Each step's text is in the page, hidden until its heading's toggle opens it.
+    let step = |n: usize, text: &str| {
+        format!(
+            "<h3><button aria-expanded=\"false\" aria-controls=\"step-{n}\">Step {n}</button></h3>\
+             <div id=\"step-{n}\" role=\"region\" style=\"display:none\"><p>{text}</p></div>"
+        )
+    };
+    let html = article_with(&format!(
+        "{}{}",
+        step(
+            1,
+            "Pack two litres of water per person and a layer for the wind on the ridge."
+        ),
+        step(
+            2,
+            "Start before eight so that you reach the upper falls before the midday heat."
+        )
+    ));
+    let body = body_of(&html);
+    assert!(
+        body.iter().any(|b| b.starts_with("Start before eight")),
+        "{body:?}"
+    );
+}
+
+#[test]
+fn a_hidden_menu_opened_by_a_toggle_stays_hidden() {
+    // A menu button is no heading: the panel it controls is not the article's.
+    let html = article_with(
+        "<button aria-expanded=\"false\" aria-controls=\"visit\">Visit</button>\
+         <div id=\"visit\" style=\"display:none\"><p>Our trail maps, guided walks and the gift \
+         shop are open every day of the week from nine until five.</p></div>",
+    );
+    assert_eq!(body_of(&html), all());
+}
