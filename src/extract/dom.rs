@@ -393,14 +393,21 @@ pub(crate) fn open_collapsed_panels(doc: &mut Html) {
     if panels.is_empty() {
         return;
     }
+    // The panel, or the collapsing wrapper just around it (`div.chakra-collapse`).
     let hidden: Vec<NodeId> = doc
         .root_element()
         .descendent_elements()
         .filter(|el| {
-            let e = el.value();
-            is_hidden(e) && e.get_attr("id").is_some_and(|id| panels.contains(id))
+            el.value()
+                .get_attr("id")
+                .is_some_and(|id| panels.contains(id))
         })
-        .map(|el| el.id())
+        .flat_map(|el| {
+            std::iter::once(el)
+                .chain(el.ancestors().filter_map(ElementRef::wrap).take(2))
+                .filter(|e| is_hidden(e.value()))
+                .map(|e| e.id())
+        })
         .collect();
     for id in hidden {
         if let Some(mut node) = doc.tree.get_mut(id)

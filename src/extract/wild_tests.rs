@@ -957,3 +957,19 @@ fn a_hidden_menu_opened_by_a_toggle_stays_hidden() {
     );
     assert_eq!(body_of(&html), all());
 }
+
+#[test]
+fn an_accordion_answer_hidden_by_its_collapsing_wrapper_is_kept() {
+    // The toggle names the panel; the wrapper around it is what carries display:none.
+    let html = article_with(
+        "<h2><button aria-expanded=\"false\" aria-controls=\"answer-1\">When is the trail \
+         open?</button></h2><div class=\"collapse\" style=\"overflow:hidden;display:none\">\
+         <div id=\"answer-1\" role=\"region\"><p>The trail is open from the first of May to \
+         the end of October, weather permitting.</p></div></div>",
+    );
+    let body = body_of(&html);
+    assert!(
+        body.iter().any(|b| b.starts_with("The trail is open from")),
+        "{body:?}"
+    );
+}
