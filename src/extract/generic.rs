@@ -471,11 +471,21 @@ fn holds_prose(el: ElementRef<'_>, stats: &DomStats) -> bool {
         // A byline or a date line is long enough too; a sentence ends or pauses.
         return is_prose_paragraph(el, stats) && reads_as_sentence(el, stats);
     }
-    el.descendent_elements()
-        .filter(|p| is_prose_paragraph(*p, stats))
-        .nth(MIN_PROSE_PARAGRAPHS - 1)
-        .is_some()
+    let mut paragraphs = el
+        .descendent_elements()
+        .filter(|p| is_prose_paragraph(*p, stats));
+    match (paragraphs.next(), paragraphs.nth(MIN_PROSE_PARAGRAPHS - 2)) {
+        (Some(_), Some(_)) => true,
+        // One long paragraph: a section's text, not a tag line or a teaser's excerpt.
+        (Some(p), None) => {
+            stats.get(p.id()).text >= MIN_LONE_PROSE_CHARS && reads_as_sentence(p, stats)
+        }
+        _ => false,
+    }
 }
+
+/// Shortest lone paragraph (non-space characters) that makes a box its section's text.
+const MIN_LONE_PROSE_CHARS: usize = 400;
 
 /// A `<p>` of prose: long enough for a sentence, few of its words in links.
 fn is_prose_paragraph(p: ElementRef<'_>, stats: &DomStats) -> bool {

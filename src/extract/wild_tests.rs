@@ -973,3 +973,24 @@ fn an_accordion_answer_hidden_by_its_collapsing_wrapper_is_kept() {
         "{body:?}"
     );
 }
+
+#[test]
+fn one_long_paragraph_in_a_box_named_more_is_the_articles() {
+    // Sites name a collapsible section by its heading ("More"): a weak furniture word, and
+    // the box holds a single long paragraph of the article.
+    let html = article_with(
+        "<div id=\"section-more\"><h4>More</h4><div><p>A review of eighty studies found that a \
+         small share of walkers reported sore knees after steep descents, which is similar to \
+         the rate seen for other outdoor exercise; most said the pain passed within a day, and \
+         the researchers concluded that poles, slower steps and rest on the way down help most \
+         people who are new to mountain trails, while those with earlier injuries should talk \
+         to a physiotherapist before a long descent or a multi-day trip in the high country. Rangers now print this advice on the map handed out \
+         at the entrance station.</p></div></div>",
+    );
+    let body = body_of(&html);
+    assert!(
+        body.iter()
+            .any(|b| b.starts_with("A review of eighty studies")),
+        "{body:?}"
+    );
+}
