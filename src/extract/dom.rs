@@ -676,6 +676,10 @@ impl ClassWords {
     /// `topic`): they weigh against a candidate as the others do, but an element inside the
     /// content named by them alone is skipped only when it holds no prose.
     pub const WEAK_NEGATIVE: u16 = 1 << 9;
+    /// A card shown while the pointer rests on a word (`tooltip`, `popover`, `hovercard`,
+    /// `rollover`): a glossary's definition or a person's latest stories, set inside the
+    /// sentence that names them.
+    pub const TOOLTIP: u16 = 1 << 10;
 
     /// Classifies the words of `e`'s class and id.
     pub fn of(e: &Element) -> Self {
@@ -744,6 +748,7 @@ impl ClassWords {
             b"description" => Self::LEAD | Self::DESC,
             b"image" | b"img" | b"photo" | b"pic" => Self::IMAGE,
             b"tacgia" => Self::AUTHOR,
+            b"tooltip" | b"tooltips" | b"popover" | b"hovercard" | b"rollover" => Self::TOOLTIP,
             _ => 0,
         }
     }
@@ -827,6 +832,12 @@ pub(crate) fn is_weak_boilerplate_class(e: &Element) -> bool {
     words.has(ClassWords::WEAK_NEGATIVE)
         && !words.has(ClassWords::POSITIVE)
         && !is_strong_negative(e, words)
+}
+
+/// Whether `e` is a hover card by its role or name (`role="tooltip"`, `term-tooltip-…`,
+/// `rollover-people-block`).
+pub(crate) fn is_tooltip(e: &Element) -> bool {
+    e.get_attr("role") == Some("tooltip") || ClassWords::of(e).has(ClassWords::TOOLTIP)
 }
 
 /// Caption containers by class (`caption`, `wp-caption-text`, `image_desc`).

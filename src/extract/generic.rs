@@ -375,6 +375,12 @@ pub(crate) fn skips(
                 out.insert(el.id());
                 continue;
             }
+            // The innermost element named as a hover card is the card; one around it also
+            // holds the word the card is about ("Ilhan Omar" and her latest stories).
+            if is_hover_card(el) {
+                out.insert(el.id());
+                continue;
+            }
             if e.name() == "form" {
                 mark_form_box(el, total, stats, out);
                 continue;
@@ -416,6 +422,28 @@ pub(crate) fn skips(
         }
     }
 }
+
+/// Whether `el` is a hover card set inside a sentence: a glossary's definition after the
+/// term, a person's latest stories after the name. It is the innermost element named so
+/// (`role="tooltip"`, `tooltip`, `rollover`), inline, inside a paragraph; the one around it
+/// also holds the word the card is about. Icon labels named `icon-tooltip` in a list are
+/// the page's own text.
+fn is_hover_card(el: ElementRef<'_>) -> bool {
+    dom::is_tooltip(el.value())
+        && !dom::is_block(el.value().name())
+        && el
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .take(MAX_HOVER_CARD_DEPTH)
+            .any(|a| a.value().name() == "p")
+        && !el
+            .descendent_elements()
+            .skip(1)
+            .any(|d| dom::is_tooltip(d.value()))
+}
+
+/// Levels between a hover card and the paragraph it is set in.
+const MAX_HOVER_CARD_DEPTH: usize = 6;
 
 /// Whether an element named as furniture is the article's all the same: a word inside a
 /// sentence, a token of a code listing, or prose in a box named by a weak furniture word.

@@ -994,3 +994,22 @@ fn one_long_paragraph_in_a_box_named_more_is_the_articles() {
         "{body:?}"
     );
 }
+
+#[test]
+fn a_hover_card_inside_a_sentence_is_dropped_and_the_sentence_kept_whole() {
+    // A person's name opens a card of her latest stories on hover: the card is in the
+    // paragraph's markup, between the name and the rest of the sentence.
+    let html = article_with(
+        "<p>The council heard from Rep. <span class=\"rollover-people\"><a href=\"/people/jane-roe\">\
+         Jane Roe</a><span class=\"rollover-people-block\"><a href=\"/news/1\">Roe asks the state \
+         to fund a second footbridge over the lower river before the summer</a> <a \
+         href=\"/news/2\">Roe and rangers count record visitors on the valley floor this \
+         spring</a></span></span> (D-Valley), who spoke for the trail crews on Monday.</p>",
+    );
+    let body = body_of(&html);
+    assert!(
+        body.iter().any(|b| b
+            == "The council heard from Rep. Jane Roe (D-Valley), who spoke for the trail crews on Monday."),
+        "{body:?}"
+    );
+}
