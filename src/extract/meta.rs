@@ -36,6 +36,9 @@ pub(crate) struct Meta {
     pub itemprop_date_texts: Vec<String>,
     /// Visible text of elements classed as dates, first few.
     pub date_texts: Vec<String>,
+    /// Visible text of short author boxes ("Luke Kim December 17, 2025"), first few: the
+    /// date printed beside the byline when nothing names it a date.
+    pub byline_box_texts: Vec<String>,
     /// Elements classed as lead/sapo/summary: (text, node, doc order).
     pub lead_candidates: Vec<(String, NodeId)>,
     /// Texts of short elements classed author/byline or marked `itemprop=author` /
@@ -510,6 +513,12 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
                     m.date_texts.push(t);
                 }
             }
+            if m.byline_box_texts.len() < 5 && words.has(ClassWords::AUTHOR) && !in_comments(el) {
+                let t = element_text(el);
+                if !t.is_empty() && t.len() < 200 {
+                    m.byline_box_texts.push(t);
+                }
+            }
             if m.bylines.len() < MAX_BYLINES && words.has(ClassWords::AUTHOR) && !in_comments(el) {
                 let t = named_part(el).unwrap_or_else(|| element_text(el));
                 // An author box (name, title, bio) is no byline, but its name is in it.
@@ -675,6 +684,15 @@ impl Meta {
         self.date_texts
             .iter()
             .find_map(|t| date::parse_text(t))
+            .map(|d| (d, "text"))
+    }
+
+    /// The first date in a short author box: after the date-classed ones, for pages that
+    /// print the date beside the byline in an element named only for the author.
+    pub fn date_beside_byline(&self) -> Option<(Stamp, &'static str)> {
+        self.byline_box_texts
+            .iter()
+            .find_map(|t| date::first_in(t))
             .map(|d| (d, "text"))
     }
 
@@ -1212,6 +1230,28 @@ pub(crate) fn first_text(el: Option<ElementRef<'_>>) -> Option<String> {
     el.map(element_text).filter(|t| !t.is_empty())
 }
 
+/// The text node printing the page's title in the body, for a page whose headline is no
+/// `<h1>` (a styled paragraph, an `<h4>`).
+fn headline_text(doc: &Html, m: &Meta) -> Option<NodeId> {
+    let title = fold(&m.title()?);
+    if title.chars().count() < MIN_HEADLINE_CHARS {
+        return None;
+    }
+    let body = doc
+        .root_element()
+        .child_elements()
+        .find(|e| e.value().name() == "body")?;
+    body.descendants().find_map(|n| {
+        let t = n.value().as_text()?;
+        // Cheap length test before folding every text node of the page.
+        let len = t.trim().len();
+        (len >= title.len() / 2 && len <= title.len() * 2 && fold(t) == title).then(|| n.id())
+    })
+}
+
+/// Shortest title looked for in the body: a word or two match menu entries.
+const MIN_HEADLINE_CHARS: usize = 20;
+
 /// Characters of visible text searched after the headline for the date a reader sees.
 const AFTER_HEADLINE_CHARS: usize = 1500;
 
@@ -1223,7 +1263,11 @@ const BEFORE_HEADLINE_CHARS: usize = 300;
 /// it. Both are offered, so that a date the caller finds implausible (a historical date in
 /// a caption under the headline) leaves the other.
 pub(crate) fn dates_near_headline(doc: &Html, m: &Meta) -> [Option<Stamp>; 2] {
-    let Some((_, h1)) = m.h1s.first() else {
+    let anchor = match m.h1s.first() {
+        Some((_, id)) => Some(*id),
+        None => headline_text(doc, m),
+    };
+    let Some(h1) = anchor.as_ref() else {
         return [None, None];
     };
     let mut before = String::new();

@@ -126,6 +126,35 @@ fn visible_date_beside_the_headline_when_no_metadata_has_one() {
     assert_eq!(src.as_deref(), Some("text, date only"));
 }
 
+/// A page whose headline is no `<h1>`: `headline` is printed as given, then `body`.
+fn page_without_h1(headline: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><title>Council approves budget for next year \
+         | City News</title></head><body><div class=\"top\">{headline}</div>{body}<p>{P}</p>\
+         <p>{P} Again.</p></body></html>"
+    )
+}
+
+#[test]
+fn the_date_under_a_headline_that_is_no_h1_is_found() {
+    let html = page_without_h1(
+        "<p class=\"display-title\">Council approves budget for next year</p>",
+        "<p>March 5, 2024</p>",
+    );
+    assert_eq!(published(&html, None).0.as_deref(), Some("2024-03-05"));
+}
+
+#[test]
+fn the_date_printed_in_the_author_box_is_found() {
+    // No headline element to search from and no element named as a date: the author box
+    // prints it beside the name.
+    let html = page_without_h1(
+        "",
+        "<div class=\"resource-author\"><p>Jane Doe</p><small>March 5, 2024</small></div>",
+    );
+    assert_eq!(published(&html, None).0.as_deref(), Some("2024-03-05"));
+}
+
 #[test]
 fn a_historical_date_in_a_caption_under_the_headline_leaves_the_date_above_it() {
     let html = format!(

@@ -437,6 +437,7 @@ pub fn extract(
                 .map(|d| (d, "text")),
         )
         .chain(std::iter::once_with(|| meta.date_classed()).flatten())
+        .chain(std::iter::once_with(|| meta.date_beside_byline()).flatten())
         .chain(std::iter::once_with(|| date_in_url(page_url).map(|d| (d, "url"))).flatten());
     let mut published = None;
     for (d, src) in candidates {
