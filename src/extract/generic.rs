@@ -638,6 +638,73 @@ fn text_outside_furniture(el: ElementRef<'_>, stats: &DomStats) -> (usize, usize
     (text, links)
 }
 
+/// Paragraphs of prose printed between the headline and the content found (an intro in
+/// a hero block of its own, two components above the body): in document order, each a
+/// sentence, outside furniture, fewer than the content's own.
+pub(crate) fn intro_between<'a>(
+    doc: &'a Html,
+    headline: NodeId,
+    roots: &[ElementRef<'a>],
+    stats: &DomStats,
+) -> Vec<ElementRef<'a>> {
+    let Some(first) = roots.first() else {
+        return Vec::new();
+    };
+    let (from, to) = (stats.get(headline).order, stats.get(first.id()).order);
+    if from == 0 || from >= to {
+        return Vec::new();
+    }
+    let page_text = stats.get(doc.root_element().id()).text.max(1);
+    let paragraphs: Vec<ElementRef<'a>> = doc
+        .root_element()
+        .descendent_elements()
+        .filter(|p| {
+            let order = stats.get(p.id()).order;
+            order > from && order < to && is_intro_paragraph(*p, *first, stats, page_text)
+        })
+        .collect();
+    let text: usize = paragraphs.iter().map(|p| stats.get(p.id()).text).sum();
+    if paragraphs.len() > MAX_INTRO_PARAGRAPHS || text * 2 > stats.get(first.id()).text {
+        return Vec::new();
+    }
+    paragraphs
+}
+
+/// Whether `p`, printed above the content `first`, is a paragraph of an intro: a sentence of
+/// prose, no photo's caption or quote, outside furniture and links.
+fn is_intro_paragraph(
+    p: ElementRef<'_>,
+    first: ElementRef<'_>,
+    stats: &DomStats,
+    page_text: usize,
+) -> bool {
+    if !is_prose_paragraph(p, stats)
+        || !reads_as_sentence(p, stats)
+        || dom::is_caption_class(p.value())
+        || first.ancestors().any(|a| a.id() == p.id())
+    {
+        return false;
+    }
+    // A photo's caption sits beside its picture.
+    let beside_picture = p
+        .parent()
+        .and_then(ElementRef::wrap)
+        .is_some_and(|w| stats.get(w.id()).imgs > 0);
+    let in_furniture = p.ancestors().filter_map(ElementRef::wrap).any(|a| {
+        is_unlikely(a, stats, page_text)
+            || dom::is_boilerplate_class(a.value())
+            || dom::is_caption_class(a.value())
+            || matches!(
+                a.value().name(),
+                "a" | "li" | "figure" | "form" | "blockquote"
+            )
+    });
+    !beside_picture && !in_furniture
+}
+
+/// Most paragraphs taken for an intro above the content.
+const MAX_INTRO_PARAGRAPHS: usize = 4;
+
 /// Whether `anc` holds other stories besides `inner`: `<article>`s that neither contain nor
 /// lie inside it, holding a fair share of the text `anc` adds. One teaser card set among
 /// the sections of a long article ("How we test") is furniture inside it, not a sign that

@@ -1013,3 +1013,45 @@ fn a_hover_card_inside_a_sentence_is_dropped_and_the_sentence_kept_whole() {
         "{body:?}"
     );
 }
+
+/// A page whose headline sits in a hero block of its own, with `hero` under it, above the
+/// component holding the body.
+fn hero_page(hero: &str) -> String {
+    let paras: String = P.iter().map(|p| format!("<p>{p}</p>")).collect();
+    page(&format!(
+        "<div class=\"hero\"><h1>A day on the valley trail</h1>{hero}</div>\
+         <div class=\"section\"><div class=\"body-copy\">{paras}</div></div>"
+    ))
+}
+
+#[test]
+fn an_intro_in_a_hero_block_above_the_body_is_kept() {
+    let intro = "Few walks in the park change as much between dawn and dusk, and this is how one \
+                 spring day on it went.";
+    let html = hero_page(&format!("<div class=\"hero-copy\"><p>{intro}</p></div>"));
+    let body = body_of(&html);
+    assert_eq!(body.first().map(String::as_str), Some(intro), "{body:?}");
+}
+
+#[test]
+fn a_photo_caption_between_the_headline_and_the_body_is_no_intro() {
+    let html = hero_page(
+        "<div class=\"photo\"><img src=\"/falls.jpg\" alt=\"\"><p>Rangers at the upper falls, in \
+         a file photo from 2006, during the spring count of visitors.</p></div>",
+    );
+    assert_eq!(body_of(&html), all());
+}
+
+#[test]
+fn a_standfirst_between_the_headline_and_the_body_stays_the_lead() {
+    // Two sentences in the standfirst's box: neither is the lead's whole text, and neither
+    // is an intro to add to the body.
+    let html = hero_page(
+        "<div class=\"standfirst\"><p>Few walks in the park change as much between dawn and \
+         dusk as the valley trail does in spring.</p><p>This is how one spring day on the valley \
+         trail went, hour by hour, from the car park to the falls.</p></div>",
+    );
+    let x = extract(&html, &url(), None).unwrap();
+    assert!(x.lead.is_some_and(|l| l.starts_with("Few walks")));
+    assert_eq!(x.body, all());
+}
