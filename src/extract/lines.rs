@@ -187,6 +187,13 @@ pub(crate) fn is_stock_line(text: &str) -> bool {
         // "Join Our Genius Newsletter"; not "Join our fight," she said.
         || (f.starts_with("join our") && f.contains("newsletter"))
         || is_audience_pitch(f)
+        || is_affiliate_disclosure(f)
+}
+
+/// Whether a folded line discloses affiliate earnings in any wording ("Disclosure: if you
+/// buy through affiliate links, I may earn a small commission").
+fn is_affiliate_disclosure(f: &str) -> bool {
+    f.contains("affiliate link") && f.contains("commission")
 }
 
 /// Whether a folded line opens with a mailing list's head count ("Join 800,000+ subscribers
@@ -376,6 +383,16 @@ mod tests {
         assert!(!is_dateline("— Rep. Ilhan Omar (@Ilhan) November 19, 2019"));
         assert!(!is_dateline(
             "In 2016, the department reported that the number of young people using meth rose sharply"
+        ));
+    }
+
+    #[test]
+    fn an_affiliate_disclosure_in_any_wording_is_a_stock_line() {
+        assert!(is_stock_line(
+            "DISCLOSURE: If you buy through affiliate links, I may earn a small commission."
+        ));
+        assert!(!is_stock_line(
+            "The shop pays its staff a commission on every sale, the owner said."
         ));
     }
 
