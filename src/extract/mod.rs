@@ -381,20 +381,25 @@ pub fn extract(
         Some((t, el)) => Some((t, el.id())),
         None => meta::pick_lead(&meta, &stats, content_start),
     };
+    let title = compiled
+        .as_ref()
+        .and_then(|c| c.title(&doc))
+        .or_else(|| meta.title())
+        .unwrap_or_default();
     // An intro printed between the headline and the content (a hero block's paragraph);
     // a standfirst there stays the lead.
-    if generic_mode && let Some((_, h1)) = meta.h1s.first() {
+    let headline = meta
+        .h1s
+        .iter()
+        .find(|(t, _)| *t == title)
+        .or(meta.h1s.first());
+    if generic_mode && let Some((_, h1)) = headline {
         let lead_id = lead.as_ref().map(|(_, id)| *id);
         let intro = generic::intro_between(&doc, *h1, &roots, &stats)
             .into_iter()
             .filter(|p| !p.ancestors().any(|a| Some(a.id()) == lead_id) && Some(p.id()) != lead_id);
         roots.splice(0..0, intro);
     }
-    let title = compiled
-        .as_ref()
-        .and_then(|c| c.title(&doc))
-        .or_else(|| meta.title())
-        .unwrap_or_default();
     let mut walk = match walked {
         Some(w) => w,
         None => {
