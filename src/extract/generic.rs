@@ -429,8 +429,11 @@ pub(crate) fn skips(
 /// also holds the word the card is about. Icon labels named `icon-tooltip` in a list are
 /// the page's own text.
 fn is_hover_card(el: ElementRef<'_>) -> bool {
-    dom::is_tooltip(el.value())
-        && !dom::is_block(el.value().name())
+    // Asked of every element of the content: the cheap tests first.
+    let e = el.value();
+    (e.get_attr("class").is_some() || e.get_attr("id").is_some() || e.get_attr("role").is_some())
+        && !dom::is_block(e.name())
+        && dom::is_tooltip(e)
         && el
             .ancestors()
             .filter_map(ElementRef::wrap)
@@ -659,8 +662,11 @@ pub(crate) fn intro_between<'a>(
         .root_element()
         .descendent_elements()
         .filter(|p| {
-            let order = stats.get(p.id()).order;
-            order > from && order < to && is_intro_paragraph(*p, *first, stats, page_text)
+            // Asked of every element of the page: the tag first.
+            p.value().name() == "p" && {
+                let order = stats.get(p.id()).order;
+                order > from && order < to && is_intro_paragraph(*p, *first, stats, page_text)
+            }
         })
         .collect();
     let text: usize = paragraphs.iter().map(|p| stats.get(p.id()).text).sum();
