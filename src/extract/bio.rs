@@ -74,6 +74,9 @@ const ROLES: &[&str] = &[
     "expert",
     "specialist",
     "consultant",
+    "professional",
+    "marketer",
+    "strategist",
     "lecturer",
     "student",
     "phóng viên",
@@ -203,6 +206,16 @@ mod tests {
             STORY,
             "Contributing Writer",
             "Jane Doe is a freelance writer living in Hanoi.",
+        ]);
+        assert_eq!(start(&b, &jane()), Some(2));
+    }
+
+    #[test]
+    fn a_bio_naming_a_marketing_professional_is_a_bio() {
+        let b = blocks(&[
+            STORY,
+            STORY,
+            "Jane Doe is a growth-focused marketing professional specializing in health care.",
         ]);
         assert_eq!(start(&b, &jane()), Some(2));
     }

@@ -552,8 +552,9 @@ const WRAPPER_GAIN: f64 = 0.1;
 /// text outside links), passing wrappers that add little (under a tenth of its prose or
 /// under 200 characters); it stops at a step that adds a moderate amount (a sidebar or
 /// comments next to the article) unless the wrapper of all the parts is a level or two
-/// further up, at one whose added text is link-heavy (teasers), and at one that holds
-/// other stories (a list or an infinite-scroll page).
+/// further up, or all it adds comes after the article with next to no links (an FAQ or notes
+/// closing it past a share bar), at one whose added text is link-heavy (teasers), and at one
+/// that holds other stories (a list or an infinite-scroll page).
 fn widen_to_prose<'a>(top: ElementRef<'a>, prose: &Prose, stats: &DomStats) -> ElementRef<'a> {
     let mut best = top;
     let mut best_prose = prose.of(top.id());
@@ -571,6 +572,15 @@ fn widen_to_prose<'a>(top: ElementRef<'a>, prose: &Prose, stats: &DomStats) -> E
         }
         let needed = if moderate > 0 { PARTS_GAIN } else { PROSE_GAIN };
         if p < best_prose * needed {
+            if moderate == 0
+                && added_link_density(anc, best, stats) <= MAX_CLOSING_LINK_DENSITY
+                && text_before(anc, best, stats) < MIN_PROSE_GAIN as usize
+                && !holds_other_articles(anc, best, stats)
+            {
+                best = anc;
+                best_prose = p;
+                continue;
+            }
             if moderate < MAX_MODERATE_LEVELS {
                 moderate += 1;
                 continue;
@@ -587,6 +597,28 @@ fn widen_to_prose<'a>(top: ElementRef<'a>, prose: &Prose, stats: &DomStats) -> E
         moderate = 0;
     }
     best
+}
+
+/// Most link share of prose a moderate step adds after the article for it to be the
+/// article's closing sections (an FAQ, notes): sidebars and comments carry links.
+const MAX_CLOSING_LINK_DENSITY: f64 = 0.02;
+
+/// Text `anc` holds before `inner` in document order.
+fn text_before(anc: ElementRef<'_>, inner: ElementRef<'_>, stats: &DomStats) -> usize {
+    let mut text = 0;
+    let mut cur = inner;
+    while cur.id() != anc.id() {
+        text += cur
+            .prev_siblings()
+            .filter_map(ElementRef::wrap)
+            .map(|s| stats.get(s.id()).text)
+            .sum::<usize>();
+        match cur.parent().and_then(ElementRef::wrap) {
+            Some(p) => cur = p,
+            None => break,
+        }
+    }
+    text
 }
 
 /// How much more prose the wrapper of all the parts holds than the part it grows from, past

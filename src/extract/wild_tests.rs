@@ -1055,3 +1055,74 @@ fn a_standfirst_between_the_headline_and_the_body_stays_the_lead() {
     assert!(x.lead.is_some_and(|l| l.starts_with("Few walks")));
     assert_eq!(x.body, all());
 }
+
+/// A longer article: the six paragraphs and six more.
+fn twelve_paragraphs() -> String {
+    let more = [
+        "The lower loop stays flat for the first two miles and follows the river past the old mill.",
+        "Past the mill the path climbs in long switchbacks to a bench with a view of the falls.",
+        "Most walkers turn back at the bench, but the upper trail goes on to the ridge and the lake.",
+        "The lake is cold all summer, and swimming there is allowed only from the wooden dock.",
+        "On the way down, take the east fork: it is shadier in the afternoon and less steep.",
+        "Back at the trailhead, the ranger station sells maps, water and a guide to the birds.",
+    ];
+    P.iter()
+        .chain(more.iter())
+        .map(|p| format!("<p>{p}</p>"))
+        .collect()
+}
+
+#[test]
+fn a_linked_about_box_after_the_article_does_not_join_it() {
+    // Prose as well, but it sends readers elsewhere: a sidebar's blurb, not a closing section.
+    let html = page(&format!(
+        "<div class=\"post-column\"><div class=\"field-body\">{}</div>\
+         <div class=\"blurb\"><p>Walking Notes is written by two retired rangers who have \
+         walked every trail in the valley over forty years of work in the park, from the river \
+         meadows to the high lakes and the glacier above them, in every season and every kind of weather; before your \
+         next trip read <a href=\"/guides\">our other guides</a> and \
+         <a href=\"/about\">how we started</a>.</p></div></div>",
+        twelve_paragraphs()
+    ));
+    assert!(
+        !body_of(&html)
+            .iter()
+            .any(|b| b.starts_with("Walking Notes")),
+        "{:?}",
+        body_of(&html)
+    );
+}
+
+#[test]
+fn an_faq_closing_the_article_after_its_share_bar_is_kept() {
+    // The body field ends at the share bar; the FAQ sits in a field of its own after it,
+    // in the same column: prose with no links, nothing before the body but its byline.
+    let paras = twelve_paragraphs();
+    let faq = |q: &str, a: &str| format!("<div class=\"faq-item\"><h3>{q}</h3><p>{a}</p></div>");
+    let html = page(&format!(
+        "<div class=\"post-column\"><div class=\"post-byline\">Jane Doe</div>\
+         <div class=\"field-body\">{paras}</div><div class=\"share\"><a href=\"/share\">Share</a></div>\
+         <div class=\"extra-sections\"><h2>Trail FAQs</h2>{}{}{}</div></div>",
+        faq(
+            "When does the trail open?",
+            "The trail opens on the first of May and closes at the end of October, or earlier \
+             when the first snow falls on the upper switchbacks."
+        ),
+        faq(
+            "Can I bring my dog?",
+            "Dogs are welcome on a leash on the lower loop, but not above the footbridge, where \
+             the path narrows along the river and crews are at work."
+        ),
+        faq(
+            "Is there water on the way?",
+            "There is no water after the ranger station, so carry at least two litres each, \
+             more on hot afternoons in July and August."
+        )
+    ));
+    let body = body_of(&html);
+    assert!(
+        body.iter()
+            .any(|b| b.starts_with("Dogs are welcome on a leash")),
+        "{body:?}"
+    );
+}
