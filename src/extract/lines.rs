@@ -38,6 +38,10 @@ const PROMPTS: &[&str] = &[
     "click here",
     "loading",
     "this slideshow requires javascript",
+    "show caption",
+    "hide caption",
+    "copied",
+    "link copied",
     "subscribe",
     "subscribe now",
     "log in",
@@ -460,6 +464,13 @@ mod tests {
         assert!(is_prompt("ADVERTISEMENT"));
         assert!(is_prompt("Quảng cáo"));
         assert!(!is_prompt("Share prices fell on Monday"));
+    }
+
+    #[test]
+    fn a_caption_toggle_and_a_copy_buttons_message_are_prompts() {
+        assert!(is_prompt("Show Caption"));
+        assert!(is_prompt("Link copied!"));
+        assert!(!is_prompt("Copied from the 1906 survey map"));
     }
 
     #[test]
