@@ -429,10 +429,9 @@ pub(crate) fn skips(
 /// also holds the word the card is about. Icon labels named `icon-tooltip` in a list are
 /// the page's own text.
 fn is_hover_card(el: ElementRef<'_>) -> bool {
-    // Asked of every element of the content: the cheap tests first.
+    // Asked of every element of the content: the tag first.
     let e = el.value();
-    (e.get_attr("class").is_some() || e.get_attr("id").is_some() || e.get_attr("role").is_some())
-        && !dom::is_block(e.name())
+    !dom::is_block(e.name())
         && dom::is_tooltip(e)
         && el
             .ancestors()

@@ -513,26 +513,32 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
                     m.date_texts.push(t);
                 }
             }
-            if m.byline_box_texts.len() < 5 && words.has(ClassWords::AUTHOR) && !in_comments(el) {
-                let t = element_text(el);
-                if !t.is_empty() && t.len() < 200 {
-                    m.byline_box_texts.push(t);
+            let boxes_wanted = m.byline_box_texts.len() < 5;
+            let bylines_wanted = m.bylines.len() < MAX_BYLINES;
+            if (boxes_wanted || bylines_wanted) && words.has(ClassWords::AUTHOR) && !in_comments(el)
+            {
+                // The whole box's text, read once for both uses.
+                let mut whole = boxes_wanted.then(|| element_text(el));
+                if let Some(t) = whole.as_ref().filter(|t| !t.is_empty() && t.len() < 200) {
+                    m.byline_box_texts.push(t.clone());
                 }
-            }
-            if m.bylines.len() < MAX_BYLINES && words.has(ClassWords::AUTHOR) && !in_comments(el) {
-                let t = named_part(el).unwrap_or_else(|| element_text(el));
-                // An author box (name, title, bio) is no byline, but its name is in it.
-                match byline::clean_byline(&t) {
-                    Some(_) if t.chars().count() <= MAX_BYLINE_CHARS => {
-                        push_byline(&mut m.bylines, t)
-                    }
-                    // A box the size of a bio, not a container of the article.
-                    _ if t.len() <= 600 => {
-                        if let Some(name) = name_inside(el) {
-                            push_byline(&mut m.bylines, name);
+                if bylines_wanted {
+                    let t = named_part(el)
+                        .or_else(|| whole.take())
+                        .unwrap_or_else(|| element_text(el));
+                    // An author box (name, title, bio) is no byline, but its name is in it.
+                    match byline::clean_byline(&t) {
+                        Some(_) if t.chars().count() <= MAX_BYLINE_CHARS => {
+                            push_byline(&mut m.bylines, t)
                         }
+                        // A box the size of a bio, not a container of the article.
+                        _ if t.len() <= 600 => {
+                            if let Some(name) = name_inside(el) {
+                                push_byline(&mut m.bylines, name);
+                            }
+                        }
+                        _ => {}
                     }
-                    _ => {}
                 }
             }
             if m.lead_candidates.len() < 50 && words.has(ClassWords::LEAD) && !in_caption(el) {
