@@ -419,6 +419,71 @@ pub(crate) fn open_collapsed_panels(doc: &mut Html) {
     }
 }
 
+/// Shows the panels of an accordion whose collapsed state is a class, not a style
+/// (`<div class="kt-accordion-panel kt-accordion-panel-hidden">`, `accordion-content hidden`)
+/// right after the header holding its toggle button: a buying guide's methodology, an FAQ's
+/// answers. The class word `hidden` would otherwise mark the panel as furniture; a panel that
+/// is not named an accordion's or no button opens it stays hidden.
+pub(crate) fn open_class_collapsed_panels(doc: &mut Html) {
+    let collapsed: Vec<NodeId> = doc
+        .root_element()
+        .descendent_elements()
+        .filter(|el| {
+            el.value()
+                .get_attr("class")
+                .is_some_and(names_collapsed_accordion_panel)
+        })
+        .filter(|el| {
+            el.prev_siblings()
+                .find_map(ElementRef::wrap)
+                .is_some_and(holds_toggle_button)
+        })
+        .map(|el| el.id())
+        .collect();
+    for id in collapsed {
+        if let Some(mut node) = doc.tree.get_mut(id)
+            && let Node::Element(e) = node.value()
+        {
+            for (k, v) in e.attrs.iter_mut() {
+                if &*k.local == "class" {
+                    let shown: Vec<&str> = v
+                        .split_ascii_whitespace()
+                        .filter(|name| {
+                            !class_name_words(name).any(|w| w.eq_ignore_ascii_case("hidden"))
+                        })
+                        .collect();
+                    *v = shown.join(" ").into();
+                }
+            }
+        }
+    }
+}
+
+/// A class naming an accordion's panel (`accordion`, `panel`) and saying it is `hidden`.
+fn names_collapsed_accordion_panel(class: &str) -> bool {
+    let words = || {
+        class
+            .split_ascii_whitespace()
+            .filter(|name| describes_role(name))
+            .flat_map(class_name_words)
+    };
+    words().any(|w| w.eq_ignore_ascii_case("hidden"))
+        && words().any(|w| w.eq_ignore_ascii_case("accordion") || w.eq_ignore_ascii_case("panel"))
+}
+
+/// The alphanumeric words of one class name.
+fn class_name_words(name: &str) -> impl Iterator<Item = &str> {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// A header of a few words holding (or being) the button that opens the panel after it.
+fn holds_toggle_button(header: ElementRef) -> bool {
+    let is_button = |e: &Element| e.name() == "button" || e.get_attr("role") == Some("button");
+    header.descendent_elements().any(|d| is_button(d.value()))
+        && header.text().map(str::len).sum::<usize>() <= 200
+}
+
 /// A heading tag, or an element given the heading role.
 fn is_heading_element(e: &Element) -> bool {
     is_heading(e.name()) || e.get_attr("role") == Some("heading")
@@ -499,11 +564,23 @@ impl AttrExt for Element {
 /// `eq_ignore_ascii_case`; every vocabulary word here is lower-case ASCII).
 /// BEM names (`block__element--mod`) contribute only their element part,
 /// so `article__author` reads as "author" and `article__body` as "body".
+///
+/// A heading's id of three words or more is its anchor, spelled from its own text
+/// (`how-popular-are-meditation-apps`, `h-what-is-social-shopping`): those words say what
+/// the section is about, not what the element is.
 pub(crate) fn class_tokens(e: &Element) -> impl Iterator<Item = &str> {
-    words_of(
-        e.get_attr("class").unwrap_or(""),
-        e.get_attr("id").unwrap_or(""),
-    )
+    let id = e
+        .get_attr("id")
+        .filter(|id| !(is_heading(e.name()) && is_text_anchor(id)));
+    words_of(e.get_attr("class").unwrap_or(""), id.unwrap_or(""))
+}
+
+/// Three or more alphabetic words: an id made from a text, not a role name.
+fn is_text_anchor(id: &str) -> bool {
+    id.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphabetic()))
+        .nth(2)
+        .is_some()
 }
 
 /// The words of a class and an id attribute value, as [`class_tokens`] reads them.

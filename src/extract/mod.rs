@@ -324,6 +324,9 @@ pub fn extract(
     if html.contains("aria-controls") {
         dom::open_collapsed_panels(&mut doc);
     }
+    if html.contains("accordion") {
+        dom::open_class_collapsed_panels(&mut doc);
+    }
     let meta = meta::collect(&doc, page_url);
     let base = meta.base.clone().unwrap_or_else(|| page_url.clone());
     let language = meta.language();

@@ -1126,3 +1126,33 @@ fn an_faq_closing_the_article_after_its_share_bar_is_kept() {
         "{body:?}"
     );
 }
+
+#[test]
+fn heading_anchor_spelled_from_its_text_is_no_furniture_name() {
+    // `id="h-what-social-hikers-share"`: the anchor says "social" because the heading does.
+    let html = page(&format!(
+        "<article><p>{}</p><p>{}</p><h2 id=\"h-what-social-hikers-share\">What social hikers share</h2>\
+         <p>{}</p><p>{}</p></article>",
+        P[0], P[1], P[2], P[3]
+    ));
+    let body = body_of(&html);
+    assert!(
+        body.iter().any(|b| b == "What social hikers share"),
+        "{body:?}"
+    );
+}
+
+#[test]
+fn accordion_panel_collapsed_by_a_class_is_article_text() {
+    // The panel is shown by a script that drops `…-panel-hidden` when its button is pressed.
+    let html = page(&format!(
+        "<article><p>{}</p><p>{}</p><div class=\"kt-accordion-pane\">\
+         <div class=\"kt-accordion-header-wrap\"><button type=\"button\">How we tested</button></div>\
+         <div class=\"kt-accordion-panel kt-accordion-panel-hidden\"><p>{}</p><p>{}</p></div>\
+         </div><p>{}</p></article>",
+        P[0], P[1], P[2], P[3], P[4]
+    ));
+    let body = body_of(&html);
+    assert!(body.contains(&P[2].to_string()), "{body:?}");
+    assert!(body.contains(&P[3].to_string()), "{body:?}");
+}
