@@ -566,16 +566,27 @@ fn widen_to_prose<'a>(top: ElementRef<'a>, prose: &Prose, stats: &DomStats) -> E
         }
         let p = prose.of(anc.id());
         let gain = p - best_prose;
-        if gain <= best_prose * WRAPPER_GAIN || gain < MIN_PROSE_GAIN {
+        if gain < MIN_PROSE_GAIN {
+            continue;
+        }
+        let closing = || {
+            moderate == 0
+                && added_link_density(anc, best, stats) <= MAX_CLOSING_LINK_DENSITY
+                && text_before(anc, best, stats) < MIN_PROSE_GAIN as usize
+                && !holds_other_articles(anc, best, stats)
+        };
+        if gain <= best_prose * WRAPPER_GAIN {
+            // A short FAQ after a long guide adds little, yet is the article's; other small
+            // closing additions (disclaimers, testimonials, bios) are not.
+            if closing() && adds_questions(anc, best) {
+                best = anc;
+                best_prose = p;
+            }
             continue;
         }
         let needed = if moderate > 0 { PARTS_GAIN } else { PROSE_GAIN };
         if p < best_prose * needed {
-            if moderate == 0
-                && added_link_density(anc, best, stats) <= MAX_CLOSING_LINK_DENSITY
-                && text_before(anc, best, stats) < MIN_PROSE_GAIN as usize
-                && !holds_other_articles(anc, best, stats)
-            {
+            if closing() {
                 best = anc;
                 best_prose = p;
                 continue;
@@ -596,6 +607,30 @@ fn widen_to_prose<'a>(top: ElementRef<'a>, prose: &Prose, stats: &DomStats) -> E
         moderate = 0;
     }
     best
+}
+
+/// Whether `anc` adds, outside `inner`, two or more headings asking a question: the
+/// article's FAQ, whatever share of the article it is.
+fn adds_questions(anc: ElementRef<'_>, inner: ElementRef<'_>) -> bool {
+    let mut questions = 0;
+    let mut stack: Vec<ElementRef<'_>> = anc.child_elements().collect();
+    while let Some(el) = stack.pop() {
+        if el.id() == inner.id() {
+            continue;
+        }
+        if dom::is_heading(el.value().name()) {
+            let text: String = el.text().collect();
+            if text.trim_end().ends_with('?') {
+                questions += 1;
+                if questions >= 2 {
+                    return true;
+                }
+            }
+        } else {
+            stack.extend(el.child_elements());
+        }
+    }
+    false
 }
 
 /// Most link share of prose a moderate step adds after the article for it to be the

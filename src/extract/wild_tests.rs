@@ -1156,3 +1156,35 @@ fn accordion_panel_collapsed_by_a_class_is_article_text() {
     assert!(body.contains(&P[2].to_string()), "{body:?}");
     assert!(body.contains(&P[3].to_string()), "{body:?}");
 }
+
+#[test]
+fn a_short_faq_after_a_long_article_is_no_wrapper_to_pass_through() {
+    // Two questions after a long guide add under a tenth of its prose: the growth step is
+    // too small to count, yet the FAQ is the article's.
+    let paras: String = ["Day one", "Day two", "Day three"]
+        .iter()
+        .flat_map(|day| {
+            twelve_paragraphs()
+                .split("<p>")
+                .filter(|p| !p.is_empty())
+                .map(|p| format!("<p>{day}: {p}"))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let html = page(&format!(
+        "<div class=\"post-column\"><div class=\"field-body\">{paras}</div>\
+         <div class=\"extra-sections\"><h2>Trail FAQs</h2>\
+         <h3>When does the trail open?</h3><p>The trail opens on the first of May and closes \
+         at the end of October, or earlier when the first snow falls on the upper switchbacks \
+         and the rangers close the gate at the footbridge.</p>\
+         <h3>Can I bring my dog?</h3><p>Dogs are welcome on a leash on the lower loop, but \
+         not above the footbridge, where the path narrows along the river and the crews are at \
+         work on the new railings all summer.</p></div></div>"
+    ));
+    let body = body_of(&html);
+    assert!(
+        body.iter()
+            .any(|b| b.starts_with("Dogs are welcome on a leash")),
+        "{body:?}"
+    );
+}
