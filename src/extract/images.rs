@@ -20,13 +20,19 @@ const MAX_TABLE_CAPTION_CHARS: usize = 400;
 /// ordinary container (some sites wrap whole sections in `<figure>`).
 const MAX_FIGURE_TEXT_CHARS: usize = 800;
 
-/// `<figure>` holding a picture and at most a caption's worth of text.
+/// `<figure>` holding a picture and at most a caption's worth of text. A figure holding a
+/// `<blockquote>` is a pull quote (the speaker's portrait beside it): its words are the
+/// article's, not a caption.
 pub(crate) fn is_image_figure(el: ElementRef<'_>, stats: &DomStats) -> bool {
     if el.value().name() != "figure" {
         return false;
     }
     let st = stats.get(el.id());
-    (st.imgs > 0 || has_picture(el)) && st.text <= MAX_FIGURE_TEXT_CHARS
+    (st.imgs > 0 || has_picture(el))
+        && st.text <= MAX_FIGURE_TEXT_CHARS
+        && !el
+            .descendent_elements()
+            .any(|d| d.value().name() == "blockquote")
 }
 
 fn has_picture(el: ElementRef<'_>) -> bool {

@@ -1188,3 +1188,16 @@ fn a_short_faq_after_a_long_article_is_no_wrapper_to_pass_through() {
         "{body:?}"
     );
 }
+
+#[test]
+fn pull_quote_figure_with_a_portrait_is_article_text_not_a_caption() {
+    let quote = "We have never seen the river this high in May, and the crossing will stay closed until it drops.";
+    let html = page(&format!(
+        "<article><p>{}</p><p>{}</p><figure class=\"quote\"><img src=\"/ranger.jpg\" alt=\"Portrait\">\
+         <blockquote><p>{quote}</p></blockquote><figcaption>Ana Ruiz, head ranger</figcaption>\
+         </figure><p>{}</p><p>{}</p></article>",
+        P[0], P[1], P[2], P[3]
+    ));
+    let body = body_of(&html);
+    assert!(body.iter().any(|b| b == quote), "{body:?}");
+}
