@@ -244,7 +244,10 @@ impl Walker {
             "br" | "hr" => self.flush(),
             "a" => {
                 let href = e.get_attr("href");
-                let link = if self.heading_depth > 0
+                let link = if href.is_none() {
+                    // A placeholder (an accordion's title, a script's button): no link.
+                    Link::Anchor
+                } else if self.heading_depth > 0
                     && href.is_some_and(|h| generic::is_same_page(h, cfg.base))
                 {
                     // A heading linking to itself (`<h3><a href="#benefits">`) is a

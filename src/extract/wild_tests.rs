@@ -1201,3 +1201,15 @@ fn pull_quote_figure_with_a_portrait_is_article_text_not_a_caption() {
     let body = body_of(&html);
     assert!(body.iter().any(|b| b == quote), "{body:?}");
 }
+
+#[test]
+fn anchor_without_href_is_a_placeholder_not_a_link() {
+    // `<a name=…>` marks a place in the page; a subhead wrapped in one is no linked headline.
+    let html = page(&format!(
+        "<article><p>{}</p><p>{}</p><h2><a class=\"section\" name=\"crossing\">The river crossing</a></h2>\
+         <p>{}</p><p>{}</p></article>",
+        P[0], P[1], P[2], P[3]
+    ));
+    let body = body_of(&html);
+    assert!(body.iter().any(|b| b == "The river crossing"), "{body:?}");
+}
