@@ -759,8 +759,17 @@ impl ClassWords {
     pub const TOOLTIP: u16 = 1 << 10;
 
     /// Classifies the words of `e`'s class and id.
+    ///
+    /// On a heading, the words naming an ad (`ad`, `ads`, `adv`) are dropped: no ad is set
+    /// as a heading, while page builders abbreviate "advanced" in theirs
+    /// (`kt-adv-heading`).
     pub fn of(e: &Element) -> Self {
-        Self(class_tokens(e).fold(0, |acc, t| acc | Self::word(t)))
+        let heading = is_heading(e.name());
+        Self(
+            class_tokens(e)
+                .filter(|t| !(heading && is_ad_word(t)))
+                .fold(0, |acc, t| acc | Self::word(t)),
+        )
     }
 
     /// Whether some word is in vocabulary `set` (one of the constants).
@@ -829,6 +838,13 @@ impl ClassWords {
             _ => 0,
         }
     }
+}
+
+/// `ad`, `ads`, `adv`: the short names of an ad slot.
+fn is_ad_word(tok: &str) -> bool {
+    ["ad", "ads", "adv"]
+        .iter()
+        .any(|w| tok.eq_ignore_ascii_case(w))
 }
 
 /// ASCII case-insensitive substring test without allocating.

@@ -1213,3 +1213,15 @@ fn anchor_without_href_is_a_placeholder_not_a_link() {
     let body = body_of(&html);
     assert!(body.iter().any(|b| b == "The river crossing"), "{body:?}");
 }
+
+#[test]
+fn advanced_heading_block_is_no_ad() {
+    // Kadence names its heading block `kt-adv-heading…`: "adv" there is "advanced".
+    let html = page(&format!(
+        "<article><p>{}</p><p>{}</p><h2 class=\"kt-adv-heading104_b4-17 wp-block-kadence-advancedheading\">\
+         The river crossing</h2><p>{}</p><p>{}</p></article>",
+        P[0], P[1], P[2], P[3]
+    ));
+    let body = body_of(&html);
+    assert!(body.iter().any(|b| b == "The river crossing"), "{body:?}");
+}
