@@ -760,14 +760,14 @@ impl ClassWords {
 
     /// Classifies the words of `e`'s class and id.
     ///
-    /// On a heading, the words naming an ad (`ad`, `ads`, `adv`) are dropped: no ad is set
-    /// as a heading, while page builders abbreviate "advanced" in theirs
-    /// (`kt-adv-heading`).
+    /// On a heading, `header` and the words naming an ad (`ad`, `ads`, `adv`) are dropped:
+    /// a heading is a header (`et_pb_module_header`, a page builder's section title), and
+    /// no ad is set as one, while page builders abbreviate "advanced" (`kt-adv-heading`).
     pub fn of(e: &Element) -> Self {
         let heading = is_heading(e.name());
         Self(
             class_tokens(e)
-                .filter(|t| !(heading && is_ad_word(t)))
+                .filter(|t| !(heading && is_heading_neutral(t)))
                 .fold(0, |acc, t| acc | Self::word(t)),
         )
     }
@@ -840,9 +840,10 @@ impl ClassWords {
     }
 }
 
-/// `ad`, `ads`, `adv`: the short names of an ad slot.
-fn is_ad_word(tok: &str) -> bool {
-    ["ad", "ads", "adv"]
+/// `header`, and `ad`, `ads`, `adv` (the short names of an ad slot): words that say nothing
+/// of a heading.
+fn is_heading_neutral(tok: &str) -> bool {
+    ["header", "ad", "ads", "adv"]
         .iter()
         .any(|w| tok.eq_ignore_ascii_case(w))
 }

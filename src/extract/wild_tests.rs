@@ -1225,3 +1225,15 @@ fn advanced_heading_block_is_no_ad() {
     let body = body_of(&html);
     assert!(body.iter().any(|b| b == "The river crossing"), "{body:?}");
 }
+
+#[test]
+fn heading_named_a_header_is_a_subhead() {
+    // Divi titles each text module `<h3 class="et_pb_module_header">`.
+    let html = page(&format!(
+        "<article><p>{}</p><p>{}</p><h3 class=\"et_pb_module_header\"><span>The river crossing</span></h3>\
+         <p>{}</p><p>{}</p></article>",
+        P[0], P[1], P[2], P[3]
+    ));
+    let body = body_of(&html);
+    assert!(body.iter().any(|b| b == "The river crossing"), "{body:?}");
+}
