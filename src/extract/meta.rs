@@ -608,14 +608,16 @@ impl Meta {
         .map(fold)
         .filter(|s| !s.is_empty())
         .collect();
-        for (h1, _) in &self.h1s {
-            let f = fold(h1);
-            if f.chars().count() >= 3
-                && metas
-                    .iter()
-                    .any(|m| m == &f || m.starts_with(&f) || m.contains(&f))
-            {
-                return Some(h1.clone());
+        // The closest agreement first: a site-name `<h1>` ("Stanford Online") is inside the
+        // `<title>` too ("Certificate vs Certification | Stanford Online").
+        let agreements: [fn(&str, &str) -> bool; 3] =
+            [|m, f| m == f, |m, f| m.starts_with(f), |m, f| m.contains(f)];
+        for agrees in agreements {
+            for (h1, _) in &self.h1s {
+                let f = fold(h1);
+                if f.chars().count() >= 3 && metas.iter().any(|m| agrees(m, &f)) {
+                    return Some(h1.clone());
+                }
             }
         }
         // The one headline-sized `<h1>` of the page is what readers see as the headline,
@@ -648,6 +650,25 @@ impl Meta {
         self.html_title
             .as_deref()
             .map(|t| strip_site_suffix(t, site))
+    }
+
+    /// Whether `text` is the site's name: `og:site_name`, or the part of `<title>` after its
+    /// last separator ("September open thread - The GiveWell Blog").
+    pub fn names_site(&self, text: &str) -> bool {
+        let f = fold(text);
+        if f.is_empty() {
+            return false;
+        }
+        if self.meta("og:site_name").is_some_and(|s| fold(s) == f) {
+            return true;
+        }
+        let Some(title) = self.html_title.as_deref().map(fold) else {
+            return false;
+        };
+        [" | ", " – ", " — ", " :: ", " » ", " - "]
+            .iter()
+            .filter_map(|sep| title.rsplit_once(sep))
+            .any(|(_, last)| last.trim() == f)
     }
 
     /// Published date and where it came from: JSON-LD, meta, `itemprop`, `<time>`. (The

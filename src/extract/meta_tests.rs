@@ -237,6 +237,29 @@ fn the_pages_one_headline_beats_a_rewritten_social_title() {
 }
 
 #[test]
+fn a_site_name_h1_inside_the_title_loses_to_the_headline() {
+    // `<title>` ends with the site's name, which the logo's `<h1>` also prints.
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><title>Council approves budget | City News</title>\
+         </head><body><header><h1 class=\"site-name\"><a href=\"/\">City News</a></h1></header>\
+         <article><h1>Council approves budget</h1><p>{P}</p><p>{P} Again.</p></article></body></html>"
+    );
+    let x = extract(&html, &url(), None).unwrap();
+    assert_eq!(x.title, "Council approves budget");
+}
+
+#[test]
+fn the_site_name_h1_above_the_headline_is_no_body_text() {
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><title>Council approves budget - City News</title>\
+         </head><body><div class=\"wrap\"><h1 class=\"title\">City News</h1><div class=\"post\">\
+         <h1>Council approves budget</h1><p>{P}</p><p>{P} Again.</p></div></div></body></html>"
+    );
+    let x = extract(&html, &url(), None).unwrap();
+    assert!(!x.body.iter().any(|b| b == "City News"), "{:?}", x.body);
+}
+
+#[test]
 fn authors_listed_apart_keep_the_byline_as_the_page_prints_it() {
     let ld = r#"<script type="application/ld+json">{"@type":"NewsArticle","headline":"Council approves budget",
         "author":[{"@type":"Person","name":"Jane Doe"},{"@type":"Person","name":"John Roe"},{"@type":"Person","name":"Ann Poe"}]}</script>"#;

@@ -402,6 +402,14 @@ pub fn extract(
             .into_iter()
             .filter(|p| !p.ancestors().any(|a| Some(a.id()) == lead_id) && Some(p.id()) != lead_id);
         roots.splice(0..0, intro);
+        // An `<h1>` before the headline printing the site's name is its logo's.
+        let at = stats.get(*h1).order;
+        skip.extend(
+            meta.h1s
+                .iter()
+                .filter(|(t, id)| stats.get(*id).order < at && meta.names_site(t))
+                .map(|(_, id)| *id),
+        );
     }
     let mut walk = match walked {
         Some(w) => w,
