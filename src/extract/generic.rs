@@ -757,11 +757,12 @@ fn is_intro_paragraph(
     {
         return false;
     }
-    // A photo's caption sits beside its picture.
-    let beside_picture = p
-        .parent()
-        .and_then(ElementRef::wrap)
-        .is_some_and(|w| stats.get(w.id()).imgs > 0);
+    // A photo's caption sits beside its picture, the only text there: a picture set among
+    // the paragraphs of an intro leaves them the intro's.
+    let beside_picture = p.parent().and_then(ElementRef::wrap).is_some_and(|w| {
+        let wrap = stats.get(w.id());
+        wrap.imgs > 0 && stats.get(p.id()).text * 5 >= wrap.text * 4
+    });
     let in_furniture = p.ancestors().filter_map(ElementRef::wrap).any(|a| {
         is_unlikely(a, stats, page_text)
             || dom::is_boilerplate_class(a.value())

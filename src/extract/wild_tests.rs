@@ -1043,6 +1043,19 @@ fn a_photo_caption_between_the_headline_and_the_body_is_no_intro() {
 }
 
 #[test]
+fn an_intro_with_a_picture_set_among_its_paragraphs_is_kept() {
+    // The picture's wrapper holds the intro's two paragraphs: they are no caption.
+    let intro = "Few walks in the park change as much between dawn and dusk, and this is how one \
+                 spring day on it went.";
+    let html = hero_page(&format!(
+        "<div class=\"hero-copy\"><img src=\"/falls.jpg\" alt=\"\"><p>{intro}</p><p>We \
+         started at the car park before six, with coffee, two maps and far too many layers.</p></div>"
+    ));
+    let body = body_of(&html);
+    assert_eq!(body.first().map(String::as_str), Some(intro), "{body:?}");
+}
+
+#[test]
 fn a_standfirst_between_the_headline_and_the_body_stays_the_lead() {
     // Two sentences in the standfirst's box: neither is the lead's whole text, and neither
     // is an intro to add to the body.
