@@ -247,11 +247,11 @@ impl Walker {
                 let link = if href.is_none() {
                     // A placeholder (an accordion's title, a script's button): no link.
                     Link::Anchor
-                } else if self.heading_depth > 0
-                    && href.is_some_and(|h| generic::is_same_page(h, cfg.base))
+                } else if href.is_some_and(|h| generic::is_same_page(h, cfg.base))
+                    && (self.heading_depth > 0 || holds_heading(el))
                 {
-                    // A heading linking to itself (`<h3><a href="#benefits">`) is a
-                    // subhead, not a related link.
+                    // A heading linking to itself (`<h3><a href="#benefits">`, or
+                    // `<a href="#benefits"><h2>`) is a subhead, not a related link.
                     Link::Anchor
                 } else if href.is_some_and(|h| generic::leads_off_site(h, cfg.base)) {
                     Link::Away
@@ -358,4 +358,11 @@ impl Walker {
 /// article itself (site builders put whole pages in `header.section_…`) is not furniture.
 fn holds_most_of(el: ElementRef<'_>, root: ElementRef<'_>, stats: &DomStats) -> bool {
     stats.get(el.id()).text * 2 > stats.get(root.id()).text
+}
+
+/// Whether a heading is inside `el` (a link wrapped around a subhead).
+fn holds_heading(el: ElementRef<'_>) -> bool {
+    el.descendent_elements()
+        .skip(1)
+        .any(|d| dom::is_heading(d.value().name()))
 }

@@ -1250,3 +1250,15 @@ fn heading_named_a_header_is_a_subhead() {
     let body = body_of(&html);
     assert!(body.iter().any(|b| b == "The river crossing"), "{body:?}");
 }
+
+#[test]
+fn a_link_to_this_page_around_a_subhead_leaves_it_a_subhead() {
+    // `<a href="/this-page#crossing"><h2>…</h2></a>`: the jump list's target, not a teaser.
+    let html = page(&format!(
+        "<article><p>{}</p><p>{}</p><a href=\"/guides/valley-trail#crossing\" id=\"crossing\">\
+         <h2>The river crossing</h2></a><p>{}</p><p>{}</p></article>",
+        P[0], P[1], P[2], P[3]
+    ));
+    let body = body_of(&html);
+    assert!(body.iter().any(|b| b == "The river crossing"), "{body:?}");
+}
