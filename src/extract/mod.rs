@@ -774,12 +774,28 @@ fn is_link_line(b: &Block, prose_next: bool) -> bool {
 }
 
 /// Whether a mostly linked block is the article's own all the same: an item of a list cited
-/// after a lead-in, a short checklist item, a subhead naming another site's pick.
+/// after a lead-in, a short checklist item, a subhead naming another site's pick, a
+/// listicle's numbered subhead linking its pick ("1. <a>Harvard Business School</a>") over
+/// the section about it.
 fn is_linked_text(b: &Block, prose_next: bool) -> bool {
     b.after_lead_in
         || is_citing_sentence(b)
         || (b.in_list && dom::count_words(&b.text) <= 6)
-        || (b.kind == BlockKind::Heading && b.away_link_chars == b.link_chars && prose_next)
+        || (b.kind == BlockKind::Heading
+            && prose_next
+            && (b.away_link_chars == b.link_chars || is_numbered(&b.text)))
+}
+
+/// `1. `, `2) `, `#3 `: a listicle's item number opening a line.
+fn is_numbered(text: &str) -> bool {
+    let hash = text.starts_with('#');
+    let rest = text.strip_prefix('#').unwrap_or(text);
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let Some(after) = rest.get(digits..) else {
+        return false;
+    };
+    (1..=3).contains(&digits)
+        && (after.starts_with(". ") || after.starts_with(") ") || (hash && after.starts_with(' ')))
 }
 
 /// A sentence of the article linking its sources phrase by phrase ("This hotel features in

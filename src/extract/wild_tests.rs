@@ -1262,3 +1262,40 @@ fn a_link_to_this_page_around_a_subhead_leaves_it_a_subhead() {
     let body = body_of(&html);
     assert!(body.iter().any(|b| b == "The river crossing"), "{body:?}");
 }
+
+#[test]
+fn a_listicles_numbered_subhead_linking_its_pick_is_kept() {
+    // "1. <a>Valley Trail</a>" over the section about it: the pick's own page is linked,
+    // but a teaser's title has no number and a line of excerpt, not a section.
+    let section = format!("{} {} {}", P[2], P[3], P[4]);
+    let html = page(&format!(
+        "<article><p>{}</p><p>{}</p><h2>1. <a href=\"/trails/valley\">Valley Trail</a></h2>\
+         <p>{section}</p><h2>2. <a href=\"/trails/ridge\">Ridge Trail</a></h2><p>{} {}</p></article>",
+        P[0], P[1], P[4], P[5]
+    ));
+    let body = body_of(&html);
+    assert!(body.iter().any(|b| b == "1. Valley Trail"), "{body:?}");
+}
+
+#[test]
+fn numbered_teaser_titles_over_one_line_excerpts_stay_out() {
+    let teasers: String = (1..=3)
+        .map(|n| {
+            format!(
+                "<h3>{n}. <a href=\"/news/{n}\">Rangers count record visitors on trail {n}</a></h3>\
+                 <p>The spring count is the highest since records began.</p>"
+            )
+        })
+        .collect();
+    let paras: String = P.iter().map(|p| format!("<p>{p}</p>")).collect();
+    let html = page(&format!(
+        "<article>{paras}<div class=\"list\">{teasers}</div></article>"
+    ));
+    let body = body_of(&html);
+    assert!(
+        !body
+            .iter()
+            .any(|b| b.contains("Rangers count record visitors")),
+        "{body:?}"
+    );
+}
