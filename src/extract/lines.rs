@@ -56,6 +56,9 @@ const PROMPTS: &[&str] = &[
     "share it",
     "back to top",
     "top of page",
+    "bottom of page",
+    // A feed widget with nothing in it.
+    "no posts",
     // A contents box's heading and its toggle; the entries go as links.
     "table of contents",
     "table of contents show",
@@ -142,6 +145,10 @@ const STOCK_OPENINGS: &[&str] = &[
     "loading posts",
     "loading comments",
     "contact us today",
+    // A form's honeypot label and a captcha's notice.
+    "this field is for validation purposes",
+    "this site is protected by recaptcha",
+    "this site is protected by hcaptcha",
     // Shop disclaimers, rating widgets' stock strings, copyright lines.
     "prices were accurate at the time",
     "prices are accurate at the time",
@@ -471,6 +478,29 @@ mod tests {
         assert!(is_prompt("Show Caption"));
         assert!(is_prompt("Link copied!"));
         assert!(!is_prompt("Copied from the 1906 survey map"));
+    }
+
+    #[test]
+    fn a_forms_honeypot_label_and_a_captcha_notice_are_stock_lines() {
+        assert!(is_stock_line(
+            "This field is for validation purposes and should be left unchanged."
+        ));
+        assert!(is_stock_line(
+            "This site is protected by hCaptcha and the hCaptcha Privacy Policy and Terms of \
+             Service apply."
+        ));
+        assert!(!is_stock_line(
+            "This site is protected by the state, and the rangers patrol it every day."
+        ));
+    }
+
+    #[test]
+    fn a_skip_anchor_and_an_empty_feed_are_prompts() {
+        assert!(is_prompt("Bottom of page"));
+        assert!(is_prompt("No posts"));
+        assert!(!is_prompt(
+            "No posts were left on the old trail after the storm."
+        ));
     }
 
     #[test]
