@@ -569,16 +569,18 @@ fn widen_to_prose<'a>(top: ElementRef<'a>, prose: &Prose, stats: &DomStats) -> E
         if gain < MIN_PROSE_GAIN {
             continue;
         }
-        let closing = || {
+        // The cheap tests first: every level of every page asks.
+        let closing = |questions: bool| {
             moderate == 0
-                && added_link_density(anc, best, stats) <= MAX_CLOSING_LINK_DENSITY
                 && text_before(anc, best, stats) < MIN_PROSE_GAIN as usize
+                && added_link_density(anc, best, stats) <= MAX_CLOSING_LINK_DENSITY
+                && (!questions || adds_questions(anc, best))
                 && !holds_other_articles(anc, best, stats)
         };
         if gain <= best_prose * WRAPPER_GAIN {
             // A short FAQ after a long guide adds little, yet is the article's; other small
             // closing additions (disclaimers, testimonials, bios) are not.
-            if closing() && adds_questions(anc, best) {
+            if closing(true) {
                 best = anc;
                 best_prose = p;
             }
@@ -586,7 +588,7 @@ fn widen_to_prose<'a>(top: ElementRef<'a>, prose: &Prose, stats: &DomStats) -> E
         }
         let needed = if moderate > 0 { PARTS_GAIN } else { PROSE_GAIN };
         if p < best_prose * needed {
-            if closing() {
+            if closing(false) {
                 best = anc;
                 best_prose = p;
                 continue;

@@ -247,8 +247,8 @@ impl Walker {
                 let link = if href.is_none() {
                     // A placeholder (an accordion's title, a script's button): no link.
                     Link::Anchor
-                } else if href.is_some_and(|h| generic::is_same_page(h, cfg.base))
-                    && (self.heading_depth > 0 || holds_heading(el))
+                } else if (self.heading_depth > 0 || holds_heading(el))
+                    && href.is_some_and(|h| generic::is_same_page(h, cfg.base))
                 {
                     // A heading linking to itself (`<h3><a href="#benefits">`, or
                     // `<a href="#benefits"><h2>`) is a subhead, not a related link.
