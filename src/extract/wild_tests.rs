@@ -1143,12 +1143,7 @@ fn an_faq_closing_the_article_after_its_share_bar_is_kept() {
 #[test]
 fn heading_anchor_spelled_from_its_text_is_no_furniture_name() {
     // `id="h-what-social-hikers-share"`: the anchor says "social" because the heading does.
-    let html = page(&format!(
-        "<article><p>{}</p><p>{}</p><h2 id=\"h-what-social-hikers-share\">What social hikers share</h2>\
-         <p>{}</p><p>{}</p></article>",
-        P[0], P[1], P[2], P[3]
-    ));
-    let body = body_of(&html);
+    let body = body_around("<h2 id=\"h-what-social-hikers-share\">What social hikers share</h2>");
     assert!(
         body.iter().any(|b| b == "What social hikers share"),
         "{body:?}"
@@ -1205,68 +1200,61 @@ fn a_short_faq_after_a_long_article_is_no_wrapper_to_pass_through() {
 #[test]
 fn pull_quote_figure_with_a_portrait_is_article_text_not_a_caption() {
     let quote = "We have never seen the river this high in May, and the crossing will stay closed until it drops.";
-    let html = page(&format!(
-        "<article><p>{}</p><p>{}</p><figure class=\"quote\"><img src=\"/ranger.jpg\" alt=\"Portrait\">\
+    let body = body_around(&format!(
+        "<figure class=\"quote\"><img src=\"/ranger.jpg\" alt=\"Portrait\">\
          <blockquote><p>{quote}</p></blockquote><figcaption>Ana Ruiz, head ranger</figcaption>\
-         </figure><p>{}</p><p>{}</p></article>",
-        P[0], P[1], P[2], P[3]
+         </figure>"
     ));
-    let body = body_of(&html);
     assert!(body.iter().any(|b| b == quote), "{body:?}");
+}
+
+/// The body of an article printing `markup` between its second and third paragraphs.
+fn body_around(markup: &str) -> Vec<String> {
+    body_of(&page(&format!(
+        "<article><p>{}</p><p>{}</p>{markup}<p>{}</p><p>{}</p></article>",
+        P[0], P[1], P[2], P[3]
+    )))
+}
+
+/// Asserts that the subhead "The river crossing", written as `markup` between the article's
+/// paragraphs, is kept in the body.
+fn assert_subhead_kept(markup: &str) {
+    let body = body_around(markup);
+    assert!(body.iter().any(|b| b == "The river crossing"), "{body:?}");
 }
 
 #[test]
 fn anchor_without_href_is_a_placeholder_not_a_link() {
     // `<a name=…>` marks a place in the page; a subhead wrapped in one is no linked headline.
-    let html = page(&format!(
-        "<article><p>{}</p><p>{}</p><h2><a class=\"section\" name=\"crossing\">The river crossing</a></h2>\
-         <p>{}</p><p>{}</p></article>",
-        P[0], P[1], P[2], P[3]
-    ));
-    let body = body_of(&html);
-    assert!(body.iter().any(|b| b == "The river crossing"), "{body:?}");
+    assert_subhead_kept("<h2><a class=\"section\" name=\"crossing\">The river crossing</a></h2>");
 }
 
 #[test]
 fn advanced_heading_block_is_no_ad() {
     // Kadence names its heading block `kt-adv-heading…`: "adv" there is "advanced".
-    let html = page(&format!(
-        "<article><p>{}</p><p>{}</p><h2 class=\"kt-adv-heading104_b4-17 wp-block-kadence-advancedheading\">\
-         The river crossing</h2><p>{}</p><p>{}</p></article>",
-        P[0], P[1], P[2], P[3]
-    ));
-    let body = body_of(&html);
-    assert!(body.iter().any(|b| b == "The river crossing"), "{body:?}");
+    assert_subhead_kept(
+        "<h2 class=\"kt-adv-heading104_b4-17 wp-block-kadence-advancedheading\">The river crossing</h2>",
+    );
 }
 
 #[test]
 fn heading_named_a_header_is_a_subhead() {
     // Divi titles each text module `<h3 class="et_pb_module_header">`.
-    let html = page(&format!(
-        "<article><p>{}</p><p>{}</p><h3 class=\"et_pb_module_header\"><span>The river crossing</span></h3>\
-         <p>{}</p><p>{}</p></article>",
-        P[0], P[1], P[2], P[3]
-    ));
-    let body = body_of(&html);
-    assert!(body.iter().any(|b| b == "The river crossing"), "{body:?}");
+    assert_subhead_kept("<h3 class=\"et_pb_module_header\"><span>The river crossing</span></h3>");
 }
 
 #[test]
 fn a_link_to_this_page_around_a_subhead_leaves_it_a_subhead() {
     // `<a href="/this-page#crossing"><h2>…</h2></a>`: the jump list's target, not a teaser.
-    let html = page(&format!(
-        "<article><p>{}</p><p>{}</p><a href=\"/guides/valley-trail#crossing\" id=\"crossing\">\
-         <h2>The river crossing</h2></a><p>{}</p><p>{}</p></article>",
-        P[0], P[1], P[2], P[3]
-    ));
-    let body = body_of(&html);
-    assert!(body.iter().any(|b| b == "The river crossing"), "{body:?}");
+    assert_subhead_kept(
+        "<a href=\"/guides/valley-trail#crossing\" id=\"crossing\"><h2>The river crossing</h2></a>",
+    );
 }
 
 #[test]
 fn a_listicles_numbered_subhead_linking_its_pick_is_kept() {
     // "1. <a>Valley Trail</a>" over the section about it: the pick's own page is linked,
-    // but a teaser's title has no number and a line of excerpt, not a section.
+    // and the number says it is an item of the article's list, not a teaser's title.
     let section = format!("{} {} {}", P[2], P[3], P[4]);
     let html = page(&format!(
         "<article><p>{}</p><p>{}</p><h2>1. <a href=\"/trails/valley\">Valley Trail</a></h2>\
