@@ -409,12 +409,20 @@ pub(crate) fn open_collapsed_panels(doc: &mut Html) {
                 .map(|e| e.id())
         })
         .collect();
-    for id in hidden {
+    edit_elements(doc, hidden, |e| {
+        e.attrs
+            .retain(|(k, _)| !matches!(&*k.local, "style" | "hidden"));
+    });
+}
+
+/// Applies `edit` to each element of `ids` (collected first: the tree is borrowed while
+/// they are looked for).
+fn edit_elements(doc: &mut Html, ids: Vec<NodeId>, edit: impl Fn(&mut Element)) {
+    for id in ids {
         if let Some(mut node) = doc.tree.get_mut(id)
             && let Node::Element(e) = node.value()
         {
-            e.attrs
-                .retain(|(k, _)| !matches!(&*k.local, "style" | "hidden"));
+            edit(e);
         }
     }
 }
@@ -440,23 +448,19 @@ pub(crate) fn open_class_collapsed_panels(doc: &mut Html) {
         })
         .map(|el| el.id())
         .collect();
-    for id in collapsed {
-        if let Some(mut node) = doc.tree.get_mut(id)
-            && let Node::Element(e) = node.value()
-        {
-            for (k, v) in e.attrs.iter_mut() {
-                if &*k.local == "class" {
-                    let shown: Vec<&str> = v
-                        .split_ascii_whitespace()
-                        .filter(|name| {
-                            !class_name_words(name).any(|w| w.eq_ignore_ascii_case("hidden"))
-                        })
-                        .collect();
-                    *v = shown.join(" ").into();
-                }
+    edit_elements(doc, collapsed, |e| {
+        for (k, v) in e.attrs.iter_mut() {
+            if &*k.local == "class" {
+                let shown: Vec<&str> = v
+                    .split_ascii_whitespace()
+                    .filter(|name| {
+                        !class_name_words(name).any(|w| w.eq_ignore_ascii_case("hidden"))
+                    })
+                    .collect();
+                *v = shown.join(" ").into();
             }
         }
-    }
+    });
 }
 
 /// A class naming an accordion's panel (`accordion`, `panel`) and saying it is `hidden`.
@@ -581,8 +585,8 @@ pub(crate) fn class_tokens(e: &Element) -> impl Iterator<Item = &str> {
 
 /// Three or more alphabetic words: an id made from a text, not a role name.
 fn is_text_anchor(id: &str) -> bool {
-    id.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphabetic()))
+    class_name_words(id)
+        .filter(|w| w.bytes().all(|b| b.is_ascii_alphabetic()))
         .nth(2)
         .is_some()
 }
@@ -594,11 +598,7 @@ fn words_of<'a>(class: &'a str, id: &'a str) -> impl Iterator<Item = &'a str> {
         .split_ascii_whitespace()
         .filter(|name| describes_role(name))
         .chain(id.split_ascii_whitespace())
-        .flat_map(|name| {
-            main_part(name)
-                .split(|c: char| !c.is_ascii_alphanumeric())
-                .filter(|t| !t.is_empty())
-        })
+        .flat_map(|name| class_name_words(main_part(name)))
 }
 
 /// Whether a class name can say what an element is. Utility classes cannot: variants and

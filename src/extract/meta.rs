@@ -665,7 +665,7 @@ impl Meta {
         let Some(title) = self.html_title.as_deref().map(fold) else {
             return false;
         };
-        [" | ", " – ", " — ", " :: ", " » ", " - "]
+        TITLE_SEPARATORS
             .iter()
             .filter_map(|sep| title.rsplit_once(sep))
             .any(|(_, last)| last.trim() == f)
@@ -1059,11 +1059,14 @@ const AUTHOR_KEYS: &[&str] = &[
     "citation_authors",
 ];
 
+/// What sets a site's name off a `<title>` ("Headline | Site"), in the order tried.
+const TITLE_SEPARATORS: [&str; 6] = [" | ", " – ", " — ", " :: ", " » ", " - "];
+
 /// `<title>` minus a trailing " | Site" / " - Site" part: keeps the longest
 /// segment, which is the headline on news sites.
 fn strip_site_suffix(t: &str, site: Option<&str>) -> String {
     let site = site.map(fold);
-    for sep in [" | ", " – ", " — ", " :: ", " » ", " - "] {
+    for sep in TITLE_SEPARATORS {
         if t.contains(sep) {
             let best = t
                 .split(sep)

@@ -243,20 +243,20 @@ impl Walker {
             }
             "br" | "hr" => self.flush(),
             "a" => {
-                let href = e.get_attr("href");
-                let link = if href.is_none() {
+                let link = match e.get_attr("href") {
                     // A placeholder (an accordion's title, a script's button): no link.
-                    Link::Anchor
-                } else if (self.heading_depth > 0 || holds_heading(el))
-                    && href.is_some_and(|h| generic::is_same_page(h, cfg.base))
-                {
+                    None => Link::Anchor,
                     // A heading linking to itself (`<h3><a href="#benefits">`, or
-                    // `<a href="#benefits"><h2>`) is a subhead, not a related link.
-                    Link::Anchor
-                } else if href.is_some_and(|h| generic::leads_off_site(h, cfg.base)) {
-                    Link::Away
-                } else {
-                    Link::Own
+                    // `<a href="#benefits"><h2>`) is a subhead, not a related link. (The URL
+                    // join is asked last: pages hold thousands of links.)
+                    Some(h)
+                        if (self.heading_depth > 0 || holds_heading(el))
+                            && generic::is_same_page(h, cfg.base) =>
+                    {
+                        Link::Anchor
+                    }
+                    Some(h) if generic::leads_off_site(h, cfg.base) => Link::Away,
+                    Some(_) => Link::Own,
                 };
                 if link != Link::Anchor {
                     if self.link_depth == 0 {
