@@ -30,6 +30,12 @@ fn body_of(html: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Asserts that the body of `html` has a line starting with `prefix`.
+fn assert_line_starting(html: &str, prefix: &str) {
+    let body = body_of(html);
+    assert!(body.iter().any(|b| b.starts_with(prefix)), "{body:?}");
+}
+
 fn all() -> Vec<String> {
     P.iter().map(|p| p.to_string()).collect()
 }
@@ -821,11 +827,7 @@ fn a_digest_whose_sections_link_back_to_earlier_coverage_is_kept() {
         })
         .collect();
     let html = article_with(&format!("<div class=\"digest\">{items}</div>"));
-    let body = body_of(&html);
-    assert!(
-        body.iter().any(|b| b.starts_with("Crew 2 cleared")),
-        "{body:?}"
-    );
+    assert_line_starting(&html, "Crew 2 cleared");
 }
 
 #[test]
@@ -940,11 +942,7 @@ fn the_steps_of_an_accordion_sent_collapsed_are_kept() {
             "Start before eight so that you reach the upper falls before the midday heat."
         )
     ));
-    let body = body_of(&html);
-    assert!(
-        body.iter().any(|b| b.starts_with("Start before eight")),
-        "{body:?}"
-    );
+    assert_line_starting(&html, "Start before eight");
 }
 
 #[test]
@@ -967,11 +965,7 @@ fn an_accordion_answer_hidden_by_its_collapsing_wrapper_is_kept() {
          <div id=\"answer-1\" role=\"region\"><p>The trail is open from the first of May to \
          the end of October, weather permitting.</p></div></div>",
     );
-    let body = body_of(&html);
-    assert!(
-        body.iter().any(|b| b.starts_with("The trail is open from")),
-        "{body:?}"
-    );
+    assert_line_starting(&html, "The trail is open from");
 }
 
 #[test]
@@ -987,12 +981,7 @@ fn one_long_paragraph_in_a_box_named_more_is_the_articles() {
          to a physiotherapist before a long descent or a multi-day trip in the high country. Rangers now print this advice on the map handed out \
          at the entrance station.</p></div></div>",
     );
-    let body = body_of(&html);
-    assert!(
-        body.iter()
-            .any(|b| b.starts_with("A review of eighty studies")),
-        "{body:?}"
-    );
+    assert_line_starting(&html, "A review of eighty studies");
 }
 
 #[test]
@@ -1132,12 +1121,7 @@ fn an_faq_closing_the_article_after_its_share_bar_is_kept() {
              more on hot afternoons in July and August."
         )
     ));
-    let body = body_of(&html);
-    assert!(
-        body.iter()
-            .any(|b| b.starts_with("Dogs are welcome on a leash")),
-        "{body:?}"
-    );
+    assert_line_starting(&html, "Dogs are welcome on a leash");
 }
 
 #[test]
@@ -1189,12 +1173,7 @@ fn a_short_faq_after_a_long_article_is_no_wrapper_to_pass_through() {
          not above the footbridge, where the path narrows along the river and the crews are at \
          work on the new railings all summer.</p></div></div>"
     ));
-    let body = body_of(&html);
-    assert!(
-        body.iter()
-            .any(|b| b.starts_with("Dogs are welcome on a leash")),
-        "{body:?}"
-    );
+    assert_line_starting(&html, "Dogs are welcome on a leash");
 }
 
 #[test]
