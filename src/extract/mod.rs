@@ -297,8 +297,17 @@ pub fn extract(
     // one of its selectors finds nothing without the chrome but might have found it there
     // (`footer .author`).
     let cut = !shape.chrome.is_empty() && rule.is_none_or(|r| !r.counts_positions());
+    // Script and style text is cut in every case: it holds no element a rule could count.
+    let parse = |chrome: bool| {
+        let cuts = guard::cuts(&shape, chrome);
+        if cuts.is_empty() {
+            Html::parse_document(html)
+        } else {
+            Html::parse_document(&guard::without(html, &cuts))
+        }
+    };
     let mut doc = if cut {
-        let doc = Html::parse_document(&guard::without(html, &shape.chrome));
+        let doc = parse(true);
         let missed = match (&compiled, rule) {
             (Some(c), Some(r)) => {
                 let chrome: Vec<&str> = shape
@@ -310,13 +319,9 @@ pub fn extract(
             }
             _ => false,
         };
-        if missed {
-            Html::parse_document(html)
-        } else {
-            doc
-        }
+        if missed { parse(false) } else { doc }
     } else {
-        Html::parse_document(html)
+        parse(false)
     };
     if html.contains("id=\"S:") {
         dom::inline_streamed_segments(&mut doc);

@@ -320,6 +320,22 @@ fn json_ld_date_preferred() {
 }
 
 #[test]
+fn json_ld_typed_with_a_character_reference_is_still_read() {
+    // Script text is cut before parsing; JSON-LD must survive the cut however its type
+    // attribute is written.
+    let html = page(&paras()).replace(
+        "</head>",
+        r#"<script>var a = "<p>not text</p>";</script><script type="application/ld&#x2B;json">{"@type":"NewsArticle","datePublished":"2026-11-04T08:00:00+07:00"}</script></head>"#,
+    );
+    let x = extract(&html, &url(), None).unwrap();
+    assert_eq!(x.published_source.as_deref(), Some("json-ld"));
+    assert_eq!(
+        x.published.map(|d| d.to_string()).as_deref(),
+        Some("2026-11-04T08:00:00+07:00")
+    );
+}
+
+#[test]
 fn rule_published_from_time_element() {
     let html = page(&paras()).replace(
         r#"<h1 class="article__title">"#,
