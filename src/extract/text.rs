@@ -19,20 +19,15 @@ pub fn clean(s: &str) -> String {
     let mut run: Option<usize> = None;
     let mut i = 0;
     while let Some(&c) = b.get(i) {
-        let len = utf8_len(c);
-        let ch = b.get(i..i + len).unwrap_or_default();
-        let space = is_space(ch);
-        // Zero-width space/joiner, BOM, soft hyphen, word joiner; NUL (JSON's `\u0000`),
-        // which no text means and PostgreSQL refuses.
-        let invisible = !space
-            && matches!(
-                ch,
-                [0xE2, 0x80, 0x8B | 0x8D]
-                    | [0xEF, 0xBB, 0xBF]
-                    | [0xC2, 0xAD]
-                    | [0xE2, 0x81, 0xA0]
-                    | [0x00]
-            );
+        // ASCII first: most text is, and a byte settles it.
+        let (len, space, invisible) = if c.is_ascii() {
+            (1, c == b' ' || (b'\t'..=b'\r').contains(&c), c == 0)
+        } else {
+            let len = utf8_len(c);
+            let ch = b.get(i..i + len).unwrap_or_default();
+            let space = is_space(ch);
+            (len, space, !space && is_invisible(ch))
+        };
         if space || invisible {
             if let Some(start) = run.take() {
                 out.push_str(s.get(start..i).unwrap_or_default());
@@ -59,6 +54,15 @@ pub fn clean(s: &str) -> String {
         IsNormalized::Yes => out,
         _ => out.nfc().collect(),
     }
+}
+
+/// Zero-width space/joiner, BOM, soft hyphen, word joiner (NUL, the one ASCII case, is
+/// tested apart): characters no text means.
+fn is_invisible(ch: &[u8]) -> bool {
+    matches!(
+        ch,
+        [0xE2, 0x80, 0x8B | 0x8D] | [0xEF, 0xBB, 0xBF] | [0xC2, 0xAD] | [0xE2, 0x81, 0xA0]
+    )
 }
 
 /// Length of the UTF-8 sequence starting with byte `c` (1 for a stray
