@@ -541,3 +541,36 @@ fn a_sidebars_dated_teaser_before_the_article_does_not_date_it() {
     assert_eq!(date.as_deref(), Some("2025-12-12"));
     assert_eq!(source.as_deref(), Some("text, date only"));
 }
+
+/// A body long enough that nothing after it is "beside the headline".
+fn long_article(closing: &str) -> String {
+    let paras: String = (0..16).map(|k| format!("<p>{P} Part {k}.</p>")).collect();
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><title>Council approves budget</title></head><body>\
+         <article><h1>Council approves budget</h1>{paras}{closing}</article></body></html>"
+    )
+}
+
+#[test]
+fn a_posted_on_line_closing_an_undated_article_dates_it() {
+    // A hand-made blog: no date metadata, no date-classed element, only the line after the
+    // article that the clean-up takes out of the body.
+    let closing = "<div style=\"text-align:center\">Posted on the 15/12/2025 at 19:00 by \
+                   <a href=\"https://example.org/jane\">@janedoe</a></div>";
+    let x = extract(&long_article(closing), &url(), None).unwrap();
+    assert_eq!(
+        x.published.map(|d| d.to_string()).as_deref(),
+        Some("2025-12-15T19:00:00")
+    );
+    assert!(
+        !x.body_text().contains("Posted on"),
+        "the line stays out of the body"
+    );
+}
+
+#[test]
+fn an_updated_line_closing_an_undated_article_is_no_publication_date() {
+    let closing = "<p>Last updated on 03/05/2024 at 10:00</p>";
+    let x = extract(&long_article(closing), &url(), None).unwrap();
+    assert_eq!(x.published, None);
+}

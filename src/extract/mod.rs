@@ -435,7 +435,8 @@ pub fn extract(
         }
     };
     let mut lead = lead.map(|(t, _)| t);
-    let byline = tidy_blocks(&mut walk, &title, &mut lead, &meta, generic_mode);
+    let Tidied { byline, datelines } =
+        tidy_blocks(&mut walk, &title, &mut lead, &meta, generic_mode);
     if walk.blocks.is_empty() {
         return Err(ExtractError::NoContent);
     }
@@ -468,6 +469,11 @@ pub fn extract(
         )
         .chain(std::iter::once_with(|| meta.date_classed()).flatten())
         .chain(std::iter::once_with(|| meta.date_beside_byline()).flatten())
+        .chain(
+            std::iter::once_with(|| posted_line_date(&datelines, byline.as_deref()))
+                .flatten()
+                .map(|d| (d, "text")),
+        )
         .chain(std::iter::once_with(|| date_in_url(page_url).map(|d| (d, "url"))).flatten());
     let mut published = None;
     for (d, src) in candidates {
@@ -656,10 +662,36 @@ fn truncate_blocks(walk: &mut Walk, at: usize) {
     walk.images.retain(|img| img.position < at);
 }
 
+/// What [`tidy_blocks`] took out of the body that still says something of the article.
+#[derive(Debug, Default)]
+struct Tidied {
+    /// The trailing author line ("Posted on 15/12/2025 at 19:00 by Jane Doe").
+    byline: Option<String>,
+    /// Date lines at the body's edges ("Posted: 18 Nov 2019"), in page order.
+    datelines: Vec<String>,
+}
+
+/// The publication date of a line the body's edges printed and the clean-up took out
+/// (a dateline, the trailing "Posted on … by …"): the page's last word on when it was
+/// posted where no element was named for it. A line about an update says nothing of that.
+fn posted_line_date(datelines: &[String], byline: Option<&str>) -> Option<Stamp> {
+    datelines
+        .iter()
+        .map(String::as_str)
+        .chain(byline)
+        .filter(|t| {
+            let f = t.to_lowercase();
+            !["updat", "modif", "revis", "cập nhật"]
+                .iter()
+                .any(|w| f.contains(w))
+        })
+        .find_map(date::parse_text)
+}
+
 /// Final clean-up of the blocks: repeated title and lead, leftover
 /// furniture headings and "Đọc thêm: …" lines, link lists (generic), and a
-/// trailing author line. Returns the author line if one was removed. Also
-/// takes the lead from the first block when the page has no lead element
+/// trailing author line. Returns the author line if one was removed and the date lines
+/// dropped. Also takes the lead from the first block when the page has no lead element
 /// but its first paragraph is the meta description.
 fn tidy_blocks(
     walk: &mut Walk,
@@ -667,7 +699,8 @@ fn tidy_blocks(
     lead: &mut Option<String>,
     meta: &meta::Meta,
     generic: bool,
-) -> Option<String> {
+) -> Tidied {
+    let mut datelines = Vec::new();
     let title_f = fold(title);
     let lead_f = lead.as_deref().map(fold);
     // Blocks much longer than both the title and the lead cannot equal
@@ -696,6 +729,7 @@ fn tidy_blocks(
         // Block text is already clean: lower-casing is all `fold` would add.
         let f = (b.text.len() <= cmp_max).then(|| b.text.to_lowercase());
         let f = f.as_deref();
+        let dateline = generic && is_edge_dateline(&b, i, len);
         let drop = second_printing.get(j) == Some(&true)
             || (i < 3 && lead_f.is_some() && lead_f.as_deref() == f)
             || (b.kind == BlockKind::Heading && f == Some(title_f.as_str()))
@@ -706,10 +740,10 @@ fn tidy_blocks(
             || (generic && lines::is_prompt(&b.text))
             || (generic && lines::is_stock_line(&b.text))
             || (generic && lines::is_placeholder(&b.text))
-            || (generic
-                && b.kind == BlockKind::Paragraph
-                && (i < EDGE_BLOCKS || i + EDGE_BLOCKS >= len)
-                && lines::is_dateline(&b.text));
+            || dateline;
+        if dateline {
+            datelines.push(b.text.clone());
+        }
         if !drop {
             kept.push(b);
         }
@@ -732,17 +766,30 @@ fn tidy_blocks(
             remove_block(walk, 0);
         }
     }
-    let last = walk.blocks.len().checked_sub(1)?;
+    let mut tidied = Tidied {
+        byline: None,
+        datelines,
+    };
+    let Some(last) = walk.blocks.len().checked_sub(1) else {
+        return tidied;
+    };
     let is_byline = walk
         .blocks
         .get(last)
         .is_some_and(|b| looks_like_byline(b, generic));
     if is_byline && walk.blocks.len() > 1 {
-        let text = walk.blocks.get(last).map(|b| b.text.clone());
+        tidied.byline = walk.blocks.get(last).map(|b| b.text.clone());
         remove_block(walk, last);
-        return text;
     }
-    None
+    tidied
+}
+
+/// A paragraph among the body's first or last few that is a date line, `i` and `len`
+/// its position and the body's length.
+fn is_edge_dateline(b: &Block, i: usize, len: usize) -> bool {
+    b.kind == BlockKind::Paragraph
+        && (i < EDGE_BLOCKS || i + EDGE_BLOCKS >= len)
+        && lines::is_dateline(&b.text)
 }
 
 /// Shortest block (characters) whose repetition is taken for a duplicate; short lines
