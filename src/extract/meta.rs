@@ -461,6 +461,15 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
                 if let Some(b) = labelled_byline(el).filter(|_| !in_caption(el) && !in_comments(el))
                 {
                     push_byline(&mut m.labelled_bylines, b);
+                    // "<p>Written by Jane Doe</p><p>April 8, 2024</p>": the date beside an
+                    // unnamed byline is in its parent, when that is a box of a line or two.
+                    if m.byline_box_texts.len() < 5 {
+                        let parent = el.parent().and_then(ElementRef::wrap).map(element_text);
+                        let t = parent
+                            .filter(|t| t.len() < 200)
+                            .unwrap_or_else(|| element_text(el));
+                        m.byline_box_texts.push(t);
+                    }
                 }
             }
             "a" if m.bylines.len() < MAX_BYLINES

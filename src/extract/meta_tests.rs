@@ -574,3 +574,14 @@ fn an_updated_line_closing_an_undated_article_is_no_publication_date() {
     let x = extract(&long_article(closing), &url(), None).unwrap();
     assert_eq!(x.published, None);
 }
+
+#[test]
+fn a_date_printed_beside_an_unnamed_written_by_line_dates_the_page() {
+    // Utility classes only: neither the byline nor the date is named for what it is.
+    let byline = "<div class=\"mt-4 flex\"><p class=\"text-sm\">Written by <a href=\"/blog/author/jane-doe\">\
+                  Jane Doe</a></p><p class=\"text-sm\">April 8, 2024</p></div>";
+    let html = long_article("").replace("</article>", &format!("</article>{byline}"));
+    let (date, source) = published(&html, None);
+    assert_eq!(date.as_deref(), Some("2024-04-08"));
+    assert_eq!(source.as_deref(), Some("text, date only"));
+}
