@@ -47,6 +47,9 @@ pub(crate) struct Meta {
     /// Short texts a byline label opens ("Written by X", or "Written by" and the name in
     /// the next element), in page order: the last source of a name, after the marked ones.
     pub labelled_bylines: Vec<String>,
+    /// Short texts a publication label opens ("Published March 9, 2026", "Posted on
+    /// 2024-01-02"), first few, in page order: the date the page tells its readers.
+    pub published_lines: Vec<String>,
     /// Names of links to author pages (`/author/jane-doe/`) outside menus and comments, in
     /// page order: a byline with no label or class, after the labelled ones.
     pub author_links: Vec<String>,
@@ -133,6 +136,23 @@ fn is_name_word(w: &str) -> bool {
 }
 
 /// Labels that open a byline printed without markup.
+/// Labels a page prints before its publication date, longest first where one opens another.
+const PUBLISHED_LABELS: &[&str] = &[
+    "first published on",
+    "first published",
+    "published on",
+    "published",
+    "posted on",
+    "posted",
+    "date published",
+    "publication date",
+    "ngày đăng",
+    "đăng ngày",
+];
+
+/// Most publication lines read per page.
+const MAX_PUBLISHED_LINES: usize = 3;
+
 const BYLINE_LABELS: &[&str] = &[
     "written by",
     "contributors",
@@ -257,20 +277,53 @@ fn another_name_follows(after: &str) -> bool {
         .is_some_and(|w| NAME_JOINERS.contains(&w.trim_end_matches(',')) || w.starts_with(','))
 }
 
+/// Which of `labels` opens `el`'s first text, as a word (followed by a space, a colon or
+/// nothing), ignoring case. Asked of most block elements of every page: nothing is
+/// allocated unless a label matches.
+fn opening_label(el: ElementRef<'_>, labels: &[&'static str]) -> Option<&'static str> {
+    let first = el.text().find(|t| !t.trim().is_empty())?.trim();
+    labels.iter().copied().find(|l| {
+        first
+            .get(..l.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(l) || (!l.is_ascii() && p.to_lowercase() == *l))
+            && first
+                .get(l.len()..)
+                .and_then(|r| r.chars().next())
+                .is_none_or(|c| c == ' ' || c == ':')
+    })
+}
+
+/// The text of the element right after `el` (blank text between skipped), when at most
+/// `max` characters: what a label standing alone labels.
+fn next_element_text(el: ElementRef<'_>, max: usize) -> Option<String> {
+    el.next_siblings()
+        .find(|n| !n.value().as_text().is_some_and(|t| t.trim().is_empty()))
+        .and_then(ElementRef::wrap)
+        .map(element_text)
+        .filter(|t| t.chars().count() <= max)
+}
+
+/// The text after one of `labels` opening `el`, when `el` is at most `max` characters
+/// ("Published March 9, 2026"), or the next element's after a label standing alone
+/// ("<span>Published</span><span>March 9, 2026</span>").
+fn labelled_line(el: ElementRef<'_>, labels: &[&'static str], max: usize) -> Option<String> {
+    let label = opening_label(el, labels)?;
+    let text = element_text(el);
+    if text.chars().count() > max {
+        return None;
+    }
+    let rest = text.get(label.len()..)?.trim_start_matches([':', ' ']);
+    if rest.is_empty() {
+        next_element_text(el, max)
+    } else {
+        Some(rest.to_string())
+    }
+}
+
 /// A byline printed without markup: an element whose first text is a byline label, short
 /// enough to be "label + name" (the name in the same element or the next one).
 fn labelled_byline(el: ElementRef<'_>) -> Option<String> {
-    // Run for most block elements of every page: no allocation until a label matches.
-    let first = el.text().find(|t| !t.trim().is_empty())?.trim();
-    let label = BYLINE_LABELS.iter().find(|l| {
-        first
-            .get(..l.len())
-            .is_some_and(|p| p.eq_ignore_ascii_case(l))
-            && first[l.len()..]
-                .chars()
-                .next()
-                .is_none_or(|c| c == ' ' || c == ':')
-    })?;
+    let label = opening_label(el, BYLINE_LABELS)?;
     let text = element_text(el);
     if text.chars().count() > 100 {
         return None;
@@ -289,14 +342,7 @@ fn labelled_byline(el: ElementRef<'_>) -> Option<String> {
         }
         // Only an element right after it: "<b>By</b> Jane Doe for <a>Example News</a>"
         // names no one in its link.
-        let mut following = el
-            .next_siblings()
-            .skip_while(|n| n.value().as_text().is_some_and(|t| t.trim().is_empty()));
-        next = following
-            .next()
-            .and_then(ElementRef::wrap)
-            .map(element_text)
-            .filter(|t| t.chars().count() <= 60)?;
+        next = next_element_text(el, 60)?;
         rest = &next;
     }
     // "By <a>Name</a> View in digital edition": the link right after the label is the name.
@@ -317,7 +363,7 @@ fn labelled_byline(el: ElementRef<'_>) -> Option<String> {
     let words: Vec<&str> = name.split_whitespace().collect();
     // A bare "By" takes two words at least: "By Car", "By Category" are menus; one word
     // will do when it links to the author's page ("by <a href=/author/amanda/>Amanda</a>").
-    let fewest = if *label == "by" && !to_author_page {
+    let fewest = if label == "by" && !to_author_page {
         2
     } else {
         1
@@ -455,10 +501,19 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
             }
             "p" | "div" | "span" | "li" | "small" | "strong" | "b" | "em" | "address" | "h3"
             | "h4" | "h5" | "h6"
-                if m.labelled_bylines.len() < 3 =>
+                if m.labelled_bylines.len() < 3
+                    || m.published_lines.len() < MAX_PUBLISHED_LINES =>
             {
+                if m.published_lines.len() < MAX_PUBLISHED_LINES
+                    && let Some(t) = labelled_line(el, PUBLISHED_LABELS, 80)
+                        .filter(|_| !in_caption(el) && !in_comments(el))
+                {
+                    m.published_lines.push(t);
+                }
                 // The label first: the caption test walks the ancestors.
-                if let Some(b) = labelled_byline(el).filter(|_| !in_caption(el) && !in_comments(el))
+                if m.labelled_bylines.len() < 3
+                    && let Some(b) =
+                        labelled_byline(el).filter(|_| !in_caption(el) && !in_comments(el))
                 {
                     push_byline(&mut m.labelled_bylines, b);
                     // "<p>Written by Jane Doe</p><p>April 8, 2024</p>": the date beside an
@@ -721,6 +776,14 @@ impl Meta {
             .iter()
             .find_map(|t| date::parse_text(t))
             .map(|d| (d, "text"))
+    }
+
+    /// The first date a publication label opens ("Published March 9, 2026"): what the page
+    /// tells its readers, which outranks a machine date on another day.
+    pub fn published_line(&self) -> Option<Stamp> {
+        self.published_lines
+            .iter()
+            .find_map(|t| date::parse_text(t))
     }
 
     /// The first date in a short author box: after the date-classed ones, for pages that

@@ -585,3 +585,32 @@ fn a_date_printed_beside_an_unnamed_written_by_line_dates_the_page() {
     assert_eq!(date.as_deref(), Some("2024-04-08"));
     assert_eq!(source.as_deref(), Some("text, date only"));
 }
+
+#[test]
+fn a_published_line_outranks_machine_dates_of_another_day() {
+    // An SEO plugin wrote the last update's day as datePublished.
+    let ld = r#"<script type="application/ld+json">{"@type":"Article","datePublished":"Aug 21, 2025"}</script>"#;
+    let line = "<div class=\"flex gap-2\">Published Apr 26, 2023 Updated Aug 21, 2025</div>";
+    let (date, source) = published(&page(ld, line), None);
+    assert_eq!(date.as_deref(), Some("2023-04-26"));
+    assert_eq!(source.as_deref(), Some("text, date only"));
+}
+
+#[test]
+fn a_published_label_alone_takes_the_date_in_the_next_element() {
+    // `03-09-2026` in the metadata reads as 3 September; the page prints March 9.
+    let head = "<meta name=\"article:published_time\" content=\"03-09-2026\">";
+    let line =
+        "<div><span>By Jane Doe</span> <span>Published</span> <span>March 9, 2026</span></div>";
+    let (date, _) = published(&page(head, line), None);
+    assert_eq!(date.as_deref(), Some("2026-03-09"));
+}
+
+#[test]
+fn a_published_line_a_day_off_the_machine_date_is_only_its_zone() {
+    let head = meta("article:published_time", "2025-12-02T23:00:55+00:00");
+    let line = "<p>Published December 3, 2025</p>";
+    let (date, source) = published(&page(&head, line), None);
+    assert_eq!(date.as_deref(), Some("2025-12-02T23:00:55+00:00"));
+    assert_eq!(source.as_deref(), Some("meta"));
+}

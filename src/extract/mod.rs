@@ -469,6 +469,7 @@ pub fn extract(
         )
         .chain(std::iter::once_with(|| meta.date_classed()).flatten())
         .chain(std::iter::once_with(|| meta.date_beside_byline()).flatten())
+        .chain(std::iter::once_with(|| meta.published_line().map(|d| (d, "text"))).flatten())
         .chain(
             std::iter::once_with(|| posted_line_date(&datelines, byline.as_deref()))
                 .flatten()
@@ -484,6 +485,24 @@ pub fn extract(
                 break;
             }
         }
+    }
+    // A page that tells its readers "Published March 9, 2026" means that day, whatever day
+    // a plugin wrote into its metadata (often the last update's, or a misread 03-09-2026).
+    // A day apart is only the zone the page prints its dates in.
+    if let Some((d, _)) = published
+        && let Some(shown) = meta.published_line()
+        && (shown.day() - show(d.settle(zone.as_ref())).day())
+            .num_days()
+            .abs()
+            > 1
+        && shown.implausible(Utc::now()).is_none()
+    {
+        date_notes.push(format!(
+            "published date from the page's own line ({}) replaces {}",
+            shown.day(),
+            d.day()
+        ));
+        published = Some((shown, "text"));
     }
     let (published, published_source) = match published {
         Some((d, src)) => {
