@@ -5,8 +5,9 @@
 //! once bottom-up (one non-recursive traversal) keeps the whole extractor
 //! linear in the size of the page, however deep or large it is.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use ego_tree::NodeId;
 use ego_tree::iter::Edge;
@@ -733,6 +734,29 @@ fn main_part(name: &str) -> &str {
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ClassWords(u16);
 
+/// A class and id whose words were read, and what they say.
+struct Memo {
+    class: Box<str>,
+    id: Box<str>,
+    heading: bool,
+    words: u16,
+}
+
+/// Longest class and id (bytes together) remembered: real ones are far shorter, and a
+/// hostile page's megabyte-long class is read each time rather than kept.
+const MEMO_MAX_NAME_BYTES: usize = 256;
+
+/// Most class/id pairs remembered per thread before the memo starts over.
+const MEMO_MAX_ENTRIES: usize = 4096;
+
+thread_local! {
+    /// The words of class/id pairs already read, by a hash of the pair: half a page's
+    /// elements repeat another's class and id, and several passes ask of every element,
+    /// while reading the words is the costliest test of an element. The pair is compared
+    /// on a hit, so a collision only costs a miss.
+    static CLASS_WORDS_MEMO: RefCell<HashMap<u64, Memo>> = RefCell::new(HashMap::new());
+}
+
 impl ClassWords {
     /// Content words: article, body, content, detail…
     pub const POSITIVE: u16 = 1 << 0;
@@ -768,12 +792,49 @@ impl ClassWords {
     /// a heading is a header (`et_pb_module_header`, a page builder's section title), and
     /// no ad is set as one, while page builders abbreviate "advanced" (`kt-adv-heading`).
     pub fn of(e: &Element) -> Self {
+        let (class, id) = (
+            e.get_attr("class").unwrap_or(""),
+            e.get_attr("id").unwrap_or(""),
+        );
+        if class.is_empty() && id.is_empty() {
+            return Self(0);
+        }
         let heading = is_heading(e.name());
-        Self(
+        let read = || {
             class_tokens(e)
                 .filter(|t| !(heading && is_heading_neutral(t)))
-                .fold(0, |acc, t| acc | Self::word(t)),
-        )
+                .fold(0, |acc, t| acc | Self::word(t))
+        };
+        if class.len() + id.len() > MEMO_MAX_NAME_BYTES {
+            return Self(read());
+        }
+        let mut h = std::hash::DefaultHasher::new();
+        (class, id, heading).hash(&mut h);
+        let key = h.finish();
+        let known = CLASS_WORDS_MEMO.with_borrow(|memo| {
+            memo.get(&key)
+                .filter(|m| m.heading == heading && *m.class == *class && *m.id == *id)
+                .map(|m| m.words)
+        });
+        if let Some(words) = known {
+            return Self(words);
+        }
+        let words = read();
+        CLASS_WORDS_MEMO.with_borrow_mut(|memo| {
+            if memo.len() >= MEMO_MAX_ENTRIES {
+                memo.clear();
+            }
+            memo.insert(
+                key,
+                Memo {
+                    class: class.into(),
+                    id: id.into(),
+                    heading,
+                    words,
+                },
+            );
+        });
+        Self(words)
     }
 
     /// Whether some word is in vocabulary `set` (one of the constants).
@@ -990,7 +1051,25 @@ pub fn element_text(el: ElementRef<'_>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::main_part;
+    use super::{ClassWords, main_part};
+    use scraper::{Html, Selector};
+
+    #[test]
+    fn a_heading_and_a_div_sharing_a_class_are_read_apart() {
+        // The words are remembered by class and id: the heading's own reading (where
+        // `header` names nothing) must not be served to the div, nor the div's to it.
+        let doc = Html::parse_fragment(
+            "<div class=\"module-header\"></div><h2 class=\"module-header\">T</h2>",
+        );
+        let words = |sel: &str| {
+            let sel = Selector::parse(sel).unwrap();
+            ClassWords::of(doc.select(&sel).next().unwrap().value())
+        };
+        for _ in 0..2 {
+            assert!(words("div").has(ClassWords::WEAK_NEGATIVE));
+            assert!(!words("h2").has(ClassWords::WEAK_NEGATIVE));
+        }
+    }
 
     #[test]
     fn bem_names_read_as_their_element_part() {
