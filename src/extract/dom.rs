@@ -785,6 +785,9 @@ impl ClassWords {
     /// `rollover`): a glossary's definition or a person's latest stories, set inside the
     /// sentence that names them.
     pub const TOOLTIP: u16 = 1 << 10;
+    /// A furniture word glued into a longer class or id (`tinlienquan`, `box_xemthem`):
+    /// read from the raw value, not from its words.
+    const GLUED_NEGATIVE: u16 = 1 << 11;
 
     /// Classifies the words of `e`'s class and id.
     ///
@@ -801,9 +804,10 @@ impl ClassWords {
         }
         let heading = is_heading(e.name());
         let read = || {
+            let glued = has_glued_negative(class, id).then_some(Self::GLUED_NEGATIVE);
             class_tokens(e)
                 .filter(|t| !(heading && is_heading_neutral(t)))
-                .fold(0, |acc, t| acc | Self::word(t))
+                .fold(glued.unwrap_or(0), |acc, t| acc | Self::word(t))
         };
         if class.len() + id.len() > MEMO_MAX_NAME_BYTES {
             return Self(read());
@@ -932,24 +936,25 @@ pub(crate) fn class_weight(e: &Element) -> f64 {
     if words.has(ClassWords::POSITIVE) {
         w += 25.0;
     }
-    if is_negative(e, words) {
+    if is_negative(words) {
         w -= 25.0;
     }
     w
 }
 
-fn is_negative(e: &Element, words: ClassWords) -> bool {
-    words.has(ClassWords::NEGATIVE | ClassWords::WEAK_NEGATIVE) || is_strong_negative(e, words)
+fn is_negative(words: ClassWords) -> bool {
+    words.has(ClassWords::NEGATIVE | ClassWords::WEAK_NEGATIVE) || is_strong_negative(words)
 }
 
 /// Furniture words no article part is named by, or a furniture word glued into a longer
 /// name (`tinlienquan`, `box_xemthem`).
-fn is_strong_negative(e: &Element, words: ClassWords) -> bool {
-    if words.has(ClassWords::NEGATIVE) {
-        return true;
-    }
-    let class = attr_head(e.get_attr("class").unwrap_or(""));
-    let id = attr_head(e.get_attr("id").unwrap_or(""));
+fn is_strong_negative(words: ClassWords) -> bool {
+    words.has(ClassWords::NEGATIVE | ClassWords::GLUED_NEGATIVE)
+}
+
+/// Whether a raw class or id value holds a furniture word glued into a longer name.
+fn has_glued_negative(class: &str, id: &str) -> bool {
+    let (class, id) = (attr_head(class), attr_head(id));
     NEGATIVE_SUBSTR.iter().any(|s| {
         contains_ignore_case(class.as_bytes(), s.as_bytes())
             || contains_ignore_case(id.as_bytes(), s.as_bytes())
@@ -959,7 +964,7 @@ fn is_strong_negative(e: &Element, words: ClassWords) -> bool {
 /// Furniture by class/id: negative words and no content word.
 pub(crate) fn is_boilerplate_class(e: &Element) -> bool {
     let words = ClassWords::of(e);
-    (is_negative(e, words) && !words.has(ClassWords::POSITIVE)) || names_comment_part(e)
+    (is_negative(words) && !words.has(ClassWords::POSITIVE)) || names_comment_part(e)
 }
 
 /// A class or id naming a part of a reader's comment (`comments-body`, `comment-content`,
@@ -990,7 +995,7 @@ pub(crate) fn is_weak_boilerplate_class(e: &Element) -> bool {
     let words = ClassWords::of(e);
     words.has(ClassWords::WEAK_NEGATIVE)
         && !words.has(ClassWords::POSITIVE)
-        && !is_strong_negative(e, words)
+        && !is_strong_negative(words)
 }
 
 /// Whether `e` is a hover card by its role or name (`role="tooltip"`, `term-tooltip-…`,
@@ -1053,6 +1058,19 @@ pub fn element_text(el: ElementRef<'_>) -> String {
 mod tests {
     use super::{ClassWords, main_part};
     use scraper::{Html, Selector};
+
+    #[test]
+    fn a_furniture_word_glued_into_a_class_marks_furniture() {
+        let doc = Html::parse_fragment(
+            "<div class=\"boxtinlienquan\"></div><div id=\"BoxXemThem2\"></div><div class=\"lien\"></div>",
+        );
+        let sel = Selector::parse("div").unwrap();
+        let found: Vec<bool> = doc
+            .select(&sel)
+            .map(|d| super::is_boilerplate_class(d.value()))
+            .collect();
+        assert_eq!(found, [true, true, false]);
+    }
 
     #[test]
     fn a_heading_and_a_div_sharing_a_class_are_read_apart() {

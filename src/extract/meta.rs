@@ -283,13 +283,17 @@ fn another_name_follows(after: &str) -> bool {
 fn opening_label(el: ElementRef<'_>, labels: &[&'static str]) -> Option<&'static str> {
     let first = el.text().find(|t| !t.trim().is_empty())?.trim();
     labels.iter().copied().find(|l| {
-        first
-            .get(..l.len())
-            .is_some_and(|p| p.eq_ignore_ascii_case(l) || (!l.is_ascii() && p.to_lowercase() == *l))
-            && first
-                .get(l.len()..)
-                .and_then(|r| r.chars().next())
-                .is_none_or(|c| c == ' ' || c == ':')
+        first.get(..l.len()).is_some_and(|p| {
+            // No allocation: asked of most block elements of every page.
+            if l.is_ascii() {
+                p.eq_ignore_ascii_case(l)
+            } else {
+                p.chars().flat_map(char::to_lowercase).eq(l.chars())
+            }
+        }) && first
+            .get(l.len()..)
+            .and_then(|r| r.chars().next())
+            .is_none_or(|c| c == ' ' || c == ':')
     })
 }
 
