@@ -277,11 +277,15 @@ fn another_name_follows(after: &str) -> bool {
         .is_some_and(|w| NAME_JOINERS.contains(&w.trim_end_matches(',')) || w.starts_with(','))
 }
 
-/// Which of `labels` opens `el`'s first text, as a word (followed by a space, a colon or
-/// nothing), ignoring case. Asked of most block elements of every page: nothing is
-/// allocated unless a label matches.
-fn opening_label(el: ElementRef<'_>, labels: &[&'static str]) -> Option<&'static str> {
-    let first = el.text().find(|t| !t.trim().is_empty())?.trim();
+/// The first non-blank text in `el`, trimmed: where a label would open it.
+fn opening_text<'a>(el: ElementRef<'a>) -> Option<&'a str> {
+    el.text().find(|t| !t.trim().is_empty()).map(str::trim)
+}
+
+/// Which of `labels` opens `first` (an element's [`opening_text`]), as a word (followed by a
+/// space, a colon or nothing), ignoring case. Asked of most block elements of every page:
+/// nothing is allocated.
+fn opening_label(first: &str, labels: &[&'static str]) -> Option<&'static str> {
     labels.iter().copied().find(|l| {
         first.get(..l.len()).is_some_and(|p| {
             // No allocation: asked of most block elements of every page.
@@ -310,8 +314,13 @@ fn next_element_text(el: ElementRef<'_>, max: usize) -> Option<String> {
 /// The text after one of `labels` opening `el`, when `el` is at most `max` characters
 /// ("Published March 9, 2026"), or the next element's after a label standing alone
 /// ("<span>Published</span><span>March 9, 2026</span>").
-fn labelled_line(el: ElementRef<'_>, labels: &[&'static str], max: usize) -> Option<String> {
-    let label = opening_label(el, labels)?;
+fn labelled_line(
+    el: ElementRef<'_>,
+    first: &str,
+    labels: &[&'static str],
+    max: usize,
+) -> Option<String> {
+    let label = opening_label(first, labels)?;
     let text = element_text(el);
     if text.chars().count() > max {
         return None;
@@ -326,8 +335,8 @@ fn labelled_line(el: ElementRef<'_>, labels: &[&'static str], max: usize) -> Opt
 
 /// A byline printed without markup: an element whose first text is a byline label, short
 /// enough to be "label + name" (the name in the same element or the next one).
-fn labelled_byline(el: ElementRef<'_>) -> Option<String> {
-    let label = opening_label(el, BYLINE_LABELS)?;
+fn labelled_byline(el: ElementRef<'_>, first: &str) -> Option<String> {
+    let label = opening_label(first, BYLINE_LABELS)?;
     let text = element_text(el);
     if text.chars().count() > 100 {
         return None;
@@ -508,16 +517,18 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
                 if m.labelled_bylines.len() < 3
                     || m.published_lines.len() < MAX_PUBLISHED_LINES =>
             {
+                // Read once for both label sets; the labels first, as the caption test walks
+                // the ancestors.
+                let first = opening_text(el).unwrap_or_default();
                 if m.published_lines.len() < MAX_PUBLISHED_LINES
-                    && let Some(t) = labelled_line(el, PUBLISHED_LABELS, 80)
+                    && let Some(t) = labelled_line(el, first, PUBLISHED_LABELS, 80)
                         .filter(|_| !in_caption(el) && !in_comments(el))
                 {
                     m.published_lines.push(t);
                 }
-                // The label first: the caption test walks the ancestors.
                 if m.labelled_bylines.len() < 3
                     && let Some(b) =
-                        labelled_byline(el).filter(|_| !in_caption(el) && !in_comments(el))
+                        labelled_byline(el, first).filter(|_| !in_caption(el) && !in_comments(el))
                 {
                     push_byline(&mut m.labelled_bylines, b);
                     // "<p>Written by Jane Doe</p><p>April 8, 2024</p>": the date beside an
