@@ -943,7 +943,7 @@ pub(crate) fn class_weight(e: &Element) -> f64 {
 }
 
 fn is_negative(words: ClassWords) -> bool {
-    words.has(ClassWords::NEGATIVE | ClassWords::WEAK_NEGATIVE) || is_strong_negative(words)
+    words.has(ClassWords::NEGATIVE | ClassWords::WEAK_NEGATIVE | ClassWords::GLUED_NEGATIVE)
 }
 
 /// Furniture words no article part is named by, or a furniture word glued into a longer

@@ -288,7 +288,6 @@ fn opening_text<'a>(el: ElementRef<'a>) -> Option<&'a str> {
 fn opening_label(first: &str, labels: &[&'static str]) -> Option<&'static str> {
     labels.iter().copied().find(|l| {
         first.get(..l.len()).is_some_and(|p| {
-            // No allocation: asked of most block elements of every page.
             if l.is_ascii() {
                 p.eq_ignore_ascii_case(l)
             } else {

@@ -455,6 +455,8 @@ pub fn extract(
         None => d,
     };
     let mut date_notes = Vec::new();
+    // The date a "Published …" line prints: a candidate of its own, and the check on the others.
+    let printed = meta.published_line();
     let candidates = compiled
         .as_ref()
         .and_then(|c| c.published(&doc))
@@ -469,7 +471,7 @@ pub fn extract(
         )
         .chain(std::iter::once_with(|| meta.date_classed()).flatten())
         .chain(std::iter::once_with(|| meta.date_beside_byline()).flatten())
-        .chain(std::iter::once_with(|| meta.published_line().map(|d| (d, "text"))).flatten())
+        .chain(printed.map(|d| (d, "text")))
         .chain(
             std::iter::once_with(|| posted_line_date(&datelines, byline.as_deref()))
                 .flatten()
@@ -490,7 +492,7 @@ pub fn extract(
     // a plugin wrote into its metadata (often the last update's, or a misread 03-09-2026).
     // A day apart is only the zone the page prints its dates in.
     if let Some((d, _)) = published
-        && let Some(shown) = meta.published_line()
+        && let Some(shown) = printed
         && (shown.day() - show(d.settle(zone.as_ref())).day())
             .num_days()
             .abs()

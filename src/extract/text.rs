@@ -21,6 +21,7 @@ pub fn clean(s: &str) -> String {
     while let Some(&c) = b.get(i) {
         // ASCII first: most text is, and a byte settles it.
         let (len, space, invisible) = if c.is_ascii() {
+            // NUL (JSON's `\u0000`): no text means it, and PostgreSQL refuses it.
             (1, c == b' ' || (b'\t'..=b'\r').contains(&c), c == 0)
         } else {
             let len = utf8_len(c);
