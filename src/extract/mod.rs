@@ -490,8 +490,10 @@ pub fn extract(
     }
     // A page that tells its readers "Published March 9, 2026" means that day, whatever day
     // a plugin wrote into its metadata (often the last update's, or a misread 03-09-2026).
-    // A day apart is only the zone the page prints its dates in.
-    if let Some((d, _)) = published
+    // A day apart is only the zone the page prints its dates in. The operator's selector
+    // is not second-guessed.
+    if let Some((d, src)) = published
+        && src != "rule"
         && let Some(shown) = printed
         && (shown.day() - show(d.settle(zone.as_ref())).day())
             .num_days()

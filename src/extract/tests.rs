@@ -350,6 +350,22 @@ fn rule_published_from_time_element() {
 }
 
 #[test]
+fn rule_published_date_is_not_replaced_by_a_printed_line() {
+    // The operator's selector is the word on this site; a "Ngày đăng" line of another day
+    // (a related item's, a republication's) must not overrule it.
+    let html = page(&format!("<p>Ngày đăng: 20/10/2026</p>{}", paras())).replace(
+        r#"<h1 class="article__title">"#,
+        r#"<time class="article__time" datetime="2026-11-03T09:15:00+07:00">03/11/2026 09:15</time><h1 class="article__title">"#,
+    );
+    let x = extract(&html, &url(), Some(&rule())).unwrap();
+    assert_eq!(x.published_source.as_deref(), Some("rule"));
+    assert_eq!(
+        x.published.map(|d| d.to_string()).as_deref(),
+        Some("2026-11-03T09:15:00+07:00")
+    );
+}
+
+#[test]
 fn title_suffix_removed_without_h1() {
     let html = format!(
         "<html><head><title>Tiêu đề bài viết | Báo Pháp luật Việt Nam điện tử</title></head><body><div class='content'><p>{P1}</p><p>{P2}</p></div></body></html>"
