@@ -109,6 +109,16 @@ const MAX_NAME_WORDS: usize = 10;
 /// Doe", "Written by Jane Doe · March 5, 2024"): left in the body where the site sets the
 /// byline inside the content.
 pub(crate) fn is_byline_of(text: &str, line: Option<&str>, names: &[String]) -> bool {
+    let mut wanted = line.into_iter().chain(names.iter().map(String::as_str)).peekable();
+    if wanted.peek().is_none() || text.len() > MAX_RAW_CHARS * 4 {
+        return false;
+    }
+    // The cleaned byline is a piece of the cleaned text: a line naming none of them is
+    // settled here, before the clean-up reads a paragraph word by word for a glued date.
+    let cleaned = clean(&decode_entities(text));
+    if !wanted.any(|n| cleaned.contains(n)) {
+        return false;
+    }
     clean_byline(text).is_some_and(|n| line == Some(n.as_str()) || names.contains(&n))
 }
 
