@@ -109,7 +109,10 @@ const MAX_NAME_WORDS: usize = 10;
 /// Doe", "Written by Jane Doe · March 5, 2024"): left in the body where the site sets the
 /// byline inside the content.
 pub(crate) fn is_byline_of(text: &str, line: Option<&str>, names: &[String]) -> bool {
-    let mut wanted = line.into_iter().chain(names.iter().map(String::as_str)).peekable();
+    let mut wanted = line
+        .into_iter()
+        .chain(names.iter().map(String::as_str))
+        .peekable();
     if wanted.peek().is_none() || text.len() > MAX_RAW_CHARS * 4 {
         return false;
     }

@@ -279,6 +279,63 @@ pub(crate) fn split_credit(caption: &str) -> (String, Option<String>) {
     (t.to_string(), None)
 }
 
+/// Labels that open a credit standing as a line of its own ("Image: Jane Doe / Unsplash"):
+/// the photo words of [`CREDIT_LABELS`] only, as "Source: …" under a chart or "Video: …"
+/// over an embed may be the article's.
+const CREDIT_LINE_LABELS: &[&str] = &[
+    "photo",
+    "photos",
+    "photograph",
+    "image",
+    "images",
+    "image source",
+    "picture",
+    "pic",
+    "foto",
+    "ảnh",
+    "credit",
+    "credits",
+];
+
+/// Whether a body line is nothing but a photo credit ("Getty Images / Jane Doe", "Image:
+/// Jane Doe / Unsplash", "Jane Doe via Getty Images", "Photo by Jane Doe"): a caption's
+/// credit set beside the image outside any caption element, never article text.
+pub(crate) fn is_credit_line(text: &str) -> bool {
+    let t = text.trim();
+    // Asked of every short body line: the length settles most of them.
+    if t.is_empty() || t.len() > MAX_CREDIT_CHARS * 4 || t.chars().count() > MAX_CREDIT_CHARS {
+        return false;
+    }
+    let l = t.to_lowercase();
+    let labelled = CREDIT_LINE_LABELS.iter().any(|w| {
+        l.strip_prefix(w).is_some_and(|rest| {
+            // A label with nothing after it is a heading ("Credits:").
+            rest.strip_prefix(':')
+                .or_else(|| rest.strip_prefix(" by "))
+                .is_some_and(|who| !who.trim().is_empty())
+        })
+    });
+    let whole_word = |rest: &str| !rest.starts_with(char::is_alphanumeric);
+    let agency = AGENCIES.iter().any(|a| {
+        l == *a
+            // "Jane Doe/Getty Images", "Jane Doe via Getty Images"
+            || l.strip_suffix(a).is_some_and(|head| {
+                head.ends_with('/') || head.ends_with("/ ") || head.ends_with(" via ")
+            })
+            // "Getty Images / Jane Doe", "© Shutterstock"
+            || l.strip_prefix(a)
+                .is_some_and(|rest| rest.starts_with('/') || rest.starts_with(" /"))
+            || l.strip_prefix('©')
+                .and_then(|r| r.trim_start().strip_prefix(a))
+                .is_some_and(whole_word)
+    });
+    labelled
+        || agency
+        || ["courtesy of ", "image used under license from "]
+            .iter()
+            .any(|p| l.starts_with(p))
+}
+
 fn is_credit(inner: &str) -> bool {
     let l = inner.to_lowercase();
     if inner.is_empty() || inner.chars().count() > MAX_CREDIT_CHARS {
@@ -326,6 +383,35 @@ mod credit_tests {
                 Some("Jane Doe/Getty Images".into())
             )
         );
+    }
+
+    #[test]
+    fn a_line_of_only_a_photo_credit_is_a_credit() {
+        use super::is_credit_line;
+        assert!(is_credit_line("Getty Images / Jane Doe"));
+        assert!(is_credit_line("Image: Jane Doe / Unsplash / Foundry"));
+        assert!(is_credit_line("Jane Doe via Getty Images"));
+        assert!(is_credit_line("Jane Doe/Reuters"));
+        assert!(is_credit_line("Photo by Jane Doe"));
+        assert!(is_credit_line("Ảnh: Văn Huy"));
+        assert!(is_credit_line("Courtesy of the artist"));
+        assert!(is_credit_line("Image used under license from Shutterstock"));
+        assert!(is_credit_line("© Shutterstock"));
+    }
+
+    #[test]
+    fn a_line_about_photos_or_a_bare_label_is_no_credit() {
+        use super::is_credit_line;
+        assert!(!is_credit_line("Credits:"));
+        assert!(!is_credit_line(
+            "Photos of the flood reached the governor on Monday."
+        ));
+        assert!(!is_credit_line("Source: Bureau of Labor Statistics"));
+        assert!(!is_credit_line("The AP reported the vote count at noon."));
+        assert!(!is_credit_line("© Apple Inc. All rights reserved"));
+        assert!(!is_credit_line(
+            "Image: a photo editor's guide to the camera settings that matter most for travel and street photography"
+        ));
     }
 
     #[test]

@@ -762,6 +762,7 @@ fn tidy_blocks(
             || (generic && is_link_line(&b, prose_next.get(j) == Some(&true)))
             || (generic && lines::is_prompt(&b.text))
             || (generic && lines::is_stock_line(&b.text))
+            || (generic && images::is_credit_line(&b.text))
             || (generic && lines::is_placeholder(&b.text))
             || dateline;
         if dateline {

@@ -1266,3 +1266,15 @@ fn numbered_teaser_titles_over_one_line_excerpts_stay_out() {
         "{body:?}"
     );
 }
+
+#[test]
+fn a_photo_credit_set_beside_an_image_is_not_body_text() {
+    // The credit overlaid on the photo in a plain `<div>`, outside any caption element.
+    let figure = "<div class=\"relative\"><img src=\"/valley.jpg\" alt=\"The valley\">\
+                  <div class=\"absolute bottom-0\">Jane Doe via Getty Images</div></div>";
+    let html = page(&format!(
+        "<article><h1>A day on the valley trail</h1><p>{}</p><p>{}</p>{figure}<p>{}</p><p>{}</p></article>",
+        P[0], P[1], P[2], P[3]
+    ));
+    assert_eq!(body_of(&html), &all()[..4]);
+}
