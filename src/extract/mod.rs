@@ -677,6 +677,18 @@ fn drop_bylines(walk: &mut Walk, authors: &meta::Authors) {
             remove_block(walk, i);
         }
     }
+    // "By Jane Doe" over "Published March 9, 2026": the byline kept the date line out of
+    // the edge the clean-up searched for datelines; with it gone, the date line is there.
+    if walk.blocks.len() < n {
+        while walk.blocks.len() > 1
+            && let Some(i) = (0..EDGE_BLOCKS).find(|&i| {
+                let len = walk.blocks.len();
+                walk.blocks.get(i).is_some_and(|b| is_edge_dateline(b, i, len))
+            })
+        {
+            remove_block(walk, i);
+        }
+    }
 }
 
 /// Drops the blocks from `at` on with the images among them (a bio's headshot).

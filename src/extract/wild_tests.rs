@@ -1278,3 +1278,17 @@ fn a_photo_credit_set_beside_an_image_is_not_body_text() {
     ));
     assert_eq!(body_of(&html), &all()[..4]);
 }
+
+#[test]
+fn a_date_line_under_a_byline_line_is_not_body_text() {
+    // Two plain lines over the standfirst and a kicker: the byline kept the date line out
+    // of the first three lines the clean-up reads for datelines.
+    let html = page(&format!(
+        "<article><h1>A day on the valley trail</h1><div>Outdoors</div><p>{}</p>\
+         <div><span>By</span> <span>Jane Doe</span></div><div>Published March 9, 2026</div>\
+         <p>{}</p><p>{}</p><p>{}</p></article>",
+        P[0], P[1], P[2], P[3]
+    ));
+    let body = body_of(&html);
+    assert!(!body.iter().any(|b| b.contains("March 9")), "{body:?}");
+}
