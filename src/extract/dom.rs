@@ -1032,7 +1032,16 @@ pub(crate) fn count_words(s: &str) -> usize {
 /// Plain text of an element with block boundaries turned into spaces,
 /// scripts and styles skipped; used for titles, leads and captions.
 pub fn element_text(el: ElementRef<'_>) -> String {
+    short_text(el, usize::MAX).unwrap_or_default()
+}
+
+/// [`element_text`] of an element whose text is short: `None` as soon as it has more than
+/// `max_raw` bytes of characters other than spaces, the rest unread. A class naming a date
+/// or an author is also worn by wrappers of the whole article, whose text is no date line
+/// and cost more to read than the rest of the page's metadata.
+pub(crate) fn short_text(el: ElementRef<'_>, max_raw: usize) -> Option<String> {
     let mut buf = String::new();
+    let mut raw = 0usize;
     let mut skip: Option<NodeId> = None;
     for edge in el.traverse() {
         match edge {
@@ -1041,7 +1050,15 @@ pub fn element_text(el: ElementRef<'_>) -> String {
                     continue;
                 }
                 match node.value() {
-                    Node::Text(t) => buf.push_str(t),
+                    Node::Text(t) => {
+                        if max_raw != usize::MAX {
+                            raw += t.bytes().filter(|b| !b.is_ascii_whitespace()).count();
+                            if raw > max_raw {
+                                return None;
+                            }
+                        }
+                        buf.push_str(t);
+                    }
                     Node::Element(e) => {
                         let name = e.name();
                         if is_non_content(name) {
@@ -1065,13 +1082,31 @@ pub fn element_text(el: ElementRef<'_>) -> String {
             }
         }
     }
-    clean(&buf)
+    Some(clean(&buf))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{ClassWords, main_part};
-    use scraper::{Html, Selector};
+    use super::{ClassWords, element_text, main_part, short_text};
+    use scraper::{ElementRef, Html, Selector};
+
+    #[test]
+    fn a_short_read_stops_at_a_long_text_and_counts_no_spaces() {
+        let html = Html::parse_fragment(
+            "<div class=a>  Posted   <b>March 9, 2026</b>\n\n\n          </div>\
+             <div class=b><p>One two three four five six.</p><p>Seven eight nine.</p></div>",
+        );
+        let pick = |sel: &str| -> ElementRef<'_> {
+            let sel = Selector::parse(sel).unwrap();
+            html.select(&sel).next().unwrap()
+        };
+        // Spaces do not count: 17 characters, however the markup is indented.
+        assert_eq!(short_text(pick(".a"), 17).as_deref(), Some("Posted March 9, 2026"));
+        assert_eq!(short_text(pick(".a"), 16), None);
+        let b = pick(".b");
+        assert_eq!(short_text(b, 10), None);
+        assert_eq!(short_text(b, 1000), Some(element_text(b)));
+    }
 
     #[test]
     fn a_furniture_word_glued_into_a_class_marks_furniture() {

@@ -135,7 +135,9 @@ fn is_name_word(w: &str) -> bool {
     w.starts_with(char::is_uppercase) || NAME_PARTICLES.contains(&w.to_lowercase().as_str())
 }
 
-/// Labels that open a byline printed without markup.
+/// Longest text of a date-classed element read as a date line, in bytes.
+const MAX_DATE_TEXT_BYTES: usize = 200;
+
 /// Labels a page prints before its publication date, longest first where one opens another.
 const PUBLISHED_LABELS: &[&str] = &[
     "first published on",
@@ -153,6 +155,7 @@ const PUBLISHED_LABELS: &[&str] = &[
 /// Most publication lines read per page.
 const MAX_PUBLISHED_LINES: usize = 3;
 
+/// Labels that open a byline printed without markup.
 const BYLINE_LABELS: &[&str] = &[
     "written by",
     "contributors",
@@ -585,11 +588,13 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
         }
         if e.get_attr("class").is_some() || e.get_attr("id").is_some() {
             let words = ClassWords::of(e);
-            if m.date_texts.len() < 5 && words.has(ClassWords::DATE) {
-                let t = element_text(el);
-                if !t.is_empty() && t.len() < 200 {
-                    m.date_texts.push(t);
-                }
+            if m.date_texts.len() < 5
+                && words.has(ClassWords::DATE)
+                && let Some(t) = dom::short_text(el, 4 * MAX_DATE_TEXT_BYTES)
+                && !t.is_empty()
+                && t.len() < MAX_DATE_TEXT_BYTES
+            {
+                m.date_texts.push(t);
             }
             let boxes_wanted = m.byline_box_texts.len() < 5;
             let bylines_wanted = m.bylines.len() < MAX_BYLINES;
