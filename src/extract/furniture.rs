@@ -97,8 +97,12 @@ pub(crate) fn is_heading_of(text: &str, headings: &[&str]) -> bool {
 /// Whether `text` starts with a furniture heading followed by a colon,
 /// as in "Đọc thêm: <linked title>".
 pub(crate) fn has_heading_prefix(text: &str) -> bool {
-    // Only the start matters; folding a whole long block would be waste.
+    // Only the start matters; folding a whole long block would be waste, and folding one
+    // without a colon in it (most of them) too.
     let head: String = text.chars().take(80).collect();
+    if !head.contains(':') {
+        return false;
+    }
     let f = fold(&head);
     HEADINGS.iter().any(|h| {
         f.strip_prefix(h)
