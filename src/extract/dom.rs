@@ -1101,7 +1101,10 @@ mod tests {
             html.select(&sel).next().unwrap()
         };
         // Spaces do not count: 17 characters, however the markup is indented.
-        assert_eq!(short_text(pick(".a"), 17).as_deref(), Some("Posted March 9, 2026"));
+        assert_eq!(
+            short_text(pick(".a"), 17).as_deref(),
+            Some("Posted March 9, 2026")
+        );
         assert_eq!(short_text(pick(".a"), 16), None);
         let b = pick(".b");
         assert_eq!(short_text(b, 10), None);

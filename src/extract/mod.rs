@@ -683,7 +683,9 @@ fn drop_bylines(walk: &mut Walk, authors: &meta::Authors) {
         while walk.blocks.len() > 1
             && let Some(i) = (0..EDGE_BLOCKS).find(|&i| {
                 let len = walk.blocks.len();
-                walk.blocks.get(i).is_some_and(|b| is_edge_dateline(b, i, len))
+                walk.blocks
+                    .get(i)
+                    .is_some_and(|b| is_edge_dateline(b, i, len))
             })
         {
             remove_block(walk, i);

@@ -335,34 +335,31 @@ fn json_ld_typed_with_a_character_reference_is_still_read() {
     );
 }
 
-#[test]
-fn rule_published_from_time_element() {
-    let html = page(&paras()).replace(
+/// The date and its source the PLVN rule gives a page with `body` whose headline has the
+/// rule's `<time>` (3 November 2026, 09:15) above it.
+fn rule_published(body: &str) -> (Option<String>, Option<String>) {
+    let html = page(body).replace(
         r#"<h1 class="article__title">"#,
         r#"<time class="article__time" datetime="2026-11-03T09:15:00+07:00">Thứ Ba, 03/11/2026 09:15 (GMT+7)</time><h1 class="article__title">"#,
     );
     let x = extract(&html, &url(), Some(&rule())).unwrap();
-    assert_eq!(x.published_source.as_deref(), Some("rule"));
-    assert_eq!(
-        x.published.map(|d| d.to_string()).as_deref(),
-        Some("2026-11-03T09:15:00+07:00")
-    );
+    (x.published.map(|d| d.to_string()), x.published_source)
+}
+
+#[test]
+fn rule_published_from_time_element() {
+    let (date, source) = rule_published(&paras());
+    assert_eq!(date.as_deref(), Some("2026-11-03T09:15:00+07:00"));
+    assert_eq!(source.as_deref(), Some("rule"));
 }
 
 #[test]
 fn rule_published_date_is_not_replaced_by_a_printed_line() {
     // The operator's selector is the word on this site; a "Ngày đăng" line of another day
     // (a related item's, a republication's) must not overrule it.
-    let html = page(&format!("<p>Ngày đăng: 20/10/2026</p>{}", paras())).replace(
-        r#"<h1 class="article__title">"#,
-        r#"<time class="article__time" datetime="2026-11-03T09:15:00+07:00">03/11/2026 09:15</time><h1 class="article__title">"#,
-    );
-    let x = extract(&html, &url(), Some(&rule())).unwrap();
-    assert_eq!(x.published_source.as_deref(), Some("rule"));
-    assert_eq!(
-        x.published.map(|d| d.to_string()).as_deref(),
-        Some("2026-11-03T09:15:00+07:00")
-    );
+    let (date, source) = rule_published(&format!("<p>Ngày đăng: 20/10/2026</p>{}", paras()));
+    assert_eq!(date.as_deref(), Some("2026-11-03T09:15:00+07:00"));
+    assert_eq!(source.as_deref(), Some("rule"));
 }
 
 #[test]
