@@ -99,10 +99,10 @@ pub(crate) fn is_heading_of(text: &str, headings: &[&str]) -> bool {
 pub(crate) fn has_heading_prefix(text: &str) -> bool {
     // Only the start matters; folding a whole long block would be waste, and folding one
     // without a colon in it (most of them) too.
-    let head: String = text.chars().take(80).collect();
-    if !head.contains(':') {
+    if !text.chars().take(80).any(|c| c == ':') {
         return false;
     }
+    let head: String = text.chars().take(80).collect();
     let f = fold(&head);
     HEADINGS.iter().any(|h| {
         f.strip_prefix(h)

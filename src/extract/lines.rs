@@ -210,6 +210,10 @@ fn is_affiliate_disclosure(f: &str) -> bool {
 /// Whether a folded line opens with a mailing list's head count ("Join 800,000+ subscribers
 /// to get…", "Join 12,000 readers who…").
 fn is_audience_pitch(f: &str) -> bool {
+    // Asked of every short line: most are settled before their words are listed.
+    if !f.starts_with("join") {
+        return false;
+    }
     let w = words(f);
     matches!(w.first(), Some(&"join"))
         && w.get(1).is_some_and(|n| is_number(n))
