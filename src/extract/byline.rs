@@ -113,7 +113,7 @@ pub(crate) fn is_byline_of(text: &str, line: Option<&str>, names: &[String]) -> 
         .into_iter()
         .chain(names.iter().map(String::as_str))
         .peekable();
-    if wanted.peek().is_none() || text.len() > MAX_RAW_CHARS * 4 {
+    if wanted.peek().is_none() || too_long(text) {
         return false;
     }
     // The cleaned byline is a piece of the cleaned text: a line naming none of them is
@@ -122,15 +122,24 @@ pub(crate) fn is_byline_of(text: &str, line: Option<&str>, names: &[String]) -> 
     if !wanted.any(|n| cleaned.contains(n)) {
         return false;
     }
-    clean_byline(text).is_some_and(|n| line == Some(n.as_str()) || names.contains(&n))
+    name_of(cleaned).is_some_and(|n| line == Some(n.as_str()) || names.contains(&n))
+}
+
+/// Longer than any byline read.
+fn too_long(raw: &str) -> bool {
+    raw.len() > MAX_RAW_CHARS * 4 || raw.chars().count() > MAX_RAW_CHARS
 }
 
 /// The byline text cleaned to the name(s) it gives, or `None` when it names nobody.
 pub(crate) fn clean_byline(raw: &str) -> Option<String> {
-    if raw.len() > MAX_RAW_CHARS * 4 || raw.chars().count() > MAX_RAW_CHARS {
+    if too_long(raw) {
         return None;
     }
-    let mut t = clean(&decode_entities(raw));
+    name_of(clean(&decode_entities(raw)))
+}
+
+/// [`clean_byline`] of a byline already cleaned and its entities decoded.
+fn name_of(mut t: String) -> Option<String> {
     t = t
         .trim_matches(|c: char| c == '"' || c == '“' || c == '”' || c == '\'')
         .to_string();

@@ -99,11 +99,14 @@ pub(crate) fn is_heading_of(text: &str, headings: &[&str]) -> bool {
 pub(crate) fn has_heading_prefix(text: &str) -> bool {
     // Only the start matters; folding a whole long block would be waste, and folding one
     // without a colon in it (most of them) too.
-    if !text.chars().take(80).any(|c| c == ':') {
+    let head = text
+        .char_indices()
+        .nth(80)
+        .map_or(text, |(at, _)| &text[..at]);
+    if !head.contains(':') {
         return false;
     }
-    let head: String = text.chars().take(80).collect();
-    let f = fold(&head);
+    let f = fold(head);
     HEADINGS.iter().any(|h| {
         f.strip_prefix(h)
             .is_some_and(|rest| rest.trim_start().starts_with(':'))

@@ -135,7 +135,7 @@ fn is_name_word(w: &str) -> bool {
     w.starts_with(char::is_uppercase) || NAME_PARTICLES.contains(&w.to_lowercase().as_str())
 }
 
-/// Longest text of a date-classed element read as a date line, in bytes.
+/// Longest text of a date-classed element, or of a byline's box, read for its date, in bytes.
 const MAX_DATE_TEXT_BYTES: usize = 200;
 
 /// Labels a page prints before its publication date, longest first where one opens another.
@@ -536,9 +536,11 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
                     // "<p>Written by Jane Doe</p><p>April 8, 2024</p>": the date beside an
                     // unnamed byline is in its parent, when that is a box of a line or two.
                     if m.byline_box_texts.len() < 5 {
-                        let parent = el.parent().and_then(ElementRef::wrap).map(element_text);
-                        let t = parent
-                            .filter(|t| t.len() < 200)
+                        let t = el
+                            .parent()
+                            .and_then(ElementRef::wrap)
+                            .and_then(|p| dom::short_text(p, 4 * MAX_DATE_TEXT_BYTES))
+                            .filter(|t| t.len() < MAX_DATE_TEXT_BYTES)
                             .unwrap_or_else(|| element_text(el));
                         m.byline_box_texts.push(t);
                     }
@@ -602,7 +604,10 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
             {
                 // The whole box's text, read once for both uses.
                 let mut whole = boxes_wanted.then(|| element_text(el));
-                if let Some(t) = whole.as_ref().filter(|t| !t.is_empty() && t.len() < 200) {
+                if let Some(t) = whole
+                    .as_ref()
+                    .filter(|t| !t.is_empty() && t.len() < MAX_DATE_TEXT_BYTES)
+                {
                     m.byline_box_texts.push(t.clone());
                 }
                 if bylines_wanted {
