@@ -7,6 +7,7 @@
 //! link lists that follow it.
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 use ego_tree::NodeId;
 use scraper::ElementRef;
@@ -68,6 +69,160 @@ const HEADINGS: &[&str] = &[
     "latest posts",
     "most read",
     "most popular",
+    // The same boxes on sites in other languages. Only phrases that never head an
+    // article's own section: "more information" and its kin are left out.
+    // German
+    "lesen sie auch",
+    "lesen sie mehr",
+    "mehr zum thema",
+    "zum thema",
+    "das könnte sie auch interessieren",
+    "das könnte sie interessieren",
+    "auch interessant",
+    "weitere artikel",
+    "verwandte artikel",
+    "ähnliche artikel",
+    "meistgelesen",
+    // French
+    "lire aussi",
+    "à lire aussi",
+    "a lire aussi",
+    "lire également",
+    "à lire également",
+    "sur le même sujet",
+    "articles similaires",
+    "articles liés",
+    "voir aussi",
+    "à voir aussi",
+    "vous aimerez aussi",
+    "les plus lus",
+    "dans la même rubrique",
+    // Spanish
+    "lee también",
+    "lea también",
+    "leer también",
+    "te puede interesar",
+    "le puede interesar",
+    "también te puede interesar",
+    "noticias relacionadas",
+    "artículos relacionados",
+    "contenido relacionado",
+    "te recomendamos",
+    "lo más leído",
+    // Portuguese
+    "leia também",
+    "leia mais",
+    "veja também",
+    "notícias relacionadas",
+    "artigos relacionados",
+    "você pode gostar",
+    "mais lidas",
+    // Italian
+    "leggi anche",
+    "articoli correlati",
+    "notizie correlate",
+    "potrebbe interessarti",
+    "ti potrebbe interessare",
+    "i più letti",
+    // Dutch
+    "lees ook",
+    "lees meer",
+    "gerelateerde artikelen",
+    "meest gelezen",
+    // Polish, Czech, Romanian, Hungarian
+    "czytaj także",
+    "czytaj też",
+    "zobacz także",
+    "zobacz też",
+    "przeczytaj także",
+    "przeczytaj też",
+    "powiązane artykuły",
+    "najczęściej czytane",
+    "čtěte také",
+    "přečtěte si také",
+    "související články",
+    "mohlo by vás zajímat",
+    "citește și",
+    "citeşte şi",
+    "articole similare",
+    "kapcsolódó cikkek",
+    // Scandinavian, Finnish
+    "läs också",
+    "läs även",
+    "relaterade artiklar",
+    "les også",
+    "relaterte artikler",
+    "læs også",
+    "relaterede artikler",
+    "lue myös",
+    // Russian, Ukrainian
+    "читайте также",
+    "читайте еще",
+    "читайте ещё",
+    "смотрите также",
+    "похожие новости",
+    "похожие статьи",
+    "другие новости",
+    "новости по теме",
+    "по теме",
+    "самое читаемое",
+    "читайте також",
+    "дивіться також",
+    "новини по темі",
+    "по темі",
+    // Greek, Turkish
+    "διαβάστε επίσης",
+    "σχετικά άρθρα",
+    "ilgili haberler",
+    "benzer haberler",
+    "ilginizi çekebilir",
+    "bunlar da ilginizi çekebilir",
+    "en çok okunanlar",
+    // Indonesian, Malay
+    "baca juga",
+    "berita terkait",
+    "artikel terkait",
+    "baca lagi",
+    "terpopuler",
+    // Arabic, Persian, Hebrew
+    "اقرأ أيضا",
+    "اقرأ أيضاً",
+    "اقرأ ايضا",
+    "مقالات ذات صلة",
+    "أخبار ذات صلة",
+    "مواضيع ذات صلة",
+    "بیشتر بخوانید",
+    "مطالب مرتبط",
+    "اخبار مرتبط",
+    "כתבות נוספות",
+    "עוד בנושא",
+    // Hindi, Thai
+    "ये भी पढ़ें",
+    "यह भी पढ़ें",
+    "संबंधित खबरें",
+    "เรื่องที่เกี่ยวข้อง",
+    "ข่าวที่เกี่ยวข้อง",
+    "ข่าวเกี่ยวข้อง",
+    "อ่านเพิ่มเติม",
+    // Chinese, Japanese, Korean
+    "相关阅读",
+    "相关新闻",
+    "相关文章",
+    "延伸阅读",
+    "推荐阅读",
+    "相關閱讀",
+    "相關新聞",
+    "相關文章",
+    "延伸閱讀",
+    "推薦閱讀",
+    "関連記事",
+    "関連ニュース",
+    "あわせて読みたい",
+    "관련기사",
+    "관련 기사",
+    "관련뉴스",
+    "관련 뉴스",
+    "많이 본 뉴스",
 ];
 
 fn strip_marks(s: &str) -> &str {
@@ -75,23 +230,42 @@ fn strip_marks(s: &str) -> &str {
         c.is_whitespace()
             || matches!(
                 c,
-                ':' | '»' | '›' | '>' | '«' | '‹' | '<' | '-' | '–' | '|' | '.'
+                ':' | '：'
+                    | '»'
+                    | '›'
+                    | '>'
+                    | '«'
+                    | '‹'
+                    | '<'
+                    | '-'
+                    | '–'
+                    | '|'
+                    | '.'
+                    | '【'
+                    | '】'
             )
     })
 }
 
+/// [`HEADINGS`] as a set: every short element and block of every page is looked up.
+static HEADING_SET: LazyLock<HashSet<&str>> = LazyLock::new(|| HEADINGS.iter().copied().collect());
+
 /// Whether `text` is exactly a furniture heading (ignoring case, marks).
 pub(crate) fn is_heading(text: &str) -> bool {
-    is_heading_of(text, HEADINGS)
+    folded_heading_is(text, |h| HEADING_SET.contains(h))
 }
 
 /// Whether `text` is exactly one of `headings` (folded), ignoring case and marks.
 pub(crate) fn is_heading_of(text: &str, headings: &[&str]) -> bool {
+    folded_heading_is(text, |h| headings.contains(&h))
+}
+
+/// Whether the short `text`, folded and stripped of marks, is a heading `known` knows.
+fn folded_heading_is(text: &str, known: impl Fn(&str) -> bool) -> bool {
     if text.chars().count() > 40 {
         return false;
     }
-    let f = fold(text);
-    headings.contains(&strip_marks(&f))
+    known(strip_marks(&fold(text)))
 }
 
 /// Whether `text` starts with a furniture heading followed by a colon,
@@ -103,14 +277,13 @@ pub(crate) fn has_heading_prefix(text: &str) -> bool {
         .char_indices()
         .nth(80)
         .map_or(text, |(at, _)| &text[..at]);
-    if !head.contains(':') {
+    if !head.contains([':', '：']) {
         return false;
     }
+    // No heading holds a colon: the first one is the one after the heading.
     let f = fold(head);
-    HEADINGS.iter().any(|h| {
-        f.strip_prefix(h)
-            .is_some_and(|rest| rest.trim_start().starts_with(':'))
-    })
+    f.split_once([':', '：'])
+        .is_some_and(|(before, _)| HEADING_SET.contains(before.trim_end()))
 }
 
 /// Nodes to drop inside `roots` because of furniture headings.

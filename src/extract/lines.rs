@@ -6,6 +6,9 @@
 //! paragraphs, so no class or link-density test removes them; they are
 //! recognised by their text instead.
 
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
 use super::text::fold;
 
 /// Whole-line prompts and labels, folded, without trailing marks.
@@ -90,7 +93,83 @@ const PROMPTS: &[&str] = &[
     "quảng cáo",
     "chia sẻ",
     "bình luận",
+    // The same labels on sites in other languages: an ad's label, then share, comments,
+    // print and a tag list's label.
+    "anzeige",
+    "werbung",
+    "gesponsert",
+    "publicité",
+    "sponsorisé",
+    "publicidad",
+    "publicidade",
+    "patrocinado",
+    "pubblicità",
+    "advertentie",
+    "reclame",
+    "reklama",
+    "reklam",
+    "mainos",
+    "annons",
+    "annonse",
+    "реклама",
+    "διαφήμιση",
+    "iklan",
+    "إعلان",
+    "广告",
+    "廣告",
+    "広告",
+    "광고",
+    "teilen",
+    "artikel teilen",
+    "partager",
+    "partager cet article",
+    "compartir",
+    "compartilhar",
+    "partilhar",
+    "condividi",
+    "delen",
+    "udostępnij",
+    "поделиться",
+    "paylaş",
+    "bagikan",
+    "مشاركة",
+    "分享",
+    "シェア",
+    "공유",
+    "공유하기",
+    "kommentare",
+    "commentaires",
+    "comentarios",
+    "comentários",
+    "commenti",
+    "reacties",
+    "komentarze",
+    "комментарии",
+    "yorumlar",
+    "komentar",
+    "تعليقات",
+    "评论",
+    "評論",
+    "コメント",
+    "댓글",
+    "drucken",
+    "imprimer",
+    "imprimir",
+    "schlagwörter",
+    "stichwörter",
+    "mots-clés",
+    "mots clés",
+    "étiquettes",
+    "etiquetas",
+    "теги",
+    "метки",
+    "标签",
+    "タグ",
+    "태그",
 ];
+
+/// [`PROMPTS`] as a set: every short block of every page is looked up.
+static PROMPT_SET: LazyLock<HashSet<&str>> = LazyLock::new(|| PROMPTS.iter().copied().collect());
 
 /// Openings of the web's stock lines that sit inside article containers: affiliate
 /// disclosures, newsletter and share prompts, form messages, comment notes, sales calls.
@@ -189,7 +268,8 @@ const STOCK_LINE_MAX_CHARS: usize = 160;
 /// Whether the line is one of the web's stock lines (an affiliate disclosure, a newsletter
 /// or share prompt, a form's "Thank you! Your submission has been received!").
 pub(crate) fn is_stock_line(text: &str) -> bool {
-    if text.chars().count() > STOCK_LINE_MAX_CHARS {
+    let chars = text.chars().count();
+    if chars > STOCK_LINE_MAX_CHARS {
         return false;
     }
     let f = fold(text);
@@ -199,6 +279,23 @@ pub(crate) fn is_stock_line(text: &str) -> bool {
         || (f.starts_with("join our") && f.contains("newsletter"))
         || is_audience_pitch(f)
         || is_affiliate_disclosure(f)
+        || is_typo_report(f)
+        || (chars <= EDITOR_LINE_MAX_CHARS && is_editor_credit(f))
+}
+
+/// Whether a folded line asks readers to report a typo with a key press ("Нашли ошибку?
+/// Выделите текст и нажмите Ctrl+Enter"): the key is named the same in every language.
+fn is_typo_report(f: &str) -> bool {
+    f.contains("ctrl+enter") || f.contains("ctrl + enter")
+}
+
+/// Longest line taken for an editor's credit, in characters.
+const EDITOR_LINE_MAX_CHARS: usize = 40;
+
+/// Whether a short folded line credits the editor in charge, as Chinese news pages do under
+/// every article ("【责任编辑：张三】", "(責任編輯：李四)"); a byline, not the article's text.
+fn is_editor_credit(f: &str) -> bool {
+    f.contains("责任编辑") || f.contains("責任編輯")
 }
 
 /// Whether a folded line discloses affiliate earnings in any wording ("Disclosure: if you
@@ -250,7 +347,7 @@ pub(crate) fn is_prompt(text: &str) -> bool {
         return false;
     }
     let f = fold(text);
-    PROMPTS.contains(&strip_marks(&f)) || is_reading_time(&f) || is_counter(&f) || is_page_of(&f)
+    PROMPT_SET.contains(strip_marks(&f)) || is_reading_time(&f) || is_counter(&f) || is_page_of(&f)
 }
 
 /// The words of a folded line: runs of letters and digits.

@@ -1292,3 +1292,53 @@ fn a_date_line_under_a_byline_line_is_not_body_text() {
     let body = body_of(&html);
     assert!(!body.iter().any(|b| b.contains("March 9")), "{body:?}");
 }
+
+#[test]
+fn a_related_heading_in_another_language_is_dropped_with_its_links() {
+    // A German site's "Lesen Sie auch:" over a list of its own stories, set in the body.
+    let html = page(&format!(
+        "<article><p>{}</p><p>{}</p><p><strong>Lesen Sie auch:</strong></p><ul>\
+         <li><a href=\"/guides/ridge\">Der Gratweg im Winter: was Wanderer wissen müssen</a></li>\
+         <li><a href=\"/guides/lake\">Rund um den Bergsee in drei Stunden</a></li></ul>\
+         <p>{}</p><p>{}</p></article>",
+        P[0], P[1], P[2], P[3]
+    ));
+    assert_eq!(body_of(&html), &all()[..4]);
+}
+
+#[test]
+fn a_related_heading_ending_in_a_full_width_colon_is_dropped() {
+    let html = page(&format!(
+        "<article><p>{}</p><p>{}</p><p>{}</p><h3>相关阅读：</h3><p>{}</p></article>",
+        P[0], P[1], P[2], P[3]
+    ));
+    assert_eq!(body_of(&html), &all()[..4]);
+}
+
+#[test]
+fn an_ad_label_in_another_language_is_not_body_text() {
+    let html = page(&format!(
+        "<article><p>{}</p><p>{}</p><div>Anzeige</div><p>{}</p><div>Реклама</div><p>{}</p></article>",
+        P[0], P[1], P[2], P[3]
+    ));
+    assert_eq!(body_of(&html), &all()[..4]);
+}
+
+#[test]
+fn a_prompt_to_report_a_typo_with_ctrl_enter_is_not_body_text() {
+    let html = page(&format!(
+        "<article><p>{}</p><p>{}</p><p>{}</p><p>{}</p>\
+         <p>Нашли ошибку? Выделите фрагмент текста и нажмите Ctrl+Enter.</p></article>",
+        P[0], P[1], P[2], P[3]
+    ));
+    assert_eq!(body_of(&html), &all()[..4]);
+}
+
+#[test]
+fn the_editor_credit_under_a_chinese_article_is_not_body_text() {
+    let html = page(&format!(
+        "<article><p>{}</p><p>{}</p><p>{}</p><p>{}</p><p>【责任编辑：张三】</p></article>",
+        P[0], P[1], P[2], P[3]
+    ));
+    assert_eq!(body_of(&html), &all()[..4]);
+}
