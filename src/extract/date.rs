@@ -273,9 +273,129 @@ const MONTHS: &[(&str, u32)] = &[
     ("dec", 12),
 ];
 
+/// Month names of other languages, lower case: full names, and the genitive where a
+/// language writes the day before it in that case ("5 марта", "5 marca"). No name here
+/// means another month in another language.
+const FOREIGN_MONTHS: &[(&str, u32)] = &[
+    // German, Dutch
+    ("januar", 1),
+    ("jänner", 1),
+    ("februar", 2),
+    ("märz", 3),
+    ("mai", 5),
+    ("juni", 6),
+    ("juli", 7),
+    ("oktober", 10),
+    ("dezember", 12),
+    ("januari", 1),
+    ("februari", 2),
+    ("maart", 3),
+    ("mei", 5),
+    ("augustus", 8),
+    // French
+    ("janvier", 1),
+    ("février", 2),
+    ("mars", 3),
+    ("avril", 4),
+    ("juin", 6),
+    ("juillet", 7),
+    ("août", 8),
+    ("septembre", 9),
+    ("octobre", 10),
+    ("novembre", 11),
+    ("décembre", 12),
+    // Spanish, Italian, Portuguese
+    ("enero", 1),
+    ("febrero", 2),
+    ("marzo", 3),
+    ("abril", 4),
+    ("mayo", 5),
+    ("junio", 6),
+    ("julio", 7),
+    ("agosto", 8),
+    ("septiembre", 9),
+    ("setiembre", 9),
+    ("octubre", 10),
+    ("noviembre", 11),
+    ("diciembre", 12),
+    ("gennaio", 1),
+    ("febbraio", 2),
+    ("aprile", 4),
+    ("maggio", 5),
+    ("giugno", 6),
+    ("luglio", 7),
+    ("settembre", 9),
+    ("ottobre", 10),
+    ("dicembre", 12),
+    ("janeiro", 1),
+    ("fevereiro", 2),
+    ("março", 3),
+    ("maio", 5),
+    ("junho", 6),
+    ("julho", 7),
+    ("setembro", 9),
+    ("outubro", 10),
+    ("dezembro", 12),
+    // Indonesian, Malay
+    ("maret", 3),
+    ("agustus", 8),
+    ("desember", 12),
+    // Polish (genitive)
+    ("stycznia", 1),
+    ("lutego", 2),
+    ("marca", 3),
+    ("kwietnia", 4),
+    ("maja", 5),
+    ("czerwca", 6),
+    ("lipca", 7),
+    ("sierpnia", 8),
+    ("września", 9),
+    ("października", 10),
+    ("listopada", 11),
+    ("grudnia", 12),
+    // Russian (genitive)
+    ("января", 1),
+    ("февраля", 2),
+    ("марта", 3),
+    ("апреля", 4),
+    ("мая", 5),
+    ("июня", 6),
+    ("июля", 7),
+    ("августа", 8),
+    ("сентября", 9),
+    ("октября", 10),
+    ("ноября", 11),
+    ("декабря", 12),
+    // Turkish
+    ("ocak", 1),
+    ("şubat", 2),
+    ("mart", 3),
+    ("nisan", 4),
+    ("mayıs", 5),
+    ("haziran", 6),
+    ("temmuz", 7),
+    ("ağustos", 8),
+    ("eylül", 9),
+    ("ekim", 10),
+    ("kasım", 11),
+    ("aralık", 12),
+];
+
 fn month_word(w: &str) -> Option<u32> {
-    let w = w.trim_end_matches('.').to_ascii_lowercase();
-    MONTHS.iter().find(|(n, _)| *n == w).map(|(_, m)| *m)
+    let w = w.trim_end_matches('.');
+    if w.is_ascii() {
+        let w = w.to_ascii_lowercase();
+        return MONTHS
+            .iter()
+            .chain(FOREIGN_MONTHS)
+            .find(|(n, _)| *n == w)
+            .map(|(_, m)| *m);
+    }
+    let w = w.to_lowercase();
+    FOREIGN_MONTHS
+        .iter()
+        .find(|(n, _)| *n == w)
+        .map(|(_, m)| *m)
 }
 
 /// Finds the first full date in visible text: `dd/mm/yyyy [HH:MM[:SS]] [(GMT+7)]` (also
@@ -294,9 +414,7 @@ fn scan(s: &str, limit: usize) -> Option<Stamp> {
     let chars: Vec<char> = s.chars().take(limit).collect();
     let mut i = 0;
     while i < chars.len() {
-        let found = numeric_date_at(&chars, i)
-            .or_else(|| iso_date_at(&chars, i))
-            .or_else(|| worded_date_at(&chars, i));
+        let found = date_at(&chars, i);
         if let Some((date, end)) = found {
             let (time, end) = time_after(&chars, end);
             return Some(match time {
@@ -377,10 +495,36 @@ fn iso_date_at(chars: &[char], i: usize) -> Option<(NaiveDate, usize)> {
 /// `2024-03-05`): a name followed by a date is cut there, a date alone is not a name.
 pub fn starts_with_date(s: &str) -> bool {
     let chars: Vec<char> = s.trim_start().chars().take(40).collect();
-    numeric_date_at(&chars, 0)
-        .or_else(|| iso_date_at(&chars, 0))
-        .or_else(|| worded_date_at(&chars, 0))
-        .is_some()
+    date_at(&chars, 0).is_some()
+}
+
+/// A date of any written form starting at `i`, and where it ends.
+fn date_at(chars: &[char], i: usize) -> Option<(NaiveDate, usize)> {
+    numeric_date_at(chars, i)
+        .or_else(|| iso_date_at(chars, i))
+        .or_else(|| east_asian_date_at(chars, i))
+        .or_else(|| worded_date_at(chars, i))
+}
+
+/// `2024年3月5日` (Chinese, Japanese) and `2024년 3월 5일` (Korean).
+fn east_asian_date_at(chars: &[char], i: usize) -> Option<(NaiveDate, usize)> {
+    let (y, p) = number(chars, i, 4, 4)?;
+    let unit = |p: usize, marks: [char; 2]| {
+        let p = spaces(chars, p);
+        chars
+            .get(p)
+            .is_some_and(|c| marks.contains(c))
+            .then(|| spaces(chars, p + 1))
+    };
+    let p = unit(p, ['年', '년'])?;
+    let (m, p) = number(chars, p, 1, 2)?;
+    let p = unit(p, ['月', '월'])?;
+    let (d, p) = number(chars, p, 1, 2)?;
+    let p = spaces(chars, p);
+    if !chars.get(p).is_some_and(|c| matches!(c, '日' | '일')) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d).map(|date| (date, p + 1))
 }
 
 /// A word starting at `i` (letters and a trailing dot), and where it ends.
@@ -389,7 +533,7 @@ fn word_at(chars: &[char], i: usize) -> Option<(String, usize)> {
         return None;
     }
     let mut j = i;
-    while chars.get(j).is_some_and(|c| c.is_ascii_alphabetic()) {
+    while chars.get(j).is_some_and(|c| c.is_alphabetic()) {
         j += 1;
     }
     if j == i {
@@ -419,19 +563,40 @@ fn lower_ahead(chars: &[char], at: usize, n: usize) -> String {
         .to_ascii_lowercase()
 }
 
-/// A day number with an optional English ordinal suffix (`19th`).
+/// A day number with an optional ordinal suffix (`19th`, `1er`) or the dot German and
+/// Nordic dates put after it (`5. März`).
 fn day_number(chars: &[char], i: usize) -> Option<(u32, usize)> {
     let (d, mut p) = number(chars, i, 1, 2)?;
     let suffix = lower_ahead(chars, p, 2);
-    if matches!(suffix.as_str(), "st" | "nd" | "rd" | "th")
+    if matches!(suffix.as_str(), "st" | "nd" | "rd" | "th" | "er")
         && !chars.get(p + 2).is_some_and(|c| c.is_alphabetic())
     {
         p += 2;
+    } else if chars.get(p) == Some(&'.') && chars.get(p + 1).is_some_and(|c| c.is_whitespace()) {
+        p += 1;
     }
     Some((d, p))
 }
 
-/// `March 5, 2024`, `Dec 19th 2025`, `5 March 2024`, `05 Dec. 2023`.
+/// Past the spaces at `i` and the "de"/"del" that Spanish and Portuguese dates set between
+/// their parts ("5 de marzo de 2024").
+fn filler(chars: &[char], i: usize) -> usize {
+    let p = spaces(chars, i);
+    for word in ["de ", "del "] {
+        if word
+            .chars()
+            .enumerate()
+            .all(|(k, w)| chars.get(p + k) == Some(&w))
+        {
+            return spaces(chars, p + word.len());
+        }
+    }
+    p
+}
+
+/// `March 5, 2024`, `Dec 19th 2025`, `5 March 2024`, `05 Dec. 2023`, and the same in
+/// other languages (`5. März 2024`, `5 de marzo de 2024`, `5 марта 2024`); a Vietnamese
+/// `05 tháng 3 năm 2024` (month by its number).
 fn worded_date_at(chars: &[char], i: usize) -> Option<(NaiveDate, usize)> {
     if let Some((w, p)) = word_at(chars, i)
         && let Some(m) = month_word(&w)
@@ -441,9 +606,19 @@ fn worded_date_at(chars: &[char], i: usize) -> Option<(NaiveDate, usize)> {
         return NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d).map(|date| (date, p));
     }
     let (d, p) = day_number(chars, i)?;
-    let (w, p) = word_at(chars, spaces(chars, p))?;
-    let m = month_word(&w)?;
-    let (y, p) = number(chars, spaces(chars, p), 4, 4)?;
+    let (w, p) = word_at(chars, filler(chars, p))?;
+    let (m, p) = match month_word(&w) {
+        Some(m) => (m, p),
+        None if w == "tháng" => {
+            let (m, p) = number(chars, spaces(chars, p), 1, 2)?;
+            match word_at(chars, spaces(chars, p)) {
+                Some((nam, q)) if nam == "năm" => (m, q),
+                _ => (m, p),
+            }
+        }
+        None => return None,
+    };
+    let (y, p) = number(chars, filler(chars, p), 4, 4)?;
     NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d).map(|date| (date, p))
 }
 

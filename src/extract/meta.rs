@@ -150,6 +150,27 @@ const PUBLISHED_LABELS: &[&str] = &[
     "publication date",
     "ngày đăng",
     "đăng ngày",
+    "veröffentlicht am",
+    "veröffentlicht",
+    "publié le",
+    "publié",
+    "publicado el",
+    "publicado em",
+    "publicado",
+    "pubblicato il",
+    "pubblicato",
+    "gepubliceerd op",
+    "gepubliceerd",
+    "opublikowano",
+    "опубликовано",
+    "publicerad",
+    "publisert",
+    "diterbitkan",
+    "yayınlanma tarihi",
+    "发布时间",
+    "發佈時間",
+    "發布時間",
+    "公開日",
 ];
 
 /// Most publication lines read per page.
@@ -299,7 +320,7 @@ fn opening_label(first: &str, labels: &[&'static str]) -> Option<&'static str> {
         }) && first
             .get(l.len()..)
             .and_then(|r| r.chars().next())
-            .is_none_or(|c| c == ' ' || c == ':')
+            .is_none_or(|c| matches!(c, ' ' | ':' | '：'))
     })
 }
 
@@ -327,7 +348,9 @@ fn labelled_line(
     if text.chars().count() > max {
         return None;
     }
-    let rest = text.get(label.len()..)?.trim_start_matches([':', ' ']);
+    let rest = text
+        .get(label.len()..)?
+        .trim_start_matches([':', '：', ' ']);
     if rest.is_empty() {
         next_element_text(el, max)
     } else {

@@ -614,3 +614,12 @@ fn a_published_line_a_day_off_the_machine_date_is_only_its_zone() {
     assert_eq!(date.as_deref(), Some("2025-12-02T23:00:55+00:00"));
     assert_eq!(source.as_deref(), Some("meta"));
 }
+
+#[test]
+fn a_publication_line_in_another_language_outranks_a_machine_date_weeks_off() {
+    // As "Published …" does: the page's own words over a CMS field it misfilled.
+    let head = meta("article:published_time", "2024-04-20T09:00:00+01:00");
+    let line = "<p class=\"meta\">Veröffentlicht am 5. März 2024, 14:30 Uhr</p>";
+    let (date, _) = published(&page(&head, line), None);
+    assert_eq!(date.as_deref(), Some("2024-03-05T14:30:00+01:00"));
+}

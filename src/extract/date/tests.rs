@@ -168,3 +168,39 @@ fn a_year_first_date_with_dots_or_slashes_is_read() {
     // The separators must agree: a range or a version is no date.
     assert_eq!(t("build 2025.12-17"), None);
 }
+
+#[test]
+fn month_names_of_other_languages_are_read() {
+    let t = |s: &str| parse_text(s).map(|d| d.to_string());
+    assert_eq!(t("5. März 2024").as_deref(), Some("2024-03-05"));
+    assert_eq!(t("Publié le 1er août 2025").as_deref(), Some("2025-08-01"));
+    assert_eq!(
+        t("Madrid, 5 de marzo de 2024 - 10:30").as_deref(),
+        Some("2024-03-05T10:30:00")
+    );
+    assert_eq!(t("12 сентября 2025 г.").as_deref(), Some("2025-09-12"));
+    assert_eq!(t("3 października 2023").as_deref(), Some("2023-10-03"));
+    // A month's name among other words is no date.
+    assert_eq!(t("Die Mai-Kundgebung 2024 war groß"), None);
+}
+
+#[test]
+fn east_asian_dates_with_year_month_day_signs_are_read() {
+    let t = |s: &str| parse_text(s).map(|d| d.to_string());
+    assert_eq!(
+        t("发布时间：2024年3月5日 14:30").as_deref(),
+        Some("2024-03-05T14:30:00")
+    );
+    assert_eq!(t("2025년 12월 7일").as_deref(), Some("2025-12-07"));
+    assert_eq!(t("2024年13月5日"), None);
+}
+
+#[test]
+fn a_vietnamese_date_naming_the_month_by_its_number_is_read() {
+    let t = |s: &str| parse_text(s).map(|d| d.to_string());
+    assert_eq!(
+        t("Thứ Ba, ngày 05 tháng 3 năm 2024").as_deref(),
+        Some("2024-03-05")
+    );
+    assert_eq!(t("ngày 5 tháng 12, 2025").as_deref(), Some("2025-12-05"));
+}
