@@ -201,6 +201,26 @@ const CREDIT_LABELS: &[&str] = &[
     "đồ họa",
     "clip",
     "video",
+    // Other languages' photo and source labels.
+    "bild",
+    "fotos",
+    "quelle",
+    "crédit",
+    "crédits",
+    "crédit photo",
+    "imagen",
+    "fuente",
+    "immagine",
+    "fonte",
+    "фото",
+    "источник",
+    "kuva",
+    "zdjęcie",
+    "图",
+    "图片",
+    "圖片",
+    "写真",
+    "사진",
 ];
 
 /// Names that make a short trailing part a credit by themselves.
@@ -226,6 +246,17 @@ const AGENCIES: &[&str] = &[
     "handout",
     "bloomberg",
     "anadolu",
+    "dpa",
+    "picture alliance",
+    "imago",
+    "keystone",
+    "belga",
+    "efe",
+    "ansa",
+    "tass",
+    "ria novosti",
+    "kyodo",
+    "yonhap",
 ];
 
 /// Longest credit, in characters.
@@ -295,6 +326,16 @@ const CREDIT_LINE_LABELS: &[&str] = &[
     "ảnh",
     "credit",
     "credits",
+    "bild",
+    "fotos",
+    "crédit photo",
+    "imagen",
+    "immagine",
+    "фото",
+    "kuva",
+    "zdjęcie",
+    "写真",
+    "사진",
 ];
 
 /// Whether a body line is nothing but a photo credit ("Getty Images / Jane Doe", "Image:
@@ -412,6 +453,29 @@ mod credit_tests {
         assert!(!is_credit_line(
             "Image: a photo editor's guide to the camera settings that matter most for travel and street photography"
         ));
+    }
+
+    #[test]
+    fn photo_credits_in_other_languages_leave_the_caption() {
+        assert_eq!(
+            split("Der Bürgermeister bei der Eröffnung. Bild: Jane Doe"),
+            (
+                "Der Bürgermeister bei der Eröffnung.".into(),
+                Some("Bild: Jane Doe".into())
+            )
+        );
+        assert_eq!(
+            split("Спасатели на месте аварии. Фото: ТАСС"),
+            (
+                "Спасатели на месте аварии.".into(),
+                Some("Фото: ТАСС".into())
+            )
+        );
+        assert_eq!(
+            split("Die Unglücksstelle am Morgen (dpa)"),
+            ("Die Unglücksstelle am Morgen".into(), Some("dpa".into()))
+        );
+        assert!(super::is_credit_line("Imagen: Jane Doe / EFE"));
     }
 
     #[test]
