@@ -8,7 +8,9 @@
 //! the page or the site declares ([`Stamp::settle`]); a made-up UTC would put the story
 //! hours away from when it was published.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::LazyLock;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
@@ -381,21 +383,18 @@ const FOREIGN_MONTHS: &[(&str, u32)] = &[
     ("aralık", 12),
 ];
 
+/// Every month name of [`MONTHS`] and [`FOREIGN_MONTHS`]: each word of a scanned text is
+/// looked up.
+static MONTH_NAMES: LazyLock<HashMap<&str, u32>> =
+    LazyLock::new(|| MONTHS.iter().chain(FOREIGN_MONTHS).copied().collect());
+
 fn month_word(w: &str) -> Option<u32> {
     let w = w.trim_end_matches('.');
-    if w.is_ascii() {
-        let w = w.to_ascii_lowercase();
-        return MONTHS
-            .iter()
-            .chain(FOREIGN_MONTHS)
-            .find(|(n, _)| *n == w)
-            .map(|(_, m)| *m);
+    // No name is longer than 13 letters: longer words are settled without a copy.
+    if w.chars().nth(13).is_some() {
+        return None;
     }
-    let w = w.to_lowercase();
-    FOREIGN_MONTHS
-        .iter()
-        .find(|(n, _)| *n == w)
-        .map(|(_, m)| *m)
+    MONTH_NAMES.get(w.to_lowercase().as_str()).copied()
 }
 
 /// Finds the first full date in visible text: `dd/mm/yyyy [HH:MM[:SS]] [(GMT+7)]` (also

@@ -286,6 +286,25 @@ pub(crate) fn has_heading_prefix(text: &str) -> bool {
         .is_some_and(|(before, _)| HEADING_SET.contains(before.trim_end()))
 }
 
+/// Whether the heading `h` opens a box of whole teaser stories: nothing with text before it,
+/// and two or more `<article>` elements, and only those, after it. Their excerpts are prose
+/// and pass the link test; an article *before* the heading is the page's own.
+fn opens_teaser_articles(h: ElementRef<'_>, stats: &DomStats) -> bool {
+    let has_text = |c: &ElementRef<'_>| stats.get(c.id()).text > 0;
+    if h.prev_siblings()
+        .filter_map(ElementRef::wrap)
+        .any(|c| has_text(&c))
+    {
+        return false;
+    }
+    let mut after = h
+        .next_siblings()
+        .filter_map(ElementRef::wrap)
+        .filter(has_text)
+        .map(|c| c.value().name() == "article");
+    after.clone().filter(|a| *a).nth(1).is_some() && after.all(|a| a)
+}
+
 /// Nodes to drop inside `roots` because of furniture headings.
 pub(crate) fn skips(roots: &[ElementRef<'_>], stats: &DomStats, out: &mut HashSet<NodeId>) {
     let root_ids: Vec<NodeId> = roots.iter().map(|r| r.id()).collect();
@@ -309,6 +328,17 @@ fn mark(h: ElementRef<'_>, roots: &[NodeId], stats: &DomStats, out: &mut HashSet
     let mut cur = h;
     while let Some(parent) = cur.parent().and_then(ElementRef::wrap) {
         if roots.contains(&parent.id()) {
+            // One of several parts taken for the article is this box of teaser stories: a
+            // part cannot be skipped, its children can.
+            if roots.len() > 1 && opens_teaser_articles(cur, stats) {
+                out.extend(
+                    parent
+                        .children()
+                        .filter_map(ElementRef::wrap)
+                        .map(|c| c.id()),
+                );
+                return;
+            }
             break;
         }
         let p_st = stats.get(parent.id());
@@ -318,7 +348,7 @@ fn mark(h: ElementRef<'_>, roots: &[NodeId], stats: &DomStats, out: &mut HashSet
         }
         let rest_text = p_st.text.saturating_sub(h_st.text);
         let rest_links = p_st.links.saturating_sub(h_st.links);
-        if rest_links as f64 >= rest_text as f64 * 0.35 {
+        if rest_links as f64 >= rest_text as f64 * 0.35 || opens_teaser_articles(cur, stats) {
             out.insert(parent.id());
         } else {
             out.insert(cur.id());

@@ -348,14 +348,12 @@ pub(crate) fn is_credit_line(text: &str) -> bool {
         return false;
     }
     let l = t.to_lowercase();
-    let labelled = CREDIT_LINE_LABELS.iter().any(|w| {
-        l.strip_prefix(w).is_some_and(|rest| {
-            // A label with nothing after it is a heading ("Credits:").
-            rest.strip_prefix(':')
-                .or_else(|| rest.strip_prefix(" by "))
-                .is_some_and(|who| !who.trim().is_empty())
-        })
-    });
+    // No label holds a colon or " by ": the first of either ends it. A label with nothing
+    // after it is a heading ("Credits:").
+    let labelled = [l.split_once(':'), l.split_once(" by ")]
+        .into_iter()
+        .flatten()
+        .any(|(label, who)| CREDIT_LINE_LABELS.contains(&label) && !who.trim().is_empty());
     let whole_word = |rest: &str| !rest.starts_with(char::is_alphanumeric);
     let agency = AGENCIES.iter().any(|a| {
         l == *a

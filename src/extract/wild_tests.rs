@@ -1342,3 +1342,75 @@ fn the_editor_credit_under_a_chinese_article_is_not_body_text() {
     ));
     assert_eq!(body_of(&html), &all()[..4]);
 }
+
+#[test]
+fn a_comment_forms_heading_in_another_language_is_not_body_text() {
+    // WordPress's "Leave a Reply" in German, left at the end of the entry.
+    let html = page(&format!(
+        "<article><p>{}</p><p>{}</p><p>{}</p><p>{}</p><h3>Schreibe einen Kommentar</h3></article>",
+        P[0], P[1], P[2], P[3]
+    ));
+    assert_eq!(body_of(&html), &all()[..4]);
+}
+
+#[test]
+fn a_sibling_box_of_teaser_articles_taken_with_the_article_is_dropped() {
+    // A theme's "You may like..." box: each teaser an `<article>` with its excerpt in prose,
+    // so the box is not link-dense.
+    let teaser = |slug: &str, text: &str| {
+        format!(
+            "<article class=\"post\"><a href=\"/guides/{slug}\"><img src=\"/{slug}.jpg\"></a>\
+             <div><a href=\"/share?u={slug}\">Share</a></div><p>{text}</p></article>"
+        )
+    };
+    let html = page(&format!(
+        "<main><h1>A day on the valley trail</h1><article class=\"post\">\
+         <p>{}</p><p>{}</p><p>{}</p><p>{}</p><p>{}</p><p>{}</p></article>\
+         <article class=\"post\"><h3>You may like...</h3>{}{}</article></main>",
+        P[0],
+        P[1],
+        P[2],
+        P[3],
+        P[4],
+        P[5],
+        teaser(
+            "ridge",
+            "Snow closes the upper half of the ridge trail by December, but the lower loop stays open."
+        ),
+        teaser(
+            "lake",
+            "The lake path is flat and short, which makes it the park's favourite walk for families."
+        ),
+    ));
+    assert_eq!(body_of(&html), all());
+}
+
+#[test]
+fn a_related_box_of_teaser_articles_inside_the_content_is_dropped_whole() {
+    // The box and the article under one wrapper taken whole: the heading's box goes.
+    let teaser = |slug: &str, text: &str| {
+        format!(
+            "<article><a href=\"/guides/{slug}\"><img src=\"/{slug}.jpg\"></a><p>{text}</p></article>"
+        )
+    };
+    let html = page(&format!(
+        "<div id=\"content\"><article class=\"post\"><h1>A day on the valley trail</h1>\
+         <p>{}</p><p>{}</p><p>{}</p><p>{}</p></article>\
+         <section><h3>Lire aussi</h3>{}{}</section></div>",
+        P[0],
+        P[1],
+        P[2],
+        P[3],
+        teaser(
+            "ridge",
+            "Snow closes the upper half of the ridge trail by December, but the lower loop stays \
+             open all winter for walkers who bring the right boots and start early in the day."
+        ),
+        teaser(
+            "lake",
+            "The lake path is flat and short, which makes it the park's favourite walk for \
+             families, and the boathouse at its far end sells coffee from April to October."
+        ),
+    ));
+    assert_eq!(body_of(&html), &all()[..4]);
+}
