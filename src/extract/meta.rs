@@ -189,6 +189,21 @@ const BYLINE_LABELS: &[&str] = &[
     "text by",
     "author",
     "by",
+    "autorin",
+    "autoren",
+    "autores",
+    "autori",
+    "autora",
+    "autore",
+    "autor",
+    "auteurs",
+    "auteur",
+    "авторы",
+    "автор",
+    "tekst",
+    "yazar",
+    "penulis",
+    "oleh",
 ];
 
 /// Words that join the names of several authors.
@@ -373,7 +388,9 @@ fn labelled_byline(el: ElementRef<'_>, first: &str) -> Option<String> {
         return None;
     }
     // The label itself cut, then what follows the name (a date, a read time).
-    let mut rest = text.get(label.len()..)?.trim_start_matches([':', ' ']);
+    let mut rest = text
+        .get(label.len()..)?
+        .trim_start_matches([':', '：', ' ']);
     // "<div>Written by</div><div>Jane Doe</div><div>Jane covers…</div>": the label alone,
     // the name in the next element.
     let next;

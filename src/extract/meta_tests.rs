@@ -623,3 +623,16 @@ fn a_publication_line_in_another_language_outranks_a_machine_date_weeks_off() {
     let (date, _) = published(&page(&head, line), None);
     assert_eq!(date.as_deref(), Some("2024-03-05T14:30:00+01:00"));
 }
+
+#[test]
+fn a_byline_labelled_in_another_language_names_the_author_and_leaves_the_body() {
+    // No class and no metadata name the author: only the label does.
+    let x = extract(
+        &page("", "<div><span>Autorin: Anna Schmidt</span></div>"),
+        &url(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(x.author.as_deref(), Some("Anna Schmidt"));
+    assert!(!x.body.iter().any(|b| b.contains("Anna")), "{:?}", x.body);
+}
