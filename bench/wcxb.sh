@@ -32,7 +32,16 @@ done
 tail -1 "$OUT/tindex.log"
 preds=("$OUT/tindex.jsonl")
 if [[ " $PEERS " == *" trafilatura "* ]]; then
-    python3 "$here/wcxb_trafilatura.py" "$gt" "$OUT/trafilatura.jsonl" "$OUT"/html/*.html \
+    # The peer in its own venv where the system Python lacks it (lxml ≥ 5.2 moved the
+    # cleaner trafilatura's jusText needs into lxml_html_clean).
+    py=python3
+    if ! python3 -c 'import trafilatura' 2>/dev/null; then
+        venv="$root/target/bench-venv"
+        [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+        "$venv/bin/pip" install -q 'trafilatura==2.3.1' lxml_html_clean
+        py="$venv/bin/python"
+    fi
+    "$py" "$here/wcxb_trafilatura.py" "$gt" "$OUT/trafilatura.jsonl" "$OUT"/html/*.html \
         2> "$OUT/trafilatura.log"
     tail -1 "$OUT/trafilatura.log"
     preds+=("$OUT/trafilatura.jsonl")

@@ -411,24 +411,77 @@ fn is_counter(f: &str) -> bool {
 }
 
 /// Whether a short folded line states a reading time ("13 MIN READ", "3 min. read",
-/// "24 Apr 2000 • 3 min read", "Reading time: 4 minutes", "5 phút đọc"): it ends with a
-/// number, minutes and reading, or opens with "reading time". "Dành 15 phút đọc sách mỗi
-/// ngày" goes on after them: a sentence.
+/// "24 Apr 2000 • 3 min read", "Reading time: 4 minutes", "5 phút đọc", "5 Min. Lesezeit",
+/// "5 min de lecture", "Время чтения: 5 минут"): it ends with a number, minutes and reading,
+/// or opens with "reading time". "Dành 15 phút đọc sách mỗi ngày" goes on after them: a
+/// sentence.
 fn is_reading_time(f: &str) -> bool {
     let words = words(f);
     if words.len() > 8 || !words.iter().any(|w| is_number(w)) {
         return false;
     }
-    let minutes = |w: &str| matches!(w, "min" | "mins" | "minute" | "minutes" | "phút");
-    let reading = |w: &str| matches!(w, "read" | "reading" | "đọc");
+    let minutes = |w: &str| {
+        matches!(
+            w,
+            "min"
+                | "mins"
+                | "minute"
+                | "minutes"
+                | "phút"
+                | "minuten"
+                | "minutos"
+                | "minuto"
+                | "minuti"
+                | "minut"
+                | "minuter"
+                | "минут"
+                | "минуты"
+                | "мин"
+                | "dk"
+                | "dakika"
+                | "menit"
+        )
+    };
+    let reading = |w: &str| {
+        matches!(
+            w,
+            "read"
+                | "reading"
+                | "đọc"
+                | "lesezeit"
+                | "lecture"
+                | "lectura"
+                | "lettura"
+                | "leitura"
+                | "leestijd"
+                | "lästid"
+                | "czytania"
+                | "чтения"
+                | "okuma"
+                | "baca"
+        )
+    };
+    // "5 min de lecture", "5 min di lettura": a joining word between the two.
     let ends_with_time = match words.as_slice() {
-        [.., n, m, r] => is_number(n) && minutes(m) && reading(r),
+        [.., n, m, "de" | "di" | "da", r] | [.., n, m, r] => {
+            is_number(n) && minutes(m) && reading(r)
+        }
         _ => false,
     };
     ends_with_time
         || matches!(
             words.as_slice(),
-            ["reading", "time", ..] | ["thời", "gian", "đọc", ..]
+            ["reading", "time", ..]
+                | ["thời", "gian", "đọc", ..]
+                | ["lesezeit", ..]
+                | ["leestijd", ..]
+                | ["lästid", ..]
+                | ["temps", "de", "lecture", ..]
+                | ["tiempo", "de", "lectura", ..]
+                | ["tempo", "di", "lettura", ..]
+                | ["tempo", "de", "leitura", ..]
+                | ["время", "чтения", ..]
+                | ["okuma", "süresi", ..]
         )
 }
 
@@ -679,5 +732,16 @@ mod tests {
         assert!(!is_prompt("Dành 15 phút đọc sách mỗi ngày"));
         assert!(!is_prompt("The 5-minute read that changed my mind"));
         assert!(!is_prompt("Read the 12 rules in a minute"));
+    }
+
+    #[test]
+    fn a_reading_time_in_another_language_is_a_prompt() {
+        assert!(is_prompt("5 Min. Lesezeit"));
+        assert!(is_prompt("Lesezeit: 5 Minuten"));
+        assert!(is_prompt("5 min de lecture"));
+        assert!(is_prompt("Tiempo de lectura: 4 minutos"));
+        assert!(is_prompt("Время чтения: 5 минут"));
+        assert!(!is_prompt("Er brauchte 5 Minuten zum Lesen"));
+        assert!(!is_prompt("La lecture dure 5 min de plus"));
     }
 }
