@@ -47,7 +47,19 @@ const PREFIXES: &[&str] = &[
     "author:",
     "authors",
     "author",
-    // The same labels in other languages ("Autor: Max Mustermann", "Auteur : Jean Dupont").
+    "bởi",
+    "by:",
+    "by",
+    "von",
+    "par",
+    "por",
+    "door",
+    "di",
+];
+
+/// Author labels of other languages ("Autor: Max Mustermann", "Auteur : Jean Dupont"): both
+/// a prefix cleaned off a byline and a label that opens one printed without markup.
+pub(crate) const AUTHOR_LABELS: &[&str] = &[
     "autorin",
     "autoren",
     "autores",
@@ -63,14 +75,6 @@ const PREFIXES: &[&str] = &[
     "yazar",
     "penulis",
     "oleh",
-    "bởi",
-    "by:",
-    "by",
-    "von",
-    "par",
-    "por",
-    "door",
-    "di",
 ];
 
 /// Whole texts that are labels, not names.
@@ -269,7 +273,7 @@ fn strip_prefix(t: &str) -> String {
     let mut t = t.trim().to_string();
     loop {
         let lower = lower_same_len(&t);
-        let hit = PREFIXES.iter().find(|p| {
+        let hit = PREFIXES.iter().chain(AUTHOR_LABELS).find(|p| {
             let case_ok = !LOWER_CASE_ONLY.contains(p) || t.get(..p.len()) == Some(**p);
             // "Written byAAA Travel": a label glued to the capitalised name it introduces.
             let glued = p.ends_with(" by")

@@ -189,21 +189,6 @@ const BYLINE_LABELS: &[&str] = &[
     "text by",
     "author",
     "by",
-    "autorin",
-    "autoren",
-    "autores",
-    "autori",
-    "autora",
-    "autore",
-    "autor",
-    "auteurs",
-    "auteur",
-    "авторы",
-    "автор",
-    "tekst",
-    "yazar",
-    "penulis",
-    "oleh",
 ];
 
 /// Words that join the names of several authors.
@@ -382,7 +367,8 @@ fn labelled_line(
 /// A byline printed without markup: an element whose first text is a byline label, short
 /// enough to be "label + name" (the name in the same element or the next one).
 fn labelled_byline(el: ElementRef<'_>, first: &str) -> Option<String> {
-    let label = opening_label(first, BYLINE_LABELS)?;
+    let label = opening_label(first, BYLINE_LABELS)
+        .or_else(|| opening_label(first, byline::AUTHOR_LABELS))?;
     let text = element_text(el);
     if text.chars().count() > 100 {
         return None;
