@@ -380,10 +380,18 @@ fn is_number(w: &str) -> bool {
     w.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Whether a folded line is a pager's "Page 1 of 8" ("Trang 1 / 8").
+/// Whether a folded line is a pager's "Page 1 of 8" ("Trang 1 / 8", "Seite 1 von 8",
+/// "Página 1 de 8", "Страница 1 из 8").
 fn is_page_of(f: &str) -> bool {
     match words(f).as_slice() {
-        ["page" | "trang", n, "of", m] => is_number(n) && is_number(m),
+        [
+            "page" | "trang" | "seite" | "página" | "pagina" | "страница",
+            n,
+            of,
+            m,
+        ] if matches!(*of, "of" | "von" | "sur" | "de" | "di" | "van" | "из") => {
+            is_number(n) && is_number(m)
+        }
         ["trang", n, m] => is_number(n) && is_number(m) && f.contains('/'),
         _ => false,
     }
@@ -398,7 +406,38 @@ fn is_counter(f: &str) -> bool {
             *n,
             matches!(
                 *what,
-                "view" | "views" | "comment" | "comments" | "share" | "shares" | "like" | "likes"
+                "view"
+                    | "views"
+                    | "comment"
+                    | "comments"
+                    | "share"
+                    | "shares"
+                    | "like"
+                    | "likes"
+                    // The same counters in other languages.
+                    | "kommentar"
+                    | "kommentare"
+                    | "commentaire"
+                    | "commentaires"
+                    | "comentario"
+                    | "comentarios"
+                    | "comentário"
+                    | "comentários"
+                    | "commento"
+                    | "commenti"
+                    | "reacties"
+                    | "komentarzy"
+                    | "комментарий"
+                    | "комментария"
+                    | "комментариев"
+                    | "просмотров"
+                    | "yorum"
+                    | "komentar"
+                    | "aufrufe"
+                    | "vues"
+                    | "visitas"
+                    | "visualizzazioni"
+                    | "visualizações"
             ),
         ),
         [n, a, b] => (*n, matches!((*a, *b), ("lượt", "xem") | ("bình", "luận"))),
@@ -743,5 +782,16 @@ mod tests {
         assert!(is_prompt("Время чтения: 5 минут"));
         assert!(!is_prompt("Er brauchte 5 Minuten zum Lesen"));
         assert!(!is_prompt("La lecture dure 5 min de plus"));
+    }
+
+    #[test]
+    fn a_counter_or_a_pager_in_another_language_is_a_prompt() {
+        assert!(is_prompt("12 Kommentare"));
+        assert!(is_prompt("1.234 Aufrufe"));
+        assert!(is_prompt("5 комментариев"));
+        assert!(is_prompt("Seite 2 von 5"));
+        assert!(is_prompt("Página 1 de 3"));
+        assert!(!is_prompt("Seite an Seite"));
+        assert!(!is_prompt("12 Kommentatoren sagen"));
     }
 }
