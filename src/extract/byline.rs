@@ -72,9 +72,7 @@ pub(crate) const AUTHOR_LABELS: &[&str] = &[
     "авторы",
     "автор",
     "tekst",
-    "yazar",
     "penulis",
-    "oleh",
 ];
 
 /// Whole texts that are labels, not names.
@@ -799,5 +797,16 @@ mod tests {
             c("Medically reviewed by Jane Doe, MD").as_deref(),
             Some("Medically")
         );
+    }
+
+    #[test]
+    fn a_foreign_author_label_is_cut_but_a_first_name_like_one_is_kept() {
+        assert_eq!(
+            c("Autor: Max Mustermann").as_deref(),
+            Some("Max Mustermann")
+        );
+        assert_eq!(c("Auteur : Jean Dupont").as_deref(), Some("Jean Dupont"));
+        // Oleh is a Ukrainian first name, Yazar a Turkish surname: no labels here.
+        assert_eq!(c("Oleh Sukhov").as_deref(), Some("Oleh Sukhov"));
     }
 }

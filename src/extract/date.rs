@@ -353,7 +353,6 @@ const FOREIGN_MONTHS: &[(&str, u32)] = &[
     ("sierpnia", 8),
     ("września", 9),
     ("października", 10),
-    ("listopada", 11),
     ("grudnia", 12),
     // Russian (genitive)
     ("января", 1),
@@ -381,6 +380,10 @@ const FOREIGN_MONTHS: &[(&str, u32)] = &[
     ("ekim", 10),
     ("kasım", 11),
     ("aralık", 12),
+    // Capitals lower-cased without Turkish rules: "KASIM" reads "kasim".
+    ("mayis", 5),
+    ("kasim", 11),
+    ("aralik", 12),
 ];
 
 /// Every month name of [`MONTHS`] and [`FOREIGN_MONTHS`]: each word of a scanned text is
@@ -608,10 +611,10 @@ fn worded_date_at(chars: &[char], i: usize) -> Option<(NaiveDate, usize)> {
     let (w, p) = word_at(chars, filler(chars, p))?;
     let (m, p) = match month_word(&w) {
         Some(m) => (m, p),
-        None if w == "tháng" => {
+        None if w.to_lowercase() == "tháng" => {
             let (m, p) = number(chars, spaces(chars, p), 1, 2)?;
             match word_at(chars, spaces(chars, p)) {
-                Some((nam, q)) if nam == "năm" => (m, q),
+                Some((nam, q)) if nam.to_lowercase() == "năm" => (m, q),
                 _ => (m, p),
             }
         }

@@ -248,10 +248,7 @@ const AGENCIES: &[&str] = &[
     "anadolu",
     "dpa",
     "picture alliance",
-    "imago",
-    "keystone",
     "belga",
-    "efe",
     "ansa",
     "tass",
     "ria novosti",
@@ -278,13 +275,16 @@ pub(crate) fn split_credit(caption: &str) -> (String, Option<String>) {
     // A trailing "Label: …" part after a sentence end or a dash.
     let lower = super::text::lower_same_len(t);
     {
-        for label in CREDIT_LABELS {
-            let pat = format!("{label}:");
+        // "Photo: …", and "图：…" with the full-width colon of Chinese and Japanese.
+        let labelled = CREDIT_LABELS
+            .iter()
+            .flat_map(|label| [format!("{label}:"), format!("{label}：")]);
+        for pat in labelled {
             if let Some(at) = lower.rfind(&pat) {
                 let before = t[..at].trim_end();
                 let credit = t[at..].trim();
                 let starts_part = at == 0
-                    || before.ends_with(['.', '-', '–', '—', '|', '/', '!', '?'])
+                    || before.ends_with(['.', '-', '–', '—', '|', '/', '!', '?', '。'])
                     || before.ends_with(".)");
                 if starts_part && credit.chars().count() <= MAX_CREDIT_CHARS {
                     let text = before.trim_end_matches(['-', '–', '—', '|', '/']).trim();
@@ -473,7 +473,11 @@ mod credit_tests {
             split("Die Unglücksstelle am Morgen (dpa)"),
             ("Die Unglücksstelle am Morgen".into(), Some("dpa".into()))
         );
-        assert!(super::is_credit_line("Imagen: Jane Doe / EFE"));
+        assert!(super::is_credit_line("Imagen: Jane Doe / Reuters"));
+        assert_eq!(
+            split("消防员在现场救援。图：新华社"),
+            ("消防员在现场救援。".into(), Some("图：新华社".into()))
+        );
     }
 
     #[test]

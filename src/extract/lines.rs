@@ -302,9 +302,31 @@ pub(crate) fn is_stock_line(text: &str) -> bool {
 }
 
 /// Whether a folded line asks readers to report a typo with a key press ("Нашли ошибку?
-/// Выделите текст и нажмите Ctrl+Enter"): the key is named the same in every language.
+/// Выделите текст и нажмите Ctrl+Enter"): the key is named the same in every language, and
+/// the line speaks of an error or of the editors ("Press Ctrl+Enter to run the cell" does
+/// neither).
 fn is_typo_report(f: &str) -> bool {
-    f.contains("ctrl+enter") || f.contains("ctrl + enter")
+    (f.contains("ctrl+enter") || f.contains("ctrl + enter"))
+        && [
+            "ошибк",
+            "опечат",
+            "помилк",
+            "błąd",
+            "błęd",
+            "kļūd",
+            "klaid",
+            "chyb",
+            "typo",
+            "mistake",
+            "fehler",
+            "erreur",
+            "redakt",
+            "rédaction",
+            "редакц",
+            "редактор",
+        ]
+        .iter()
+        .any(|w| f.contains(w))
 }
 
 /// Longest line taken for an editor's credit, in characters.
@@ -502,8 +524,13 @@ fn is_reading_time(f: &str) -> bool {
     };
     // "5 min de lecture", "5 min di lettura": a joining word between the two.
     let ends_with_time = match words.as_slice() {
-        [.., n, m, "de" | "di" | "da", r] | [.., n, m, r] => {
-            is_number(n) && minutes(m) && reading(r)
+        [before @ .., n, m, "de" | "di" | "da", r] | [before @ .., n, m, r] => {
+            is_number(n)
+                && minutes(m)
+                && reading(r)
+                // The words of other languages only where the time is all the line says:
+                // "Dedica cada día 15 minutos de lectura" is a sentence.
+                && (matches!(*r, "read" | "reading" | "đọc") || before.len() <= 1)
         }
         _ => false,
     };
@@ -758,6 +785,7 @@ mod tests {
         ));
         assert!(is_stock_line("Photo Credit: www.littlebitsofhome.com"));
         assert!(!is_stock_line("The photo credit went to her brother."));
+        assert!(!is_stock_line("Press Ctrl+Enter to run the cell."));
     }
 
     #[test]
@@ -782,6 +810,7 @@ mod tests {
         assert!(is_prompt("Время чтения: 5 минут"));
         assert!(!is_prompt("Er brauchte 5 Minuten zum Lesen"));
         assert!(!is_prompt("La lecture dure 5 min de plus"));
+        assert!(!is_prompt("Dedica cada día 15 minutos de lectura"));
     }
 
     #[test]

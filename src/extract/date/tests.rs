@@ -180,6 +180,7 @@ fn month_names_of_other_languages_are_read() {
     );
     assert_eq!(t("12 сентября 2025 г.").as_deref(), Some("2025-09-12"));
     assert_eq!(t("3 października 2023").as_deref(), Some("2023-10-03"));
+    assert_eq!(t("5 KASIM 2024").as_deref(), Some("2024-11-05"));
     // A month's name among other words is no date.
     assert_eq!(t("Die Mai-Kundgebung 2024 war groß"), None);
 }
@@ -203,4 +204,5 @@ fn a_vietnamese_date_naming_the_month_by_its_number_is_read() {
         Some("2024-03-05")
     );
     assert_eq!(t("ngày 5 tháng 12, 2025").as_deref(), Some("2025-12-05"));
+    assert_eq!(t("Ngày 05 Tháng 3 Năm 2024").as_deref(), Some("2024-03-05"));
 }
