@@ -275,21 +275,26 @@ pub(crate) fn split_credit(caption: &str) -> (String, Option<String>) {
     // A trailing "Label: …" part after a sentence end or a dash.
     let lower = super::text::lower_same_len(t);
     {
-        // "Photo: …", and "图：…" with the full-width colon of Chinese and Japanese.
+        // "Photo: …", and "图：…" with the full-width colon of Chinese and Japanese: the
+        // last place each label stands before either colon.
+        let before_colon = |label: &str, colon: char| {
+            lower
+                .rmatch_indices(label)
+                .map(|(at, _)| at)
+                .find(|&at| lower[at + label.len()..].starts_with(colon))
+        };
         let labelled = CREDIT_LABELS
             .iter()
-            .flat_map(|label| [format!("{label}:"), format!("{label}：")]);
-        for pat in labelled {
-            if let Some(at) = lower.rfind(&pat) {
-                let before = t[..at].trim_end();
-                let credit = t[at..].trim();
-                let starts_part = at == 0
-                    || before.ends_with(['.', '-', '–', '—', '|', '/', '!', '?', '。'])
-                    || before.ends_with(".)");
-                if starts_part && credit.chars().count() <= MAX_CREDIT_CHARS {
-                    let text = before.trim_end_matches(['-', '–', '—', '|', '/']).trim();
-                    return (text.to_string(), Some(credit.to_string()));
-                }
+            .flat_map(|label| [before_colon(label, ':'), before_colon(label, '：')]);
+        for at in labelled.flatten() {
+            let before = t[..at].trim_end();
+            let credit = t[at..].trim();
+            let starts_part = at == 0
+                || before.ends_with(['.', '-', '–', '—', '|', '/', '!', '?', '。'])
+                || before.ends_with(".)");
+            if starts_part && credit.chars().count() <= MAX_CREDIT_CHARS {
+                let text = before.trim_end_matches(['-', '–', '—', '|', '/']).trim();
+                return (text.to_string(), Some(credit.to_string()));
             }
         }
         // "… seen from the air. Jane Doe/Getty Images"

@@ -306,28 +306,36 @@ fn opening_text<'a>(el: ElementRef<'a>) -> Option<&'a str> {
     el.text().find(|t| !t.trim().is_empty()).map(str::trim)
 }
 
-/// Which of `labels` opens `first` (an element's [`opening_text`]), as a word (followed by a
-/// space, a colon or nothing), ignoring case. Asked of most block elements of every page:
-/// nothing is allocated.
-fn opening_label(first: &str, labels: &[&'static str]) -> Option<&'static str> {
+/// Which label of the `lists` opens `first` (an element's [`opening_text`]), as a word
+/// (followed by a space, a colon or nothing), ignoring case. Asked of most block elements of
+/// every page: nothing is allocated, and the lists are read in one pass.
+fn opening_label(first: &str, lists: &[&[&'static str]]) -> Option<&'static str> {
     // Asked of every short element: the first letter settles nearly every label.
     let head = first.chars().next()?.to_lowercase().next()?;
     let mut buf = [0u8; 4];
     let lead = head.encode_utf8(&mut buf).as_bytes().first().copied();
-    labels.iter().copied().find(|l| {
-        l.as_bytes().first().copied() == lead
-            && first.get(..l.len()).is_some_and(|p| {
-                if l.is_ascii() {
-                    p.eq_ignore_ascii_case(l)
-                } else {
-                    p.chars().flat_map(char::to_lowercase).eq(l.chars())
-                }
-            })
-            && first
-                .get(l.len()..)
-                .and_then(|r| r.chars().next())
-                .is_none_or(|c| matches!(c, ' ' | ':' | '：'))
-    })
+    for list in lists {
+        for &l in *list {
+            if l.as_bytes().first().copied() == lead && opens_with_label(first, l) {
+                return Some(l);
+            }
+        }
+    }
+    None
+}
+
+/// Whether `first` opens with the lower-case label `l` as a word, ignoring case.
+fn opens_with_label(first: &str, l: &str) -> bool {
+    first.get(..l.len()).is_some_and(|p| {
+        if l.is_ascii() {
+            p.eq_ignore_ascii_case(l)
+        } else {
+            p.chars().flat_map(char::to_lowercase).eq(l.chars())
+        }
+    }) && first
+        .get(l.len()..)
+        .and_then(|r| r.chars().next())
+        .is_none_or(|c| matches!(c, ' ' | ':' | '：'))
 }
 
 /// The text of the element right after `el` (blank text between skipped), when at most
@@ -349,7 +357,7 @@ fn labelled_line(
     labels: &[&'static str],
     max: usize,
 ) -> Option<String> {
-    let label = opening_label(first, labels)?;
+    let label = opening_label(first, &[labels])?;
     let text = element_text(el);
     if text.chars().count() > max {
         return None;
@@ -367,8 +375,7 @@ fn labelled_line(
 /// A byline printed without markup: an element whose first text is a byline label, short
 /// enough to be "label + name" (the name in the same element or the next one).
 fn labelled_byline(el: ElementRef<'_>, first: &str) -> Option<String> {
-    let label = opening_label(first, BYLINE_LABELS)
-        .or_else(|| opening_label(first, byline::AUTHOR_LABELS))?;
+    let label = opening_label(first, &[BYLINE_LABELS, byline::AUTHOR_LABELS])?;
     let text = element_text(el);
     if text.chars().count() > 100 {
         return None;
