@@ -335,7 +335,15 @@ fn opens_with_label(first: &str, l: &str) -> bool {
     }) && first
         .get(l.len()..)
         .and_then(|r| r.chars().next())
-        .is_none_or(|c| matches!(c, ' ' | ':' | '：'))
+        .is_none_or(|c| LABEL_ENDS.contains(&c))
+}
+
+/// What may follow a label: a space, or a colon (full-width on Chinese and Japanese pages).
+const LABEL_ENDS: [char; 3] = [' ', ':', '：'];
+
+/// The text after `label` opening `text`, past the spaces and colons that end the label.
+fn after_label<'t>(text: &'t str, label: &str) -> Option<&'t str> {
+    Some(text.get(label.len()..)?.trim_start_matches(LABEL_ENDS))
 }
 
 /// The text of the element right after `el` (blank text between skipped), when at most
@@ -362,9 +370,7 @@ fn labelled_line(
     if text.chars().count() > max {
         return None;
     }
-    let rest = text
-        .get(label.len()..)?
-        .trim_start_matches([':', '：', ' ']);
+    let rest = after_label(&text, label)?;
     if rest.is_empty() {
         next_element_text(el, max)
     } else {
@@ -381,9 +387,7 @@ fn labelled_byline(el: ElementRef<'_>, first: &str) -> Option<String> {
         return None;
     }
     // The label itself cut, then what follows the name (a date, a read time).
-    let mut rest = text
-        .get(label.len()..)?
-        .trim_start_matches([':', '：', ' ']);
+    let mut rest = after_label(&text, label)?;
     // "<div>Written by</div><div>Jane Doe</div><div>Jane covers…</div>": the label alone,
     // the name in the next element.
     let next;
