@@ -344,7 +344,18 @@ fn is_unlikely(el: ElementRef<'_>, stats: &DomStats, page_text: usize) -> bool {
         )
         || dom::is_hidden(e)
         || dom::is_boilerplate_class(e);
-    furniture && stats.get(el.id()).text * 2 < page_text
+    furniture && stats.get(el.id()).text * 2 < page_text && !holds_article_body(el)
+}
+
+/// Whether `el` holds the element the page's own markup names the article's body
+/// (`itemprop="articleBody"`): an `<aside>` or a `sidebar` wrapper around it is misnamed.
+fn holds_article_body(el: ElementRef<'_>) -> bool {
+    el.descendent_elements().any(|d| {
+        d.value().get_attr("itemprop").is_some_and(|p| {
+            p.split_ascii_whitespace()
+                .any(|w| w.eq_ignore_ascii_case("articleBody"))
+        })
+    })
 }
 
 /// Furniture inside the content to skip: furniture classes, landmark roles

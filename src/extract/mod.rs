@@ -759,6 +759,8 @@ fn tidy_blocks(
     let mut kept: Vec<Block> = Vec::with_capacity(n);
     // kept_before[j]: how many of the first j original blocks stay (for image positions).
     let mut kept_before: Vec<usize> = Vec::with_capacity(n + 1);
+    // Blocks dropped only for repeating the lead, with their places.
+    let mut as_lead: Vec<(usize, Block)> = Vec::new();
     for (j, b) in blocks.into_iter().enumerate() {
         kept_before.push(kept.len());
         let i = kept.len();
@@ -767,8 +769,11 @@ fn tidy_blocks(
         let f = (b.text.len() <= cmp_max).then(|| b.text.to_lowercase());
         let f = f.as_deref();
         let dateline = generic && is_edge_dateline(&b, i, len);
+        if i < 3 && lead_f.is_some() && lead_f.as_deref() == f {
+            as_lead.push((j, b));
+            continue;
+        }
         let drop = second_printing.get(j) == Some(&true)
-            || (i < 3 && lead_f.is_some() && lead_f.as_deref() == f)
             || (b.kind == BlockKind::Heading && f == Some(title_f.as_str()))
             || (i == 0 && f == Some(title_f.as_str()))
             || furniture::is_heading(&b.text)
@@ -787,11 +792,22 @@ fn tidy_blocks(
         }
     }
     kept_before.push(kept.len());
+    // A short item whose teaser prints the whole text again (a wire brief): the text is
+    // the body, not a lead with nothing under it.
+    if kept.is_empty() && !as_lead.is_empty() {
+        for (at, k) in kept_before.iter_mut().enumerate() {
+            *k = as_lead.iter().filter(|(j, _)| *j < at).count();
+        }
+        kept = as_lead.into_iter().map(|(_, b)| b).collect();
+        *lead = None;
+    }
     for img in &mut walk.images {
         img.position = kept_before.get(img.position).copied().unwrap_or(kept.len());
     }
     walk.blocks = kept;
+    // Not the only block: a body the description repeats whole is still the body.
     if lead.is_none()
+        && walk.blocks.len() > 1
         && let Some(desc) = meta.description().map(|d| fold(&d))
         && let Some(first) = walk.blocks.first()
         && first.text.len() <= desc.len() * 3

@@ -1414,3 +1414,31 @@ fn a_related_box_of_teaser_articles_inside_the_content_is_dropped_whole() {
     ));
     assert_eq!(body_of(&html), &all()[..4]);
 }
+
+#[test]
+fn wire_brief_whose_teaser_repeats_its_only_paragraph_is_not_empty() {
+    let brief = P[0..3].join(" ");
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><title>A day on the valley trail</title>\
+         <meta name=\"description\" content=\"{brief}\"></head><body>\
+         <h1>A day on the valley trail</h1><div class=\"teaser\" itemprop=\"description\">\
+         <p>{brief}</p></div><div class=\"story-text\" itemprop=\"articleBody\"><p>{brief}</p>\
+         </div><footer><p>Copyright Outdoors Example.</p></footer></body></html>"
+    );
+    assert_eq!(body_of(&html), vec![brief]);
+}
+
+#[test]
+fn article_body_inside_an_aside_is_not_sidebar() {
+    let paras: String = P[..3].iter().map(|p| format!("<p>{p}</p>")).collect();
+    let teasers: String = (1..=8)
+        .map(|i| format!("<li><a href=\"/guides/{i}\">Another guide to read, number {i}</a></li>"))
+        .collect();
+    let html = page(&format!(
+        "<main><aside class=\"paywall-direct\"><section><h1>A day on the valley trail</h1>\
+         <article><div itemprop=\"articleBody\">{paras}</div></article></section></aside></main>\
+         <div class=\"more\"><p>{}</p><p>{}</p><ul>{teasers}</ul></div>",
+        P[4], P[5]
+    ));
+    assert_eq!(body_of(&html), P[..3].to_vec());
+}
