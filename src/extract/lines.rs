@@ -170,6 +170,20 @@ const PROMPTS: &[&str] = &[
     "bir yanıt yazın",
     "tinggalkan balasan",
     "tinggalkan komentar",
+    // A like button and its "Loading…" as blog hosts print "Like this:" and "Like Loading".
+    "gefällt mir",
+    "gefällt mir lade",
+    "j'aime",
+    "j’aime",
+    "j'aime chargement",
+    "j’aime chargement",
+    "me gusta",
+    "me gusta cargando",
+    "curtir",
+    "curtir isso",
+    "curtir carregando",
+    "mi piace",
+    "mi piace caricamento",
     "drucken",
     "imprimer",
     "imprimir",
@@ -709,6 +723,14 @@ mod tests {
         assert!(is_prompt("ADVERTISEMENT"));
         assert!(is_prompt("Quảng cáo"));
         assert!(!is_prompt("Share prices fell on Monday"));
+    }
+
+    #[test]
+    fn a_like_buttons_label_and_loading_note_in_other_languages_are_prompts() {
+        assert!(is_prompt("Gefällt mir:"));
+        assert!(is_prompt("Gefällt mir Lade..."));
+        assert!(is_prompt("Me gusta Cargando..."));
+        assert!(!is_prompt("Gefällt mir nicht, sagte sie."));
     }
 
     #[test]
