@@ -31,6 +31,9 @@ pub(crate) struct Meta {
     pub h1s: Vec<(String, NodeId)>,
     /// `<time>` elements: the `datetime` attribute, else the visible text, first few.
     pub times: Vec<String>,
+    /// `<time>` elements of embedded posts, sidebars, menus and comments: never the story's
+    /// date, but written in the site's offset all the same.
+    pub other_times: Vec<String>,
     /// Visible text of non-`meta` elements marked `itemprop=datePublished` without a
     /// machine value.
     pub itemprop_date_texts: Vec<String>,
@@ -225,6 +228,18 @@ fn name_inside(el: ElementRef<'_>) -> Option<String> {
 /// `comments` list holds them (class words, so `commentary` pages keep their byline).
 fn in_comments(el: ElementRef<'_>) -> bool {
     self_and_ancestors(el, 8).any(|a| dom::class_tokens(a.value()).any(is_comment_word))
+}
+
+/// Levels looked up from a `<time>` for the box it is set in.
+const TIME_BOX_LEVELS: usize = 12;
+
+/// Whether a `<time>` dates something other than the page's story: a post embedded in it
+/// (an Instagram or X post is a `<blockquote>` with its own date), a sidebar's or a menu's
+/// list of other stories, a reader's comment.
+fn is_foreign_time(el: ElementRef<'_>) -> bool {
+    self_and_ancestors(el, TIME_BOX_LEVELS)
+        .any(|a| matches!(a.value().name(), "blockquote" | "aside" | "nav"))
+        || in_comments(el)
 }
 
 /// `comment`, `comments`, `commentlist`, `jcomments`, `recentcomments`; not `commentary`.
@@ -548,13 +563,17 @@ pub(crate) fn collect(doc: &Html, page_url: &Url) -> Meta {
                     m.h1s.push((t, el.id()));
                 }
             }
-            "time" if m.times.len() < MAX_TIMES => {
+            "time" if m.times.len() + m.other_times.len() < MAX_TIMES => {
                 let v = match e.get_attr("datetime") {
                     Some(d) if !d.trim().is_empty() => d.to_string(),
                     _ => element_text(el),
                 };
                 if !v.is_empty() && v.len() < 200 {
-                    m.times.push(v);
+                    if is_foreign_time(el) {
+                        m.other_times.push(v);
+                    } else {
+                        m.times.push(v);
+                    }
                 }
             }
             "p" | "div" | "span" | "li" | "small" | "strong" | "b" | "em" | "address" | "h3"
@@ -872,7 +891,11 @@ impl Meta {
             .iter()
             .filter(|(k, _)| k.contains("time") || k.contains("date"))
             .map(|(_, v)| Some(v.as_str()));
-        let times = self.times.iter().map(|t| Some(t.as_str()));
+        let times = self
+            .times
+            .iter()
+            .chain(&self.other_times)
+            .map(|t| Some(t.as_str()));
         let mut offsets = ld
             .into_iter()
             .chain(metas)

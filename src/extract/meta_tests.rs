@@ -636,3 +636,26 @@ fn a_byline_labelled_in_another_language_names_the_author_and_leaves_the_body() 
     assert_eq!(x.author.as_deref(), Some("Anna Schmidt"));
     assert!(!x.body.iter().any(|b| b.contains("Anna")), "{:?}", x.body);
 }
+
+#[test]
+fn an_embedded_posts_time_is_not_the_storys_date() {
+    let html = page(
+        "",
+        "<div class=\"publish-date\">29. Januar 2019</div>\
+         <blockquote class=\"instagram-media\"><p>A post shared by the club \
+         <time datetime=\"2018-03-12T19:30:12+00:00\">Mar 12, 2018</time></p></blockquote>",
+    );
+    assert_eq!(published(&html, None).0.as_deref(), Some("2019-01-29"));
+}
+
+#[test]
+fn a_sidebar_lists_times_are_not_the_storys_date() {
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><title>Council approves budget</title></head>\
+         <body><aside><ul><li><a href=\"/older\">An older story</a> \
+         <time datetime=\"2019-07-30\">30 July 2019</time></li></ul></aside>\
+         <article><h1>Council approves budget</h1><div class=\"post-date\">27 June 2019</div>\
+         <p>{P}</p><p>{P} Again.</p></article></body></html>"
+    );
+    assert_eq!(published(&html, None).0.as_deref(), Some("2019-06-27"));
+}
