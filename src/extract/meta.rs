@@ -1447,6 +1447,9 @@ const MIN_HEADLINE_CHARS: usize = 20;
 /// Characters of visible text searched after the headline for the date a reader sees.
 const AFTER_HEADLINE_CHARS: usize = 1500;
 
+/// Characters at the start of a line under the headline searched for its date.
+const DATE_OPENING_CHARS: usize = 100;
+
 /// Characters searched before it (a date set above the headline).
 const BEFORE_HEADLINE_CHARS: usize = 300;
 
@@ -1481,6 +1484,10 @@ pub(crate) fn dates_near_headline(doc: &Html, m: &Meta) -> [Option<Stamp>; 2] {
                     {
                         skip = Some(node.id());
                     }
+                    // Each block's text on a line of its own, for the line test below.
+                    scraper::Node::Element(e) if passed && dom::is_block(e.name()) => {
+                        after.push('\n');
+                    }
                     scraper::Node::Text(t) => {
                         let buf = if passed { &mut after } else { &mut before };
                         buf.push_str(t);
@@ -1511,7 +1518,23 @@ pub(crate) fn dates_near_headline(doc: &Html, m: &Meta) -> [Option<Stamp>; 2] {
     if !passed {
         return [None, None];
     }
-    let after: String = clean(&after).chars().take(AFTER_HEADLINE_CHARS).collect();
+    // A date the reader sees under the headline opens a line (a date line, "WASHINGTON,
+    // March 5, 2024 —"); one further into a paragraph is a date the story speaks of.
+    let mut budget = AFTER_HEADLINE_CHARS;
+    let mut below = None;
+    for line in after.lines() {
+        if budget == 0 {
+            break;
+        }
+        let line = clean(line);
+        let n = line.chars().count();
+        let opening: String = line.chars().take(DATE_OPENING_CHARS.min(budget)).collect();
+        budget = budget.saturating_sub(n);
+        if let Some(d) = date::first_in(&opening) {
+            below = Some(d);
+            break;
+        }
+    }
     let before = clean(&before);
     let tail: String = {
         let chars: Vec<char> = before.chars().collect();
@@ -1519,5 +1542,5 @@ pub(crate) fn dates_near_headline(doc: &Html, m: &Meta) -> [Option<Stamp>; 2] {
             .iter()
             .collect()
     };
-    [date::first_in(&after), date::first_in(&tail)]
+    [below, date::first_in(&tail)]
 }

@@ -659,3 +659,24 @@ fn a_sidebar_lists_times_are_not_the_storys_date() {
     );
     assert_eq!(published(&html, None).0.as_deref(), Some("2019-06-27"));
 }
+
+#[test]
+fn a_date_the_first_paragraph_speaks_of_is_not_the_storys_date() {
+    let html = page(
+        "",
+        "<p>Members of the council who had argued for a smaller budget all year said they \
+         would meet again on 23 August 2017 to look at the figures once more.</p>\
+         <div class=\"post-date\">24 July 2017</div>",
+    );
+    assert_eq!(published(&html, None).0.as_deref(), Some("2017-07-24"));
+}
+
+#[test]
+fn a_press_releases_dateline_opening_its_first_paragraph_is_its_date() {
+    let html = page(
+        "",
+        "<p>WASHINGTON, March 5, 2024 /PRNewswire/ -- The council said on Tuesday that it had \
+         approved the budget for the coming year.</p>",
+    );
+    assert_eq!(published(&html, None).0.as_deref(), Some("2024-03-05"));
+}
