@@ -1222,7 +1222,9 @@ const AUTHOR_KEYS: &[&str] = &[
 ];
 
 /// What sets a site's name off a `<title>` ("Headline | Site"), in the order tried.
-const TITLE_SEPARATORS: [&str; 6] = [" | ", " – ", " — ", " :: ", " » ", " - "];
+const TITLE_SEPARATORS: [&str; 11] = [
+    " | ", " – ", " — ", " :: ", " » ", " - ", " « ", " › ", " ‹ ", " · ", " • ",
+];
 
 /// `<title>` minus a trailing " | Site" / " - Site" part: keeps the longest
 /// segment, which is the headline on news sites.

@@ -372,6 +372,18 @@ fn title_suffix_removed_without_h1() {
 }
 
 #[test]
+fn title_suffix_set_off_by_a_guillemet_or_a_middle_dot_removed() {
+    for sep in ["‹", "«", "·"] {
+        let html = format!(
+            "<html><head><title>Tiêu đề bài viết {sep} Báo Pháp luật</title></head><body>\
+             <div class='content'><p>{P1}</p><p>{P2}</p></div></body></html>"
+        );
+        let x = extract(&html, &url(), None).unwrap();
+        assert_eq!(x.title, "Tiêu đề bài viết", "{sep}");
+    }
+}
+
+#[test]
 fn validate_names_field_and_selector() {
     let mut r = rule();
     assert_eq!(r.validate(), Ok(()));
