@@ -343,7 +343,10 @@ fn is_unlikely(el: ElementRef<'_>, stats: &DomStats, page_text: usize) -> bool {
             "navigation" | "complementary" | "banner" | "contentinfo" | "menu" | "dialog"
         )
         || dom::is_hidden(e)
-        || dom::is_boilerplate_class(e);
+        || (dom::is_boilerplate_class(e)
+            // `entry-more`, `post-meta` around paragraphs of the post: a weak furniture
+            // word, belied by the prose it holds.
+            && !(dom::is_weak_boilerplate_class(e) && holds_prose(el, stats)));
     furniture && stats.get(el.id()).text * 2 < page_text && !holds_article_body(el)
 }
 

@@ -1442,3 +1442,24 @@ fn article_body_inside_an_aside_is_not_sidebar() {
     ));
     assert_eq!(body_of(&html), P[..3].to_vec());
 }
+
+#[test]
+fn extended_entry_in_a_more_named_box_is_the_articles() {
+    let more = [
+        P[4],
+        P[5],
+        "Rangers will lead free walks to the lower falls every Saturday morning until the end of October.",
+    ];
+    let html = page(&format!(
+        "<div class=\"asset-header\"><h1>A day on the valley trail</h1></div>\
+         <div class=\"asset-content\"><div class=\"asset-body\"><p>{}</p></div>\
+         <div class=\"asset-more\"><p>{}</p><p>{}</p><p>{}</p></div></div>",
+        P[..4].join(" "),
+        more[0],
+        more[1],
+        more[2]
+    ));
+    let mut want = vec![P[..4].join(" ")];
+    want.extend(more.iter().map(|p| p.to_string()));
+    assert_eq!(body_of(&html), want);
+}
