@@ -1546,3 +1546,75 @@ pub(crate) fn dates_near_headline(doc: &Html, m: &Meta) -> [Option<Stamp>; 2] {
     };
     [below, date::first_in(&tail)]
 }
+
+/// Longest line read as a post's meta line ("Posted by Jane on March 5, 2013 | 3 comments").
+const MAX_META_LINE_CHARS: usize = 200;
+
+/// How much more text the post's box may hold than its body: a title, a byline, a footer.
+const POST_BOX_EXTRA_CHARS: usize = 1500;
+
+/// Levels looked up from the content for the box holding the post.
+const POST_BOX_LEVELS: usize = 3;
+
+/// Class words of the line a blog engine prints above or below a post with its date and
+/// author (`entry-meta`, `post-footer`, Drupal's `submitted`, `asset-meta`).
+const META_LINE_WORDS: &[&str] = &["meta", "footer", "submitted", "byline", "info", "posted"];
+
+/// The first date in the post's own meta line, for pages that print the date nowhere else:
+/// a short element classed as one ([`META_LINE_WORDS`]) inside the content or beside it in
+/// the box that holds the post and little else (a sidebar's teasers have such lines too).
+pub(crate) fn date_in_post_meta(roots: &[ElementRef<'_>], stats: &dom::DomStats) -> Option<Stamp> {
+    let root = roots.first()?;
+    let body = stats.get(root.id()).text;
+    let scope = root
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .take(POST_BOX_LEVELS)
+        .take_while(|a| {
+            !matches!(a.value().name(), "body" | "html")
+                && stats.get(a.id()).text <= body + POST_BOX_EXTRA_CHARS
+        })
+        .last()
+        .unwrap_or(*root);
+    scope.descendent_elements().find_map(|el| {
+        let text = stats.get(el.id()).text;
+        if text == 0 || text > MAX_META_LINE_CHARS {
+            return None;
+        }
+        let named = dom::class_tokens(el.value())
+            .any(|t| META_LINE_WORDS.iter().any(|w| t.eq_ignore_ascii_case(w)));
+        // A line in a list of other stories dates one of them.
+        let listed = self_and_ancestors(el, TIME_BOX_LEVELS)
+            .any(|a| matches!(a.value().name(), "li" | "aside" | "nav"));
+        if !named || listed || in_comments(el) {
+            return None;
+        }
+        let line = element_text(el);
+        let f = fold(&line);
+        if UPDATE_WORDS.iter().any(|w| f.contains(w)) {
+            return None;
+        }
+        date::first_in(&line)
+    })
+}
+
+/// Words of a line that dates the last change, not the publication ("Last updated July 2,
+/// 2024", "Zuletzt aktualisiert", "Mis à jour le").
+const UPDATE_WORDS: &[&str] = &[
+    "updated",
+    "modified",
+    "revised",
+    "aktualisiert",
+    "geändert",
+    "mis à jour",
+    "actualizado",
+    "atualizado",
+    "aggiornato",
+    "bijgewerkt",
+    "zaktualizowano",
+    "обновлено",
+    "güncellendi",
+    "diperbarui",
+    "cập nhật",
+    "更新",
+];

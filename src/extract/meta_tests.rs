@@ -680,3 +680,32 @@ fn a_press_releases_dateline_opening_its_first_paragraph_is_its_date() {
     );
     assert_eq!(published(&html, None).0.as_deref(), Some("2024-03-05"));
 }
+
+/// A blog post whose date is printed only in the meta line under it, `line` that line, too
+/// far below the headline to be read as the date printed under it.
+fn post_with_meta_line(line: &str) -> String {
+    let paras = format!("<p>{P}</p>").repeat(16);
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><title>Council approves budget</title></head>\
+         <body><div class=\"entry-asset\"><div class=\"asset-header\"><h2>Council approves \
+         budget</h2></div><div class=\"asset-content\"><div class=\"asset-body\">{paras}</div>\
+         </div><div class=\"asset-footer\"><div class=\"asset-meta\">{line}</div></div></div>\
+         <div class=\"sidebar\"><h3>Older posts</h3><ul><li><a href=\"/older\">Older post</a>\
+         <span class=\"meta\">9 September 2019</span></li></ul></div></body></html>"
+    )
+}
+
+#[test]
+fn the_date_in_the_posts_meta_line_is_its_date() {
+    let html = post_with_meta_line("Von Christian am 03.05.2013, 11:51 | 0 Meinungen");
+    assert_eq!(
+        published(&html, None).0.as_deref(),
+        Some("2013-05-03T11:51:00")
+    );
+}
+
+#[test]
+fn a_meta_lines_last_update_is_not_the_publication_date() {
+    let html = post_with_meta_line("Zuletzt aktualisiert am 03.05.2013");
+    assert_eq!(published(&html, None).0, None);
+}

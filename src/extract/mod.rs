@@ -477,6 +477,12 @@ pub fn extract(
                 .flatten()
                 .map(|d| (d, "text")),
         )
+        .chain(
+            std::iter::once_with(|| generic_mode.then(|| meta::date_in_post_meta(&roots, &stats)))
+                .flatten()
+                .flatten()
+                .map(|d| (d, "text")),
+        )
         .chain(std::iter::once_with(|| date_in_url(page_url).map(|d| (d, "url"))).flatten());
     let mut published = None;
     for (d, src) in candidates {
