@@ -784,7 +784,9 @@ fn tidy_blocks(
             || (i == 0 && f == Some(title_f.as_str()))
             || furniture::is_heading(&b.text)
             || (furniture::has_heading_prefix(&b.text) && b.link_density() > 0.3)
-            || (generic && is_link_line(&b, prose_next.get(j) == Some(&true)))
+            || (generic
+                && is_link_line(&b, prose_next.get(j) == Some(&true))
+                && !kept.last().is_some_and(is_lead_in))
             || (generic && lines::is_prompt(&b.text))
             || (generic && lines::is_stock_line(&b.text))
             || (generic && images::is_credit_line(&b.text))
@@ -883,6 +885,21 @@ const EDGE_BLOCKS: usize = 3;
 /// to another site (a roundup's "1. Amazon Polly") names what the section is about.
 fn is_link_line(b: &Block, prose_next: bool) -> bool {
     b.link_density() > 0.6 && !is_linked_text(b, prose_next)
+}
+
+/// Fewest words of a sentence introducing the line after it.
+const MIN_LEAD_IN_WORDS: usize = 5;
+
+/// Whether a paragraph introduces the line after it ("… has set up a mailbox for them:"):
+/// a sentence of the article's own ending in a colon, so a link alone on the next line is
+/// what it announces, not a link to another story.
+fn is_lead_in(b: &Block) -> bool {
+    let t = b.text.trim_end();
+    b.kind == BlockKind::Paragraph
+        && (t.ends_with(':') || t.ends_with('：'))
+        && b.link_density() < 0.3
+        && dom::count_words(t) >= MIN_LEAD_IN_WORDS
+        && !furniture::has_heading_prefix(t)
 }
 
 /// Whether a mostly linked block is the article's own all the same: an item of a list cited

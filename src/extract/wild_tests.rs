@@ -1463,3 +1463,19 @@ fn extended_entry_in_a_more_named_box_is_the_articles() {
     want.extend(more.iter().map(|p| p.to_string()));
     assert_eq!(body_of(&html), want);
 }
+
+#[test]
+fn a_link_alone_on_the_line_a_sentence_announces_with_a_colon_is_text() {
+    let html = page(&format!(
+        "<article><h1>A day on the valley trail</h1><p>{}</p><p>{}</p>\
+         <p>The park service has set up a mailbox for reports from the trail:</p>\
+         <p><a href=\"mailto:trail.reports@outdoors.example.org\">trail.reports@outdoors.example.org</a></p>\
+         <p>{}</p></article>",
+        P[0], P[1], P[2]
+    ));
+    assert!(
+        body_of(&html).contains(&"trail.reports@outdoors.example.org".to_string()),
+        "{:?}",
+        body_of(&html)
+    );
+}
