@@ -1578,15 +1578,18 @@ pub(crate) fn date_in_post_meta(roots: &[ElementRef<'_>], stats: &dom::DomStats)
         .unwrap_or(*root);
     scope.descendent_elements().find_map(|el| {
         let text = stats.get(el.id()).text;
-        if text == 0 || text > MAX_META_LINE_CHARS {
+        let named = || {
+            dom::class_tokens(el.value())
+                .any(|t| META_LINE_WORDS.iter().any(|w| t.eq_ignore_ascii_case(w)))
+        };
+        if text == 0 || text > MAX_META_LINE_CHARS || !named() {
             return None;
         }
-        let named = dom::class_tokens(el.value())
-            .any(|t| META_LINE_WORDS.iter().any(|w| t.eq_ignore_ascii_case(w)));
-        // A line in a list of other stories dates one of them.
+        // Only a named line's ancestors are walked. One in a list of other stories dates
+        // one of them.
         let listed = self_and_ancestors(el, TIME_BOX_LEVELS)
             .any(|a| matches!(a.value().name(), "li" | "aside" | "nav"));
-        if !named || listed || in_comments(el) {
+        if listed || in_comments(el) {
             return None;
         }
         let line = element_text(el);
